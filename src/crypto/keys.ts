@@ -128,11 +128,11 @@ class MeshKeyPair implements KeyPair {
   }
 }
 
-function materialOf(pair: unknown): PrivateMaterial {
+function materialOf(pair: unknown, what = 'keyPair'): PrivateMaterial {
   const m = pair instanceof MeshKeyPair ? privateMaterial.get(pair) : undefined;
   if (m === undefined) {
-    throw new InvalidArgumentError('"keyPair" expected a KeyPair made by crypto/keys', {
-      context: { what: 'keyPair' },
+    throw new InvalidArgumentError(`"${what}" expected a KeyPair made by crypto/keys`, {
+      context: { what },
     });
   }
   return m;
@@ -256,16 +256,8 @@ export interface CombineOptions {
  * r = H(dom ‖ prefix ‖ [random32] ‖ M) as in RFC 8032. Verifiers cannot tell the difference.
  */
 export function combineKeyPairs(base: KeyPair, contribution: KeyPair, options: CombineOptions = {}): KeyPair {
-  const mBase = materialOf(base);
-  const mContribution = (() => {
-    try {
-      return materialOf(contribution);
-    } catch {
-      throw new InvalidArgumentError('"contribution" expected a KeyPair made by crypto/keys', {
-        context: { what: 'contribution' },
-      });
-    }
-  })();
+  const mBase = materialOf(base, 'base');
+  const mContribution = materialOf(contribution, 'contribution');
   const alg = base.alg;
   if (contribution.alg !== alg) {
     throw new InvalidArgumentError(`"contribution" expected a ${alg} key to match "base", got ${contribution.alg}`, {
