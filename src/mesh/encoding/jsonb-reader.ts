@@ -1,0 +1,479 @@
+/**
+ * @module mesh/encoding/jsonb-reader
+ * Reads JSON-B and plain JSON into one value tree (mesh-reference §4.4): the reference
+ * emits JSON-B payloads (ConnectionDevice, ConnectionService, RUD answers), while the
+ * drafts make JSON the baseline, so a device must accept both.
+ *
+ * **Which encoding.** A JSON-B object opens with an ASCII `{` just as JSON does, so the
+ * first byte alone cannot decide. The reader looks for the first byte ≥ 0x80 outside a
+ * JSON text string: valid UTF-8 JSON text has none (non-ASCII bytes only occur inside
+ * strings), and every JSON-B item tag has its top bit set. Finding one selects JSON-B
+ * mode; otherwise the input is parsed as strict RFC 8259 JSON.
+ *
+ * **JSON-B mode** follows the reference's `JsonBcdReader`: tags and JSON text tokens may be
+ * mixed (the reference writes DateTime as a quoted text string and floats as text), commas
+ * and colons are optional, and string/binary items may be chunked (`0x84`/`0x8C`).
+ * JSON-C tag dictionaries and binary floats are rejected (the reference does not
+ * implement them either).
+ *
+ * **The UTF-16 length quirk.** The reference writer puts the *UTF-16 code unit count* in the
+ * length of strings and field names but writes UTF-8 bytes (`JSONBWriter.WriteString`,
+ * `WriteToken`). For ASCII the two agree. For non-ASCII text its output is malformed: the
+ * byte count is larger than the declared length, and its own reader then mis-parses it.
+ * This reader follows the draft (length = UTF-8 bytes) by default, which is also what our
+ * writer emits and what the reference *reader* expects. A caller holding reference-written
+ * JSON-B with non-ASCII strings can pass `utf16Lengths: true` to count UTF-16 units
+ * instead; there is no safe way to guess, so the reader never switches on its own.
+ *
+ * Every error is an InvalidEncodingError naming the input (`what`) and the byte offset.
+ */
+import { InvalidArgumentError, InvalidEncodingError } from '../../crypto/errors.js';
+import { DEFAULT_MAX_DEPTH, JsonBTag, lengthWidth, type JsonBObject, type JsonBValue } from './jsonb.js';
+
+export interface JsonBReadOptions {
+  /** Deepest array/object nesting accepted (default 64); deeper input is rejected, not recursed. */
+  readonly maxDepth?: number;
+  /** Count JSON-B string lengths in UTF-16 code units, as the reference writer does (see module doc). */
+  readonly utf16Lengths?: boolean;
+  /** Name of the input for error messages, e.g. `ConnectionDevice payload`. */
+  readonly what?: string;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+const encoder = new TextEncoder();
+
+/** The offset of the first byte ≥ 0x80 outside a JSON text string, or -1. */
+function firstBinaryTag(bytes: Uint8Array): number {
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i] as number;
+    if (inString) {
+      if (b === BACKSLASH) i++;
+      else if (b === QUOTE) inString = false;
+    } else if (b === QUOTE) {
+      inString = true;
+    } else if (b >= 0x80) {
+      return i;
+    }
+  }
+  return -1;
+}
+
+/**
+ * Parses `input` (bytes, or already-decoded JSON text) as JSON-B or JSON.
+ * @throws InvalidEncodingError naming `what` and the offset on truncated, malformed or too
+ *   deeply nested input.
+ */
+export function parseJsonB(input: Uint8Array | string, options: JsonBReadOptions = {}): JsonBValue {
+  const bytes = typeof input === 'string' ? encoder.encode(input) : input;
+  if (!(bytes instanceof Uint8Array)) {
+    throw new InvalidArgumentError(`"input" expected Uint8Array or string, got type=${typeof input}`, {
+      context: { what: 'input' },
+    });
+  }
+  const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+  if (!Number.isInteger(maxDepth) || maxDepth < 1) {
+    throw new InvalidArgumentError(`"maxDepth" expected a positive integer, got ${maxDepth}`, {
+      context: { what: 'maxDepth' },
+    });
+  }
+  const reader = new Reader(bytes, firstBinaryTag(bytes) >= 0, maxDepth, options.utf16Lengths === true, options.what ?? 'jsonb');
+  return reader.document();
+}
+
+class Reader {
+  private pos = 0;
+  private depth = 0;
+
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly binary: boolean,
+    private readonly maxDepth: number,
+    private readonly utf16Lengths: boolean,
+    private readonly what: string,
+  ) {}
+
+  document(): JsonBValue {
+    this.skipSpace();
+    if (this.pos >= this.bytes.length) throw this.fail('is empty', this.pos);
+    const value = this.value();
+    this.skipSpace();
+    if (this.pos < this.bytes.length) {
+      throw this.fail(`has unexpected data after the value (byte 0x${this.hex(this.pos)})`, this.pos);
+    }
+    return value;
+  }
+
+  private fail(problem: string, offset: number): InvalidEncodingError {
+    const mode = this.binary ? 'JSON-B' : 'JSON';
+    return new InvalidEncodingError(`"${this.what}" (${mode}) ${problem} at offset ${offset}`, {
+      context: { what: this.what, offset, encoding: mode },
+    });
+  }
+
+  private hex(offset: number): string {
+    return (this.bytes[offset] as number).toString(16).padStart(2, '0');
+  }
+
+  private skipSpace(): void {
+    const bytes = this.bytes;
+    while (this.pos < bytes.length) {
+      const b = bytes[this.pos] as number;
+      // RFC 8259 §2 white space; the reference's JSON-B lexer also skips \f and \b.
+      if (b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d || (this.binary && (b === 0x0c || b === 0x08))) {
+        this.pos++;
+      } else {
+        return;
+      }
+    }
+  }
+
+  private peek(): number {
+    this.skipSpace();
+    if (this.pos >= this.bytes.length) throw this.fail('is truncated: expected a value or delimiter', this.pos);
+    return this.bytes[this.pos] as number;
+  }
+
+  private value(): JsonBValue {
+    const start = this.pos;
+    const b = this.peek();
+    if (b >= 0x80) return this.binaryItem();
+    switch (b) {
+      case 0x7b: // {
+        return this.object();
+      case 0x5b: // [
+        return this.array();
+      case QUOTE:
+        return this.textString();
+      case 0x74: // t
+        return this.literal('true', true);
+      case 0x66: // f
+        return this.literal('false', false);
+      case 0x6e: // n
+        return this.literal('null', null);
+      default:
+        if (b === 0x2d || (b >= 0x30 && b <= 0x39)) return this.number();
+        throw this.fail(`expected a value, found byte 0x${this.hex(start)}`, start);
+    }
+  }
+
+  private enter(): void {
+    if (this.depth >= this.maxDepth) {
+      throw this.fail(`nests deeper than the limit of ${this.maxDepth}`, this.pos);
+    }
+    this.depth++;
+  }
+
+  private object(): JsonBObject {
+    this.enter();
+    this.pos++; // {
+    const out: JsonBObject = {};
+    const seen = new Set<string>();
+    let first = true;
+    for (;;) {
+      const b = this.peek();
+      if (b === 0x7d) {
+        this.pos++;
+        this.depth--;
+        return out;
+      }
+      if (!first) {
+        if (b === 0x2c) {
+          this.pos++;
+          if (this.peek() === 0x7d) throw this.fail('has a trailing comma before "}"', this.pos);
+        } else if (!this.binary) {
+          throw this.fail(`expected "," or "}" in an object, found byte 0x${this.hex(this.pos)}`, this.pos);
+        }
+      }
+      const keyOffset = this.pos;
+      const key = this.key();
+      if (seen.has(key)) throw this.fail(`repeats the field name ${JSON.stringify(key)}`, keyOffset);
+      seen.add(key);
+      // Defined, not assigned, so a "__proto__" field stays data.
+      Object.defineProperty(out, key, { value: this.value(), enumerable: true, writable: true, configurable: true });
+      first = false;
+    }
+  }
+
+  private key(): string {
+    const b = this.peek();
+    const offset = this.pos;
+    if (this.binary && (b & 0xfc) === JsonBTag.TagString) {
+      this.pos++;
+      const name = this.utf8Item(b, offset);
+      if (this.peek() === 0x3a) this.pos++; // tolerated, as the reference reader does
+      return name;
+    }
+    if (b !== QUOTE) throw this.fail(`expected a field name, found byte 0x${this.hex(offset)}`, offset);
+    const name = this.textString();
+    if (this.peek() === 0x3a) {
+      this.pos++;
+    } else if (!this.binary) {
+      throw this.fail(`expected ":" after field name ${JSON.stringify(name)}`, this.pos);
+    }
+    return name;
+  }
+
+  private array(): JsonBValue[] {
+    this.enter();
+    this.pos++; // [
+    const out: JsonBValue[] = [];
+    for (;;) {
+      const b = this.peek();
+      if (b === 0x5d) {
+        this.pos++;
+        this.depth--;
+        return out;
+      }
+      if (out.length > 0) {
+        if (b === 0x2c) {
+          this.pos++;
+          if (this.peek() === 0x5d) throw this.fail('has a trailing comma before "]"', this.pos);
+        } else if (!this.binary) {
+          throw this.fail(`expected "," or "]" in an array, found byte 0x${this.hex(this.pos)}`, this.pos);
+        }
+      }
+      out.push(this.value());
+    }
+  }
+
+  private literal<T extends boolean | null>(word: string, value: T): T {
+    const start = this.pos;
+    for (let i = 0; i < word.length; i++) {
+      if (this.bytes[this.pos + i] !== word.charCodeAt(i)) {
+        throw this.fail(`expected the literal ${word}`, start);
+      }
+    }
+    this.pos += word.length;
+    return value;
+  }
+
+  private number(): number | bigint {
+    const start = this.pos;
+    const bytes = this.bytes;
+    let i = this.pos;
+    const digit = (k: number) => k < bytes.length && (bytes[k] as number) >= 0x30 && (bytes[k] as number) <= 0x39;
+    if (bytes[i] === 0x2d) i++;
+    if (!digit(i)) throw this.fail('has a malformed number', start);
+    if (bytes[i] === 0x30) i++;
+    else while (digit(i)) i++;
+    let integer = true;
+    if (bytes[i] === 0x2e) {
+      integer = false;
+      i++;
+      if (!digit(i)) throw this.fail('has a malformed number (no digits after ".")', start);
+      while (digit(i)) i++;
+    }
+    if (bytes[i] === 0x65 || bytes[i] === 0x45) {
+      integer = false;
+      i++;
+      if (bytes[i] === 0x2b || bytes[i] === 0x2d) i++;
+      if (!digit(i)) throw this.fail('has a malformed number (no exponent digits)', start);
+      while (digit(i)) i++;
+    }
+    const text = decoder.decode(bytes.subarray(start, i));
+    this.pos = i;
+    if (integer) {
+      const n = Number(text);
+      // 64-bit identifiers and counters survive as bigint instead of losing precision.
+      return Number.isSafeInteger(n) ? n : BigInt(text);
+    }
+    const n = Number(text);
+    if (!Number.isFinite(n)) throw this.fail('has a number out of range', start);
+    return n;
+  }
+
+  /** A JSON text string starting at the opening quote. */
+  private textString(): string {
+    const start = this.pos;
+    const bytes = this.bytes;
+    let i = this.pos + 1;
+    let out = '';
+    let run = i;
+    const flush = (end: number) => {
+      if (end > run) {
+        try {
+          out += decoder.decode(bytes.subarray(run, end));
+        } catch {
+          throw this.fail('has a string that is not valid UTF-8', run);
+        }
+      }
+    };
+    for (;;) {
+      if (i >= bytes.length) throw this.fail('is truncated inside a string', start);
+      const b = bytes[i] as number;
+      if (b === QUOTE) {
+        flush(i);
+        this.pos = i + 1;
+        return out;
+      }
+      if (b < 0x20) throw this.fail('has an unescaped control character in a string', i);
+      if (b !== BACKSLASH) {
+        i++;
+        continue;
+      }
+      flush(i);
+      const e = bytes[i + 1];
+      switch (e) {
+        case QUOTE: out += '"'; break;
+        case BACKSLASH: out += '\\'; break;
+        case 0x2f: out += '/'; break;
+        case 0x62: out += '\b'; break;
+        case 0x66: out += '\f'; break;
+        case 0x6e: out += '\n'; break;
+        case 0x72: out += '\r'; break;
+        case 0x74: out += '\t'; break;
+        case 0x75: {
+          const hex = i + 6 <= bytes.length ? decoder.decode(bytes.subarray(i + 2, i + 6)) : '';
+          if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw this.fail('has a malformed \\u escape', i);
+          out += String.fromCharCode(parseInt(hex, 16));
+          i += 4;
+          break;
+        }
+        case undefined:
+          throw this.fail('is truncated inside a string', start);
+        default:
+          throw this.fail('has an invalid escape in a string', i);
+      }
+      i += 2;
+      run = i;
+    }
+  }
+
+  /** A big-endian length or integer magnitude of the width the tag's low bits select. */
+  private readWidth(tag: number, tagOffset: number): bigint {
+    const width = lengthWidth(tag);
+    if (this.pos + width > this.bytes.length) {
+      throw this.fail(`is truncated: tag 0x${tag.toString(16)} needs ${width} length bytes`, tagOffset);
+    }
+    let n = 0n;
+    for (let k = 0; k < width; k++) n = (n << 8n) | BigInt(this.bytes[this.pos + k] as number);
+    this.pos += width;
+    return n;
+  }
+
+  /** A length that must fit in what is left of the input. */
+  private readLength(tag: number, tagOffset: number): number {
+    const n = this.readWidth(tag, tagOffset);
+    const remaining = this.bytes.length - this.pos;
+    if (n > BigInt(remaining)) {
+      throw this.fail(`is truncated: item declares ${n} bytes but ${remaining} remain`, tagOffset);
+    }
+    return Number(n);
+  }
+
+  /** UTF-8 text of a string or field-name item whose tag byte has been consumed. */
+  private utf8Item(tag: number, tagOffset: number): string {
+    if (this.utf16Lengths) {
+      const units = Number(this.readWidth(tag, tagOffset));
+      return this.utf16Counted(units, tagOffset);
+    }
+    const length = this.readLength(tag, tagOffset);
+    const start = this.pos;
+    this.pos += length;
+    try {
+      return decoder.decode(this.bytes.subarray(start, this.pos));
+    } catch {
+      throw this.fail('has a string item that is not valid UTF-8 (a reference writer with non-ASCII text? see utf16Lengths)', tagOffset);
+    }
+  }
+
+  /** Reads UTF-8 characters until `units` UTF-16 code units have been produced. */
+  private utf16Counted(units: number, tagOffset: number): string {
+    const bytes = this.bytes;
+    const start = this.pos;
+    let i = this.pos;
+    let count = 0;
+    while (count < units) {
+      if (i >= bytes.length) throw this.fail(`is truncated: string declares ${units} UTF-16 units`, tagOffset);
+      const b = bytes[i] as number;
+      const size = b < 0x80 ? 1 : b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 0;
+      if (size === 0 || i + size > bytes.length) throw this.fail('has a string item that is not valid UTF-8', i);
+      count += size === 4 ? 2 : 1;
+      i += size;
+    }
+    if (count !== units) throw this.fail('has a string whose UTF-16 length splits a character', tagOffset);
+    this.pos = i;
+    try {
+      return decoder.decode(bytes.subarray(start, i));
+    } catch {
+      throw this.fail('has a string item that is not valid UTF-8', start);
+    }
+  }
+
+  private binaryItem(): JsonBValue {
+    const offset = this.pos;
+    const tag = this.bytes[this.pos++] as number;
+    switch (tag & 0xfc) {
+      case JsonBTag.PositiveInteger:
+      case JsonBTag.NegativeInteger: {
+        if ((tag & 0x04) !== 0) break; // 0xA4–0xA7 / 0xAC–0xAF: big integers, unsupported
+        const magnitude = this.readWidth(tag, offset);
+        const n = (tag & 0xfc) === JsonBTag.NegativeInteger ? -magnitude : magnitude;
+        if (n === 0n) return 0;
+        return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
+      }
+      case JsonBTag.StringTerm:
+      case JsonBTag.StringChunk:
+        return this.chunked(tag, offset, 'string') as string;
+      case JsonBTag.DataTerm:
+      case JsonBTag.DataChunk:
+        return this.chunked(tag, offset, 'binary') as Uint8Array;
+      case JsonBTag.TagString:
+        throw this.fail('has a field name tag where a value was expected', offset);
+      default:
+        break;
+    }
+    if (tag === JsonBTag.True) return true;
+    if (tag === JsonBTag.False) return false;
+    if (tag === JsonBTag.Null) return null;
+    throw this.fail(`has an unsupported JSON-B tag 0x${tag.toString(16)}`, offset);
+  }
+
+  /** A string or binary item, joining chunks until the terminal one. */
+  private chunked(firstTag: number, firstOffset: number, kind: 'string' | 'binary'): string | Uint8Array {
+    const termBase = kind === 'string' ? JsonBTag.StringTerm : JsonBTag.DataTerm;
+    const chunkBase = kind === 'string' ? JsonBTag.StringChunk : JsonBTag.DataChunk;
+    const parts: Uint8Array[] = [];
+    const texts: string[] = [];
+    let tag = firstTag;
+    let offset = firstOffset;
+    for (;;) {
+      if (kind === 'string' && this.utf16Lengths) {
+        texts.push(this.utf8Item(tag, offset));
+      } else {
+        const length = this.readLength(tag, offset);
+        parts.push(this.bytes.subarray(this.pos, this.pos + length));
+        this.pos += length;
+      }
+      if ((tag & 0xfc) === termBase) break;
+      // A chunk must be followed by another chunk of the same kind.
+      const next = this.bytes.length > this.pos ? this.peek() : -1;
+      if (next < 0 || ((next & 0xfc) !== termBase && (next & 0xfc) !== chunkBase)) {
+        throw this.fail(`is truncated: ${kind} chunk not followed by its continuation`, this.pos);
+      }
+      offset = this.pos;
+      tag = next;
+      this.pos++;
+    }
+    if (kind === 'string' && this.utf16Lengths) return texts.join('');
+    let total = 0;
+    for (const p of parts) total += p.length;
+    const joined = new Uint8Array(total);
+    let at = 0;
+    for (const p of parts) {
+      joined.set(p, at);
+      at += p.length;
+    }
+    if (kind === 'binary') return joined;
+    try {
+      // Decoded once after joining, so a character split across chunks is accepted.
+      return decoder.decode(joined);
+    } catch {
+      throw this.fail('has a string item that is not valid UTF-8 (a reference writer with non-ASCII text? see utf16Lengths)', firstOffset);
+    }
+  }
+}
