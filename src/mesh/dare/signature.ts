@@ -1,0 +1,142 @@
+/**
+ * @module mesh/dare/signature
+ * DARE signatures (mesh-reference §4.2): PayloadDigest = SHA-512 of the payload *as carried*
+ * (the ciphertext when encrypted), signature = pure EdDSA over those 64 bytes, `alg` =
+ * "S512", `kid` = the signer key UDF the caller passes. Only the payload is signed, so
+ * re-encoding an envelope JSON ↔ JSON-B keeps signatures valid.
+ *
+ * Verification recomputes the digest from the payload (a declared PayloadDigest that
+ * differs is rejected, never trusted), then looks for a signature that verifies under one
+ * of the caller's keys: entries whose `kid` matches are tried first, every other pairing
+ * after, and a `kid` alone never counts.
+ */
+import { equalBytes } from '../../crypto/bytes.js';
+import { InvalidArgumentError, VerificationError } from '../../crypto/errors.js';
+import { sha512 } from '../../crypto/hash.js';
+import type { KeyPair, PublicKey } from '../../crypto/key-pair.js';
+import { verifySignature } from '../../crypto/keys.js';
+import type { DareEnvelope, DareSignature } from './envelope.js';
+import { DIGEST_ALGORITHM, signatureWitness } from './payload-keys.js';
+
+/** A signing key and its UDF (the caller computes the UDF). */
+export interface Signer {
+  readonly key: KeyPair;
+  readonly kid: string;
+}
+
+/** A public key the caller trusts for this envelope, with its UDF if known. */
+export interface SignerCandidate {
+  readonly publicKey: PublicKey;
+  readonly kid?: string;
+}
+
+export interface VerifiedSignature {
+  /** The caller's candidate whose key verified. */
+  readonly signer: SignerCandidate;
+  /** Index of the verifying entry in `trailer.signatures`. */
+  readonly index: number;
+  readonly signature: DareSignature;
+}
+
+const SIGNING_ALGORITHMS: ReadonlySet<string> = new Set(['Ed448', 'Ed25519']);
+
+/** SHA-512 of the payload bytes as carried. */
+export function payloadDigest(payload: Uint8Array): Uint8Array {
+  return sha512(payload);
+}
+
+/**
+ * Signs `digest` with `signer`. With `witnessKeys` (the envelope's master key and Salt) it
+ * adds the witness the reference writes on encrypted envelopes.
+ */
+export function makeSignature(
+  signer: Signer,
+  digest: Uint8Array,
+  witnessKeys?: { readonly master: Uint8Array; readonly salt: Uint8Array },
+): DareSignature {
+  if (!SIGNING_ALGORITHMS.has(signer.key.alg)) {
+    throw new InvalidArgumentError(`"signers[].key" expected an Ed448 or Ed25519 key, got ${signer.key.alg}`, {
+      context: { what: 'signers[].key', actual: signer.key.alg },
+    });
+  }
+  const signature = signer.key.sign(digest);
+  const base = { alg: DIGEST_ALGORITHM, kid: signer.kid, signature };
+  return witnessKeys === undefined
+    ? base
+    : { ...base, witness: signatureWitness(witnessKeys.master, witnessKeys.salt, signature) };
+}
+
+/**
+ * Adds a signature by `signer` to an envelope (encrypted or not) without its master key, so
+ * without a witness: a counter-signature. The trailer's PayloadDigest is set or checked.
+ * @throws VerificationError if the envelope declares a PayloadDigest that is not its payload's.
+ */
+export function addSignature(envelope: DareEnvelope, signer: Signer): DareEnvelope {
+  const digest = checkedDigest(envelope);
+  const trailer = envelope.trailer ?? {};
+  return {
+    header: envelope.header.dig === undefined ? { ...envelope.header, dig: DIGEST_ALGORITHM } : envelope.header,
+    payload: envelope.payload,
+    trailer: {
+      ...trailer,
+      signatures: [...(trailer.signatures ?? []), makeSignature(signer, digest)],
+      payloadDigest: digest,
+    },
+  };
+}
+
+/** The recomputed payload digest, after checking any declared one against it. */
+function checkedDigest(envelope: DareEnvelope): Uint8Array {
+  const digest = payloadDigest(envelope.payload);
+  for (const [where, declared] of [
+    ['trailer.PayloadDigest', envelope.trailer?.payloadDigest],
+    ['header.PayloadDigest', envelope.header.payloadDigest],
+  ] as const) {
+    if (declared !== undefined && !equalBytes(declared, digest)) {
+      throw new VerificationError(`"${where}" does not match the SHA-512 of the payload`, {
+        context: { field: where },
+      });
+    }
+  }
+  return digest;
+}
+
+/**
+ * Finds a signature on `envelope` made by one of `candidates` and reports which.
+ * @throws VerificationError when the declared PayloadDigest is wrong, the envelope has no
+ *   signatures, or none verifies under the given keys.
+ */
+export function verifyEnvelope(envelope: DareEnvelope, candidates: readonly SignerCandidate[]): VerifiedSignature {
+  const usable = candidates.filter((c) => SIGNING_ALGORITHMS.has(c.publicKey.alg));
+  if (usable.length === 0) {
+    throw new InvalidArgumentError('"candidates" expected at least one Ed448 or Ed25519 public key', {
+      context: { what: 'candidates' },
+    });
+  }
+  const digest = checkedDigest(envelope);
+  const signatures = envelope.trailer?.signatures ?? [];
+  if (signatures.length === 0) {
+    throw new VerificationError('"trailer.signatures" is absent: the envelope is not signed', {
+      context: { field: 'trailer.signatures' },
+    });
+  }
+  const pairs: Array<[number, SignerCandidate]> = [];
+  const later: Array<[number, SignerCandidate]> = [];
+  signatures.forEach((s, index) => {
+    for (const c of usable) {
+      (c.kid !== undefined && s.kid === c.kid ? pairs : later).push([index, c]);
+    }
+  });
+  for (const [index, candidate] of [...pairs, ...later]) {
+    const entry = signatures[index] as DareSignature;
+    // The reference writes the digest id; anything else is not a signature over SHA-512.
+    if (entry.alg !== undefined && entry.alg !== DIGEST_ALGORITHM) continue;
+    if (verifySignature(candidate.publicKey.alg, candidate.publicKey.publicKey, digest, entry.signature)) {
+      return { signer: candidate, index, signature: entry };
+    }
+  }
+  throw new VerificationError(
+    `"trailer.signatures" has no signature that verifies under the ${usable.length} given key(s)`,
+    { context: { field: 'trailer.signatures', signatures: signatures.length, candidates: usable.length } },
+  );
+}
