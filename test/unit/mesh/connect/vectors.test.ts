@@ -79,7 +79,7 @@ describe('T8 PIN (schema-08 §6.3, protocol-09 MessagePin)', () => {
     expect(verifyPinWitness(witness, { ...input, account: 'ALICE@example.com' })).toBe(true);
     expect(verifyPinWitness(witness, { ...input, account: 'bob@example.com' })).toBe(false);
     const other = witness.slice();
-    other[63] ^= 1;
+    other[63] = (other[63] as number) ^ 1;
     expect(verifyPinWitness(other, input)).toBe(false);
     expect(verifyPinWitness(witness.subarray(0, 32), input)).toBe(false);
   });
