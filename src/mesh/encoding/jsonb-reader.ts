@@ -25,6 +25,12 @@
  * JSON-B with non-ASCII strings can pass `utf16Lengths: true` to count UTF-16 units
  * instead; there is no safe way to guess, so the reader never switches on its own.
  *
+ * **Line breaks inside strings.** The reference's indented JSON wraps long base64url values
+ * with a raw line break inside the string (seen in decrypted reference payloads, not only in
+ * the drafts; mesh-reference §14.3). Raw LF, CR and TAB inside strings are therefore kept as
+ * data unless `strictStrings` is set; other control characters are always rejected. The
+ * base64url reader skips the white space when such a value is decoded.
+ *
  * Every error is an InvalidEncodingError naming the input (`what`) and the byte offset.
  */
 import { InvalidArgumentError, InvalidEncodingError } from '../../crypto/errors.js';
@@ -37,6 +43,12 @@ export interface JsonBReadOptions {
   readonly utf16Lengths?: boolean;
   /** Name of the input for error messages, e.g. `ConnectionDevice payload`. */
   readonly what?: string;
+  /**
+   * Reject raw line breaks and tabs inside JSON text strings, as RFC 8259 §7 does. Off by
+   * default: the reference's indented JSON writer wraps long base64url strings with a raw
+   * "\n  " inside the literal (mesh-reference §14.3), and its readers accept that.
+   */
+  readonly strictStrings?: boolean;
 }
 
 const QUOTE = 0x22;
@@ -80,7 +92,14 @@ export function parseJsonB(input: Uint8Array | string, options: JsonBReadOptions
       context: { what: 'maxDepth' },
     });
   }
-  const reader = new Reader(bytes, firstBinaryTag(bytes) >= 0, maxDepth, options.utf16Lengths === true, options.what ?? 'jsonb');
+  const reader = new Reader(
+    bytes,
+    firstBinaryTag(bytes) >= 0,
+    maxDepth,
+    options.utf16Lengths === true,
+    options.strictStrings === true,
+    options.what ?? 'jsonb',
+  );
   return reader.document();
 }
 
@@ -93,6 +112,7 @@ class Reader {
     private readonly binary: boolean,
     private readonly maxDepth: number,
     private readonly utf16Lengths: boolean,
+    private readonly strictStrings: boolean,
     private readonly what: string,
   ) {}
 
@@ -310,7 +330,9 @@ class Reader {
         this.pos = i + 1;
         return out;
       }
-      if (b < 0x20) throw this.fail('has an unescaped control character in a string', i);
+      if (b < 0x20 && (this.strictStrings || (b !== 0x0a && b !== 0x0d && b !== 0x09))) {
+        throw this.fail('has an unescaped control character in a string', i);
+      }
       if (b !== BACKSLASH) {
         i++;
         continue;

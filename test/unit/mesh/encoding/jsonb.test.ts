@@ -78,7 +78,15 @@ describe('JSON-B reader', () => {
     expectEncodingError(() => parseJsonB('{"a":1,"a":2}'), 'repeats the field name "a"', 'offset 7');
     expectEncodingError(() => parseJsonB('{"a":1} x'), 'unexpected data', 'offset 8');
     expectEncodingError(() => parseJsonB('"\u0001"'), 'control character');
+    expectEncodingError(() => parseJsonB('"a\nb"', { strictStrings: true }), 'control character', 'offset 2');
     expectEncodingError(() => parseJsonB(''), 'is empty');
+  });
+
+  it('keeps the raw line breaks the reference writes inside wrapped base64url strings', () => {
+    // Shape of a decrypted reference payload: "ContentMetaData": "ewog…1\n  LQ0s…" (§14.3).
+    const value = parseJsonB('{"ContentMetaData": "VGhp\n  cyBp"}') as Record<string, string>;
+    expect(value['ContentMetaData']).toBe('VGhp\n  cyBp');
+    expect(new TextDecoder().decode(base64urlDecode(value['ContentMetaData'] as string))).toBe('This i');
   });
 
   it('accepts the reference mix of JSON-B tags and JSON text tokens', () => {
