@@ -3,5 +3,11 @@
  * The registry of `mesh` sub-commands, in help order.
  */
 import type { Command } from '../command.js';
+import { keyCombine } from './key-combine.js';
+import { keyDerive } from './key-derive.js';
+import { preconfigDerive } from './preconfig-derive.js';
+import { udfAuthenticator } from './udf-authenticator.js';
+import { udfDigest } from './udf-digest.js';
+import { udfKey } from './udf-key.js';
 
-export const commands: readonly Command[] = [];
+export const commands: readonly Command[] = [udfDigest, udfAuthenticator, udfKey, keyDerive, keyCombine, preconfigDerive];
