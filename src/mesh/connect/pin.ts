@@ -4,6 +4,7 @@
  * MessagePin, RequestConnection): SaltedPin, PinId and PinWitness, and new PINs.
  */
 import { assertBytes, concat, equalBytes, utf8 } from '../../crypto/bytes.js';
+import { InvalidArgumentError } from '../../crypto/errors.js';
 import { hmacSha512 } from '../../crypto/hash.js';
 import type { RandomSource } from '../../crypto/random.js';
 import { DEFAULT_PIN_BITS, newAuthenticationKeyUdf } from '../udf/symmetric-key.js';
@@ -31,6 +32,11 @@ export function newPin(random: RandomSource, bits: number = DEFAULT_PIN_BITS): s
 
 /** SaltedPin = SymmetricKeyMac(UTF8(action), PIN): a 28-character 'A' UDF (MessagePin.SaltPIN). */
 export function saltedPin(pin: string, action: string = PinAction.Device): string {
+  if (typeof action !== 'string' || action.length === 0) {
+    throw new InvalidArgumentError(`"action" expected a non-empty string such as "Device", got ${typeof action}`, {
+      context: { what: 'action' },
+    });
+  }
   return symmetricKeyMac(utf8(action), pin, undefined, 'pin');
 }
 
