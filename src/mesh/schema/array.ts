@@ -12,7 +12,7 @@ export interface ArrayOptions {
 
 export function array<T>(element: Schema<T>, options: ArrayOptions = {}): Schema<T[]> {
   const { minLength, maxLength } = options;
-  let expected = `an array of ${element.expected}`;
+  let expected = `an array (each ${element.expected})`;
   if (minLength !== undefined) expected += ` (at least ${minLength})`;
   if (maxLength !== undefined) expected += ` (at most ${maxLength})`;
   const checkLength = (n: number, path: string): void => {

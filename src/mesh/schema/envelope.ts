@@ -27,7 +27,10 @@ function check(value: unknown, path: string): EnvelopeJson {
     if (!(cause instanceof InvalidEncodingError)) throw cause;
     const where = cause.context['path'];
     const at = typeof where === 'string' ? where : path;
-    const index = /\[(\d)\]$/.exec(at);
+    // Only the suffix parseEnvelopeJson added tells which element failed: `path` itself may
+    // end in `[n]` when the envelope is an array element (EnvelopedActivationApplication[1]).
+    const suffix = at.startsWith(path) ? at.slice(path.length) : '';
+    const index = /^(?:\.DareEnvelope)?\[(\d)\]$/.exec(suffix);
     if (index === null) {
       // The value (or the tagged form's inner value) is not a 2- or 3-element array.
       fail(at, EXPECTED, kindOf(at === path ? value : arrayOf(value)), cause);

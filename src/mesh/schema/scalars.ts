@@ -17,6 +17,7 @@ export function string(options: StringOptions = {}): Schema<string> {
   const { minLength, maxLength } = options;
   let expected = 'a string';
   if (minLength !== undefined && maxLength !== undefined) expected = `a string of ${minLength}..${maxLength} characters`;
+  else if (minLength === 1) expected = 'a non-empty string';
   else if (minLength !== undefined) expected = `a string of at least ${minLength} characters`;
   else if (maxLength !== undefined) expected = `a string of at most ${maxLength} characters`;
   const check = (value: unknown, path: string): string => {

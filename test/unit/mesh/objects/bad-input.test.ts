@@ -1,3 +1,7 @@
+/**
+ * @module test/unit/mesh/objects/bad-input
+ * Bad input for every Mesh object: each missing required field, each wrong-typed field, enums, base64url, dates, envelopes, tags — SchemaError with the full path.
+ */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -126,7 +130,7 @@ const CASES: readonly Case[] = [
   ['EnvelopedConnectionDevice payload not a string', 'cataloged-device.json', P('EnvelopedConnectionDevice', 1), 5, 'CatalogedDevice.EnvelopedConnectionDevice[1]', /payload string/],
   ['EnvelopedActivationDevice header not an object', 'cataloged-device.json', P('EnvelopedActivationDevice', 0), [], 'CatalogedDevice.EnvelopedActivationDevice[0]', /header object/],
   ['EnvelopedActivationAccount trailer not an object', 'cataloged-device.json', P('EnvelopedActivationAccount', 2), 'x', 'CatalogedDevice.EnvelopedActivationAccount[2]', /trailer object/],
-  ['EnvelopedActivationApplication element not an envelope', 'cataloged-device.json', P('EnvelopedActivationApplication'), [[{}, 'e30'], 'x'], 'CatalogedDevice.EnvelopedActivationApplication[1]'],
+  ['EnvelopedActivationApplication element not an envelope', 'cataloged-device.json', P('EnvelopedActivationApplication'), [[{}, 'e30'], 'x'], 'CatalogedDevice.EnvelopedActivationApplication[1]', /expected a DARE envelope .*, got a string of length 1$/],
   ['Updated bad date', 'cataloged-device.json', P('Updated'), 'Tue, 03 May 2022', 'CatalogedDevice.Updated'],
   // CatalogedPublication
   ['EnvelopedData not an array', 'cataloged-publication.json', P('EnvelopedData'), {}, 'CatalogedPublication.EnvelopedData'],

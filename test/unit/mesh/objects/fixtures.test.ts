@@ -1,3 +1,7 @@
+/**
+ * @module test/unit/mesh/objects/fixtures
+ * Every Mesh object fixture (hand-built, reference-shaped) round-trips, and nested envelope payloads decode as tagged objects.
+ */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';

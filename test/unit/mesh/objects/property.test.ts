@@ -1,3 +1,7 @@
+/**
+ * @module test/unit/mesh/objects/property
+ * fast-check: random JSON, JS values, mutated fixtures and random payload bytes only ever raise SchemaError.
+ */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';

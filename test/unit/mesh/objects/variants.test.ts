@@ -1,3 +1,7 @@
+/**
+ * @module test/unit/mesh/objects/variants
+ * Inheritance (Message → MessagePinValidated → RequestConnection), C-2021 vs HEAD shapes, and object-specific rules.
+ */
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { utf8 } from '../../../../src/crypto/bytes.js';
 import { SchemaError } from '../../../../src/mesh/errors.js';
@@ -96,7 +100,7 @@ describe('object-specific rules', () => {
   it('MessageClaim makes Message’s optional Sender and Recipient required', () => {
     const claim = { MessageId: 'N', Sender: 'alice@example.com', Recipient: 'maker@example.com', PublicationId: 'EBQB', ServiceAuthenticate: 'AAX2', DeviceAuthenticate: 'ADZR' };
     expect(MessageClaimSchema.parse(claim).Sender).toBe('alice@example.com');
-    expect(() => MessageClaimSchema.parse({ ...claim, Recipient: undefined })).toThrow(/"MessageClaim.Recipient" expected a string of at least 1 characters, got absent/);
+    expect(() => MessageClaimSchema.parse({ ...claim, Recipient: undefined })).toThrow(/"MessageClaim.Recipient" expected a non-empty string, got absent/);
     expect(MessageSchema.parse({ MessageId: 'N' })).toEqual({ MessageId: 'N' });
   });
 

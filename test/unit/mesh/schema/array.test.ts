@@ -1,3 +1,7 @@
+/**
+ * @module test/unit/mesh/schema/array
+ * Multiple fields: arrays with indexed error paths and length bounds.
+ */
 import { describe, expect, it } from 'vitest';
 import { SchemaError } from '../../../../src/mesh/errors.js';
 import { array } from '../../../../src/mesh/schema/array.js';
@@ -19,7 +23,7 @@ describe('array', () => {
     }
   });
   it('rejects non-arrays and enforces bounds', () => {
-    expect(() => array(string()).parse('message', 'r')).toThrow(/"r" expected an array of a string, got a string/);
+    expect(() => array(string()).parse('message', 'r')).toThrow(/"r" expected an array \(each a string\), got a string/);
     expect(() => array(string(), { minLength: 1 }).parse([], 'r')).toThrow(SchemaError);
     expect(() => array(string(), { maxLength: 1 }).toJson(['a', 'b'], 'r')).toThrow(SchemaError);
   });

@@ -1,3 +1,7 @@
+/**
+ * @module test/unit/mesh/schema/date-time
+ * DateTime fields: RFC 3339 in, the reference "YYYY-MM-DDThh:mm:ssZ" out, impossible calendar values rejected.
+ */
 import { describe, expect, it } from 'vitest';
 import { SchemaError } from '../../../../src/mesh/errors.js';
 import { dateTime, formatRfc3339, parseRfc3339 } from '../../../../src/mesh/schema/date-time.js';

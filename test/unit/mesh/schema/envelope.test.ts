@@ -1,3 +1,7 @@
+/**
+ * @module test/unit/mesh/schema/envelope
+ * Enveloped fields: DARE envelope JSON shape (mesh-reference §4.1) and the element named in each fault.
+ */
 import { describe, expect, it } from 'vitest';
 import { SchemaError } from '../../../../src/mesh/errors.js';
 import { envelope } from '../../../../src/mesh/schema/envelope.js';
@@ -41,6 +45,13 @@ describe('envelope', () => {
     expect(e1.path).toBe('RequestConnection.AuthenticatedData[1]');
     expect(e1.message).toBe('"RequestConnection.AuthenticatedData[1]" expected the base64url payload string, got an integer');
     expect(schemaError(() => schema.parse([header, 'e30', []], 'E')).path).toBe('E[2]');
+  });
+  it('describes a whole-envelope fault even when the envelope is itself an array element', () => {
+    const e = schemaError(() => schema.parse('x', 'CatalogedDevice.EnvelopedActivationApplication[1]'));
+    expect(e.path).toBe('CatalogedDevice.EnvelopedActivationApplication[1]');
+    expect(e.expected).toBe('a DARE envelope [header, payload, trailer?]');
+    expect(e.actual).toBe('a string of length 1');
+    expect(schemaError(() => schema.parse([{}, 1], 'L[3]')).path).toBe('L[3][1]');
   });
   it('names the path inside the tagged form', () => {
     expect(schemaError(() => schema.parse({ DareEnvelope: 'x' }, 'E')).path).toBe('E.DareEnvelope');

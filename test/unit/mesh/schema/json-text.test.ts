@@ -1,3 +1,7 @@
+/**
+ * @module test/unit/mesh/schema/json-text
+ * Payload JSON text: strict first, tolerant of the reference examples' wrapped strings (mesh-reference §14.3), no input echoed.
+ */
 import { describe, expect, it } from 'vitest';
 import { SchemaError } from '../../../../src/mesh/errors.js';
 import { parseJsonText, unwrapStringLineBreaks } from '../../../../src/mesh/schema/json-text.js';

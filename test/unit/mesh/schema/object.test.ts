@@ -1,3 +1,7 @@
+/**
+ * @module test/unit/mesh/schema/object
+ * Structures: required/optional inference, inheritance with overrides, unknown-field preservation, refinements, prototype safety.
+ */
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { SchemaError } from '../../../../src/mesh/errors.js';
 import { array } from '../../../../src/mesh/schema/array.js';

@@ -1,3 +1,7 @@
+/**
+ * @module test/unit/mesh/schema/scalars
+ * String, integer, boolean and enumeration schemas: values accepted, errors naming path, expectation and kind, never a secret value.
+ */
 import { describe, expect, it } from 'vitest';
 import { SchemaError } from '../../../../src/mesh/errors.js';
 import { boolean, enumeration, integer, string } from '../../../../src/mesh/schema/scalars.js';

@@ -1,3 +1,7 @@
+/**
+ * @module test/unit/mesh/schema/tagged-payload
+ * The tagged payload codec over a small registry: encode, decode, wrong/unknown/extra tags, non-JSON, JSON-B.
+ */
 import { describe, expect, it } from 'vitest';
 import { utf8 } from '../../../../src/crypto/bytes.js';
 import { SchemaError } from '../../../../src/mesh/errors.js';

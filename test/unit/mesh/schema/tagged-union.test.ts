@@ -1,3 +1,7 @@
+/**
+ * @module test/unit/mesh/schema/tagged-union
+ * TStruct fields ({"PublicKeyECDH": {...}}): exactly one known tag, path through the tag.
+ */
 import { describe, expect, it } from 'vitest';
 import { SchemaError } from '../../../../src/mesh/errors.js';
 import { object, required } from '../../../../src/mesh/schema/object.js';
