@@ -10,7 +10,7 @@
  * durable: nothing a client was told can be lost by a crash.
  */
 import { mkdir, open, rename, type FileHandle } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { concat } from '../../crypto/bytes.js';
 import { acquireDirectoryLock, type DirectoryLock } from './directory-lock.js';
 import { encodeLogEntry } from './log-entry.js';
@@ -129,14 +129,13 @@ export class FileStore implements Store {
       const path = join(directory, LOG_FILE);
       handle = await openOrCreateLog(directory, path);
       const index = new RecordIndex();
-      const result = await replayLog(handle, limits.maxEntryBytes, (entry) => index.apply(entry.changes, entry.index));
+      const result = await replayLog(handle, (entry) => index.apply(entry.changes, entry.index));
       let recovery: RecoveryEvent | undefined;
       if (result.damage !== undefined) {
         const intact = await findIntactFrameAfter(
           handle,
           result.damage.offset,
           result.fileSize,
-          limits.maxEntryBytes,
           result.head.index,
         );
         if (intact !== undefined) {
@@ -314,7 +313,6 @@ export class FileStore implements Store {
     const replayed = new RecordIndex();
     const result = await replayLog(
       this.#handle,
-      this.limits.maxEntryBytes,
       (entry) => replayed.apply(entry.changes, entry.index),
       this.#size,
     );
@@ -372,11 +370,14 @@ async function openOrCreateLog(directory: string, path: string): Promise<FileHan
       await created.close();
     }
     await rename(temporary, path);
-    const dir = await open(directory, 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
+    // The rename, and the data directory itself if open just made it, must survive a crash.
+    for (const dirPath of [directory, dirname(directory)]) {
+      const dir = await open(dirPath, 'r');
+      try {
+        await dir.sync();
+      } finally {
+        await dir.close();
+      }
     }
   });
   return io('open the log', () => open(path, 'r+'));

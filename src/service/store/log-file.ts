@@ -15,10 +15,16 @@ import { equalBytes, fromUtf8, utf8 } from '../../crypto/bytes.js';
 import { decodeLogEntry, type LogEntry } from './log-entry.js';
 import { HASH_BYTES, LogHead } from './log-hash.js';
 import { StoreBackendError, StoreCorruptionError } from './store-errors.js';
+import { MAX_ENTRY_BYTES } from './store-input.js';
 
 export const LOG_HEADER: Uint8Array = utf8('mesh-store-log/1');
 export const FRAME_MAGIC: Uint8Array = utf8('MLE1');
 export const FRAME_OVERHEAD = 4 + 4 + HASH_BYTES;
+/**
+ * The largest payload replay accepts as a frame, fixed rather than taken from the configured
+ * limits: lowering a limit must never make existing entries look like a torn tail.
+ */
+export const MAX_FRAME_PAYLOAD = MAX_ENTRY_BYTES;
 const READ_CHUNK = 4 * 1024 * 1024;
 
 export function encodeFrame(payload: Uint8Array, chain: Uint8Array): Uint8Array {
@@ -51,7 +57,6 @@ export interface ReplayResult {
  */
 export async function replayLog(
   handle: FileHandle,
-  maxPayloadBytes: number,
   onEntry: (entry: LogEntry, offset: number) => void,
   limit?: number,
 ): Promise<ReplayResult> {
@@ -82,13 +87,13 @@ export async function replayLog(
     if (frameHeader === undefined) return damage('partial frame header');
     if (!equalBytes(frameHeader.subarray(0, 4), FRAME_MAGIC)) return damage('bad frame magic');
     const length = new DataView(frameHeader.buffer, frameHeader.byteOffset, 8).getUint32(4, false);
-    if (length > maxPayloadBytes) return damage(`frame length ${length} exceeds the entry limit`);
+    if (length > MAX_FRAME_PAYLOAD) return damage(`frame length ${length} exceeds the largest possible entry`);
     const body = await bytes(offset + 8, length + HASH_BYTES);
     if (body === undefined) return damage('partial frame');
     const payload = body.slice(0, length);
     const stored = body.subarray(length);
-    const expected = head.clone().append(payload).chain;
-    if (!equalBytes(expected, stored)) return damage('hash chain mismatch');
+    const next = head.next(payload);
+    if (!equalBytes(next.chain, stored)) return damage('hash chain mismatch');
     let entry: LogEntry;
     try {
       entry = decodeLogEntry(payload, `offset ${offset}`);
@@ -96,7 +101,7 @@ export async function replayLog(
       return damage((cause as Error).message);
     }
     if (entry.index !== head.index + 1) return damage(`entry index ${entry.index} where ${head.index + 1} was due`);
-    head.append(payload);
+    head.advance(next.leaf, next.chain);
     onEntry(entry, offset);
     offset += FRAME_OVERHEAD + length;
   }
@@ -113,7 +118,6 @@ export async function findIntactFrameAfter(
   handle: FileHandle,
   from: number,
   fileSize: number,
-  maxPayloadBytes: number,
   lastIndex: number,
 ): Promise<number | undefined> {
   for (let windowStart = from + 1; windowStart < fileSize; windowStart += READ_CHUNK) {
@@ -126,7 +130,7 @@ export async function findIntactFrameAfter(
       if (at + 8 > fileSize) continue;
       const lengthBytes = await readAt(handle, at + 4, 4);
       const length = new DataView(lengthBytes.buffer, lengthBytes.byteOffset, 4).getUint32(0, false);
-      if (length > maxPayloadBytes || at + FRAME_OVERHEAD + length > fileSize) continue;
+      if (length > MAX_FRAME_PAYLOAD || at + FRAME_OVERHEAD + length > fileSize) continue;
       const payload = await readAt(handle, at + 8, length);
       try {
         if (decodeLogEntry(payload, `offset ${at}`).index > lastIndex) return at;

@@ -119,10 +119,21 @@ export class LogHead {
 
   /** Appends a payload and returns its leaf hash and the new chain value. */
   append(payload: Uint8Array): { leaf: Uint8Array; chain: Uint8Array } {
+    const next = this.next(payload);
+    this.advance(next.leaf, next.chain);
+    return next;
+  }
+
+  /** The leaf and chain value `payload` would get, without appending it (replay checks first). */
+  next(payload: Uint8Array): { leaf: Uint8Array; chain: Uint8Array } {
     const leaf = leafHash(payload);
-    this.#chain = chainHash(this.#chain, leaf);
+    return { leaf, chain: chainHash(this.#chain, leaf) };
+  }
+
+  /** Appends a leaf whose chain value `next` computed. */
+  advance(leaf: Uint8Array, chain: Uint8Array): void {
+    this.#chain = chain;
     this.frontier.append(leaf);
-    return { leaf, chain: this.#chain };
   }
 
   checkpoint(): Checkpoint {

@@ -3,7 +3,8 @@
  * The current records held in memory, rebuilt by replaying the log (issue 3 §3: "indexes
  * rebuilt in memory at start"). Values are kept as their JSON text, which is both smaller
  * than the parsed objects and hands every reader a fresh copy. Each container keeps its keys
- * sorted so that a page is a binary search plus a slice, not a sort of the whole container.
+ * sorted (from its first listing on) so that a page is a binary search plus a slice, not a
+ * sort of the whole container.
  */
 import type { CheckedChange, CheckedListOptions } from './store-input.js';
 import { compareKeys } from './store-input.js';
@@ -15,7 +16,8 @@ export interface IndexedRecord {
 
 interface Container {
   readonly records: Map<string, IndexedRecord>;
-  readonly keys: string[];
+  /** Sorted keys, built on the first page request: replaying a log then costs one sort, not n inserts. */
+  keys: string[] | undefined;
 }
 
 export class RecordIndex {
@@ -42,13 +44,15 @@ export class RecordIndex {
   page(container: string, options: CheckedListOptions): Array<[string, IndexedRecord]> {
     const c = this.#containers.get(container);
     if (c === undefined) return [];
+    c.keys ??= [...c.records.keys()].sort(compareKeys);
+    const keys = c.keys;
     const { after, prefix, limit } = options;
     let start = 0;
-    if (after !== undefined) start = upperBound(c.keys, after);
-    if (prefix !== undefined) start = Math.max(start, lowerBound(c.keys, prefix));
+    if (after !== undefined) start = upperBound(keys, after);
+    if (prefix !== undefined) start = Math.max(start, lowerBound(keys, prefix));
     const out: Array<[string, IndexedRecord]> = [];
-    for (let i = start; i < c.keys.length && out.length <= limit; i++) {
-      const key = c.keys[i] as string;
+    for (let i = start; i < keys.length && out.length <= limit; i++) {
+      const key = keys[i] as string;
       if (prefix !== undefined && !key.startsWith(prefix)) break;
       out.push([key, c.records.get(key) as IndexedRecord]);
     }
@@ -64,11 +68,11 @@ export class RecordIndex {
   #put(container: string, key: string, record: IndexedRecord): void {
     let c = this.#containers.get(container);
     if (c === undefined) {
-      c = { records: new Map(), keys: [] };
+      c = { records: new Map(), keys: undefined };
       this.#containers.set(container, c);
     }
     if (!c.records.has(key)) {
-      c.keys.splice(lowerBound(c.keys, key), 0, key);
+      c.keys?.splice(lowerBound(c.keys, key), 0, key);
       this.#count += 1;
     }
     c.records.set(key, record);
@@ -77,7 +81,7 @@ export class RecordIndex {
   #delete(container: string, key: string): void {
     const c = this.#containers.get(container);
     if (c === undefined || !c.records.delete(key)) return;
-    c.keys.splice(lowerBound(c.keys, key), 1);
+    c.keys?.splice(lowerBound(c.keys, key), 1);
     this.#count -= 1;
     if (c.records.size === 0) this.#containers.delete(container);
   }

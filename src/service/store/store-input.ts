@@ -7,7 +7,7 @@
  */
 import { base64urlDecode, base64urlEncode } from '../../mesh/encoding/base64url.js';
 import { fromUtf8, utf8 } from '../../crypto/bytes.js';
-import { StoreInputError, StoreLimitError } from './store-errors.js';
+import { StoreConfigError, StoreInputError, StoreLimitError } from './store-errors.js';
 import {
   DEFAULT_LIST_LIMIT,
   DEFAULT_STORE_LIMITS,
@@ -34,13 +34,21 @@ export function resolveLimits(overrides?: Partial<StoreLimits>): StoreLimits {
   const limits = { ...DEFAULT_STORE_LIMITS, ...overrides };
   for (const [name, value] of Object.entries(limits)) {
     if (!Number.isSafeInteger(value) || value < 1) {
-      throw new StoreInputError(`store limit "${name}" expected a positive integer, got ${String(value)}`, {
+      throw new StoreConfigError(`store limit "${name}" expected a positive integer, got ${String(value)}`, {
         context: { what: name, actual: value },
       });
     }
   }
+  if (limits.maxEntryBytes > MAX_ENTRY_BYTES) {
+    throw new StoreConfigError(`store limit "maxEntryBytes" may be at most ${MAX_ENTRY_BYTES}, got ${limits.maxEntryBytes}`, {
+      context: { what: 'maxEntryBytes', limit: MAX_ENTRY_BYTES, actual: limits.maxEntryBytes },
+    });
+  }
   return Object.freeze(limits);
 }
+
+/** The file log's fixed frame bound (log-file MAX_FRAME_PAYLOAD); no configuration may exceed it. */
+export const MAX_ENTRY_BYTES = 256 * 1024 * 1024;
 
 export function checkContainer(container: unknown, what = 'container'): asserts container is string {
   if (typeof container !== 'string' || !CONTAINER_NAME.test(container)) {

@@ -1,7 +1,7 @@
 /**
  * @module test/unit/service/store/store-child
  * A separate process driving a store, bundled and spawned by the store tests:
- * - `commit-loop SPEC` commits one record after another and prints `acked <index> <key>` only
+ * - `commit-loop SPEC` commits records from four concurrent writers and prints `acked <index> <key>` only
  *   after each commit resolves, so a parent that kills it with SIGKILL knows exactly which
  *   writes were acknowledged;
  * - `increment SPEC CONTAINER KEY COUNT` does COUNT read-modify-write increments of a counter
@@ -14,11 +14,15 @@ async function main(): Promise<void> {
   const [mode, spec, ...rest] = process.argv.slice(2);
   const store = await openStore(spec, { dataDirectory: process.cwd() });
   if (mode === 'commit-loop') {
-    for (let i = 0; ; i++) {
-      const key = `k${i}`;
-      const receipt = await store.commit([{ op: 'put', container: 'crash', key, value: { i, pad: 'x'.repeat(i % 200) } }]);
-      process.stdout.write(`acked ${receipt.index} ${key}\n`);
-    }
+    // Several writers at once, so a kill also lands in the middle of grouped writes.
+    const writer = async (w: number): Promise<never> => {
+      for (let i = 0; ; i++) {
+        const key = `w${w}-k${i}`;
+        const receipt = await store.commit([{ op: 'put', container: 'crash', key, value: { i, pad: 'x'.repeat((i * 37) % 700) } }]);
+        process.stdout.write(`acked ${receipt.index} ${key}\n`);
+      }
+    };
+    await Promise.all([0, 1, 2, 3].map(writer));
   }
   if (mode === 'increment') {
     const [container = 'counters', key = 'shared', count = '10'] = rest;
