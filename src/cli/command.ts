@@ -11,6 +11,8 @@ export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 export interface CommandContext {
   /** Writes one line of normal output. */
   out(line: string): void;
+  /** Writes raw bytes to standard output (a decrypted payload). */
+  write(bytes: Uint8Array): void;
   /** Writes one line to standard error (progress, warnings). */
   err(line: string): void;
   /** Reads a file, or standard input for '-'. */

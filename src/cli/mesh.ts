@@ -51,6 +51,7 @@ async function readInput(path: string, argument: string): Promise<Uint8Array> {
 export async function main(argv: readonly string[], context?: Partial<CommandContext>): Promise<number> {
   const ctx: CommandContext = {
     out: context?.out ?? ((line) => void process.stdout.write(line + '\n')),
+    write: context?.write ?? ((bytes) => void process.stdout.write(bytes)),
     err: context?.err ?? ((line) => void process.stderr.write(line + '\n')),
     readInput: context?.readInput ?? readInput,
     env: context?.env ?? process.env,

@@ -9,13 +9,17 @@ export interface CliResult {
   readonly status: number;
   readonly stdout: string;
   readonly stderr: string;
+  /** Raw bytes written with ctx.write (in-process runs only). */
+  readonly bytes?: Uint8Array;
 }
 
 export async function runMesh(args: readonly string[], stdin?: Uint8Array): Promise<CliResult> {
   const out: string[] = [];
   const err: string[] = [];
+  const bytes: Uint8Array[] = [];
   const status = await main(args, {
     out: (line) => out.push(line),
+    write: (chunk) => bytes.push(chunk),
     err: (line) => err.push(line),
     env: {},
     ...(stdin === undefined
@@ -27,7 +31,7 @@ export async function runMesh(args: readonly string[], stdin?: Uint8Array): Prom
           },
         }),
   });
-  return { status, stdout: out.join('\n'), stderr: err.join('\n') };
+  return { status, stdout: out.join('\n'), stderr: err.join('\n'), bytes: Buffer.concat(bytes) };
 }
 
 export function runMeshBinary(args: readonly string[], input?: string | Uint8Array): CliResult {

@@ -3,6 +3,8 @@
  * The registry of `mesh` sub-commands, in help order.
  */
 import type { Command } from '../command.js';
+import { dareDecrypt } from './dare-decrypt.js';
+import { dareVerify } from './dare-verify.js';
 import { keyCombine } from './key-combine.js';
 import { keyDerive } from './key-derive.js';
 import { preconfigDerive } from './preconfig-derive.js';
@@ -10,4 +12,4 @@ import { udfAuthenticator } from './udf-authenticator.js';
 import { udfDigest } from './udf-digest.js';
 import { udfKey } from './udf-key.js';
 
-export const commands: readonly Command[] = [udfDigest, udfAuthenticator, udfKey, keyDerive, keyCombine, preconfigDerive];
+export const commands: readonly Command[] = [udfDigest, udfAuthenticator, udfKey, keyDerive, keyCombine, preconfigDerive, dareVerify, dareDecrypt];
