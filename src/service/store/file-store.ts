@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { concat } from '../../crypto/bytes.js';
 import { acquireDirectoryLock, type DirectoryLock } from './directory-lock.js';
 import { encodeLogEntry } from './log-entry.js';
-import { encodeFrame, findIntactFrameAfter, FRAME_OVERHEAD, io, LOG_HEADER, replayLog } from './log-file.js';
+import { encodeFrame, findIntactFrameAfter, io, LOG_HEADER, replayLog } from './log-file.js';
 import { LogHead, sameHash } from './log-hash.js';
 import { RecordIndex } from './record-index.js';
 import {
@@ -216,7 +216,7 @@ export class FileStore implements Store {
     return this.#head.checkpoint();
   }
 
-  verify(): Promise<VerifyReport> {
+  async verify(): Promise<VerifyReport> {
     this.#assertUsable();
     return this.#runExclusive(() => this.#verify());
   }
@@ -382,6 +382,3 @@ async function openOrCreateLog(directory: string, path: string): Promise<FileHan
   });
   return io('open the log', () => open(path, 'r+'));
 }
-
-/** Bytes a frame adds around its payload; exported for tests that cut frames. */
-export const FILE_FRAME_OVERHEAD = FRAME_OVERHEAD;

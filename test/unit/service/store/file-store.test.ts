@@ -184,6 +184,18 @@ describe('FileStore crash recovery', () => {
     await expect(stat(join(dir, LOCK_FILE))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
+  it('holds a lock file with its pid while open, and takes over one left by a dead process', async () => {
+    const dir = await tempDir();
+    // A pid above the kernel's pid_max (4194304 at most) cannot be running.
+    await writeFile(join(dir, LOCK_FILE), '4194305\n');
+    const store = await reopen(dir);
+    expect(await readFile(join(dir, LOCK_FILE), 'utf8')).toBe(`${process.pid}\n`);
+    await expect(FileStore.open(dir)).rejects.toThrow(new RegExp(`already open for writing by process ${process.pid}`));
+    await store.close();
+    open.splice(0);
+    await expect(stat(join(dir, LOCK_FILE))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('refuses a file that is not a store log', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, LOG_FILE), 'PGDMP not a mesh log at all');

@@ -330,6 +330,10 @@ export function storeContract(name: string, target: () => StoreUnderTest): void 
       await store.close();
       await expect(store.get('accounts', 'a1')).rejects.toBeInstanceOf(StoreClosedError);
       await expect(store.commit([put('accounts', 'z', {})])).rejects.toBeInstanceOf(StoreClosedError);
+      await expect(store.verify()).rejects.toBeInstanceOf(StoreClosedError);
+      await expect(store.checkpoint()).rejects.toBeInstanceOf(StoreClosedError);
+      await expect(store.list('accounts')).rejects.toBeInstanceOf(StoreClosedError);
+      await store.close();
 
       const again = await reopen(location);
       expect(await again.checkpoint()).toEqual(cp);
