@@ -13,10 +13,8 @@ import { keyPairFromSecret, SECRET_LENGTH } from '../../crypto/keys.js';
 import type { RandomSource } from '../../crypto/random.js';
 import { deriveSeedSecret, type SeedDerivation, type SeedVariant } from '../../crypto/seed-derivation.js';
 import { OPERATION_ROLE, parseKeyName, type KeyRole } from './key-names.js';
-import { isMeshSpecifier, keySpecifierName, specifierBytes, specifierCurve } from './key-specifier.js';
-
-/** udf-13 MinimumBits is 128: a shorter secret is too weak to be a seed. */
-export const MIN_SEED_SECRET_LENGTH = 16;
+import { parseDerivedKeySeed } from '../udf/derived-key-seed.js';
+import { isMeshSpecifier, keySpecifierName, specifierCurve } from './key-specifier.js';
 
 export interface ParsedSeed {
   /** 256·b0 + b1 of the BDS (mesh-reference §1.4). */
@@ -32,16 +30,8 @@ export function parseSeed(seedUdf: string, what = 'seed'): ParsedSeed {
       context: { what },
     });
   }
-  const parsed = parseUdfOfType(seedUdf, [UdfType.DerivedKeySeed], 'a derived-key seed UDF', what);
-  const secretLength = parsed.bds.length - 2;
-  if (secretLength < MIN_SEED_SECRET_LENGTH) {
-    throw new InvalidEncodingError(
-      `"${what}" expected a seed secret of at least ${MIN_SEED_SECRET_LENGTH} bytes, got ${Math.max(secretLength, 0)}`,
-      { context: { what, expected: MIN_SEED_SECRET_LENGTH, actual: Math.max(secretLength, 0) } },
-    );
-  }
-  const specifier = 256 * (parsed.bds[0] as number) + (parsed.bds[1] as number);
-  return { specifier, bds: Uint8Array.from(parsed.bds) };
+  const { specifier, ikm } = parseDerivedKeySeed(seedUdf, what);
+  return { specifier, bds: ikm };
 }
 
 export interface DeriveKeyOptions {
@@ -123,28 +113,4 @@ export function deriveSeedOkm(seedUdf: string, keyName: string, options: DeriveK
 export function deriveKeyPair(seedUdf: string, keyName: string, options: DeriveKeyOptions = {}): KeyPair {
   const { alg, okm } = deriveSeedOkm(seedUdf, keyName, options);
   return keyPairFromSecret(alg, okm);
-}
-
-/**
- * A new seed UDF `0xC8 ‖ specifier ‖ random(secretLength)`, presented at full length
- * (mesh-reference §1.4; e.g. the activation seed of §3 step 1 with MeshActivationAccount).
- */
-export function createSeedUdf(specifier: number, random: RandomSource, secretLength = 32): string {
-  if (!Number.isInteger(specifier) || specifier < 0 || specifier > 0xffff) {
-    throw new InvalidArgumentError(`"specifier" expected an integer 0..0xffff, got ${specifier}`, {
-      context: { what: 'specifier', actual: specifier },
-    });
-  }
-  if (!Number.isInteger(secretLength) || secretLength < MIN_SEED_SECRET_LENGTH) {
-    throw new InvalidArgumentError(`"secretLength" expected an integer >= ${MIN_SEED_SECRET_LENGTH}, got ${secretLength}`, {
-      context: { what: 'secretLength', actual: secretLength },
-    });
-  }
-  const secret = random(secretLength);
-  if (!(secret instanceof Uint8Array) || secret.length !== secretLength) {
-    throw new InvalidArgumentError(`"random" returned the wrong number of bytes; expected ${secretLength}`, {
-      context: { what: 'random', expected: secretLength },
-    });
-  }
-  return presentBinary(concat(Uint8Array.of(UdfType.DerivedKeySeed), specifierBytes(specifier), secret));
 }

@@ -4,28 +4,10 @@
  * read as 256·b0 + b1 (the udf-13 "key use bits" are not implemented by the reference).
  */
 import type { KeyAlgorithm } from '../../crypto/key-pair.js';
+import { KeySpecifier, type KeySpecifierName } from '../udf/derived-key-seed.js';
 
-export const KeySpecifier = {
-  Any: 0,
-  X25519: 1,
-  X448: 2,
-  Ed25519: 3,
-  Ed448: 4,
-  P256: 5,
-  P384: 6,
-  P521: 7,
-  RSA2048: 8,
-  RSA3072: 9,
-  RSA4096: 10,
-  MeshProfileDevice: 0x0100,
-  MeshActivationDevice: 0x0101,
-  MeshProfileAccount: 0x0102,
-  MeshActivationAccount: 0x0103,
-  MeshProfileService: 0x0104,
-  MeshActivationService: 0x0105,
-} as const;
-
-export type KeySpecifierName = keyof typeof KeySpecifier;
+// The table lives with the seed format (udf/derived-key-seed); these helpers interpret it.
+export { KeySpecifier, type KeySpecifierName } from '../udf/derived-key-seed.js';
 
 /** Name of a specifier value, or undefined for a value the reference does not define. */
 export function keySpecifierName(value: number): KeySpecifierName | undefined {
@@ -51,9 +33,4 @@ export function specifierCurve(value: number): KeyAlgorithm | undefined {
     default:
       return undefined;
   }
-}
-
-/** Big-endian two-byte form, as placed in the seed and in the production HKDF info. */
-export function specifierBytes(value: number): Uint8Array {
-  return Uint8Array.of((value >> 8) & 0xff, value & 0xff);
 }

@@ -12,7 +12,8 @@ import { PUBLIC_KEY_LENGTH, type KeyAlgorithm } from '../../../../src/crypto/key
 import { combineKeyPairs, keyPairFromSecret, recomputePublicKey, verifySignature } from '../../../../src/crypto/keys.js';
 import { seededRandom } from '../../../../src/crypto/random.js';
 import { deriveActivatedKeyPair, deriveContributionKeyPair } from '../../../../src/mesh/keys/activation-keys.js';
-import { createSeedUdf, deriveKeyPair, deriveSeedOkm, parseSeed, seedKeyAlgorithm } from '../../../../src/mesh/keys/derive-key.js';
+import { newDerivedKeySeedUdf } from '../../../../src/mesh/udf/derived-key-seed.js';
+import { deriveKeyPair, deriveSeedOkm, parseSeed, seedKeyAlgorithm } from '../../../../src/mesh/keys/derive-key.js';
 import { KeySpecifier } from '../../../../src/mesh/keys/key-specifier.js';
 import { presentBinary } from '../../../../src/mesh/udf/udf.js';
 import t4 from '../../../vectors/keys/t4-draft-seed-derivation.json' with { type: 'json' };
@@ -135,11 +136,11 @@ describe('algorithm choice (mesh-reference §2.1)', () => {
   });
 });
 
-describe('createSeedUdf', () => {
+describe('newDerivedKeySeedUdf', () => {
   it('makes a 56-character Z seed that parses back (property)', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 1000 }), (n) => {
-        const seed = createSeedUdf(KeySpecifier.MeshActivationAccount, seededRandom(n));
+        const seed = newDerivedKeySeedUdf(KeySpecifier.MeshActivationAccount, seededRandom(n));
         expect(seed.replace(/-/g, '').length).toBe(56);
         expect(seed.startsWith('ZAAQ')).toBe(true);
         const parsed = parseSeed(seed);
@@ -150,9 +151,9 @@ describe('createSeedUdf', () => {
     );
   });
   it('names bad arguments', () => {
-    expect(() => createSeedUdf(-1, seededRandom(1))).toThrow(/"specifier"/);
-    expect(() => createSeedUdf(0x0100, seededRandom(1), 8)).toThrow(/"secretLength"/);
-    expect(() => createSeedUdf(0x0100, () => new Uint8Array(1))).toThrow(/"random"/);
+    expect(() => newDerivedKeySeedUdf(-1, seededRandom(1))).toThrow(/"specifier"/);
+    expect(() => newDerivedKeySeedUdf(0x0100, seededRandom(1), 8)).toThrow(/"secretBytes"/);
+    expect(() => newDerivedKeySeedUdf(0x0100, () => new Uint8Array(1))).toThrow(/"random output"/);
   });
 });
 
@@ -177,7 +178,7 @@ describe('bad seeds and names', () => {
   it('a short secret → InvalidEncodingError naming "seed"', () => {
     const short = presentBinary(Uint8Array.of(0xc8, 0x01, 0x00, ...new Uint8Array(8).fill(1)));
     expect(() => deriveKeyPair(short, 'BaseDeviceSign')).toThrow(InvalidEncodingError);
-    expect(() => deriveKeyPair(short, 'BaseDeviceSign')).toThrow(/"seed" expected a seed secret of at least 16 bytes, got 8/);
+    expect(() => deriveKeyPair(short, 'BaseDeviceSign')).toThrow(/"seed" expected a specifier and at least 16 secret bytes, got 8/);
   });
   it('an unknown key name → InvalidArgumentError naming "keyName"', () => {
     expect(() => deriveKeyPair(t11.seed, 'BaseDeviceSigning')).toThrow(InvalidArgumentError);
