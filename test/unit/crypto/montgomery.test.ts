@@ -138,3 +138,28 @@ describe.each(ALGS)('%s', (alg) => {
     });
   });
 });
+
+describe('X448 base multiplication through the Ed448 isogeny', () => {
+  it('agrees with the independent ladder on u and lands on the curve, for any scalar (property)', () => {
+    const { Fp, A, q } = CURVE448;
+    fc.assert(
+      fc.property(fc.bigInt({ min: 1n, max: (1n << 448n) - 1n }), (k) => {
+        fc.pre(k % q !== 0n);
+        const point = baseMultiply('X448', k);
+        expect(point).not.toBeNull();
+        const { u, v } = point!;
+        expect(toHex(bigIntToBytesLE(u, 56))).toBe(toHex(rawScalarMultU('X448', k, CURVE448.u0)));
+        expect(Fp.sqr(v)).toBe(Fp.add(Fp.add(Fp.mul(Fp.sqr(u), u), Fp.mul(A, Fp.sqr(u))), u));
+      }),
+      { numRuns: 25 },
+    );
+  });
+
+  it('maps k and q − k to the same u with opposite v', () => {
+    const k = 0x1234567890abcdefn;
+    const a = baseMultiply('X448', k)!;
+    const b = baseMultiply('X448', CURVE448.q - k)!;
+    expect(a.u).toBe(b.u);
+    expect(CURVE448.Fp.add(a.v, b.v)).toBe(0n);
+  });
+});
