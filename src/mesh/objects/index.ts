@@ -25,6 +25,7 @@ export * from './permission.js';
 export * from './private-key-udf.js';
 export * from './profile-account.js';
 export * from './profile-device.js';
+export * from './profile-service.js';
 export * from './profile-user.js';
 export * from './profile.js';
 export * from './public-key-ecdh.js';

@@ -7,7 +7,7 @@
  * the Sender and routes on the Recipient, and the device verifies both authenticators for
  * the claimant (§6.1 static-QR material).
  */
-import { dateTime, optional, required, string, type Infer } from '../schema/index.js';
+import { dateTime, envelope, optional, required, string, type Infer } from '../schema/index.js';
 import { MessageSchema } from './message.js';
 
 export const MessageClaimSchema = MessageSchema.extend('MessageClaim', {
@@ -17,5 +17,10 @@ export const MessageClaimSchema = MessageSchema.extend('MessageClaim', {
   ServiceAuthenticate: required(string({ minLength: 1 })),
   DeviceAuthenticate: required(string({ minLength: 1 })),
   Expires: optional(dateTime()),
+  // This implementation's addition (design decision 3): the claimant's signed profile, so
+  // the service and the device can check the claim's signature against the Sender's
+  // AdministratorSignature without a lookup. The reference signs the claim with a key the
+  // device cannot resolve (§6.2 (b) 3); absent in reference-made claims.
+  EnvelopedProfileAccount: optional(envelope()),
 });
 export type MessageClaim = Infer<typeof MessageClaimSchema>;

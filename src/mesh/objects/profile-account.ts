@@ -1,7 +1,7 @@
 /**
  * @module mesh/objects/profile-account
  * `ProfileAccount`: the base of account profiles (mesh-reference §5, C-2021 schema):
- * `{ProfileSignature, AccountAddress, ServiceUdf, EscrowEncryption?, AccountEncryption,
+ * `{ProfileSignature, AccountAddress, ServiceUdf?, EscrowEncryption?, AccountEncryption,
  * AdministratorSignature}`. The device checks `AdministratorSignature` on the
  * ConnectionDevice it receives (§5 CatalogedDevice) and encrypts to `AccountEncryption`.
  *
@@ -16,7 +16,10 @@ import { ProfileSchema } from './profile.js';
 
 export const ProfileAccountSchema = ProfileSchema.extend('ProfileAccount', {
   AccountAddress: required(string({ minLength: 1 })),
-  ServiceUdf: required(string({ minLength: 1 })),
+  // Optional: an account profile made before its service is chosen has no service to name
+  // (the owner CLI may create the profile, then Hello the service); the reference writes
+  // null then, which the schema already reads as absent.
+  ServiceUdf: optional(string({ minLength: 1 })),
   EscrowEncryption: optional(KeyDataSchema),
   AccountEncryption: required(KeyDataSchema),
   AdministratorSignature: required(KeyDataSchema),

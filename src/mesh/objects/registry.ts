@@ -25,6 +25,7 @@ import { PermissionSchema } from './permission.js';
 import { PrivateKeyUDFSchema } from './private-key-udf.js';
 import { ProfileAccountSchema } from './profile-account.js';
 import { ProfileDeviceSchema } from './profile-device.js';
+import { ProfileServiceSchema } from './profile-service.js';
 import { ProfileUserSchema } from './profile-user.js';
 import { RequestConnectionSchema } from './request-connection.js';
 import { RespondConnectionSchema } from './respond-connection.js';
@@ -35,6 +36,7 @@ export const MESH_OBJECT_REGISTRY = {
   ProfileDevice: ProfileDeviceSchema,
   ProfileAccount: ProfileAccountSchema,
   ProfileUser: ProfileUserSchema,
+  ProfileService: ProfileServiceSchema,
   ConnectionService: ConnectionServiceSchema,
   ConnectionDevice: ConnectionDeviceSchema,
   ActivationDevice: ActivationDeviceSchema,
