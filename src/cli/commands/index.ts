@@ -8,8 +8,9 @@ import { dareVerify } from './dare-verify.js';
 import { keyCombine } from './key-combine.js';
 import { keyDerive } from './key-derive.js';
 import { preconfigDerive } from './preconfig-derive.js';
+import { serviceStart } from './service-start.js';
 import { udfAuthenticator } from './udf-authenticator.js';
 import { udfDigest } from './udf-digest.js';
 import { udfKey } from './udf-key.js';
 
-export const commands: readonly Command[] = [udfDigest, udfAuthenticator, udfKey, keyDerive, keyCombine, preconfigDerive, dareVerify, dareDecrypt];
+export const commands: readonly Command[] = [udfDigest, udfAuthenticator, udfKey, keyDerive, keyCombine, preconfigDerive, dareVerify, dareDecrypt, serviceStart];

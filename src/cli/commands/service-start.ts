@@ -1,0 +1,98 @@
+/**
+ * @module cli/commands/service-start
+ * `mesh service start`: runs the Mesh service (issue 3 §1) until SIGTERM or SIGINT, then
+ * shuts down gracefully (stop accepting, finish in-flight requests, close the store) and
+ * exits 0. Prints one line with the listening URL once it is ready to serve, so a script or a
+ * supervisor can wait for it.
+ */
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { MeshError } from '../../crypto/errors.js';
+import { parseListen } from '../../service/http-server.js';
+import { startService } from '../../service/service-runner.js';
+import { optionalString } from '../args.js';
+import { InputFileError, UsageError } from '../cli-errors.js';
+import type { Command } from '../command.js';
+
+export const DEFAULT_LISTEN = '127.0.0.1:15099';
+
+function defaultDataDirectory(env: Readonly<Record<string, string | undefined>>): string {
+  const base = env['XDG_DATA_HOME'] || join(env['HOME'] || homedir(), '.local', 'share');
+  return join(base, 'mesh', 'service');
+}
+
+async function readTlsFile(path: string, option: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(path));
+  } catch (cause) {
+    throw new InputFileError(`${option}: cannot read ${JSON.stringify(path)} (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, { cause });
+  }
+}
+
+export const serviceStart: Command = {
+  path: ['service', 'start'],
+  summary: 'Run the Mesh service on POST /.well-known/mmm/ until SIGTERM/SIGINT (graceful shutdown, exit 0).',
+  usage: '[--data DIR] [--listen 127.0.0.1:15099] [--store file|file:DIR|postgres://...] [--tls-cert F --tls-key F] [--json]',
+  options: {
+    data: { type: 'string' },
+    listen: { type: 'string' },
+    store: { type: 'string' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
+  },
+  async run(args, ctx) {
+    const dataDirectory = resolve(optionalString(args, 'data') ?? defaultDataDirectory(ctx.env));
+    let listen;
+    try {
+      listen = parseListen(optionalString(args, 'listen') ?? DEFAULT_LISTEN);
+    } catch (cause) {
+      throw new UsageError((cause as Error).message, undefined, { cause });
+    }
+    const certPath = optionalString(args, 'tls-cert');
+    const keyPath = optionalString(args, 'tls-key');
+    if ((certPath === undefined) !== (keyPath === undefined)) {
+      throw new UsageError('--tls-cert and --tls-key go together', certPath === undefined ? '--tls-cert' : '--tls-key');
+    }
+    const tls =
+      certPath === undefined || keyPath === undefined
+        ? undefined
+        : { cert: await readTlsFile(certPath, '--tls-cert'), key: await readTlsFile(keyPath, '--tls-key') };
+    const storeSpec = optionalString(args, 'store');
+    const json = args.values['json'] === true;
+
+    let running;
+    try {
+      running = await startService({
+        dataDirectory,
+        listen,
+        ...(storeSpec === undefined ? {} : { store: storeSpec }),
+        ...(tls === undefined ? {} : { tls }),
+        log: (event, detail) => ctx.err(`mesh service: ${event}${detail === undefined ? '' : ` ${JSON.stringify(detail)}`}`),
+      });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+        throw new UsageError(`cannot listen on ${listen.host}:${listen.port} (${code})`, '--listen', { cause: error });
+      }
+      if (error instanceof MeshError) throw error;
+      throw error;
+    }
+    const { url, store, identity } = running;
+    ctx.out(json ? JSON.stringify({ listening: url, store: store.kind, serviceUdf: identity.udf }) : `mesh service listening on ${url} (store: ${store.kind}, service ${identity.udf})`);
+
+    await new Promise<void>((resolveStop) => {
+      const stop = (): void => {
+        process.off('SIGTERM', stop);
+        process.off('SIGINT', stop);
+        resolveStop();
+      };
+      process.on('SIGTERM', stop);
+      process.on('SIGINT', stop);
+    });
+    ctx.err('mesh service: shutting down');
+    await running.close();
+    ctx.err('mesh service: stopped');
+    return 0;
+  },
+};

@@ -1,0 +1,159 @@
+/**
+ * @module service/mesh-service
+ * The Mesh service without its transport: bytes and the Mesh-Authorization header in, a
+ * `{"<Name>Response": {"Status": …, "StatusDescription": …, …}}` body out
+ * (architecture-03 §8, docs/service-protocol.md). It validates every request through the
+ * transaction's schema, checks owner signatures, runs the handler, and maps every failure
+ * to a status in the protocol's own shape. `handle` never rejects: input can produce a 4xx,
+ * only a fault of the service itself (a store that stopped working) a 5xx.
+ */
+import { MeshError } from '../crypto/errors.js';
+import { systemRandom, type RandomSource } from '../crypto/random.js';
+import { SchemaError } from '../mesh/errors.js';
+import { AccountDirectory } from './accounts.js';
+import { authorizeOwner } from './owner-authorization.js';
+import { DEFAULT_BODY_LIMITS, parseRequestBody, type BodyLimits } from './request-body.js';
+import { resolveConfig, type ServiceConfig } from './service-config.js';
+import type { Clock, ServiceEnvironment, ServiceLog } from './service-environment.js';
+import { ServiceRequestError, Status } from './service-errors.js';
+import type { ServiceIdentity } from './service-identity.js';
+import { sweepExpired } from './maintenance.js';
+import type { Store } from './store/store.js';
+import type { Transaction, VerifiedOwner } from './transaction.js';
+import { TRANSACTIONS } from './transactions/index.js';
+
+export interface ServiceRequest {
+  readonly body: Uint8Array;
+  /** The Mesh-Authorization header, if sent. */
+  readonly authorization?: string;
+}
+
+export interface ServiceReply {
+  /** The protocol Status (201, 202, 4xx, 5xx). */
+  readonly status: number;
+  readonly body: Readonly<Record<string, Record<string, unknown>>>;
+  readonly retryAfter?: number;
+}
+
+export interface MeshServiceOptions {
+  readonly store: Store;
+  readonly identity: ServiceIdentity;
+  readonly clock?: Clock;
+  readonly random?: RandomSource;
+  readonly config?: Partial<ServiceConfig>;
+  readonly bodyLimits?: Partial<BodyLimits>;
+  readonly log?: ServiceLog;
+}
+
+/** The seed's StatusDescription for success (architecture-03 §8 example). */
+export const OK_DESCRIPTION = 'Operation completed successfully';
+
+/** Library failures caused by what a client sent: a 400, never a 500. */
+const INPUT_ERROR_CODES: ReadonlySet<string> = new Set([
+  'ERR_SCHEMA',
+  'ERR_INVALID_ARGUMENT',
+  'ERR_INVALID_ENCODING',
+  'ERR_INVALID_KEY',
+  'ERR_UNSUPPORTED_ALGORITHM',
+  'ERR_VERIFICATION',
+  'ERR_DECRYPTION',
+  'ERR_STORE_INPUT',
+  'ERR_STORE_LIMIT',
+]);
+
+export class MeshService {
+  readonly env: ServiceEnvironment;
+  readonly bodyLimits: BodyLimits;
+  readonly #transactions: ReadonlyMap<string, Transaction>;
+
+  constructor(options: MeshServiceOptions) {
+    const config = resolveConfig(options.config);
+    this.env = {
+      store: options.store,
+      identity: options.identity,
+      clock: options.clock ?? Date.now,
+      random: options.random ?? systemRandom,
+      config,
+      accounts: new AccountDirectory(options.store),
+      log: options.log ?? (() => undefined),
+    };
+    this.bodyLimits = Object.freeze({ ...DEFAULT_BODY_LIMITS, ...options.bodyLimits });
+    this.#transactions = new Map(TRANSACTIONS.map((t) => [t.request, t]));
+  }
+
+  /** The transactions served, by request tag. */
+  get requestNames(): readonly string[] {
+    return [...this.#transactions.keys()];
+  }
+
+  /** Answers one request; never rejects. */
+  async handle(request: ServiceRequest): Promise<ServiceReply> {
+    let responseName = 'ErrorResponse';
+    try {
+      const parsed = parseRequestBody(request.body, this.bodyLimits);
+      responseName = parsed.name.replace(/Request$/, 'Response');
+      const transaction = this.#transactions.get(parsed.name);
+      if (transaction === undefined) {
+        throw new ServiceRequestError(
+          Status.BadRequest,
+          `unknown transaction ${JSON.stringify(parsed.name)}: expected one of ${[...this.#transactions.keys()].join(', ')}`,
+        );
+      }
+      const value = transaction.schema.parse(parsed.body, transaction.request);
+      const now = this.env.clock();
+      let owner: VerifiedOwner | undefined;
+      if (transaction.authorization.kind !== 'none') {
+        owner = await authorizeOwner(this.env, transaction.authorization, value, request, now);
+      }
+      const result = await transaction.handle(value, { env: this.env, now, ...(owner === undefined ? {} : { owner }) });
+      const status = result.status ?? Status.OK;
+      return reply(responseName, status, result.description ?? OK_DESCRIPTION, result.fields ?? {}, result.retryAfter);
+    } catch (error) {
+      return this.#failure(responseName, error);
+    }
+  }
+
+  /** A refusal decided outside a transaction (wrong method or path, body too large). */
+  refuse(status: number, description: string): ServiceReply {
+    return reply('ErrorResponse', status, description, {});
+  }
+
+  /** Deletes expired nonces and other bookkeeping; safe to call at any time. */
+  async maintain(): Promise<number> {
+    return sweepExpired(this.env);
+  }
+
+  #failure(responseName: string, error: unknown): ServiceReply {
+    if (error instanceof ServiceRequestError) {
+      if (error.status >= 500) this.env.log('service-error', { status: error.status, message: error.message });
+      return reply(responseName, error.status, error.message, error.fields, error.retryAfter, error.statusExtended);
+    }
+    if (error instanceof SchemaError || (error instanceof MeshError && INPUT_ERROR_CODES.has(error.code))) {
+      return reply(responseName, Status.BadRequest, (error as MeshError).message, {});
+    }
+    if (error instanceof MeshError && error.code === 'ERR_STORE_CONFLICT') {
+      return reply(responseName, Status.Unavailable, 'the record changed under a concurrent update; retry', {}, 1);
+    }
+    // A fault of the service (store failure, bug): logged with its class only, answered 500.
+    this.env.log('internal-error', {
+      error: error instanceof Error ? error.name : typeof error,
+      message: error instanceof Error ? error.message : String(error),
+    });
+    return reply(responseName, Status.Internal, 'internal error', {});
+  }
+}
+
+function reply(
+  name: string,
+  status: number,
+  description: string,
+  fields: Readonly<Record<string, unknown>>,
+  retryAfter?: number,
+  statusExtended?: number,
+): ServiceReply {
+  const body: Record<string, unknown> = { Status: status, StatusDescription: description };
+  if (statusExtended !== undefined) body['StatusExtended'] = statusExtended;
+  for (const [key, value] of Object.entries(fields)) if (value !== undefined) body[key] = value;
+  if (retryAfter !== undefined) body['RetryAfter'] = retryAfter;
+  return { status, body: { [name]: body }, ...(retryAfter === undefined ? {} : { retryAfter }) };
+}

@@ -1,0 +1,132 @@
+/**
+ * @module service/records
+ * How the service's entities map onto store containers and keys (store.ts lists them). Keys
+ * that combine an account with another identifier separate them by a space, which neither an
+ * account address (connect-uri LOCAL_PART / DNS label) nor a UDF can contain, so a prefix
+ * `"<account> "` lists exactly one account's records.
+ */
+import type { JsonObject, JsonValue, PutChange, Store } from './store/store.js';
+
+export const Containers = {
+  /** account → AccountRecord */
+  accounts: 'accounts',
+  /** account + EnvelopeId(ResponseId) → ConnectionRecord */
+  requests: 'requests',
+  /** account + PinId → PinRecord */
+  pins: 'pins',
+  /** account → PinFailureRecord */
+  pinFailures: 'pin-failures',
+  /** account + nonce → NonceRecord */
+  nonces: 'nonces',
+  /** account + device UDF → DeviceRecord */
+  devices: 'devices',
+  /** PublicationId → PublicationRecord */
+  publications: 'publications',
+  /** PublicationId → ClaimRecord (the latest claim) */
+  claims: 'claims',
+} as const;
+
+// Seen nonces are kept until they expire, so a deleted account's signed requests cannot be replayed.
+export const ALL_ACCOUNT_CONTAINERS = [Containers.requests, Containers.pins, Containers.devices] as const;
+
+export function accountKey(account: string, id: string): string {
+  return `${account} ${id}`;
+}
+
+export function accountPrefix(account: string): string {
+  return `${account} `;
+}
+
+export interface AccountRecord {
+  Account: string;
+  /** The ProfileAccount envelope as the owner sent it (JSON form). */
+  EnvelopedProfileAccount: JsonValue;
+  /** UDF of its AdministratorSignature key, for the Mesh-Authorization `kid` check. */
+  AdministratorKid: string;
+  Created: string;
+  Updated: string;
+}
+
+export type ConnectionState = 'Pending' | 'Accept' | 'Reject';
+
+export interface ConnectionRecord {
+  Account: string;
+  ResponseId: string;
+  Witness: string;
+  /** ProfileDevice UDF (its ProfileSignature fingerprint). */
+  DeviceUdf: string;
+  EnvelopedAcknowledgeConnection: JsonValue;
+  PinValidated: boolean;
+  Received: string;
+  Expires: string;
+  State: ConnectionState;
+  /** Present once ConnectComplete posted the owner's answer. */
+  EnvelopedRespondConnection?: JsonValue;
+  Completed?: string;
+}
+
+export interface PinRecord {
+  EnvelopedMessagePin: JsonValue;
+  SaltedPin: string;
+  Expires: string;
+  Automatic: boolean;
+  /** When a connection request consumed it (a MessagePin is single-use). */
+  Used?: string;
+}
+
+export interface PinFailureRecord {
+  /** Times (ms) of failed attempts inside the current window. */
+  Failures: number[];
+  /** ms; PIN use refused until then. */
+  LockedUntil?: number;
+}
+
+export interface NonceRecord {
+  Expires: number;
+}
+
+export type DeviceStatus = 'Connected' | 'Revoked';
+
+export interface DeviceRecord {
+  Key: string;
+  Status: DeviceStatus;
+  Updated: string;
+  /** The key of the connection request it came from, so ConnectStatus can answer Revoked. */
+  RequestKey?: string;
+  EnvelopedCatalogedDevice?: JsonValue;
+}
+
+export interface PublicationRecord {
+  Account: string;
+  /** The CatalogedPublication JSON as published. */
+  CatalogedPublication: JsonObject;
+  Updated: string;
+}
+
+export interface ClaimRecord {
+  Account: string;
+  Claimant: string;
+  EnvelopedMessageClaim: JsonValue;
+  Received: string;
+}
+
+/** A record as one of the interfaces above, with its version. */
+export interface Versioned<T> {
+  readonly key: string;
+  readonly value: T;
+  readonly version: number;
+}
+
+/**
+ * Typed read: the interfaces above have optional members, which a JSON index signature
+ * cannot express, so the cast happens here, once.
+ */
+export async function getRecord<T>(store: Store, container: string, key: string): Promise<Versioned<T> | undefined> {
+  const stored = await store.get(container, key);
+  return stored === undefined ? undefined : { key: stored.key, value: stored.value as unknown as T, version: stored.version };
+}
+
+export function putRecord<T>(container: string, key: string, value: T): PutChange {
+  // JSON.stringify drops undefined members, which is how an absent optional is stored.
+  return { op: 'put', container, key, value: value as unknown as JsonObject };
+}

@@ -1,0 +1,52 @@
+/**
+ * @module service/service-config
+ * The service's tunable bounds, in one place so tests can shrink them and the defaults are
+ * documented beside the rule they implement (docs/service-protocol.md).
+ */
+
+export interface AccountPolicy {
+  /** Shortest user part (ValidateResponse.Minimum; architecture-03 §8 example: 1). */
+  readonly minimum: number;
+  /** Longest user part (ValidateResponse.Maximum). */
+  readonly maximum: number;
+  /** Characters refused in the user part (ValidateResponse.InvalidCharacters; the seed's example list). */
+  readonly invalidCharacters: string;
+}
+
+export interface ServiceConfig {
+  readonly account: AccountPolicy;
+  /** How long a connection request stays pending before ConnectStatus reports Expired (issue 3 §2: 24 h). */
+  readonly pendingLifetimeMs: number;
+  /** ConnectStatus RetryAfter while pending (seconds). */
+  readonly retryAfterSeconds: number;
+  /** Accepted distance between a signed request's `created` and the service clock (±300 s). */
+  readonly clockSkewMs: number;
+  /** How long a seen request nonce is remembered (600 s ≥ twice the skew window). */
+  readonly nonceLifetimeMs: number;
+  /** Failed PIN attempts per account within `pinFailureWindowMs` that lock PIN use out. */
+  readonly pinFailureLimit: number;
+  readonly pinFailureWindowMs: number;
+  /** How long PIN use stays locked once the bound is reached. */
+  readonly pinLockoutMs: number;
+  /** Most entries one Get / ConnectPending / Transfer page returns. */
+  readonly maxPageEntries: number;
+  /** Retries of a read-modify-write that lost an optimistic-concurrency race. */
+  readonly conflictRetries: number;
+}
+
+export const DEFAULT_SERVICE_CONFIG: ServiceConfig = Object.freeze({
+  account: Object.freeze({ minimum: 1, maximum: 64, invalidCharacters: '.,:;{}()[]<>?|\\@#' }),
+  pendingLifetimeMs: 24 * 60 * 60 * 1000,
+  retryAfterSeconds: 5,
+  clockSkewMs: 300_000,
+  nonceLifetimeMs: 600_000,
+  pinFailureLimit: 5,
+  pinFailureWindowMs: 15 * 60 * 1000,
+  pinLockoutMs: 15 * 60 * 1000,
+  maxPageEntries: 100,
+  conflictRetries: 8,
+});
+
+export function resolveConfig(overrides: Partial<ServiceConfig> = {}): ServiceConfig {
+  return Object.freeze({ ...DEFAULT_SERVICE_CONFIG, ...overrides, account: { ...DEFAULT_SERVICE_CONFIG.account, ...overrides.account } });
+}

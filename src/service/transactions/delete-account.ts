@@ -1,0 +1,57 @@
+/**
+ * @module service/transactions/delete-account
+ * DeleteAccount (security-05 §3.8): removes the account and everything the service holds for
+ * it (pending requests, PINs, device catalog, seen nonces, PIN-failure counters), so a later
+ * account of the same name starts empty. Signed by the account's AdministratorSignature.
+ */
+import { object, required, type Infer } from '../../mesh/schema/index.js';
+import { ALL_ACCOUNT_CONTAINERS, Containers, accountPrefix } from '../records.js';
+import { accountAddress } from '../request-schemas.js';
+import type { ServiceEnvironment } from '../service-environment.js';
+import type { Transaction } from '../transaction.js';
+
+export const DeleteRequestSchema = object('DeleteRequest', {
+  Account: required(accountAddress()),
+});
+export type DeleteRequest = Infer<typeof DeleteRequestSchema>;
+
+const BATCH = 500;
+
+/** Deletes every record of `account` in its containers, in batches. */
+export async function purgeAccountRecords(env: ServiceEnvironment, account: string): Promise<number> {
+  let removed = 0;
+  for (const container of ALL_ACCOUNT_CONTAINERS) {
+    for (;;) {
+      const page = await env.store.list(container, { prefix: accountPrefix(account), limit: BATCH });
+      if (page.records.length === 0) break;
+      await env.store.commit(page.records.map((r) => ({ op: 'delete' as const, container, key: r.key })));
+      removed += page.records.length;
+      if (page.next === undefined) break;
+    }
+  }
+  return removed;
+}
+
+export const deleteAccount: Transaction<DeleteRequest> = {
+  name: 'DeleteAccount',
+  request: 'DeleteRequest',
+  response: 'DeleteResponse',
+  schema: DeleteRequestSchema,
+  authorization: { kind: 'owner', account: (request) => request.Account },
+  async handle(request, { env, owner }) {
+    // The account record goes first, guarded by the version that was authenticated: a
+    // concurrent Publish that replaced the profile makes this a conflict, not a silent loss.
+    const entry = owner?.entry;
+    await env.store.commit(
+      [
+        { op: 'delete', container: Containers.accounts, key: request.Account },
+        { op: 'delete', container: Containers.pinFailures, key: request.Account },
+      ],
+      entry === undefined ? [] : [{ container: Containers.accounts, key: request.Account, expected: entry.version }],
+    );
+    env.accounts.forget(request.Account);
+    await purgeAccountRecords(env, request.Account);
+    env.log('account-deleted', { account: request.Account });
+    return {};
+  },
+};

@@ -1,0 +1,28 @@
+/**
+ * @module service/transactions/hello
+ * Hello (security-05 §3.5): the protocol version and encodings, and the service's own
+ * ProfileService so a device can check the signature on AcknowledgeConnection
+ * (docs/service-protocol.md "ConnectStart").
+ */
+import { object } from '../../mesh/schema/index.js';
+import type { Transaction } from '../transaction.js';
+
+export const HelloRequestSchema = object('HelloRequest', {});
+
+export const PROTOCOL_VERSION = Object.freeze({ Major: 3, Minor: 0, Encodings: ['application/json'] });
+
+export const hello: Transaction<unknown> = {
+  name: 'Hello',
+  request: 'HelloRequest',
+  response: 'HelloResponse',
+  schema: HelloRequestSchema,
+  authorization: { kind: 'none' },
+  async handle(_request, { env }) {
+    return {
+      fields: {
+        Version: PROTOCOL_VERSION,
+        EnvelopedProfileService: env.identity.envelopedProfileService,
+      },
+    };
+  },
+};
