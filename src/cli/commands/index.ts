@@ -3,8 +3,16 @@
  * The registry of `mesh` sub-commands, in help order.
  */
 import type { Command } from '../command.js';
+import { accountCreate } from './account-create.js';
+import { accountPin } from './account-pin.js';
+import { accountStatus } from './account-status.js';
 import { dareDecrypt } from './dare-decrypt.js';
 import { dareVerify } from './dare-verify.js';
+import { deviceAccept } from './device-accept.js';
+import { deviceList } from './device-list.js';
+import { devicePending } from './device-pending.js';
+import { deviceReject } from './device-reject.js';
+import { deviceRevoke } from './device-revoke.js';
 import { keyCombine } from './key-combine.js';
 import { keyDerive } from './key-derive.js';
 import { preconfigDerive } from './preconfig-derive.js';
@@ -13,4 +21,4 @@ import { udfAuthenticator } from './udf-authenticator.js';
 import { udfDigest } from './udf-digest.js';
 import { udfKey } from './udf-key.js';
 
-export const commands: readonly Command[] = [udfDigest, udfAuthenticator, udfKey, keyDerive, keyCombine, preconfigDerive, dareVerify, dareDecrypt, serviceStart];
+export const commands: readonly Command[] = [udfDigest, udfAuthenticator, udfKey, keyDerive, keyCombine, preconfigDerive, dareVerify, dareDecrypt, serviceStart, accountCreate, accountStatus, accountPin, devicePending, deviceAccept, deviceReject, deviceList, deviceRevoke];
