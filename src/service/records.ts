@@ -52,13 +52,15 @@ export type ConnectionState = 'Pending' | 'Accept' | 'Reject';
 export interface ConnectionRecord {
   Account: string;
   ResponseId: string;
-  Witness: string;
-  /** ProfileDevice UDF (its ProfileSignature fingerprint). */
-  DeviceUdf: string;
-  EnvelopedAcknowledgeConnection: JsonValue;
+  /** Absent for an answer to a static-QR claim, which has no request here. */
+  Witness?: string;
+  /** ProfileDevice UDF (its ProfileSignature fingerprint), when known. */
+  DeviceUdf?: string;
+  EnvelopedAcknowledgeConnection?: JsonValue;
   PinValidated: boolean;
   Received: string;
-  Expires: string;
+  /** When a pending request stops waiting (ConnectStatus then answers Expired). */
+  Expires?: string;
   State: ConnectionState;
   /** Present once ConnectComplete posted the owner's answer. */
   EnvelopedRespondConnection?: JsonValue;
@@ -67,9 +69,7 @@ export interface ConnectionRecord {
 
 export interface PinRecord {
   EnvelopedMessagePin: JsonValue;
-  SaltedPin: string;
   Expires: string;
-  Automatic: boolean;
   /** When a connection request consumed it (a MessagePin is single-use). */
   Used?: string;
 }

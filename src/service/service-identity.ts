@@ -32,6 +32,11 @@ export interface ServiceIdentity {
   /** ServiceSignature: signs AcknowledgeConnection. */
   readonly signer: Signer;
   readonly profileSignature: KeyPair;
+  /**
+   * ServiceEncryption: an owner may add it as a recipient of RespondConnection so the service
+   * can read the Result and keep the device catalog (mesh/connect/respond-connection).
+   */
+  readonly encryption: KeyPair;
   /** The self-signed ProfileService, JSON form, for Hello. */
   readonly envelopedProfileService: EnvelopeJson;
 }
@@ -51,6 +56,7 @@ export function serviceIdentityFromSeed(seed: string): ServiceIdentity {
     udf: profile.udf,
     signer: { key: keys.serviceSignature, kid: keyFingerprint(keys.serviceSignature) },
     profileSignature: keys.profileSignature,
+    encryption: keys.serviceEncryption,
     envelopedProfileService: profile.json,
   };
 }

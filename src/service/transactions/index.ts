@@ -3,10 +3,17 @@
  * Every transaction the service answers (docs/service-protocol.md "Transactions").
  */
 import type { Transaction } from '../transaction.js';
+import { claim } from './claim.js';
+import { connectComplete } from './connect-complete.js';
+import { connectPending } from './connect-pending.js';
+import { connectStart } from './connect-start.js';
+import { connectStatus } from './connect-status.js';
 import { createAccount } from './create-account.js';
 import { deleteAccount } from './delete-account.js';
 import { get } from './get.js';
 import { hello } from './hello.js';
+import { pinRegister } from './pin-register.js';
+import { pollClaim } from './poll-claim.js';
 import { publish } from './publish.js';
 import { status } from './status.js';
 import { transfer } from './transfer.js';
@@ -20,5 +27,12 @@ export const TRANSACTIONS: readonly Transaction[] = [
   get,
   publish,
   status,
+  connectStart,
+  connectStatus,
+  connectPending,
+  connectComplete,
+  pinRegister,
   transfer,
+  claim,
+  pollClaim,
 ];

@@ -1,0 +1,49 @@
+/**
+ * @module service/transactions/connect-pending
+ * ConnectPending (security-05 §3.14; mesh-reference §6.2 (a) 5): the owner lists the
+ * account's unanswered, unexpired connection requests, each as the service's signed
+ * AcknowledgeConnection (which holds the device's signed RequestConnection, so the owner
+ * verifies both and recomputes the witness), whether a PIN validated it, and when it was
+ * received and expires. Signed by the AdministratorSignature key; paged by SearchConstraints.
+ */
+import { object, optional, required, type Infer } from '../../mesh/schema/index.js';
+import { isExpired } from '../connections.js';
+import { listPage, withinTime } from '../paging.js';
+import { Containers, accountPrefix, type ConnectionRecord } from '../records.js';
+import { SearchConstraintsSchema, accountAddress } from '../request-schemas.js';
+import type { Transaction } from '../transaction.js';
+
+export const ConnectPendingRequestSchema = object('ConnectPendingRequest', {
+  AccountAddress: required(accountAddress()),
+  SearchConstraints: optional(SearchConstraintsSchema),
+});
+export type ConnectPendingRequest = Infer<typeof ConnectPendingRequestSchema>;
+
+export const connectPending: Transaction<ConnectPendingRequest> = {
+  name: 'ConnectPending',
+  request: 'ConnectPendingRequest',
+  response: 'ConnectPendingResponse',
+  schema: ConnectPendingRequestSchema,
+  authorization: { kind: 'owner', account: (request) => request.AccountAddress },
+  async handle(request, { env, now }) {
+    const page = await listPage<ConnectionRecord>(
+      env.store,
+      Containers.requests,
+      accountPrefix(request.AccountAddress),
+      request.SearchConstraints,
+      env.config.maxPageEntries,
+      'ConnectPendingRequest',
+    );
+    const pending = page.records
+      .map((r) => r.value)
+      .filter((r) => r.State === 'Pending' && r.EnvelopedAcknowledgeConnection !== undefined && !isExpired(r, now))
+      .filter((r) => withinTime(r.Received, request.SearchConstraints))
+      .map((r) => ({
+        EnvelopedAcknowledgeConnection: r.EnvelopedAcknowledgeConnection,
+        PinValidated: r.PinValidated,
+        Received: r.Received,
+        Expires: r.Expires,
+      }));
+    return { fields: { Pending: pending, ...(page.next === undefined ? {} : { PageKey: page.next }) } };
+  },
+};

@@ -1,0 +1,59 @@
+/**
+ * @module service/transactions/connect-status
+ * ConnectStatus (security-05 §3.13; mesh-reference §6.2 (a) 7): the device asks, by
+ * ResponseId(AcknowledgeConnection.MessageId) (or ResponseId(MessageClaim.MessageId) after a
+ * static-QR claim), whether the owner has answered.
+ * - Pending: Status 202, `Result: "Pending"`, `RetryAfter` seconds.
+ * - Answered: Status 201, `Result` Accept/Reject and the owner's RespondConnection, which the
+ *   device verifies itself (admin signature, its own key): the service only relays it.
+ * - Expired: Status 410, `Result: "Expired"`, once a pending request outlived its lifetime.
+ * - Revoked: Status 201, `Result: "Revoked"` and no envelope, once the owner revoked the
+ *   device that this answer connected.
+ */
+import { object, required, type Infer } from '../../mesh/schema/index.js';
+import { isExpired, requestKeyForResponse } from '../connections.js';
+import { asBadRequest } from '../profile-checks.js';
+import { Containers, accountKey, getRecord, type ConnectionRecord, type DeviceRecord } from '../records.js';
+import { accountAddress, udfString } from '../request-schemas.js';
+import { Status, gone, notFound } from '../service-errors.js';
+import type { Transaction } from '../transaction.js';
+
+export const ConnectStatusRequestSchema = object('ConnectStatusRequest', {
+  AccountAddress: required(accountAddress()),
+  ResponseId: required(udfString()),
+});
+export type ConnectStatusRequest = Infer<typeof ConnectStatusRequestSchema>;
+
+export const connectStatus: Transaction<ConnectStatusRequest> = {
+  name: 'ConnectStatus',
+  request: 'ConnectStatusRequest',
+  response: 'ConnectStatusResponse',
+  schema: ConnectStatusRequestSchema,
+  authorization: { kind: 'none' },
+  async handle(request, { env, now }) {
+    const key = asBadRequest('ConnectStatusRequest.ResponseId', () => requestKeyForResponse(request.AccountAddress, request.ResponseId));
+    const stored = await getRecord<ConnectionRecord>(env.store, Containers.requests, key);
+    if (stored === undefined) {
+      throw notFound(`no connection request or response for this ResponseId at ${request.AccountAddress}`);
+    }
+    const record = stored.value;
+    if (record.State === 'Pending') {
+      if (isExpired(record, now)) {
+        throw gone('the connection request expired without an answer', { fields: { Result: 'Expired' } });
+      }
+      return {
+        status: Status.Pending,
+        description: 'the owner has not answered yet',
+        retryAfter: env.config.retryAfterSeconds,
+        fields: { Result: 'Pending' },
+      };
+    }
+    if (record.DeviceUdf !== undefined) {
+      const device = await getRecord<DeviceRecord>(env.store, Containers.devices, accountKey(record.Account, record.DeviceUdf));
+      if (device !== undefined && device.value.Status === 'Revoked' && device.value.RequestKey === key) {
+        return { description: 'the owner revoked this device', fields: { Result: 'Revoked' } };
+      }
+    }
+    return { fields: { Result: record.State, EnvelopedRespondConnection: record.EnvelopedRespondConnection } };
+  },
+};
