@@ -52,18 +52,31 @@ export function makeDeviceAccept(env: OwnerEnvironment = defaultOwnerEnvironment
       }
 
       const accepted: AcceptOutcome[] = [];
+      const done: PendingRequest[] = [];
+      // A PIN vouches for one device: two requests with the same PIN in one run get one accept.
+      const pinsUsed = new Set<string>();
       for (const request of targets) {
+        const pinId = request.localPin?.PinId;
+        if (pinId !== undefined && pinsUsed.has(pinId)) continue;
         for (const line of comparisonLines(request)) ctx.err(line);
         accepted.push(await acceptRequest(session, service, request, roles ?? request.localPin?.Roles ?? []));
+        done.push(request);
+        if (pinId !== undefined) pinsUsed.add(pinId);
       }
-      const skipped = autoPin && selector === undefined ? requests.filter((r) => !targets.includes(r)) : [];
+      const skipped = autoPin && selector === undefined ? requests.filter((r) => !done.includes(r)) : [];
 
       if (args.values['json']) {
         ctx.out(
           JSON.stringify({
             accepted,
             ...(autoPin && selector === undefined
-              ? { skipped: skipped.map((r) => ({ witness: r.witness, deviceUdf: r.deviceUdf ?? null, pin: r.pin, problems: r.problems })) }
+              ? { skipped: skipped.map((r) => ({
+                  witness: r.witness,
+                  deviceUdf: r.deviceUdf ?? null,
+                  pin: r.pin !== 'verified' || r.localPin === undefined || !pinsUsed.has(r.localPin.PinId) ? r.pin : 'used',
+                  problems: r.problems,
+                })),
+              }
               : {}),
           }),
         );
