@@ -170,6 +170,23 @@ describe('owner CLI over HTTP (file store)', () => {
     expect(refused.stderr).toMatch(/cannot be answered: this device is already connected/);
   });
 
+  it('a device UDF prefix that matches several requests is an error listing them', async () => {
+    const home = join(service.directory, 'home-twice');
+    await ownerJson(home, 'account', 'create', 'tom@example.com', '--service', service.url);
+    const device = new ScriptedDevice(service.url, 'tom@example.com');
+    const first = await device.connect();
+    const second = await device.connect();
+    expect(second).not.toBe(first);
+    const r = await owner(home, 'device', 'accept', device.udf);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('<witness-or-device-udf>: matches 2 pending requests; give more characters');
+    expect(r.stderr).toContain(`witness ${first} device ${device.udf}`);
+    expect(r.stderr).toContain(`witness ${second} device ${device.udf}`);
+    // The witness the device shows now picks exactly one.
+    expect((await owner(home, 'device', 'accept', second)).status).toBe(0);
+    expect((await device.complete()).result).toBe('Accept');
+  });
+
   it('an unknown witness or UDF prefix is an error naming the argument', async () => {
     const home = join(service.directory, 'home-alice');
     const r = await owner(home, 'device', 'accept', 'ZZZZZZZZZZ');

@@ -11,7 +11,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,6 +44,8 @@ class DishonestService {
   profile?: VerifiedProfileAccount;
   pending: Pending[] = [];
   completes = 0;
+  /** Status CreateAccount answers with (201 unless a test says otherwise). */
+  createStatus = 201;
   server: Server;
   url = '';
 
@@ -77,6 +79,7 @@ class DishonestService {
       case 'Validate':
         return { Valid: true };
       case 'Create':
+        if (this.createStatus !== 201) return { Status: this.createStatus, StatusDescription: 'scripted refusal' };
         this.profile = verifyProfileAccount(request['EnvelopedProfileAccount'] as EnvelopeJson);
         return {};
       case 'PinRegister':
@@ -287,5 +290,45 @@ describe('owner against a dishonest service', () => {
     expect(r.stderr).toMatch(/presented service profile M[A-Z2-7-]+, but the account profile names M/);
     const status = await ownerJson(home, 'account', 'status');
     expect(status.reachable).toBe(false);
+  });
+});
+
+describe('account create when the service fails or refuses', () => {
+  const service = new DishonestService();
+  let directory: string;
+  beforeAll(async () => {
+    await service.start();
+    directory = await mkdtemp(join(tmpdir(), 'mesh-owner-create-'));
+  });
+  afterAll(async () => {
+    service.server.closeAllConnections();
+    await new Promise((r) => service.server.close(r));
+    await rm(directory, { recursive: true, force: true });
+  });
+
+  it('keeps the seed after a service fault and resumes with the same profile', async () => {
+    const home = join(directory, 'fault');
+    service.createStatus = 500;
+    const failed = await owner(home, 'account', 'create', ACCOUNT, '--service', service.url);
+    expect(failed.status).toBe(1);
+    expect(failed.stderr).toMatch(/Status 500: scripted refusal; the new profile is kept in .*run the same command again/);
+    const kept = JSON.parse(await readFile(join(home, 'profile.json'), 'utf8'));
+    expect(kept.Registered).toBe(false);
+    // Anything but the same create is refused on an unregistered profile.
+    expect((await owner(home, 'account', 'create', 'other@example.com', '--service', service.url)).status).toBe(2);
+    service.createStatus = 201;
+    const resumed = await ownerJson(home, 'account', 'create', ACCOUNT, '--service', service.url);
+    expect(resumed).toMatchObject({ resumed: true, profileUdf: kept.ProfileUdf });
+    expect(service.profile?.udf).toBe(kept.ProfileUdf);
+    expect((await ownerJson(home, 'account', 'status')).registered).toBe(true);
+  });
+
+  it('forgets the new profile when the service refuses the account', async () => {
+    const home = join(directory, 'refused');
+    service.createStatus = 409;
+    const refused = await owner(home, 'account', 'create', ACCOUNT, '--service', service.url);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/Create refused by .* with Status 409/);
+    expect(await readdir(home)).toEqual([]);
   });
 });
