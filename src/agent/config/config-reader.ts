@@ -73,7 +73,7 @@ export class ConfigReader {
       const guess = didYouMean(key, known, aliases);
       this.fail(
         childPath(path, key),
-        `no such field (known: ${known.join(', ')})`,
+        `one of the known fields (${known.join(', ')})`,
         'an unknown field',
         guess === undefined ? undefined : `did you mean "${guess}"?`,
       );
