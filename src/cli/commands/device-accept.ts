@@ -14,7 +14,7 @@
  */
 import { UsageError } from '../cli-errors.js';
 import type { Command } from '../command.js';
-import { acceptRequest, comparisonLines, type AcceptOutcome } from '../owner/answer-request.js';
+import { acceptRequest, comparisonLines, requireAcceptable, type AcceptOutcome } from '../owner/answer-request.js';
 import { HOME_OPTION, homeDirectory, rolesOption, selectorArgument } from '../owner/owner-args.js';
 import { defaultOwnerEnvironment, openOwnerSession, serviceStep, type OwnerEnvironment } from '../owner/owner-session.js';
 import { listPendingRequests, type PendingRequest } from '../owner/pending-requests.js';
@@ -58,6 +58,7 @@ export function makeDeviceAccept(env: OwnerEnvironment = defaultOwnerEnvironment
       for (const request of targets) {
         const pinId = request.localPin?.PinId;
         if (pinId !== undefined && pinsUsed.has(pinId)) continue;
+        requireAcceptable(request);
         for (const line of comparisonLines(request)) ctx.err(line);
         accepted.push(await acceptRequest(session, service, request, roles ?? request.localPin?.Roles ?? []));
         done.push(request);

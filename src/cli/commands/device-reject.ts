@@ -7,7 +7,7 @@
  */
 import { onePositional } from '../args.js';
 import type { Command } from '../command.js';
-import { comparisonLines, rejectRequest } from '../owner/answer-request.js';
+import { comparisonLines, rejectRequest, requireAcceptable } from '../owner/answer-request.js';
 import { HOME_OPTION, homeDirectory, selectorArgument } from '../owner/owner-args.js';
 import { defaultOwnerEnvironment, openOwnerSession, serviceStep, type OwnerEnvironment } from '../owner/owner-session.js';
 import { listPendingRequests } from '../owner/pending-requests.js';
@@ -26,6 +26,7 @@ export function makeDeviceReject(env: OwnerEnvironment = defaultOwnerEnvironment
       const session = await openOwnerSession(homeDirectory(args, ctx.env), env);
       const { service, requests } = await serviceStep(() => listPendingRequests(session));
       const request = selectOne(requests, selector, ARGUMENT, 'pending request');
+      requireAcceptable(request);
       for (const line of comparisonLines(request)) ctx.err(line);
       const result = await rejectRequest(session, service, request);
       ctx.out(args.values['json'] ? JSON.stringify({ rejected: result }) : `rejected ${result.deviceUdf} witness ${result.witness}`);
