@@ -101,6 +101,8 @@ export interface VerifiedAcknowledgeConnection {
   readonly witness: string;
   readonly messageId: string;
   readonly serverNonce: Uint8Array;
+  /** UDF of the account profile the witness was recomputed over. */
+  readonly accountUdf: string;
 }
 
 /**
@@ -156,5 +158,6 @@ export function verifyAcknowledgeConnection(
     witness,
     messageId: acknowledgement.MessageId,
     serverNonce: acknowledgement.ServerNonce,
+    accountUdf: options.accountProfile.udf,
   };
 }

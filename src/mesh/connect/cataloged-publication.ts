@@ -45,6 +45,9 @@ export function createPublication(input: CreatePublicationInput): CreatedPublica
   const key = connectKey(input.deviceSeed, input.makerAccount, input.bits ?? DEFAULT_CONNECT_KEY_BITS);
   const id = publicationId(key);
   const profile = input.profile ?? createProfileDevice(input.deviceSeed);
+  if (input.profile !== undefined && input.profile.udf !== createProfileDevice(input.deviceSeed).udf) {
+    throw new InvalidArgumentError('"profile" is not the ProfileDevice of "deviceSeed"', { context: { what: 'profile' } });
+  }
   const payload = encodeEnvelope(profile.envelope, 'json', { tagged: true });
   const envelope = createEnvelope(payload, {
     recipients: [{ kind: 'symmetric', kid: id, key: symmetricKeyData(key, 'connectKey') }],

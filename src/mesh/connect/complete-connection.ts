@@ -78,6 +78,13 @@ export function completeConnection(input: CompleteConnectionInput): CompletedCon
         context: { what: 'accountProfile.AccountAddress' },
       });
     }
+    // The witness the person compared was computed over one account profile; the answer
+    // must come from that same profile, not merely one with the same address.
+    if (acknowledgement.accountUdf !== accountProfile.udf) {
+      throw new AccountMismatchError('"accountProfile" is not the profile the acknowledgement was verified against', {
+        context: { what: 'accountProfile' },
+      });
+    }
     if (acknowledgement.request.deviceUdf !== deviceUdf) {
       throw new ProfileMismatchError('"acknowledgement" is for another device profile than this seed', {
         context: { what: 'acknowledgement' },

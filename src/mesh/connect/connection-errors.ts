@@ -36,3 +36,6 @@ export class PublicationMismatchError extends VerificationError {}
  * the seed gives (mesh-reference §6.2 (b) 2).
  */
 export class PreconfigurationMismatchError extends VerificationError {}
+
+/** A message carries an expiry (MessageClaim.Expires) that has passed at the checker's `now`. */
+export class ExpiredMessageError extends VerificationError {}

@@ -23,7 +23,13 @@ import { envelopeId, responseId } from '../udf/message-id.js';
 import { nonceUdf } from '../udf/nonce.js';
 import { InvalidArgumentError } from '../../crypto/errors.js';
 import { parseConnectUri } from './connect-uri.js';
-import { AccountMismatchError, ClaimAuthenticatorError, MessageIdMismatchError, PublicationMismatchError } from './connection-errors.js';
+import {
+  AccountMismatchError,
+  ClaimAuthenticatorError,
+  ExpiredMessageError,
+  MessageIdMismatchError,
+  PublicationMismatchError,
+} from './connection-errors.js';
 import { checkAdminKey } from './cataloged-device.js';
 import {
   DEVICE_VERIFY_BITS,
@@ -125,6 +131,14 @@ function verifyClaimSignature(input: EnvelopeInput): VerifiedMessageClaim {
   };
 }
 
+/** A claim with Expires is refused at or after it, when the checker passes its clock. */
+function checkNotExpired(claim: MessageClaim, now: Date | undefined): void {
+  if (now === undefined || claim.Expires === undefined) return;
+  if (!(now.getTime() < claim.Expires.getTime())) {
+    throw new ExpiredMessageError('"MessageClaim.Expires" has passed', { context: { what: 'MessageClaim.Expires' } });
+  }
+}
+
 function checkPublicationId(claim: MessageClaim, expected: string): void {
   if (claim.PublicationId.toUpperCase() !== expected.toUpperCase()) {
     throw new PublicationMismatchError('"MessageClaim.PublicationId" is not the publication it is checked against', {
@@ -137,13 +151,15 @@ function checkPublicationId(claim: MessageClaim, expected: string): void {
  * The service's check on Claim (docs/service-protocol.md; §6.2 (b) 3): the publication is
  * the one claimed, ServiceAuthenticate verifies for the Sender against the publication's
  * Authenticator at 125 bits, and the claim is signed by the embedded profile's admin key.
+ * With `now`, a claim past its Expires is refused (ExpiredMessageError).
  * @throws PublicationMismatchError, ClaimAuthenticatorError, AccountMismatchError,
  *   UnauthorizedSignerError / UnsignedEnvelopeError, profile errors.
  */
-export function verifyClaimOnService(input: EnvelopeInput, publication: CatalogedPublication): VerifiedMessageClaim {
+export function verifyClaimOnService(input: EnvelopeInput, publication: CatalogedPublication, now?: Date): VerifiedMessageClaim {
   const verified = verifyClaimSignature(input);
   const { claim } = verified;
   checkPublicationId(claim, publication.Id);
+  checkNotExpired(claim, now);
   if (!verifyServiceAuthenticate(claim.ServiceAuthenticate, claim.Sender, publication.Authenticator, SERVICE_VERIFY_BITS)) {
     throw new ClaimAuthenticatorError('"MessageClaim.ServiceAuthenticate" does not verify against the publication\'s Authenticator', {
       context: { what: 'MessageClaim.ServiceAuthenticate' },
@@ -164,13 +180,15 @@ export interface DeviceClaimSecrets {
  * authenticators for the Sender at 100 bits (both computed before either is judged, so
  * timing does not say which failed), and the signature by the embedded profile's admin key.
  * The returned `claimant` is the account profile completeConnection must later require.
+ * With `now`, a claim past its Expires is refused (ExpiredMessageError).
  * @throws PublicationMismatchError, ClaimAuthenticatorError, AccountMismatchError,
  *   UnauthorizedSignerError / UnsignedEnvelopeError, profile errors.
  */
-export function verifyClaimOnDevice(input: EnvelopeInput, secrets: DeviceClaimSecrets): VerifiedMessageClaim {
+export function verifyClaimOnDevice(input: EnvelopeInput, secrets: DeviceClaimSecrets, now?: Date): VerifiedMessageClaim {
   const verified = verifyClaimSignature(input);
   const { claim } = verified;
   checkPublicationId(claim, secrets.publicationId);
+  checkNotExpired(claim, now);
   const deviceOk = verifyDeviceAuthenticate(claim.DeviceAuthenticate, claim.Sender, secrets.deviceAuthenticator, DEVICE_VERIFY_BITS);
   const serviceOk = verifyServiceAuthenticate(claim.ServiceAuthenticate, claim.Sender, secrets.serviceAuthenticator, DEVICE_VERIFY_BITS);
   if (!deviceOk || !serviceOk) {

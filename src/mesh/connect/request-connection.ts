@@ -8,6 +8,7 @@
  * device's profile with nonces or a PIN witness it did not choose (design decision 3).
  */
 import { assertBytes } from '../../crypto/bytes.js';
+import { InvalidArgumentError } from '../../crypto/errors.js';
 import type { RandomSource } from '../../crypto/random.js';
 import { envelopeToJson, type DareEnvelope } from '../dare/envelope.js';
 import { payloadDigest } from '../dare/signature.js';
@@ -30,6 +31,7 @@ import {
   toEnvelope,
   type EnvelopeInput,
 } from '../profiles/signed-object.js';
+import { keyFingerprint } from '../udf/key-fingerprint.js';
 import { envelopeId } from '../udf/message-id.js';
 import { nonceUdf } from '../udf/nonce.js';
 import { checkAccountAddress } from './connect-uri.js';
@@ -61,6 +63,9 @@ export function createRequestConnection(input: CreateRequestConnectionInput): Cr
   checkAccountAddress(input.accountAddress, 'accountAddress');
   const keys = deviceBaseKeyPairs(input.deviceSeed);
   const profile = input.profile ?? createProfileDevice(input.deviceSeed, { keys });
+  if (profile.udf !== keyFingerprint(keys.profileSignature)) {
+    throw new InvalidArgumentError('"profile" is not the ProfileDevice of "deviceSeed"', { context: { what: 'profile' } });
+  }
   const messageId = nonceUdf(input.random);
   const clientNonce = input.random(CLIENT_NONCE_LENGTH);
   assertBytes(clientNonce, 'random output', CLIENT_NONCE_LENGTH);

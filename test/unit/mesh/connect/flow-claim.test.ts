@@ -11,6 +11,7 @@ import { completeConnection } from '../../../../src/mesh/connect/complete-connec
 import {
   AccountMismatchError,
   ClaimAuthenticatorError,
+  ExpiredMessageError,
   MessageIdMismatchError,
   PreconfigurationMismatchError,
   PublicationMismatchError,
@@ -177,6 +178,15 @@ describe('refused claims', () => {
     expect(() => verifyClaimOnDevice(envelopeToJson(unsigned), installed)).toThrow(UnsignedEnvelopeError);
     const asBob = sealObject('MessageClaim', { ...claim.claim, Sender: 'bob@example.net' }, { signer: w.alice.admin });
     expect(() => verifyClaimOnDevice(asBob.json, installed)).toThrow(AccountMismatchError);
+  });
+
+  it('an expired claim is refused when the checker passes its clock', () => {
+    const { w, pre, published, installed } = factory();
+    const expires = new Date(w.now.getTime() + 60_000);
+    const claim = createMessageClaim({ claimantProfile: w.alice.profile, adminKey: w.alice.admin, connectUri: pre.connectUri, random: w.random, expires });
+    expect(verifyClaimOnService(claim.json, published.publication, w.now).messageId).toBe(claim.messageId);
+    expect(() => verifyClaimOnService(claim.json, published.publication, expires)).toThrow(ExpiredMessageError);
+    expect(() => verifyClaimOnDevice(claim.json, installed, expires)).toThrow(ExpiredMessageError);
   });
 
   it('a publication that the ConnectUri does not name is refused', () => {

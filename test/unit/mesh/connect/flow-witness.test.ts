@@ -24,7 +24,7 @@ import { UnauthorizedSignerError } from '../../../../src/mesh/profiles/profile-e
 import { recipientOf, sealObject, signerOf } from '../../../../src/mesh/profiles/signed-object.js';
 import { KeySpecifier, newDerivedKeySeedUdf } from '../../../../src/mesh/udf/derived-key-seed.js';
 import { envelopeId, responseId } from '../../../../src/mesh/udf/message-id.js';
-import { world } from './flow-fixtures.js';
+import { makeOwner, world } from './flow-fixtures.js';
 
 const roundTrip = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
@@ -185,6 +185,20 @@ describe('forged and replayed answers', () => {
     expect(() =>
       completeConnection({ respond: accepted.json, deviceSeed: w.deviceSeed, accountProfile: w.bob.profile, acknowledgement: deviceAck }),
     ).toThrow(AccountMismatchError);
+  });
+});
+
+describe('an impostor profile with the same address', () => {
+  it('is refused: the answer must come from the profile the witness was computed over', () => {
+    const { w, deviceAck, ownerAck, account } = pending();
+    const impostor = makeOwner('alice@example.com', w.random);
+    const accepted = acceptConnection({ acknowledgement: ownerAck, accountProfile: impostor.profile, accountKeys: impostor.keys, random: w.random, now: w.now });
+    expect(() =>
+      completeConnection({ respond: accepted.json, deviceSeed: w.deviceSeed, accountProfile: impostor.profile, acknowledgement: deviceAck }),
+    ).toThrow(AccountMismatchError);
+    expect(() =>
+      completeConnection({ respond: accepted.json, deviceSeed: w.deviceSeed, accountProfile: account.profile, acknowledgement: deviceAck }),
+    ).toThrow(UnauthorizedSignerError);
   });
 });
 
