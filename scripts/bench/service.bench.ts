@@ -1,0 +1,147 @@
+/**
+ * Service figures (issue 3 §6): ConnectStart/s and ConnectStatus/s with N concurrent clients
+ * against `mesh service start` (the built CLI, file store, loopback only), each beside the raw
+ * Ed448 verify rate measured in this run (a ConnectStart verifies two Ed448 signatures and
+ * makes one, and commits one fsync'd log entry); and the service's resident memory per
+ * 10 000 pending requests (RSS delta of the service process, from /proc). Bounded: each rate
+ * runs ~1.5 s, the memory fill stops at 10 000 requests or 30 s, whichever comes first (the per-10 000 figure is scaled from what was added).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { verifySignature } from '../../src/crypto/keys.js';
+import { seededRandom } from '../../src/crypto/random.js';
+import { base64urlEncode } from '../../src/mesh/encoding/base64url.js';
+import { verifyAcknowledgeConnection } from '../../src/mesh/connect/acknowledge-connection.js';
+import { createRequestConnection } from '../../src/mesh/connect/request-connection.js';
+import { deriveKeyPair } from '../../src/mesh/keys/derive-key.js';
+import { accountKeyPairs, createProfileAccount, verifyProfileAccount } from '../../src/mesh/profiles/profile-account.js';
+import { KeySpecifier, newDerivedKeySeedUdf } from '../../src/mesh/udf/derived-key-seed.js';
+import { keyFingerprint } from '../../src/mesh/udf/key-fingerprint.js';
+import { responseId } from '../../src/mesh/udf/message-id.js';
+import { NONCE_LENGTH, formatMeshAuthorization, requestSigningDigest } from '../../src/service/request-signature.js';
+import { fmt, measure, printTable, rateRow, type Rate, type Row } from './measure.js';
+
+const CLIENTS = [1, 8, 32];
+const RATE_MS = 1500;
+const PENDING_TARGET = 10_000;
+const FILL_LIMIT_MS = 30_000;
+
+const random = seededRandom(99);
+const message = new Uint8Array(64).fill(3);
+const edKey = deriveKeyPair(newDerivedKeySeedUdf(KeySpecifier.MeshProfileDevice, random), 'BaseDeviceProfile');
+const edSignature = edKey.sign(message);
+const verifyRate = measure(() => verifySignature('Ed448', edKey.publicKey, message, edSignature));
+
+async function startChild(data: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['dist/mesh.mjs', 'service', 'start', '--data', data, '--listen', '127.0.0.1:0', '--json'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('\n')) resolve({ child, url: (JSON.parse(out.split('\n')[0] as string) as { listening: string }).listening });
+    });
+    child.once('exit', (code) => reject(new Error(`service exited ${code}`)));
+  });
+}
+
+function rssBytes(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match === null ? NaN : Number(match[1]) * 1024;
+}
+
+async function call(url: string, body: string, headers: Record<string, string> = {}): Promise<Record<string, any>> {
+  const response = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+  const json = (await response.json()) as Record<string, Record<string, any>>;
+  return Object.values(json)[0] as Record<string, any>;
+}
+
+/** Runs `op` from `clients` concurrent loops for about `ms`; returns the aggregate rate. */
+async function rate(clients: number, ms: number, op: (i: number) => Promise<void>): Promise<Rate> {
+  let count = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (performance.now() - start < ms) {
+        await op(count++);
+      }
+    }),
+  );
+  const elapsed = performance.now() - start;
+  return { opsPerSecond: (count * 1000) / elapsed, msPerOp: elapsed / count };
+}
+
+const data = await mkdtemp(join(tmpdir(), 'mesh-bench-service-'));
+const { child, url } = await startChild(data);
+try {
+  // The owner's account, and a few device requests sent over and over (each ConnectStart gets
+  // its own ServerNonce, so each makes a new pending record, as a new device would).
+  const account = 'bench@example.com';
+  const keys = accountKeyPairs(newDerivedKeySeedUdf(KeySpecifier.MeshProfileAccount, random));
+  const profile = verifyProfileAccount(createProfileAccount(newDerivedKeySeedUdf(KeySpecifier.MeshProfileAccount, random), { accountAddress: account, keys }).json);
+  const createBody = JSON.stringify({ CreateRequest: { Account: account, EnvelopedProfileAccount: profile.json } });
+  const fields = { account, kid: keyFingerprint(keys.administratorSignature), created: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), nonce: base64urlEncode(random(NONCE_LENGTH)) };
+  const header = formatMeshAuthorization({ ...fields, signature: keys.administratorSignature.sign(requestSigningDigest(fields, new TextEncoder().encode(createBody))) });
+  const created = await call(url, createBody, { 'mesh-authorization': header });
+  if (created['Status'] !== 201) throw new Error(`CreateAccount: ${JSON.stringify(created)}`);
+  const bodies = Array.from({ length: 16 }, () => {
+    const request = createRequestConnection({ deviceSeed: newDerivedKeySeedUdf(KeySpecifier.MeshProfileDevice, random), accountAddress: account, random });
+    return JSON.stringify({ ConnectStartRequest: { AccountAddress: account, EnvelopedRequestConnection: request.json } });
+  });
+  const responseIds: string[] = [];
+  const start = async (i: number): Promise<void> => {
+    const reply = await call(url, bodies[i % bodies.length] as string);
+    if (reply['Status'] !== 201) throw new Error(`ConnectStart: ${JSON.stringify(reply).slice(0, 200)}`);
+    if (responseIds.length < 256) {
+      responseIds.push(responseId(verifyAcknowledgeConnection(reply['EnvelopedAcknowledgeConnection'], { accountProfile: profile }).messageId));
+    }
+  };
+  await start(0);
+  const statusBodies = () => responseIds.map((id) => JSON.stringify({ ConnectStatusRequest: { AccountAddress: account, ResponseId: id } }));
+
+  const rows: Row[] = [];
+  let sent = 1;
+  for (const clients of CLIENTS) {
+    const r = await rate(clients, RATE_MS, start);
+    sent += Math.round(r.opsPerSecond * (RATE_MS / 1000));
+    rows.push(rateRow(`ConnectStart, ${clients} client${clients > 1 ? 's' : ''}`, r, 'Ed448 verify (raw)', verifyRate));
+  }
+  const statuses = statusBodies();
+  for (const clients of CLIENTS) {
+    const r = await rate(clients, RATE_MS, async (i) => {
+      const reply = await call(url, statuses[i % statuses.length] as string);
+      if (reply['Status'] !== 202) throw new Error(`ConnectStatus: ${JSON.stringify(reply).slice(0, 200)}`);
+    });
+    rows.push(rateRow(`ConnectStatus, ${clients} client${clients > 1 ? 's' : ''}`, r, 'Ed448 verify (raw)', verifyRate));
+  }
+  printTable(rows);
+
+  // Resident memory per 10 000 pending requests.
+  const pid = child.pid as number;
+  const before = rssBytes(pid);
+  const fillStart = performance.now();
+  let added = 0;
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (added < PENDING_TARGET && performance.now() - fillStart < FILL_LIMIT_MS) {
+        added++;
+        await start(added);
+      }
+    }),
+  );
+  const after = rssBytes(pid);
+  const per10k = ((after - before) / added) * 10_000;
+  console.log(
+    `\nresident memory: ${fmt(before / 2 ** 20)} MiB with ${sent} requests, ${fmt(after / 2 ** 20)} MiB after ${added} more pending requests ` +
+      `(${((performance.now() - fillStart) / 1000).toFixed(1)} s) => ${fmt(per10k / 2 ** 20)} MiB per 10 000 pending requests (RSS delta; includes GC slack)`,
+  );
+} finally {
+  child.kill('SIGTERM');
+  await new Promise((resolve) => child.once('exit', resolve));
+  await rm(data, { recursive: true, force: true });
+}
