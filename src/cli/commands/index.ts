@@ -13,6 +13,7 @@ import { deviceList } from './device-list.js';
 import { devicePending } from './device-pending.js';
 import { deviceReject } from './device-reject.js';
 import { deviceRevoke } from './device-revoke.js';
+import { factoryPreconfig } from './factory-preconfig.js';
 import { keyCombine } from './key-combine.js';
 import { keyDerive } from './key-derive.js';
 import { preconfigDerive } from './preconfig-derive.js';
@@ -21,4 +22,4 @@ import { udfAuthenticator } from './udf-authenticator.js';
 import { udfDigest } from './udf-digest.js';
 import { udfKey } from './udf-key.js';
 
-export const commands: readonly Command[] = [udfDigest, udfAuthenticator, udfKey, keyDerive, keyCombine, preconfigDerive, dareVerify, dareDecrypt, serviceStart, accountCreate, accountStatus, accountPin, devicePending, deviceAccept, deviceReject, deviceList, deviceRevoke];
+export const commands: readonly Command[] = [udfDigest, udfAuthenticator, udfKey, keyDerive, keyCombine, preconfigDerive, dareVerify, dareDecrypt, serviceStart, accountCreate, accountStatus, accountPin, devicePending, deviceAccept, deviceReject, deviceList, deviceRevoke, factoryPreconfig];
