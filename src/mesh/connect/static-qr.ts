@@ -138,11 +138,11 @@ export interface DeviceAuthenticators {
 }
 
 /**
- * What the device does with a polled claim (MessageClaim.Verify): both values must
+ * The authenticator half of what the device does with a polled claim (MessageClaim.Verify; message-claim.ts adds the signature and expiry): both values must
  * verify for the claimant, at 100 bits by default. Both are always computed, so the
  * time taken does not say which one failed.
  */
-export function verifyClaimOnDevice(
+export function claimAuthenticatorsValid(
   claim: ClaimValues,
   authenticators: DeviceAuthenticators,
   minBits: number = DEVICE_VERIFY_BITS,

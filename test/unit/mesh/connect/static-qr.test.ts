@@ -16,7 +16,7 @@ import {
   serviceAuthenticate,
   serviceAuthenticator,
   staticConnectUri,
-  verifyClaimOnDevice,
+  claimAuthenticatorsValid,
   verifyDeviceAuthenticate,
   verifyServiceAuthenticate,
 } from '../../../../src/mesh/connect/static-qr.js';
@@ -45,7 +45,7 @@ describe('static QR chain', () => {
           expect(verifyServiceAuthenticate(sa, claimant, serviceAuthenticator(key))).toBe(true);
           expect(verifyDeviceAuthenticate(da, claimant, deviceAuthenticator(key))).toBe(true);
           expect(
-            verifyClaimOnDevice(
+            claimAuthenticatorsValid(
               { claimant, serviceAuthenticate: sa, deviceAuthenticate: da },
               { serviceAuthenticator: serviceAuthenticator(key), deviceAuthenticator: deviceAuthenticator(key) },
             ),
