@@ -141,6 +141,57 @@ describe('SecretServiceStore on gnome-keyring', () => {
   });
 });
 
+describe('SecretServiceStore in a one-file bundle', () => {
+  // The recipe the agent bundle needs (dependencies.md §8): dbus-next's optional x11 and
+  // usocket stay external (never reached: an address is always given, and unix:path goes
+  // through net), and xml2js becomes a stub (~100 KB saved; no introspection is used).
+  it('bundles with x11/usocket external and xml2js stubbed, and runs from a directory without node_modules', async () => {
+    const { build } = await import('esbuild');
+    const { execFile } = await import('node:child_process');
+    const { writeFile: write, stat: statFile } = await import('node:fs/promises');
+    const { promisify } = await import('node:util');
+    const root = join(import.meta.dirname, '..', '..');
+    const dir = await mkdtemp(join(tmpdir(), 'mesh-ss-bundle-'));
+    try {
+      const entry = join(dir, 'entry.ts');
+      await write(
+        entry,
+        [
+          `import { openSecretStore } from ${JSON.stringify(join(root, 'src/platform/keystore/open-secret-store.ts'))};`,
+          "const store = await openSecretStore({ choice: 'secret-service', stateDir: process.argv[2], instance: process.argv[3], log: () => undefined });",
+          "await store.put('device-seed', Uint8Array.of(0, 1, 2, 0));",
+          "process.stdout.write(Buffer.from((await store.get('device-seed')) ?? []).toString('hex') + ' ' + store.tier);",
+          "await store.delete('device-seed');",
+          'await store.close();',
+        ].join('\n'),
+      );
+      const outfile = join(dir, 'out', 'agent.mjs');
+      await build({
+        entryPoints: [entry],
+        outfile,
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node20',
+        minify: true,
+        external: ['x11', 'usocket'],
+        alias: { xml2js: join(root, 'src/platform/keystore/xml2js-stub.ts') },
+        banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+        logLevel: 'silent',
+      });
+      expect((await statFile(outfile)).size).toBeLessThan(140_000);
+      const { stdout } = await promisify(execFile)(process.execPath, [outfile, join(dir, 'state'), newInstance()], {
+        cwd: join(dir, 'out'),
+        env: { PATH: process.env['PATH'], DBUS_SESSION_BUS_ADDRESS: keyring.address },
+        timeout: 20_000,
+      });
+      expect(stdout).toBe('00010200 secret-service');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('SecretServiceStore on a locked keyring', () => {
   let locked: SecretServiceSession;
   beforeAll(async () => {
