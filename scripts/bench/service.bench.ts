@@ -14,15 +14,13 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { verifySignature } from '../../src/crypto/keys.js';
 import { seededRandom } from '../../src/crypto/random.js';
-import { base64urlEncode } from '../../src/mesh/encoding/base64url.js';
 import { verifyAcknowledgeConnection } from '../../src/mesh/connect/acknowledge-connection.js';
 import { createRequestConnection } from '../../src/mesh/connect/request-connection.js';
 import { deriveKeyPair } from '../../src/mesh/keys/derive-key.js';
 import { accountKeyPairs, createProfileAccount, verifyProfileAccount } from '../../src/mesh/profiles/profile-account.js';
 import { KeySpecifier, newDerivedKeySeedUdf } from '../../src/mesh/udf/derived-key-seed.js';
-import { keyFingerprint } from '../../src/mesh/udf/key-fingerprint.js';
 import { responseId } from '../../src/mesh/udf/message-id.js';
-import { NONCE_LENGTH, formatMeshAuthorization, requestSigningDigest } from '../../src/service/request-signature.js';
+import { REQUEST_NONCE_LENGTH, createRequestAuthorization } from '../../src/mesh/connect/request-authorization.js';
 import { fmt, measure, printTable, rateRow, type Rate, type Row } from './measure.js';
 
 const CLIENTS = [1, 8, 32];
@@ -85,8 +83,13 @@ try {
   const keys = accountKeyPairs(newDerivedKeySeedUdf(KeySpecifier.MeshProfileAccount, random));
   const profile = verifyProfileAccount(createProfileAccount(newDerivedKeySeedUdf(KeySpecifier.MeshProfileAccount, random), { accountAddress: account, keys }).json);
   const createBody = JSON.stringify({ CreateRequest: { Account: account, EnvelopedProfileAccount: profile.json } });
-  const fields = { account, kid: keyFingerprint(keys.administratorSignature), created: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), nonce: base64urlEncode(random(NONCE_LENGTH)) };
-  const header = formatMeshAuthorization({ ...fields, signature: keys.administratorSignature.sign(requestSigningDigest(fields, new TextEncoder().encode(createBody))) });
+  const header = createRequestAuthorization({
+    account,
+    adminKey: keys.administratorSignature,
+    created: new Date(Math.floor(Date.now() / 1000) * 1000),
+    nonce: random(REQUEST_NONCE_LENGTH),
+    body: new TextEncoder().encode(createBody),
+  });
   const created = await call(url, createBody, { 'mesh-authorization': header });
   if (created['Status'] !== 201) throw new Error(`CreateAccount: ${JSON.stringify(created)}`);
   const bodies = Array.from({ length: 16 }, () => {

@@ -10,14 +10,13 @@
  * record to be absent, so a replay is refused even across a restart or by another service
  * instance on the same database: the store, not memory, is the arbiter.
  */
-import { verifySignature } from '../crypto/keys.js';
-import { parseRfc3339 } from '../mesh/schema/index.js';
-import { canonicalUdfString } from '../mesh/udf/canonical.js';
+import { InvalidEncodingError } from '../crypto/errors.js';
 import {
-  parseMeshAuthorization,
-  verifyRequestSignature,
-  type MeshAuthorization,
-} from './request-signature.js';
+  parseRequestAuthorization,
+  verifyRequestAuthorization,
+  type ParsedRequestAuthorization,
+} from '../mesh/connect/request-authorization.js';
+import { canonicalUdfString } from '../mesh/udf/canonical.js';
 import { Containers, accountKey, getRecord, putRecord, type NonceRecord } from './records.js';
 import type { ServiceRequest } from './mesh-service.js';
 import type { ServiceEnvironment } from './service-environment.js';
@@ -34,6 +33,23 @@ function sameUdf(a: string, b: string): boolean {
   }
 }
 
+/** A header longer than this is refused before it is parsed. */
+const MAX_HEADER_LENGTH = 2048;
+
+/**
+ * The library's strict parser (mesh/connect/request-authorization), with every refusal
+ * turned into the 401 the contract gives, naming the parameter at fault.
+ */
+export function parseOwnerAuthorization(text: string): ParsedRequestAuthorization {
+  if (text.length > MAX_HEADER_LENGTH) throw unauthorized(`Mesh-Authorization is longer than ${MAX_HEADER_LENGTH} characters`);
+  try {
+    return parseRequestAuthorization(text);
+  } catch (error) {
+    if (error instanceof InvalidEncodingError) throw unauthorized(error.message, { cause: error });
+    throw error;
+  }
+}
+
 export async function authorizeOwner<R>(
   env: ServiceEnvironment,
   rule: AuthorizationRule<R>,
@@ -45,14 +61,12 @@ export async function authorizeOwner<R>(
   if (request.authorization === undefined) {
     throw unauthorized('the Mesh-Authorization header is required: this request must be signed by an administration key of the account');
   }
-  const header: MeshAuthorization = parseMeshAuthorization(request.authorization);
+  const header = parseOwnerAuthorization(request.authorization);
   const account = rule.account(value);
   if (header.account.toLowerCase() !== account) {
     throw unauthorized('Mesh-Authorization "account" is not the account the request names');
   }
-  const created = parseRfc3339(header.created);
-  if (created === undefined) throw unauthorized('Mesh-Authorization "created" expected an RFC 3339 time');
-  if (Math.abs(created.getTime() - now) > env.config.clockSkewMs) {
+  if (Math.abs(header.created.getTime() - now) > env.config.clockSkewMs) {
     throw unauthorized(`Mesh-Authorization "created" is stale: more than ${env.config.clockSkewMs / 1000} s from the service clock`);
   }
 
@@ -68,10 +82,10 @@ export async function authorizeOwner<R>(
   if (!sameUdf(header.kid, key.kid)) {
     throw unauthorized('Mesh-Authorization "kid" is not the AdministratorSignature key of the account');
   }
-  if (!verifyRequestSignature(header, request.body, key, verifySignature)) {
+  if (!verifyRequestAuthorization(header, { publicKey: { alg: key.alg, publicKey: key.publicKey }, body: request.body })) {
     throw unauthorized('Mesh-Authorization "signature" does not verify under the account\'s AdministratorSignature key');
   }
-  await recordNonce(env, account, header.nonce, now);
+  await recordNonce(env, account, header.nonceText, now);
   return { account, kid: key.kid, ...(entry === undefined ? {} : { entry }) };
 }
 

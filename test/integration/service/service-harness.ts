@@ -7,7 +7,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { base64urlEncode } from '../../../src/mesh/encoding/base64url.js';
 import { seededRandom, type RandomSource } from '../../../src/crypto/random.js';
 import { accountKeyPairs, createProfileAccount, verifyProfileAccount } from '../../../src/mesh/profiles/profile-account.js';
 import { verifyProfileService } from '../../../src/mesh/profiles/profile-service.js';
@@ -15,7 +14,8 @@ import { signerOf } from '../../../src/mesh/profiles/signed-object.js';
 import { KeySpecifier, newDerivedKeySeedUdf } from '../../../src/mesh/udf/derived-key-seed.js';
 import { keyFingerprint } from '../../../src/mesh/udf/key-fingerprint.js';
 import type { ServiceConfig } from '../../../src/service/service-config.js';
-import { NONCE_LENGTH, formatMeshAuthorization, requestSigningDigest } from '../../../src/service/request-signature.js';
+import { base64urlDecode } from '../../../src/mesh/encoding/base64url.js';
+import { REQUEST_NONCE_LENGTH, createRequestAuthorization } from '../../../src/mesh/connect/request-authorization.js';
 import { startService, type RunningService } from '../../../src/service/service-runner.js';
 import { startPostgres, type PostgresCluster } from '../../helpers/postgres.js';
 
@@ -148,14 +148,15 @@ export class TestOwner {
   /** The Mesh-Authorization header for `body`, by `key` (default: this owner's admin key). */
   authorize(body: string, options: { key?: ReturnType<typeof accountKeyPairs>['administratorSignature']; created?: number; nonce?: string; account?: string } = {}): Record<string, string> {
     const key = options.key ?? this.keys.administratorSignature;
-    const fields = {
+    const header = createRequestAuthorization({
       account: options.account ?? this.account,
+      adminKey: key,
       kid: keyFingerprint(key),
-      created: new Date(options.created ?? this.clock.now).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      nonce: options.nonce ?? base64urlEncode(this.random(NONCE_LENGTH)),
-    };
-    const signature = key.sign(requestSigningDigest(fields, new TextEncoder().encode(body)));
-    return { 'mesh-authorization': formatMeshAuthorization({ ...fields, signature }) };
+      created: new Date(Math.floor((options.created ?? this.clock.now) / 1000) * 1000),
+      nonce: options.nonce === undefined ? this.random(REQUEST_NONCE_LENGTH) : base64urlDecode(options.nonce),
+      body: new TextEncoder().encode(body),
+    });
+    return { 'mesh-authorization': header };
   }
 
   /** Posts `request` signed. */

@@ -6,14 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../../src/crypto/keys.js';
 import { seededRandom } from '../../../src/crypto/random.js';
-import { verifySignature } from '../../../src/crypto/keys.js';
 import { jsonDepthExceeds, parseRequestBody } from '../../../src/service/request-body.js';
-import {
-  formatMeshAuthorization,
-  parseMeshAuthorization,
-  requestSigningDigest,
-  verifyRequestSignature,
-} from '../../../src/service/request-signature.js';
+import { createRequestAuthorization, verifyRequestAuthorization } from '../../../src/mesh/connect/request-authorization.js';
+import { parseOwnerAuthorization } from '../../../src/service/owner-authorization.js';
 import { ServiceRequestError } from '../../../src/service/service-errors.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -54,27 +49,32 @@ describe('parseRequestBody', () => {
   });
 });
 
-describe('Mesh-Authorization', () => {
+describe('Mesh-Authorization (the service side of mesh/connect/request-authorization)', () => {
   const key = generateKeyPair('Ed448', seededRandom(1));
-  const fields = { account: 'alice@example.com', kid: 'MAAA', created: '2026-11-21T10:00:00Z', nonce: 'AAAAAAAAAAAAAAAAAAAAAA' };
   const body = bytes('{"StatusRequest":{}}');
-  const header = formatMeshAuthorization({ ...fields, signature: key.sign(requestSigningDigest(fields, body)) });
+  const header = createRequestAuthorization({
+    account: 'alice@example.com',
+    adminKey: key,
+    created: new Date('2026-11-21T10:00:00Z'),
+    nonce: new Uint8Array(16),
+    body,
+  });
 
   it('round-trips and verifies over the exact body bytes', () => {
-    const parsed = parseMeshAuthorization(header);
-    expect(parsed).toMatchObject(fields);
-    expect(verifyRequestSignature(parsed, body, key, verifySignature)).toBe(true);
-    expect(verifyRequestSignature(parsed, bytes('{"StatusRequest": {}}'), key, verifySignature)).toBe(false);
+    const parsed = parseOwnerAuthorization(header);
+    expect(parsed).toMatchObject({ account: 'alice@example.com', createdText: '2026-11-21T10:00:00Z', nonceText: 'AAAAAAAAAAAAAAAAAAAAAA' });
+    expect(verifyRequestAuthorization(parsed, { publicKey: key, body })).toBe(true);
+    expect(verifyRequestAuthorization(parsed, { publicKey: key, body: bytes('{"StatusRequest": {}}') })).toBe(false);
   });
   it.each([
     ['Basic abc', 'scheme'],
-    ['Mesh account="a"', 'missing "kid"'],
-    [header.replace('kid=', 'key='), 'unknown parameter'],
+    ['Mesh account="a@b.c"', '"kid" is missing'],
+    [header.replace('kid=', 'key='), '"key" is not one of'],
     [header + ', kid="x"', 'more than once'],
     [header.replace('nonce="AAAAAAAAAAAAAAAAAAAAAA"', 'nonce="AAAA"'), '16 bytes'],
     ['Mesh ' + 'x'.repeat(3000), 'longer than'],
   ])('refuses %j with 401', (text, words) => {
-    const error = refusal(() => parseMeshAuthorization(text));
+    const error = refusal(() => parseOwnerAuthorization(text));
     expect(error.status).toBe(401);
     expect(error.message).toContain(words);
   });
