@@ -4,6 +4,7 @@
  * Native addons stay external and ship beside the bundle (dependencies.md §8).
  */
 import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
 import { chmod, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,7 +23,17 @@ const banner = [
   'const __dirname = __meshDirname(__filename);',
 ].join('\n');
 
-const entries = [{ in: 'src/cli/mesh.ts', out: 'mesh' }];
+const entries = [
+  { in: 'src/cli/mesh.ts', out: 'mesh' },
+  { in: 'src/cli/mesh-agent.ts', out: 'mesh-agent' },
+];
+
+// dbus-next (Secret Service keystore) requires `x11` and `usocket` only inside try blocks,
+// as optional extras: they stay external (dependencies.md §8). Its xml2js is used only for
+// introspection, which the keystore never does; the stub keeps ~100 KB out of the agent.
+const external = ['x11', 'usocket'];
+const xml2jsStub = join(root, 'src/platform/keystore/xml2js-stub.ts');
+const alias = existsSync(xml2jsStub) ? { xml2js: xml2jsStub } : {};
 
 await mkdir(outdir, { recursive: true });
 const minify = process.argv.includes('--minify') || process.env.MESH_MINIFY === '1';
@@ -39,6 +50,8 @@ for (const entry of entries) {
     sourcemap: false,
     legalComments: 'none',
     banner: { js: banner },
+    external,
+    alias,
     logLevel: 'warning',
     metafile: false,
   });

@@ -1,0 +1,90 @@
+/**
+ * @module agent/agent-runtime
+ * What the agent's loops share: the ports, the device identity of this start, and the one
+ * in-memory AgentState, changed only through `update`, which persists every change before
+ * it returns (design.md decision 7). Loops run concurrently, so changes are applied in
+ * order and saved in order.
+ */
+import type { ProfileDevice } from '../mesh/objects/profile-device.js';
+import type { CreatedProfile } from '../mesh/profiles/profile-device.js';
+import type { DeviceClaimSecrets } from '../mesh/connect/message-claim.js';
+import type { AgentState } from './agent-state.js';
+import type { AdditionalClaimPolicy } from './config/agent-config.js';
+import type { Announcer, Clock, ConfirmationInbox, Logger, MeshTransport, Random, SecretStore } from './ports.js';
+import type { RetryScheduleOptions } from './retry-schedule.js';
+
+/** One configured owner, as the loops need it. */
+export interface OwnerSettings {
+  readonly account: string;
+  readonly service: string;
+  /** The PIN UDF the owner issued (a secret; never logged or persisted). */
+  readonly pin?: string;
+}
+
+export interface ClaimSettings {
+  /** The maker's account, from the label's mcu:// URI. */
+  readonly account: string;
+  readonly service: string;
+  readonly additionalClaims: AdditionalClaimPolicy;
+}
+
+export interface AgentSettings {
+  readonly owners: readonly OwnerSettings[];
+  readonly claims?: ClaimSettings;
+  readonly polling: RetryScheduleOptions;
+  /** How often a held claim looks for a confirmation (ms). */
+  readonly confirmationCheckMs?: number;
+  readonly version: string;
+  readonly pid?: number;
+}
+
+export interface AgentRuntime {
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly logger: Logger;
+  readonly announcer: Announcer;
+  readonly transport: MeshTransport;
+  readonly secrets: SecretStore;
+  readonly confirmations?: ConfirmationInbox;
+  readonly settings: AgentSettings;
+  readonly deviceSeed: string;
+  readonly profile: CreatedProfile<ProfileDevice>;
+  readonly claimSecrets?: DeviceClaimSecrets;
+  state(): AgentState;
+  /** Applies `change` and persists the result; resolves once it is on disk. */
+  update(change: (state: AgentState) => AgentState): Promise<void>;
+  /** Starts the connection loop of an owner the claim watcher just added. */
+  startOwner(key: string): void;
+}
+
+/** Resolves when `promise` does, or rejects with AgentStopped as soon as `signal` aborts. */
+export class AgentStopped extends Error {
+  constructor() {
+    super('the agent is stopping');
+    this.name = 'AgentStopped';
+  }
+}
+
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new AgentStopped());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new AgentStopped());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** One line for a log or a lastError: the message of a typed error, never a stack or secret. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message}`.slice(0, 500);
+  return String(error).slice(0, 500);
+}

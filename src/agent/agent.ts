@@ -1,0 +1,246 @@
+/**
+ * @module agent/agent
+ * The device agent: at start it establishes the device identity (first-boot), re-derives
+ * its state from the state file, the configuration and the keystore, and persists the
+ * result; `run` then drives one OwnerConnection per owner and, on a claimable device, the
+ * ClaimWatcher, until the signal aborts. Every change is saved before the loops go on
+ * (AgentRuntime.update), and the status snapshot is refreshed with it.
+ *
+ * Re-derivation at start (house style §6.3 item 7):
+ * - owners[] of the configuration missing from the state start as `new`; a configured
+ *   owner dropped from the configuration is forgotten if it was only asking (`new` or
+ *   `pending`), kept if connected (its activation is real until the owner revokes it);
+ * - a `connected` owner whose activation seed is not in the keystore is logged as an error
+ *   and asks again (`new`): the state never claims a key the keystore does not hold;
+ * - activation seeds in the keystore whose owner is not `connected` are deleted: they are
+ *   what a crash between the keystore and the state file leaves (owner-connection).
+ */
+import { bootDevice, type BootedDevice } from './first-boot.js';
+import {
+  STATE_FORMAT,
+  activationSecretName,
+  ownerKey,
+  type AgentState,
+  type OwnerRecord,
+} from './agent-state.js';
+import { buildStatus, type AgentStatus } from './agent-status.js';
+import { describeError, type AgentRuntime, type AgentSettings } from './agent-runtime.js';
+import { ClaimWatcher } from './claim-watcher.js';
+import { OwnerConnection } from './owner-connection.js';
+import type {
+  Announcer,
+  Clock,
+  ConfirmationInbox,
+  Logger,
+  MeshTransport,
+  PreconfigurationFile,
+  Random,
+  SecretStore,
+  StateStore,
+} from './ports.js';
+
+export interface AgentDeps {
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly logger: Logger;
+  readonly announcer: Announcer;
+  readonly transport: MeshTransport;
+  readonly secrets: SecretStore;
+  readonly stateStore: StateStore;
+  /** Factory mode when present. */
+  readonly preconfiguration?: PreconfigurationFile;
+  readonly confirmations?: ConfirmationInbox;
+}
+
+function reconcileOwners(state: AgentState, settings: AgentSettings, now: string): AgentState {
+  const owners: Record<string, OwnerRecord> = { ...state.owners };
+  const configured = new Set(settings.owners.map((o) => ownerKey(o.account)));
+  for (const [key, record] of Object.entries(owners)) {
+    if (record.origin === 'config' && !configured.has(key) && (record.state === 'new' || record.state === 'pending')) delete owners[key];
+  }
+  for (const owner of settings.owners) {
+    const key = ownerKey(owner.account);
+    if (owners[key] === undefined) owners[key] = { account: owner.account, service: owner.service, origin: 'config', state: 'new', since: now };
+  }
+  return { ...state, owners };
+}
+
+export class Agent {
+  readonly #deps: AgentDeps;
+  readonly #settings: AgentSettings;
+  readonly #booted: BootedDevice;
+  #state: AgentState;
+  #saving: Promise<void> = Promise.resolve();
+  #running = false;
+  #signal: AbortSignal | undefined;
+  readonly #loops = new Map<string, Promise<void>>();
+
+  private constructor(deps: AgentDeps, settings: AgentSettings, booted: BootedDevice, state: AgentState) {
+    this.#deps = deps;
+    this.#settings = settings;
+    this.#booted = booted;
+    this.#state = state;
+  }
+
+  /**
+   * Boots the device and re-derives the state (module comment); nothing is written if the
+   * identity cannot be established.
+   * @throws PreconfigurationError, DeviceKeyLostError, DeviceKeyMismatchError, StateCorruptError
+   */
+  static async start(deps: AgentDeps, settings: AgentSettings): Promise<Agent> {
+    const previous = await deps.stateStore.load();
+    const booted = await bootDevice({
+      secrets: deps.secrets,
+      ...(deps.preconfiguration === undefined ? {} : { preconfiguration: deps.preconfiguration }),
+      ...(previous === undefined ? {} : { previous }),
+      random: deps.random,
+      clock: deps.clock,
+      logger: deps.logger,
+    });
+    const now = deps.clock.now().toISOString();
+    let state: AgentState = previous ?? {
+      Format: STATE_FORMAT,
+      device: booted.device,
+      owners: {},
+      claims: { seen: [], held: [] },
+      updated: now,
+    };
+    state = reconcileOwners({ ...state, device: booted.device }, settings, now);
+    const agent = new Agent(deps, settings, booted, state);
+    await agent.#reconcileKeystore();
+    await agent.#save();
+    agent.#announceIdentity();
+    return agent;
+  }
+
+  async #reconcileKeystore(): Promise<void> {
+    const { secrets, logger, clock } = this.#deps;
+    const names = await secrets.list();
+    const owners: Record<string, OwnerRecord> = { ...this.#state.owners };
+    const keep = new Set<string>();
+    for (const [key, record] of Object.entries(owners)) {
+      if (record.state !== 'connected') continue;
+      const name = activationSecretName(record.account);
+      if (names.includes(name)) {
+        keep.add(name);
+        continue;
+      }
+      const message = `the activation seed of ${record.account} is missing from keystore ${secrets.describe()}; asking the owner again`;
+      logger.log('error', message, { account: record.account });
+      const now = clock.now().toISOString();
+      owners[key] = { account: record.account, service: record.service, origin: record.origin, state: 'new', since: now, lastError: { message, at: now } };
+    }
+    for (const name of names) {
+      if (name.startsWith('activation/') && !keep.has(name)) {
+        await secrets.delete(name);
+        logger.log('info', 'removed an activation seed whose owner is not connected (left by an interrupted step)', { secret: name });
+      }
+    }
+    this.#state = { ...this.#state, owners };
+  }
+
+  #announceIdentity(): void {
+    const { announcer, logger } = this.#deps;
+    const device = this.#state.device;
+    logger.log('info', `device fingerprint ${device.udf}`, { device: device.udf, mode: device.mode, keystore: this.#deps.secrets.tier });
+    announcer.announce({ kind: 'fingerprint', deviceUdf: device.udf, mode: device.mode });
+    if (device.connectUri !== undefined) {
+      logger.log('info', `connect uri ${device.connectUri}`, { device: device.udf });
+      announcer.announce({ kind: 'connect-uri', connectUri: device.connectUri });
+    }
+    for (const owner of Object.values(this.#state.owners)) {
+      if (owner.state === 'pending' && owner.witness !== undefined) {
+        logger.log('info', `${owner.account}: still waiting; witness ${owner.witness}`, { account: owner.account, witness: owner.witness });
+        announcer.announce({ kind: 'witness', account: owner.account, witness: owner.witness, deviceUdf: device.udf });
+      }
+    }
+  }
+
+  get booted(): BootedDevice {
+    return this.#booted;
+  }
+
+  state(): AgentState {
+    return this.#state;
+  }
+
+  status(): AgentStatus {
+    const claims = this.#settings.claims;
+    return buildStatus(this.#state, {
+      version: this.#settings.version,
+      running: this.#running,
+      ...(this.#settings.pid === undefined ? {} : { pid: this.#settings.pid }),
+      now: this.#deps.clock.now(),
+      keystore: { tier: this.#deps.secrets.tier, description: this.#deps.secrets.describe() },
+      ...(claims === undefined ? {} : { claims }),
+    });
+  }
+
+  /** Queues a save of the current state and status; resolves when it is on disk. */
+  #save(): Promise<void> {
+    const snapshot: AgentState = { ...this.#state, updated: this.#deps.clock.now().toISOString() };
+    const status = this.status();
+    const next = this.#saving.then(async () => {
+      await this.#deps.stateStore.save(snapshot);
+      await this.#deps.stateStore.saveStatus(status);
+    });
+    // A failed save is reported to its caller; the queue goes on for later saves.
+    this.#saving = next.catch(() => undefined);
+    return next;
+  }
+
+  #runtime(): AgentRuntime {
+    const deps = this.#deps;
+    return {
+      clock: deps.clock,
+      random: deps.random,
+      logger: deps.logger,
+      announcer: deps.announcer,
+      transport: deps.transport,
+      secrets: deps.secrets,
+      ...(deps.confirmations === undefined ? {} : { confirmations: deps.confirmations }),
+      settings: this.#settings,
+      deviceSeed: this.#booted.deviceSeed,
+      profile: this.#booted.profile,
+      ...(this.#booted.claimSecrets === undefined ? {} : { claimSecrets: this.#booted.claimSecrets }),
+      state: () => this.#state,
+      update: async (change) => {
+        this.#state = change(this.#state);
+        await this.#save();
+      },
+      startOwner: (key) => this.#startOwner(key),
+    };
+  }
+
+  #startOwner(key: string): void {
+    const signal = this.#signal;
+    if (signal === undefined || signal.aborted || this.#loops.has(key)) return;
+    const loop = new OwnerConnection(this.#runtime(), key)
+      .run(signal)
+      .catch((error: unknown) => this.#deps.logger.log('error', `${key}: connection loop stopped: ${describeError(error)}`, { account: key }))
+      .finally(() => this.#loops.delete(key));
+    this.#loops.set(key, loop);
+  }
+
+  /** Runs every loop until `signal` aborts, then saves the state and a stopped status. */
+  async run(signal: AbortSignal): Promise<void> {
+    this.#signal = signal;
+    this.#running = true;
+    await this.#save();
+    for (const key of Object.keys(this.#state.owners)) this.#startOwner(key);
+    const watchers: Promise<void>[] = [];
+    const claims = this.#settings.claims;
+    if (claims !== undefined && this.#booted.claimSecrets !== undefined) {
+      watchers.push(
+        new ClaimWatcher(this.#runtime(), claims)
+          .run(signal)
+          .catch((error: unknown) => this.#deps.logger.log('error', `claims: loop stopped: ${describeError(error)}`)),
+      );
+    }
+    if (!signal.aborted) await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    while (this.#loops.size > 0) await Promise.all([...this.#loops.values()]);
+    await Promise.all(watchers);
+    this.#running = false;
+    await this.#save();
+  }
+}

@@ -1,0 +1,247 @@
+/**
+ * @module agent/fakes/fake-mesh-service
+ * A MeshTransport that is a small Mesh service in memory, made of the core library only: it
+ * verifies RequestConnections and signs AcknowledgeConnections with its own key, files the
+ * owners' RespondConnections by ResponseId, relays claims, and lets a test act as the owner
+ * (accept, reject, revoke, expire) with real account keys. Several services live in one
+ * instance, keyed by URL, so one device can join owners on different services. Tests can
+ * also make it fail (`failNext`) or answer anything (`override`) to play a dishonest service.
+ */
+import { seededRandom, type RandomSource } from '../../crypto/random.js';
+import { createAcknowledgeConnection, verifyAcknowledgeConnection, type VerifiedAcknowledgeConnection } from '../../mesh/connect/acknowledge-connection.js';
+import { createPublication } from '../../mesh/connect/cataloged-publication.js';
+import { createMessageClaim, type CreatedMessageClaim } from '../../mesh/connect/message-claim.js';
+import { verifyRequestConnection } from '../../mesh/connect/request-connection.js';
+import { acceptClaim, acceptConnection, rejectConnection } from '../../mesh/connect/respond-connection.js';
+import type { CatalogedPublication } from '../../mesh/objects/cataloged-publication.js';
+import { accountKeyPairs, createProfileAccount, verifyProfileAccount, type AccountKeyPairs, type VerifiedProfileAccount } from '../../mesh/profiles/profile-account.js';
+import { createProfileService, serviceKeyPairs, type ServiceKeyPairs } from '../../mesh/profiles/profile-service.js';
+import { signerOf } from '../../mesh/profiles/signed-object.js';
+import type { EnvelopeJson } from '../../mesh/schema/envelope-json.js';
+import { KeySpecifier, newDerivedKeySeedUdf } from '../../mesh/udf/derived-key-seed.js';
+import { responseId } from '../../mesh/udf/message-id.js';
+import type { ConnectStartAnswer, ConnectStatusAnswer, HelloAnswer, MeshTransport, PollClaimAnswer } from '../ports.js';
+import { ServiceRefusedError, TransportUnavailableError } from '../transport-errors.js';
+
+export interface FakeOwner {
+  readonly account: string;
+  readonly service: string;
+  readonly seed: string;
+  readonly keys: AccountKeyPairs;
+  readonly profile: VerifiedProfileAccount;
+}
+
+interface FiledRequest {
+  readonly account: string;
+  readonly ack: VerifiedAcknowledgeConnection;
+  state: 'Pending' | 'Accept' | 'Reject' | 'Expired';
+  respond?: EnvelopeJson;
+  revoked?: boolean;
+  deviceUdf: string;
+}
+
+interface FakeService {
+  readonly url: string;
+  readonly keys: ServiceKeyPairs;
+  readonly profileJson: EnvelopeJson;
+  readonly accounts: Map<string, FakeOwner>;
+  /** By `${account}|${ResponseId}`. */
+  readonly requests: Map<string, FiledRequest>;
+  /** Claims answered by the claimant, by `${account}|${ResponseId}`. */
+  readonly answers: Map<string, { respond: EnvelopeJson; revoked?: boolean; deviceUdf: string }>;
+  readonly publications: Map<string, { maker: string; publication: CatalogedPublication; claim?: EnvelopeJson }>;
+}
+
+export interface TransportCall {
+  readonly name: 'Hello' | 'ConnectStart' | 'ConnectStatus' | 'PollClaim';
+  readonly service: string;
+  readonly request: Record<string, unknown>;
+}
+
+type Override = (call: TransportCall) => unknown;
+
+const key = (account: string, id: string): string => `${account.toLowerCase()}|${id}`;
+
+export class FakeMeshService implements MeshTransport {
+  readonly #random: RandomSource;
+  readonly #services = new Map<string, FakeService>();
+  readonly calls: TransportCall[] = [];
+  /** RetryAfter (seconds) of a Pending ConnectStatus; undefined sends none. */
+  retryAfter: number | undefined = 5;
+  #failures: Error[] = [];
+  override: Override | undefined;
+  now: () => Date = () => new Date('2026-11-21T10:00:00Z');
+
+  constructor(seed = 1) {
+    this.#random = seededRandom(seed);
+  }
+
+  #service(url: string): FakeService {
+    const service = this.#services.get(url);
+    if (service === undefined) throw new TransportUnavailableError(`no fake service at ${url}`);
+    return service;
+  }
+
+  addService(url: string): void {
+    const seed = newDerivedKeySeedUdf(KeySpecifier.MeshProfileService, this.#random);
+    const keys = serviceKeyPairs(seed);
+    this.#services.set(url, {
+      url,
+      keys,
+      profileJson: createProfileService(seed, { keys }).json,
+      accounts: new Map(),
+      requests: new Map(),
+      answers: new Map(),
+      publications: new Map(),
+    });
+  }
+
+  addOwner(account: string, url: string): FakeOwner {
+    if (!this.#services.has(url)) this.addService(url);
+    const service = this.#service(url);
+    const seed = newDerivedKeySeedUdf(KeySpecifier.MeshProfileAccount, this.#random);
+    const keys = accountKeyPairs(seed);
+    const profile = verifyProfileAccount(createProfileAccount(seed, { accountAddress: account, keys }).json);
+    const owner: FakeOwner = { account, service: url, seed, keys, profile };
+    service.accounts.set(account.toLowerCase(), owner);
+    return owner;
+  }
+
+  /** The next `count` calls fail as `error` would (default: the service cannot be reached). */
+  failNext(count = 1, error: Error = new TransportUnavailableError('fake: connection refused')): void {
+    for (let i = 0; i < count; i++) this.#failures.push(error);
+  }
+
+  #enter(call: TransportCall): unknown {
+    this.calls.push(call);
+    const failure = this.#failures.shift();
+    if (failure !== undefined) throw failure;
+    return this.override?.(call);
+  }
+
+  // --- MeshTransport ----------------------------------------------------------------------
+
+  async hello(service: string): Promise<HelloAnswer> {
+    const scripted = this.#enter({ name: 'Hello', service, request: {} });
+    if (scripted !== undefined) return scripted as HelloAnswer;
+    return { EnvelopedProfileService: this.#service(service).profileJson };
+  }
+
+  async connectStart(service: string, request: { AccountAddress: string; EnvelopedRequestConnection: EnvelopeJson }): Promise<ConnectStartAnswer> {
+    const scripted = this.#enter({ name: 'ConnectStart', service, request });
+    if (scripted !== undefined) return scripted as ConnectStartAnswer;
+    const s = this.#service(service);
+    const owner = s.accounts.get(request.AccountAddress.toLowerCase());
+    if (owner === undefined) throw new ServiceRefusedError(`ConnectStart: no account ${request.AccountAddress}`, 404, undefined);
+    const verified = verifyRequestConnection(request.EnvelopedRequestConnection, { accountAddress: request.AccountAddress });
+    const created = createAcknowledgeConnection({ request: verified, accountProfile: owner.profile, serviceKey: signerOf(s.keys.serviceSignature), random: this.#random });
+    const ack = verifyAcknowledgeConnection(created.json, { accountProfile: owner.profile });
+    s.requests.set(key(owner.account, responseId(created.messageId)), { account: owner.account, ack, state: 'Pending', deviceUdf: verified.deviceUdf });
+    return { EnvelopedAcknowledgeConnection: created.json, EnvelopedProfileAccount: owner.profile.json };
+  }
+
+  async connectStatus(service: string, request: { AccountAddress: string; ResponseId: string }): Promise<ConnectStatusAnswer> {
+    const scripted = this.#enter({ name: 'ConnectStatus', service, request });
+    if (scripted !== undefined) return scripted as ConnectStatusAnswer;
+    const s = this.#service(service);
+    const filed = s.requests.get(key(request.AccountAddress, request.ResponseId));
+    if (filed !== undefined) {
+      if (filed.revoked) return { Result: 'Revoked' };
+      if (filed.state === 'Pending') return { Result: 'Pending', ...(this.retryAfter === undefined ? {} : { RetryAfter: this.retryAfter }) };
+      if (filed.state === 'Expired') return { Result: 'Expired' };
+      return { Result: filed.state, ...(filed.respond === undefined ? {} : { EnvelopedRespondConnection: filed.respond }) };
+    }
+    const answer = s.answers.get(key(request.AccountAddress, request.ResponseId));
+    if (answer !== undefined) return answer.revoked ? { Result: 'Revoked' } : { Result: 'Accept', EnvelopedRespondConnection: answer.respond };
+    throw new ServiceRefusedError('ConnectStatus: no connection request or response for this ResponseId', 404, undefined);
+  }
+
+  async pollClaim(service: string, request: { PublicationId: string; TargetAccountAddress: string }): Promise<PollClaimAnswer> {
+    const scripted = this.#enter({ name: 'PollClaim', service, request });
+    if (scripted !== undefined) return scripted as PollClaimAnswer;
+    const p = this.#service(service).publications.get(request.PublicationId);
+    if (p === undefined || p.maker.toLowerCase() !== request.TargetAccountAddress.toLowerCase()) {
+      throw new ServiceRefusedError(`PollClaim: no publication ${request.PublicationId}`, 404, undefined);
+    }
+    return p.claim === undefined ? {} : { EnvelopedMessageClaim: p.claim };
+  }
+
+  // --- the owner's side ----------------------------------------------------------------
+
+  /** The pending requests of an owner, oldest first. */
+  pending(owner: FakeOwner): VerifiedAcknowledgeConnection[] {
+    return [...this.#service(owner.service).requests.values()].filter((r) => r.account === owner.account && r.state === 'Pending').map((r) => r.ack);
+  }
+
+  #find(owner: FakeOwner, witness?: string): FiledRequest {
+    const all = [...this.#service(owner.service).requests.values()].filter((r) => r.account === owner.account && r.state === 'Pending');
+    const found = witness === undefined ? all[all.length - 1] : all.find((r) => r.ack.witness === witness);
+    if (found === undefined) throw new Error(`fake: no pending request for ${owner.account}${witness === undefined ? '' : ` with witness ${witness}`}`);
+    return found;
+  }
+
+  accept(owner: FakeOwner, witness?: string, roles: readonly string[] = []): EnvelopeJson {
+    const filed = this.#find(owner, witness);
+    const accepted = acceptConnection({ acknowledgement: filed.ack, accountProfile: owner.profile, accountKeys: owner.keys, random: this.#random, roles, now: this.now() });
+    filed.state = 'Accept';
+    filed.respond = accepted.json;
+    return accepted.json;
+  }
+
+  reject(owner: FakeOwner, witness?: string): void {
+    const filed = this.#find(owner, witness);
+    filed.state = 'Reject';
+    filed.respond = rejectConnection({ acknowledgement: filed.ack, accountProfile: owner.profile, accountKeys: owner.keys, random: this.#random }).json;
+  }
+
+  expire(owner: FakeOwner): void {
+    this.#find(owner).state = 'Expired';
+  }
+
+  revoke(owner: FakeOwner, deviceUdf: string): void {
+    const s = this.#service(owner.service);
+    for (const r of s.requests.values()) if (r.account === owner.account && r.deviceUdf === deviceUdf && r.state === 'Accept') r.revoked = true;
+    for (const [k, a] of s.answers) if (k.startsWith(`${owner.account.toLowerCase()}|`) && a.deviceUdf === deviceUdf) a.revoked = true;
+  }
+
+  /** The maker publishes the device's claim record on its service (§6.2 (b) 1). */
+  publish(maker: FakeOwner, deviceSeed: string): { connectUri: string; publicationId: string } {
+    const made = createPublication({ deviceSeed, makerAccount: maker.account, random: this.#random });
+    this.#service(maker.service).publications.set(made.publicationId, { maker: maker.account, publication: made.publication });
+    return { connectUri: made.connectUri, publicationId: made.publicationId };
+  }
+
+  /** An owner scans the label and claims it at the maker's service (the latest claim replaces any earlier one). */
+  claim(claimant: FakeOwner, makerService: string, connectUri: string): CreatedMessageClaim {
+    const claim = createMessageClaim({ claimantProfile: claimant.profile, adminKey: signerOf(claimant.keys.administratorSignature), connectUri, random: this.#random });
+    const p = this.#service(makerService).publications.get(claim.publicationId);
+    if (p === undefined) throw new Error('fake: no such publication');
+    p.claim = claim.json;
+    return claim;
+  }
+
+  /** Puts any envelope where PollClaim finds it (a forged claim). */
+  plantClaim(makerService: string, publicationId: string, envelope: EnvelopeJson): void {
+    const p = this.#service(makerService).publications.get(publicationId);
+    if (p === undefined) throw new Error('fake: no such publication');
+    p.claim = envelope;
+  }
+
+  /** The claimant accepts the device it claimed, on its own service (§6.2 (b) 3). */
+  acceptClaim(claimant: FakeOwner, makerService: string, claim: CreatedMessageClaim, connectUri: string, roles: readonly string[] = []): EnvelopeJson {
+    const p = this.#service(makerService).publications.get(claim.publicationId);
+    if (p === undefined) throw new Error('fake: no such publication');
+    const accepted = acceptClaim({
+      claimMessageId: claim.messageId,
+      publication: p.publication,
+      connectUri,
+      accountProfile: claimant.profile,
+      accountKeys: claimant.keys,
+      random: this.#random,
+      roles,
+      now: this.now(),
+    });
+    this.#service(claimant.service).answers.set(key(claimant.account, claim.responseId), { respond: accepted.json, deviceUdf: accepted.deviceUdf });
+    return accepted.json;
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * @module agent/ports
+ * What the agent needs from the world, as types only (house style §6.2, §6.3 item 4): the
+ * agent owns these and never imports `platform/`. Each has a real adapter in `platform/`
+ * (or `cli/agent/` for the HTTP transport) and a fake in `agent/fakes/` that is a real
+ * implementation, created per test.
+ */
+import type { EnvelopeJson } from '../mesh/schema/envelope-json.js';
+import type { AgentState } from './agent-state.js';
+import type { AgentStatus } from './agent-status.js';
+import type { SecretStore, SecretStoreTier } from './secret-store.js';
+
+export type { SecretStore, SecretStoreTier };
+
+/** Time, injected (house style §6.3 item 5). */
+export interface Clock {
+  now(): Date;
+  /** Waits `ms`, or less if `signal` aborts; never rejects. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** Entropy, injected: nonces, fresh seeds (self mode) and the backoff jitter. */
+export interface Random {
+  bytes(length: number): Uint8Array;
+}
+
+/** Where the persisted AgentState and the status snapshot live; every save is atomic. */
+export interface StateStore {
+  /** A human-readable location, e.g. the state file path. */
+  readonly location: string;
+  /** The saved state, or undefined before first boot. @throws StateCorruptError */
+  load(): Promise<AgentState | undefined>;
+  /** Replaces the state atomically and durably (temp, fsync, rename, fsync dir). */
+  save(state: AgentState): Promise<void>;
+  /** Replaces the status snapshot that `mesh-agent status` reads. */
+  saveStatus(status: AgentStatus): Promise<void>;
+}
+
+/** The factory DevicePreconfiguration file (issue 4 §1). */
+export interface PreconfigurationFile {
+  readonly path: string;
+  /** The file's bytes, or undefined when there is no file. */
+  read(): Promise<Uint8Array | undefined>;
+  /** Replaces the file atomically and durably; a crash leaves the old file or the new one. */
+  replace(text: string): Promise<void>;
+}
+
+/** Confirmation codes a person entered on the device (`mesh-agent approve-claim`). */
+export interface ConfirmationInbox {
+  /** The codes waiting, removed as they are returned. */
+  take(): Promise<string[]>;
+}
+
+// ---------------------------------------------------------------------------------------
+// The subset of the service contract the agent uses (docs/service-protocol.md). Errors are
+// the classes of agent/transport-errors, so the state machine branches on type.
+
+export interface HelloAnswer {
+  readonly EnvelopedProfileService?: EnvelopeJson;
+}
+export interface ConnectStartAnswer {
+  readonly EnvelopedAcknowledgeConnection: EnvelopeJson;
+  readonly EnvelopedProfileAccount: EnvelopeJson;
+}
+export type ConnectResult = 'Pending' | 'Accept' | 'Reject' | 'Expired' | 'Revoked';
+export interface ConnectStatusAnswer {
+  readonly Result: ConnectResult;
+  readonly EnvelopedRespondConnection?: EnvelopeJson;
+  /** Seconds. */
+  readonly RetryAfter?: number;
+}
+export interface PollClaimAnswer {
+  readonly EnvelopedMessageClaim?: EnvelopeJson;
+}
+
+export interface MeshTransport {
+  hello(service: string): Promise<HelloAnswer>;
+  connectStart(service: string, request: { AccountAddress: string; EnvelopedRequestConnection: EnvelopeJson }): Promise<ConnectStartAnswer>;
+  /** Pending (202) and Expired (410) are answers, not errors. */
+  connectStatus(service: string, request: { AccountAddress: string; ResponseId: string }): Promise<ConnectStatusAnswer>;
+  pollClaim(service: string, request: { PublicationId: string; TargetAccountAddress: string }): Promise<PollClaimAnswer>;
+}
+
+// ---------------------------------------------------------------------------------------
+
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+/** Structured fields of a log line: identifiers and counts only, never key material. */
+export type LogFields = Readonly<Record<string, string | number | boolean | undefined>>;
+
+export interface Logger {
+  log(level: LogLevel, message: string, fields?: LogFields): void;
+}
+
+/**
+ * What a person near the device must be able to see (design.md decision 6): the device
+ * fingerprint, the label's ConnectUri, each owner's witness, outcomes, and the codes that
+ * confirm a claim. Today the log shows them; the LED and serial console come next.
+ */
+export type Announcement =
+  | { readonly kind: 'fingerprint'; readonly deviceUdf: string; readonly mode: 'factory' | 'self' }
+  | { readonly kind: 'connect-uri'; readonly connectUri: string }
+  | { readonly kind: 'witness'; readonly account: string; readonly witness: string; readonly deviceUdf: string }
+  | { readonly kind: 'connected'; readonly account: string }
+  | { readonly kind: 'rejected'; readonly account: string }
+  | { readonly kind: 'revoked'; readonly account: string }
+  | { readonly kind: 'expired'; readonly account: string }
+  | { readonly kind: 'claim-held'; readonly claimant: string; readonly policy: 'physical-confirmation' | 'owner-approval'; readonly code?: string }
+  | { readonly kind: 'claim-refused'; readonly claimant: string; readonly reason: string };
+
+export interface Announcer {
+  announce(announcement: Announcement): void;
+}

@@ -1,0 +1,85 @@
+/**
+ * @module cli/agent/http-transport
+ * The agent's MeshTransport over HTTP: the typed MeshClient (one per service URL), with its
+ * errors translated into the agent's own (agent/transport-errors) at this boundary, so the
+ * state machine branches on class and never imports the platform layer.
+ */
+import type { ConnectStartAnswer, ConnectStatusAnswer, HelloAnswer, MeshTransport, PollClaimAnswer } from '../../agent/ports.js';
+import { ServiceAnswerError, ServiceRefusedError, TransportUnavailableError } from '../../agent/transport-errors.js';
+import type { EnvelopeJson } from '../../mesh/schema/envelope-json.js';
+import { MalformedResponseError, ProtocolError, ResponseTooLargeError, ServiceUnavailableError } from '../../platform/http/http-errors.js';
+import { MeshClient } from '../../platform/http/mesh-client.js';
+
+export interface HttpTransportOptions {
+  readonly timeoutMs?: number;
+  readonly fetch?: typeof fetch;
+}
+
+function translate(error: unknown): unknown {
+  if (error instanceof ServiceUnavailableError) return new TransportUnavailableError(error.message, { cause: error, context: { url: error.url } });
+  if (error instanceof ProtocolError) return new ServiceRefusedError(error.message, error.status, error.retryAfter, { cause: error, context: { url: error.url } });
+  if (error instanceof MalformedResponseError || error instanceof ResponseTooLargeError) return new ServiceAnswerError(error.message, { cause: error });
+  return error;
+}
+
+export class HttpMeshTransport implements MeshTransport {
+  readonly #clients = new Map<string, MeshClient>();
+  readonly #options: HttpTransportOptions;
+
+  constructor(options: HttpTransportOptions = {}) {
+    this.#options = options;
+  }
+
+  #client(service: string): MeshClient {
+    let client = this.#clients.get(service);
+    if (client === undefined) {
+      client = new MeshClient({
+        service,
+        ...(this.#options.timeoutMs === undefined ? {} : { timeoutMs: this.#options.timeoutMs }),
+        ...(this.#options.fetch === undefined ? {} : { fetch: this.#options.fetch }),
+      });
+      this.#clients.set(service, client);
+    }
+    return client;
+  }
+
+  async #call<T>(service: string, run: (client: MeshClient) => Promise<T>): Promise<T> {
+    try {
+      return await run(this.#client(service));
+    } catch (error) {
+      throw translate(error);
+    }
+  }
+
+  hello(service: string): Promise<HelloAnswer> {
+    return this.#call(service, async (c) => {
+      const answer = await c.hello();
+      return answer.EnvelopedProfileService === undefined ? {} : { EnvelopedProfileService: answer.EnvelopedProfileService };
+    });
+  }
+
+  connectStart(service: string, request: { AccountAddress: string; EnvelopedRequestConnection: EnvelopeJson }): Promise<ConnectStartAnswer> {
+    return this.#call(service, async (c) => {
+      const answer = await c.connectStart(request);
+      return { EnvelopedAcknowledgeConnection: answer.EnvelopedAcknowledgeConnection, EnvelopedProfileAccount: answer.EnvelopedProfileAccount };
+    });
+  }
+
+  connectStatus(service: string, request: { AccountAddress: string; ResponseId: string }): Promise<ConnectStatusAnswer> {
+    return this.#call(service, async (c) => {
+      const answer = await c.connectStatus(request);
+      return {
+        Result: answer.Result,
+        ...(answer.EnvelopedRespondConnection === undefined ? {} : { EnvelopedRespondConnection: answer.EnvelopedRespondConnection }),
+        ...(answer.RetryAfter === undefined ? {} : { RetryAfter: answer.RetryAfter }),
+      };
+    });
+  }
+
+  pollClaim(service: string, request: { PublicationId: string; TargetAccountAddress: string }): Promise<PollClaimAnswer> {
+    return this.#call(service, async (c) => {
+      const answer = await c.pollClaim(request);
+      return answer.EnvelopedMessageClaim === undefined ? {} : { EnvelopedMessageClaim: answer.EnvelopedMessageClaim };
+    });
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * @module cli/agent/run-command
+ * `mesh-agent run --config <file>`: the composition root of the long-running agent. It
+ * builds the adapters the configuration asks for (keystore tier, state files, HTTP, the
+ * log), takes the state directory's lock, starts the Agent (first boot and
+ * re-derivation) and runs it until SIGTERM/SIGINT, then saves the state, marks the status
+ * stopped and exits 0. Logs are lines on standard output (journald).
+ */
+import type { AgentConfig } from '../../agent/config/agent-config.js';
+import { Agent } from '../../agent/agent.js';
+import type { AgentSettings } from '../../agent/agent-runtime.js';
+import type { SecretStore } from '../../agent/secret-store.js';
+import { systemRandom } from '../../crypto/random.js';
+import { systemClock } from '../../platform/clock/system-clock.js';
+import { openSecretStore, type SecretStoreChoice } from '../../platform/keystore/open-secret-store.js';
+import { LineLogger, LogAnnouncer } from '../../platform/log/line-logger.js';
+import { AgentLock } from '../../platform/state/agent-lock.js';
+import { ConfirmationDirectory } from '../../platform/state/confirmation-directory.js';
+import { FileStateStore } from '../../platform/state/file-state-store.js';
+import { DiskPreconfigurationFile } from '../../platform/state/preconfiguration-file.js';
+import type { AgentCliContext } from './agent-context.js';
+import { AGENT_VERSION, EXIT_OK } from './exit-codes.js';
+import { HttpMeshTransport } from './http-transport.js';
+
+/**
+ * Tests may run the agent on the `memory` tier (it forgets the seed when the process ends,
+ * so a second start refuses with DeviceKeyLostError rather than making a new identity).
+ */
+export const TEST_KEYSTORE_ENV = 'MESH_AGENT_TEST_KEYSTORE';
+
+export function agentSettings(config: AgentConfig): AgentSettings {
+  return {
+    owners: config.owners.map((o) => ({ account: o.account, service: o.service, ...(o.pin === undefined ? {} : { pin: o.pin }) })),
+    ...(config.claims === undefined ? {} : { claims: config.claims }),
+    polling: {
+      initialDelayMs: config.polling.initialDelayMs,
+      maxDelayMs: config.polling.maxDelayMs,
+      factor: config.polling.factor,
+      jitter: config.polling.jitter,
+      honorRetryAfter: config.polling.honorRetryAfter,
+    },
+    version: AGENT_VERSION,
+    pid: process.pid,
+  };
+}
+
+export async function runAgent(config: AgentConfig, ctx: AgentCliContext): Promise<number> {
+  const logger = new LineLogger({ level: config.logging.level, format: config.logging.format, write: ctx.out });
+  const stateStore = await FileStateStore.open({ stateDirectory: config.stateDirectory });
+  const lock = await AgentLock.acquire(config.stateDirectory);
+  let secrets: SecretStore | undefined;
+  try {
+    const testTier = ctx.env[TEST_KEYSTORE_ENV];
+    const choice: SecretStoreChoice = testTier === 'memory' ? 'memory' : config.keystore.type;
+    secrets = await openSecretStore({
+      choice,
+      stateDir: config.stateDirectory,
+      tcti: config.keystore.tpm.tcti,
+      dbusAddress: config.keystore.secretService.address,
+      env: ctx.env,
+      log: (line) => logger.log('info', line),
+    });
+    logger.log('info', `mesh-agent ${AGENT_VERSION} starting`, { keystore: secrets.tier, state: config.stateDirectory, pid: process.pid });
+    const agent = await Agent.start(
+      {
+        clock: systemClock,
+        random: { bytes: systemRandom },
+        logger,
+        announcer: new LogAnnouncer(logger),
+        transport: new HttpMeshTransport(),
+        secrets,
+        stateStore,
+        ...(config.preconfiguration === undefined ? {} : { preconfiguration: new DiskPreconfigurationFile(config.preconfiguration) }),
+        confirmations: new ConfirmationDirectory(config.stateDirectory),
+      },
+      agentSettings(config),
+    );
+    const stop = ctx.stop ?? new AbortController().signal;
+    // Once every owner is settled nothing else is pending; the agent still runs until told to stop.
+    const keepAlive = setInterval(() => undefined, 1 << 30);
+    try {
+      await agent.run(stop);
+    } finally {
+      clearInterval(keepAlive);
+    }
+    logger.log('info', 'mesh-agent stopped; state saved');
+    return EXIT_OK;
+  } finally {
+    await secrets?.close().catch(() => undefined);
+    await lock.release().catch(() => undefined);
+  }
+}
