@@ -13,7 +13,7 @@ import { KeySpecifier, newDerivedKeySeedUdf } from '../../mesh/udf/derived-key-s
 import { forArgument, optionalInteger, optionalString, requireString } from '../args.js';
 import { UsageError } from '../cli-errors.js';
 import type { Command } from '../command.js';
-import { writeFileAtomic } from '../owner/atomic-file.js';
+import { writePrivateFileAtomic } from '../../platform/keystore/atomic-write.js';
 
 export const factoryPreconfig: Command = {
   path: ['factory', 'preconfig'],
@@ -44,7 +44,7 @@ export const factoryPreconfig: Command = {
       null,
       2,
     );
-    await writeFileAtomic(out, json + '\n', { mode: 0o600 });
+    await writePrivateFileAtomic(out, new TextEncoder().encode(json + '\n'));
     ctx.out(
       args.values['json']
         ? JSON.stringify({ file: out, deviceUdf: created.deviceUdf, connectUri: created.connectUri })

@@ -10,7 +10,7 @@
  */
 import { lstat, mkdir, open, readFile, rm, stat, chmod } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import { sweepTempFiles, writeFileAtomic, type AtomicWriteOptions } from './atomic-file.js';
+import { sweepTempFiles, writePrivateFileAtomic, type AtomicWriteHooks } from '../../platform/keystore/atomic-write.js';
 import { HomeBusyError, HomeCorruptError, HomeExistsError, HomeInsecureError, HomeMissingError } from './home-errors.js';
 import {
   DEVICES_FILE,
@@ -152,8 +152,9 @@ export class OwnerHome {
     }
   }
 
-  private async writeJson(name: string, value: unknown, options: AtomicWriteOptions = {}): Promise<void> {
-    await writeFileAtomic(this.path(name), JSON.stringify(value, null, 2) + '\n', { mode: FILE_MODE, ...options });
+  private async writeJson(name: string, value: unknown, options: AtomicWriteHooks = {}): Promise<void> {
+    // Every owner file holds or protects private material: 0600 (FILE_MODE) always.
+    await writePrivateFileAtomic(this.path(name), new TextEncoder().encode(JSON.stringify(value, null, 2) + '\n'), options);
   }
 
   async readProfile(): Promise<OwnerProfileRecord> {
@@ -206,7 +207,7 @@ export class OwnerHome {
   }
 
   /** Read-modify-write of the device catalog under the lock. */
-  async updateDevices(update: (current: OwnerDevicesRecord) => OwnerDevicesRecord, options: AtomicWriteOptions = {}): Promise<OwnerDevicesRecord> {
+  async updateDevices(update: (current: OwnerDevicesRecord) => OwnerDevicesRecord, options: AtomicWriteHooks = {}): Promise<OwnerDevicesRecord> {
     return this.withLock(async () => {
       const next = update(await this.readDevices());
       await this.writeJson(DEVICES_FILE, next, options);

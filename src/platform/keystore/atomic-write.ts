@@ -5,8 +5,8 @@
  * over the target, and the directory fsync'd so the rename itself is durable. A power cut
  * at any point leaves the old file or the new one, never a mix; readers open only final
  * names, so a leftover temp file is never read, and it is swept at the next open.
- * (src/cli/owner/atomic-file does the same for the owner's home; platform code cannot
- * import the CLI layer, hence this copy for the keystores.)
+ * One implementation serves every private file: keystores, the agent's state, the owner's
+ * home and factory preconfigurations.
  */
 import { randomBytes } from 'node:crypto';
 import { lstat, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';

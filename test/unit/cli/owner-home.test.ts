@@ -8,7 +8,7 @@ import { chmod, mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isTempName, sweepTempFiles, writeFileAtomic } from '../../../src/cli/owner/atomic-file.js';
+import { isTempFileName as isTempName, sweepTempFiles, writePrivateFileAtomic } from '../../../src/platform/keystore/atomic-write.js';
 import { HomeCorruptError, HomeExistsError, HomeInsecureError, HomeMissingError } from '../../../src/cli/owner/home-errors.js';
 import {
   DEVICES_FORMAT,
@@ -168,10 +168,10 @@ describe('owner home: atomic writes', () => {
     expect(await (await OwnerHome.open(dir)).readProfile()).toEqual(profile);
   });
 
-  it('writeFileAtomic replaces content whole, with the requested mode', async () => {
+  it('writePrivateFileAtomic replaces content whole, mode 0600', async () => {
     const path = join(dir, 'f');
-    await writeFileAtomic(path, 'one');
-    await writeFileAtomic(path, 'two', { mode: 0o600 });
+    await writePrivateFileAtomic(path, new TextEncoder().encode('one'));
+    await writePrivateFileAtomic(path, new TextEncoder().encode('two'));
     expect(await readFile(path, 'utf8')).toBe('two');
     expect(await mode(path)).toBe(0o600);
   });
