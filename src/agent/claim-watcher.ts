@@ -140,10 +140,8 @@ export class ClaimWatcher {
       signal,
     );
     const at = rt.clock.now().toISOString();
-    await rt.update((s) => {
-      const { lastError: _cleared, ...claims } = s.claims;
-      return withClaims(s, { ...claims, lastPoll: at });
-    });
+    // lastError stays: it is the last thing that went wrong, with its time, not a current fault.
+    await rt.update((s) => withClaims(s, { ...s.claims, lastPoll: at }));
     if (answer.EnvelopedMessageClaim !== undefined) await this.handleClaim(answer.EnvelopedMessageClaim);
   }
 
