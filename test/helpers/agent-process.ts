@@ -1,0 +1,88 @@
+/**
+ * @module test/helpers/agent-process
+ * The real agent as a child process (`node dist/mesh-agent.mjs`, built by the global
+ * setup): start it on a configuration file, wait for log lines, run its other commands,
+ * stop it with SIGTERM. Every line it printed is kept, so a test can search them all.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const AGENT_BIN = 'dist/mesh-agent.mjs';
+
+export interface CliRun {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return { PATH: process.env['PATH'] ?? '', ...extra };
+}
+
+export function runAgentCli(args: readonly string[], env: Record<string, string> = {}): CliRun {
+  const result = spawnSync(process.execPath, [AGENT_BIN, ...args], { encoding: 'utf8', env: baseEnv(env), timeout: 20_000 });
+  return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+export async function tempDirectory(prefix: string): Promise<string> {
+  return mkdtemp(join(tmpdir(), prefix));
+}
+
+export async function writeConfig(directory: string, config: object, name = 'config.json'): Promise<string> {
+  const path = join(directory, name);
+  await writeFile(path, JSON.stringify(config, null, 2));
+  return path;
+}
+
+export class AgentProcess {
+  readonly lines: string[] = [];
+  readonly stderr: string[] = [];
+  readonly child: ChildProcess;
+  readonly exited: Promise<number | null>;
+  #waiters: Array<() => void> = [];
+
+  constructor(configPath: string, env: Record<string, string> = {}) {
+    this.child = spawn(process.execPath, [AGENT_BIN, 'run', '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'], env: baseEnv(env) });
+    let partial = '';
+    this.child.stdout?.on('data', (chunk: Buffer) => {
+      partial += chunk.toString('utf8');
+      const parts = partial.split('\n');
+      partial = parts.pop() ?? '';
+      this.lines.push(...parts);
+      for (const wake of this.#waiters.splice(0)) wake();
+    });
+    this.child.stderr?.on('data', (chunk: Buffer) => this.stderr.push(chunk.toString('utf8')));
+    this.exited = new Promise((resolve) => this.child.once('exit', (code) => {
+      for (const wake of this.#waiters.splice(0)) wake();
+      resolve(code);
+    }));
+  }
+
+  /** The first line (from `from` on) matching `pattern`; fails after `timeoutMs` or if the agent exits. */
+  async waitFor(pattern: RegExp, timeoutMs = 15_000, from = 0): Promise<RegExpMatchArray> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      for (let i = from; i < this.lines.length; i++) {
+        const m = (this.lines[i] as string).match(pattern);
+        if (m !== null) return m;
+      }
+      if (this.child.exitCode !== null) throw new Error(`agent exited ${this.child.exitCode} before ${pattern}: ${this.stderr.join('')}\n${this.lines.join('\n')}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no line matching ${pattern} within ${timeoutMs} ms:\n${this.lines.join('\n')}`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.min(left, 200));
+        this.#waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  async stop(): Promise<number | null> {
+    if (this.child.exitCode === null) this.child.kill('SIGTERM');
+    return this.exited;
+  }
+}
