@@ -12,12 +12,10 @@ import { readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toHex } from '../../../src/crypto/bytes.js';
-import { seededRandom } from '../../../src/crypto/random.js';
-import { createDevicePreconfiguration } from '../../../src/mesh/connect/device-preconfiguration.js';
 import { base64urlEncode as encodeBase64url } from '../../../src/mesh/encoding/base64url.js';
-import { DevicePreconfigurationSchema } from '../../../src/mesh/objects/device-preconfiguration.js';
-import { KeySpecifier, newDerivedKeySeedUdf, parseDerivedKeySeed } from '../../../src/mesh/udf/derived-key-seed.js';
+import { parseDerivedKeySeed } from '../../../src/mesh/udf/derived-key-seed.js';
 import { AgentProcess, runAgentCli, tempDirectory, writeConfig } from '../../helpers/agent-process.js';
+import { factoryFileText } from '../../helpers/agent-fixtures.js';
 import { owner, ownerJson, startTestService, type TestService } from '../owner/owner-harness.js';
 
 let service: TestService;
@@ -30,11 +28,6 @@ afterAll(async () => {
   await service.close();
   for (const d of directories) await rm(d, { recursive: true, force: true });
 });
-
-export function factoryFileText(maker = 'maker@example.com', seed = newDerivedKeySeedUdf(KeySpecifier.MeshProfileDevice, seededRandom(Date.now() & 0xffff))) {
-  const made = createDevicePreconfiguration({ deviceSeed: seed, makerAccount: maker, description: 'Thermostat' });
-  return { seed, made, text: JSON.stringify({ DevicePreconfiguration: DevicePreconfigurationSchema.toJson(made.preconfiguration) }, null, 2) };
-}
 
 /** Every form a secret could leak in: the UDF string, and its bytes in hex and base64url. */
 function forms(seed: string): string[] {
