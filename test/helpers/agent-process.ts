@@ -36,6 +36,13 @@ export async function writeConfig(directory: string, config: object, name = 'con
   return path;
 }
 
+const running = new Set<AgentProcess>();
+
+/** For afterAll: stops every agent a failed test left running. */
+export async function stopAllAgents(): Promise<void> {
+  await Promise.all([...running].map((a) => a.stop()));
+}
+
 export class AgentProcess {
   readonly lines: string[] = [];
   readonly stderr: string[] = [];
@@ -45,6 +52,7 @@ export class AgentProcess {
 
   constructor(configPath: string, env: Record<string, string> = {}) {
     this.child = spawn(process.execPath, [AGENT_BIN, 'run', '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'], env: baseEnv(env) });
+    running.add(this);
     let partial = '';
     this.child.stdout?.on('data', (chunk: Buffer) => {
       partial += chunk.toString('utf8');
@@ -55,6 +63,7 @@ export class AgentProcess {
     });
     this.child.stderr?.on('data', (chunk: Buffer) => this.stderr.push(chunk.toString('utf8')));
     this.exited = new Promise((resolve) => this.child.once('exit', (code) => {
+      running.delete(this);
       for (const wake of this.#waiters.splice(0)) wake();
       resolve(code);
     }));

@@ -18,7 +18,7 @@ import { envelopeId } from '../../../src/mesh/udf/message-id.js';
 import { ForbiddenError } from '../../../src/platform/http/http-errors.js';
 import { factoryFileText } from '../../helpers/agent-fixtures.js';
 import { claimAndAccept, openOwner, publishDevice, sendClaim } from '../../helpers/agent-owner.js';
-import { AgentProcess, runAgentCli, tempDirectory, writeConfig } from '../../helpers/agent-process.js';
+import { AgentProcess, runAgentCli, tempDirectory, writeConfig, stopAllAgents } from '../../helpers/agent-process.js';
 import { ownerJson, startTestService, type TestService } from '../owner/owner-harness.js';
 
 let service: TestService;
@@ -27,6 +27,7 @@ beforeAll(async () => {
   service = await startTestService();
 });
 afterAll(async () => {
+  await stopAllAgents();
   await service.close();
   for (const d of directories) await rm(d, { recursive: true, force: true });
 });

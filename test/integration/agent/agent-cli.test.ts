@@ -11,11 +11,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../../src/crypto/random.js';
 import { KeySpecifier, newDerivedKeySeedUdf } from '../../../src/mesh/udf/derived-key-seed.js';
-import { AgentProcess, runAgentCli, tempDirectory, writeConfig } from '../../helpers/agent-process.js';
+import { AgentProcess, runAgentCli, tempDirectory, writeConfig, stopAllAgents } from '../../helpers/agent-process.js';
 import { factoryFileText } from '../../helpers/agent-fixtures.js';
 
 const directories: string[] = [];
 afterAll(async () => {
+  await stopAllAgents();
   for (const d of directories) await rm(d, { recursive: true, force: true });
 });
 

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toHex } from '../../../src/crypto/bytes.js';
 import { base64urlEncode as encodeBase64url } from '../../../src/mesh/encoding/base64url.js';
 import { parseDerivedKeySeed } from '../../../src/mesh/udf/derived-key-seed.js';
-import { AgentProcess, runAgentCli, tempDirectory, writeConfig } from '../../helpers/agent-process.js';
+import { AgentProcess, runAgentCli, tempDirectory, writeConfig, stopAllAgents } from '../../helpers/agent-process.js';
 import { factoryFileText } from '../../helpers/agent-fixtures.js';
 import { owner, ownerJson, startTestService, type TestService } from '../owner/owner-harness.js';
 
@@ -25,6 +25,7 @@ beforeAll(async () => {
   service = await startTestService();
 });
 afterAll(async () => {
+  await stopAllAgents();
   await service.close();
   for (const d of directories) await rm(d, { recursive: true, force: true });
 });
