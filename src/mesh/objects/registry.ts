@@ -8,10 +8,12 @@
 import { createTaggedCodec, type Decoded, type Infer } from '../schema/index.js';
 import { AccountEntrySchema } from './account-entry.js';
 import { AcknowledgeConnectionSchema } from './acknowledge-connection.js';
+import { ApplicationEntryMqttSchema } from './application-entry-mqtt.js';
 import { ActivationAccountSchema } from './activation-account.js';
 import { ActivationDeviceSchema } from './activation-device.js';
 import { CatalogedDeviceSchema } from './cataloged-device.js';
 import { CatalogedPublicationSchema } from './cataloged-publication.js';
+import { ClaimApprovalSchema } from './claim-approval.js';
 import { ConnectionDeviceSchema } from './connection-device.js';
 import { ConnectionServiceSchema } from './connection-service.js';
 import { DevicePreconfigurationSchema } from './device-preconfiguration.js';
@@ -55,6 +57,7 @@ export const MESH_OBJECT_REGISTRY = {
   AcknowledgeConnection: AcknowledgeConnectionSchema,
   RespondConnection: RespondConnectionSchema,
   MessageClaim: MessageClaimSchema,
+  ClaimApproval: ClaimApprovalSchema,
 } as const;
 
 export type MeshObjectRegistry = typeof MESH_OBJECT_REGISTRY;
