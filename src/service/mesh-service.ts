@@ -21,6 +21,7 @@ import { sweepExpired } from './maintenance.js';
 import type { Store } from './store/store.js';
 import type { Transaction, VerifiedOwner } from './transaction.js';
 import { TRANSACTIONS } from './transactions/index.js';
+import type { NoticeSink } from './notify/device-notice.js';
 
 export interface ServiceRequest {
   readonly body: Uint8Array;
@@ -43,6 +44,7 @@ export interface MeshServiceOptions {
   readonly config?: Partial<ServiceConfig>;
   readonly bodyLimits?: Partial<BodyLimits>;
   readonly log?: ServiceLog;
+  readonly notices?: NoticeSink;
 }
 
 /** The seed's StatusDescription for success (architecture-03 §8 example). */
@@ -76,6 +78,7 @@ export class MeshService {
       config,
       accounts: new AccountDirectory(options.store),
       log: options.log ?? (() => undefined),
+      ...(options.notices === undefined ? {} : { notices: options.notices }),
     };
     this.bodyLimits = Object.freeze({ ...DEFAULT_BODY_LIMITS, ...options.bodyLimits });
     this.#transactions = new Map(TRANSACTIONS.map((t) => [t.request, t]));

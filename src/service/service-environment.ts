@@ -6,6 +6,7 @@
  */
 import type { RandomSource } from '../crypto/random.js';
 import type { AccountDirectory } from './accounts.js';
+import type { NoticeSink } from './notify/device-notice.js';
 import type { ServiceConfig } from './service-config.js';
 import type { ServiceIdentity } from './service-identity.js';
 import type { Store } from './store/store.js';
@@ -24,4 +25,6 @@ export interface ServiceEnvironment {
   readonly config: ServiceConfig;
   readonly accounts: AccountDirectory;
   readonly log: ServiceLog;
+  /** Push notices to devices (`--mqtt`, issue 6 §1); absent = devices poll. */
+  readonly notices?: NoticeSink;
 }

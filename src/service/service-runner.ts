@@ -14,6 +14,7 @@ import type { Clock, ServiceLog } from './service-environment.js';
 import { loadOrCreateServiceIdentity, type ServiceIdentity } from './service-identity.js';
 import { openStore } from './store/open-store.js';
 import type { Store, StoreLimits } from './store/store.js';
+import type { NoticeSink } from './notify/device-notice.js';
 
 export interface StartServiceOptions {
   readonly dataDirectory: string;
@@ -30,6 +31,8 @@ export interface StartServiceOptions {
   /** Housekeeping period (ms); 0 disables it. Default 60 s. */
   readonly maintenanceIntervalMs?: number;
   readonly shutdownDeadlineMs?: number;
+  /** Push notices to devices (issue 6 §1); the caller closes it after `close()`. */
+  readonly notices?: NoticeSink;
 }
 
 export interface RunningService {
@@ -56,6 +59,7 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
     identity,
     random,
     log,
+    ...(options.notices === undefined ? {} : { notices: options.notices }),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.config === undefined ? {} : { config: options.config }),
     ...(options.bodyLimits === undefined ? {} : { bodyLimits: options.bodyLimits }),

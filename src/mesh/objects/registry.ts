@@ -58,6 +58,7 @@ export const MESH_OBJECT_REGISTRY = {
   RespondConnection: RespondConnectionSchema,
   MessageClaim: MessageClaimSchema,
   ClaimApproval: ClaimApprovalSchema,
+  ApplicationEntryMqtt: ApplicationEntryMqttSchema,
 } as const;
 
 export type MeshObjectRegistry = typeof MESH_OBJECT_REGISTRY;

@@ -66,6 +66,8 @@ export const claim: Transaction<ClaimRequest> = {
       Received: isoTime(now),
     };
     await env.store.commit([putRecord(Containers.claims, publicationId, record)]);
+    // Issue 6 §1: the device's PollClaim need not wait for its next round.
+    env.notices?.post({ publication: publicationId }, { type: 'claim', publicationId });
     return { fields: { CatalogedPublication: stored.value.CatalogedPublication } };
   },
 };

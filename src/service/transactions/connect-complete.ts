@@ -110,6 +110,9 @@ export const connectComplete: Transaction<ConnectCompleteRequest> = {
       if (error instanceof StoreConflictError) throw conflict('the connection request was answered concurrently', { cause: error });
       throw error;
     }
+    // Issue 6 §1: tell the waiting device to fetch now (after the commit, so the fetch finds it).
+    const notifiedDevice = answeredDevice ?? record.DeviceUdf;
+    if (notifiedDevice !== undefined) env.notices?.post({ device: notifiedDevice }, { type: 'respond', responseId: responseIdUdf });
     return {};
   },
 };

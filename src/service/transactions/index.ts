@@ -3,6 +3,8 @@
  * Every transaction the service answers (docs/service-protocol.md "Transactions").
  */
 import type { Transaction } from '../transaction.js';
+import { applicationGet } from './application-get.js';
+import { applicationPublish } from './application-publish.js';
 import { claim } from './claim.js';
 import { connectComplete } from './connect-complete.js';
 import { connectPending } from './connect-pending.js';
@@ -35,4 +37,6 @@ export const TRANSACTIONS: readonly Transaction[] = [
   transfer,
   claim,
   pollClaim,
+  applicationPublish,
+  applicationGet,
 ];
