@@ -12,26 +12,17 @@
  */
 import type { KeyPair, PublicKey } from '../../crypto/key-pair.js';
 import { checkAccountAddress } from '../connect/connect-uri.js';
-import { envelopeToJson, type DareEnvelope } from '../dare/envelope.js';
+import type { DareEnvelope } from '../dare/envelope.js';
 import { deriveKeyPair } from '../keys/derive-key.js';
 import { keyDataOf } from '../keys/key-data.js';
 import { MeshKeyNames } from '../keys/key-names.js';
 import type { ProfileAccount } from '../objects/profile-account.js';
 import type { ProfileUser } from '../objects/profile-user.js';
 import type { EnvelopeJson } from '../schema/envelope-json.js';
-import { keyFingerprint } from '../udf/key-fingerprint.js';
 import { keyOfRole } from './key-role.js';
-import { checkProfileEnvelopeId, type CreatedProfile } from './profile-device.js';
+import { openProfile, sealProfile, type CreatedProfile } from './self-signed-profile.js';
 import { requireSeedOfKind } from './seed-type.js';
-import {
-  decodePayload,
-  openSignedObject,
-  plaintextOf,
-  sealObject,
-  signerOf,
-  toEnvelope,
-  type EnvelopeInput,
-} from './signed-object.js';
+import type { EnvelopeInput } from './signed-object.js';
 
 /** The private keys of an account seed. */
 export interface AccountKeyPairs {
@@ -91,7 +82,6 @@ export interface CreateProfileAccountOptions {
 export function createProfileAccount(accountSeed: string, options: CreateProfileAccountOptions): CreatedProfile<ProfileUser> {
   checkAccountAddress(options.accountAddress, 'accountAddress');
   const keys = options.keys ?? accountKeyPairs(accountSeed);
-  const signer = signerOf(keys.profileSignature);
   const profile: ProfileUser = {
     ProfileSignature: keyDataOf(keys.profileSignature),
     AccountAddress: options.accountAddress,
@@ -101,8 +91,7 @@ export function createProfileAccount(accountSeed: string, options: CreateProfile
     AccountAuthentication: keyDataOf(keys.accountAuthentication),
     AccountSignature: keyDataOf(keys.accountSignature),
   };
-  const { envelope, json } = sealObject('ProfileUser', profile, { envelopeId: signer.kid, signer });
-  return { profile, envelope, json, udf: signer.kid };
+  return sealProfile('ProfileUser', profile, keys.profileSignature);
 }
 
 /**
@@ -112,12 +101,7 @@ export function createProfileAccount(accountSeed: string, options: CreateProfile
  *   user@domain.
  */
 export function verifyProfileAccount(input: EnvelopeInput, what = 'ProfileAccount'): VerifiedProfileAccount {
-  const envelope = toEnvelope(input, what);
-  const tags = ['ProfileUser', 'ProfileAccount'] as const;
-  // Read only to learn the signer; trusted after openSignedObject.
-  const claimed = decodePayload(plaintextOf(envelope, what), tags, what);
-  const profileSignature = keyOfRole(claimed.ProfileSignature, 'sign', `${what}.ProfileSignature`);
-  const profile = openSignedObject(envelope, tags, profileSignature, what, 'ProfileSignature key of the profile it carries');
+  const { profile, envelope, json, udf, profileSignature } = openProfile(input, ['ProfileUser', 'ProfileAccount'] as const, what);
   const user = profile as Partial<ProfileUser>;
   const keys: AccountProfileKeys = {
     profileSignature,
@@ -130,8 +114,6 @@ export function verifyProfileAccount(input: EnvelopeInput, what = 'ProfileAccoun
       ? {}
       : { accountSignature: keyOfRole(user.AccountSignature, 'sign', `${what}.AccountSignature`) }),
   };
-  const udf = keyFingerprint(profileSignature);
-  checkProfileEnvelopeId(envelope, udf, what);
   const accountAddress = checkAccountAddress(profile.AccountAddress, `${what}.AccountAddress`);
-  return { profile, envelope, json: envelopeToJson(envelope), udf, accountAddress, keys };
+  return { profile, envelope, json, udf, accountAddress, keys };
 }

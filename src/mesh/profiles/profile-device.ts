@@ -11,22 +11,13 @@ import type { KeyPair, PublicKey } from '../../crypto/key-pair.js';
 import { deriveKeyPair } from '../keys/derive-key.js';
 import { keyDataOf } from '../keys/key-data.js';
 import { MeshKeyNames } from '../keys/key-names.js';
-import { envelopeToJson, type DareEnvelope } from '../dare/envelope.js';
+import type { DareEnvelope } from '../dare/envelope.js';
 import type { ProfileDevice } from '../objects/profile-device.js';
 import type { EnvelopeJson } from '../schema/envelope-json.js';
-import { keyFingerprint } from '../udf/key-fingerprint.js';
 import { keyOfRole } from './key-role.js';
-import { ProfileMismatchError } from './profile-errors.js';
 import { requireSeedOfKind } from './seed-type.js';
-import {
-  decodePayload,
-  openSignedObject,
-  plaintextOf,
-  sealObject,
-  signerOf,
-  toEnvelope,
-  type EnvelopeInput,
-} from './signed-object.js';
+import { openProfile, sealProfile, type CreatedProfile } from './self-signed-profile.js';
+import type { EnvelopeInput } from './signed-object.js';
 
 /** The private base keys of a device seed. */
 export interface DeviceBaseKeyPairs {
@@ -48,14 +39,8 @@ export interface DeviceProfileKeys {
   readonly authentication: PublicKey;
 }
 
-/** A profile just made: the object, its signed envelope (and JSON form) and its UDF. */
-export interface CreatedProfile<P> {
-  readonly profile: P;
-  readonly envelope: DareEnvelope;
-  readonly json: EnvelopeJson;
-  /** The profile UDF = ProfileSignature key fingerprint (mesh-reference §5). */
-  readonly udf: string;
-}
+// Re-exported for the modules that take them from here.
+export { checkProfileEnvelopeId, type CreatedProfile } from './self-signed-profile.js';
 
 export interface VerifiedProfileDevice {
   readonly profile: ProfileDevice;
@@ -86,7 +71,6 @@ export interface CreateProfileDeviceOptions {
 /** The self-signed ProfileDevice of `deviceSeed`; deterministic for a seed and description. */
 export function createProfileDevice(deviceSeed: string, options: CreateProfileDeviceOptions = {}): CreatedProfile<ProfileDevice> {
   const keys = options.keys ?? deviceBaseKeyPairs(deviceSeed);
-  const signer = signerOf(keys.profileSignature);
   const profile: ProfileDevice = {
     ProfileSignature: keyDataOf(keys.profileSignature),
     ...(options.description === undefined ? {} : { Description: options.description }),
@@ -94,21 +78,7 @@ export function createProfileDevice(deviceSeed: string, options: CreateProfileDe
     Signature: keyDataOf(keys.signature),
     Authentication: keyDataOf(keys.authentication),
   };
-  const { envelope, json } = sealObject('ProfileDevice', profile, { envelopeId: signer.kid, signer });
-  return { profile, envelope, json, udf: signer.kid };
-}
-
-/**
- * Checks the EnvelopeId, when present, is the profile's own UDF: the reference files
- * profiles under UniqueId = UDF (§4.1), so another value means the envelope was relabelled.
- */
-export function checkProfileEnvelopeId(envelope: DareEnvelope, udf: string, what: string): void {
-  const id = envelope.header.envelopeId;
-  if (id !== undefined && id.toUpperCase() !== udf) {
-    throw new ProfileMismatchError(`"${what}.EnvelopeId" is not the profile's UDF`, {
-      context: { what: `${what}.EnvelopeId` },
-    });
-  }
+  return sealProfile('ProfileDevice', profile, keys.profileSignature);
 }
 
 /**
@@ -119,18 +89,12 @@ export function checkProfileEnvelopeId(envelope: DareEnvelope, udf: string, what
  *   for a missing or bad self-signature, ProfileMismatchError for a wrong EnvelopeId.
  */
 export function verifyProfileDevice(input: EnvelopeInput, what = 'ProfileDevice'): VerifiedProfileDevice {
-  const envelope = toEnvelope(input, what);
-  // Read before the signature is checked only to learn which key must have signed; nothing
-  // is trusted until openSignedObject below succeeds.
-  const claimed = decodePayload(plaintextOf(envelope, what), 'ProfileDevice', what);
+  const { profile, envelope, json, udf, profileSignature } = openProfile(input, 'ProfileDevice', what);
   const keys: DeviceProfileKeys = {
-    profileSignature: keyOfRole(claimed.ProfileSignature, 'sign', 'ProfileDevice.ProfileSignature'),
-    encryption: keyOfRole(claimed.Encryption, 'encrypt', 'ProfileDevice.Encryption'),
-    signature: keyOfRole(claimed.Signature, 'sign', 'ProfileDevice.Signature'),
-    authentication: keyOfRole(claimed.Authentication, 'encrypt', 'ProfileDevice.Authentication'),
+    profileSignature,
+    encryption: keyOfRole(profile.Encryption, 'encrypt', `${what}.Encryption`),
+    signature: keyOfRole(profile.Signature, 'sign', `${what}.Signature`),
+    authentication: keyOfRole(profile.Authentication, 'encrypt', `${what}.Authentication`),
   };
-  const profile = openSignedObject(envelope, 'ProfileDevice', keys.profileSignature, what, 'ProfileSignature key of the profile it carries');
-  const udf = keyFingerprint(keys.profileSignature);
-  checkProfileEnvelopeId(envelope, udf, what);
-  return { profile, envelope, json: envelopeToJson(envelope), udf, keys };
+  return { profile, envelope, json, udf, keys };
 }

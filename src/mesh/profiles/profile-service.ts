@@ -10,25 +10,16 @@
  * account's pattern with the Service actor (CompleteService{Profile,Sign,Encrypt}).
  */
 import type { KeyPair, PublicKey } from '../../crypto/key-pair.js';
-import { envelopeToJson, type DareEnvelope } from '../dare/envelope.js';
+import type { DareEnvelope } from '../dare/envelope.js';
 import { deriveKeyPair } from '../keys/derive-key.js';
 import { keyDataOf } from '../keys/key-data.js';
 import { keyName } from '../keys/key-names.js';
 import type { ProfileService } from '../objects/profile-service.js';
 import type { EnvelopeJson } from '../schema/envelope-json.js';
-import { keyFingerprint } from '../udf/key-fingerprint.js';
 import { keyOfRole } from './key-role.js';
-import { checkProfileEnvelopeId, type CreatedProfile } from './profile-device.js';
+import { openProfile, sealProfile, type CreatedProfile } from './self-signed-profile.js';
 import { requireSeedOfKind } from './seed-type.js';
-import {
-  decodePayload,
-  openSignedObject,
-  plaintextOf,
-  sealObject,
-  signerOf,
-  toEnvelope,
-  type EnvelopeInput,
-} from './signed-object.js';
+import type { EnvelopeInput } from './signed-object.js';
 
 export const ServiceKeyNames = {
   Profile: keyName('Complete', 'Service', 'Profile'),
@@ -75,23 +66,18 @@ export interface CreateProfileServiceOptions {
 /** The self-signed ProfileService of `serviceSeed`; deterministic. */
 export function createProfileService(serviceSeed: string, options: CreateProfileServiceOptions = {}): CreatedProfile<ProfileService> {
   const keys = options.keys ?? serviceKeyPairs(serviceSeed);
-  const signer = signerOf(keys.profileSignature);
   const profile: ProfileService = {
     ProfileSignature: keyDataOf(keys.profileSignature),
     ...(options.description === undefined ? {} : { Description: options.description }),
     ServiceSignature: keyDataOf(keys.serviceSignature),
     ServiceEncryption: keyDataOf(keys.serviceEncryption),
   };
-  const { envelope, json } = sealObject('ProfileService', profile, { envelopeId: signer.kid, signer });
-  return { profile, envelope, json, udf: signer.kid };
+  return sealProfile('ProfileService', profile, keys.profileSignature);
 }
 
 /** Verifies a ProfileService envelope as verifyProfileDevice does a device's. */
 export function verifyProfileService(input: EnvelopeInput, what = 'ProfileService'): VerifiedProfileService {
-  const envelope = toEnvelope(input, what);
-  const claimed = decodePayload(plaintextOf(envelope, what), 'ProfileService', what);
-  const profileSignature = keyOfRole(claimed.ProfileSignature, 'sign', `${what}.ProfileSignature`);
-  const profile = openSignedObject(envelope, 'ProfileService', profileSignature, what, 'ProfileSignature key of the profile it carries');
+  const { profile, envelope, json, udf, profileSignature } = openProfile(input, 'ProfileService', what);
   const keys: ServiceProfileKeys = {
     profileSignature,
     serviceSignature: keyOfRole(profile.ServiceSignature, 'sign', `${what}.ServiceSignature`),
@@ -99,7 +85,5 @@ export function verifyProfileService(input: EnvelopeInput, what = 'ProfileServic
       ? {}
       : { serviceEncryption: keyOfRole(profile.ServiceEncryption, 'encrypt', `${what}.ServiceEncryption`) }),
   };
-  const udf = keyFingerprint(profileSignature);
-  checkProfileEnvelopeId(envelope, udf, what);
-  return { profile, envelope, json: envelopeToJson(envelope), udf, keys };
+  return { profile, envelope, json, udf, keys };
 }
