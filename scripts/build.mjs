@@ -1,20 +1,41 @@
 #!/usr/bin/env node
 /**
- * Builds the entry points with esbuild: each becomes one ESM file under dist/.
- * Native addons stay external and ship beside the bundle (dependencies.md §8).
+ * Builds the entry points with esbuild: each becomes one minified ESM file under dist/
+ * (docs/packaging.md; dependencies.md §8).
+ *
+ *   node scripts/build.mjs [--target <platform-arch>] [--libc glibc|musl|all] [--no-minify] [--report]
+ *
+ * - `dist/mesh.mjs`, the owner/factory/service CLI: one file.
+ * - `dist/mesh-agent.mjs`, the device agent: one file, the core. Optional heavy parts that
+ *   only one configuration uses (the Secret Service keystore and its dbus-next) are built
+ *   as *lazy modules*: the source loads them with `await import()`, and each becomes its
+ *   own file beside the core (`dist/mesh-agent-<part>.mjs`), loaded only when that code
+ *   path runs. A lazy module does not carry its own copy of the agent's code: what it
+ *   shares with the core (error classes, secret names...) it imports back from
+ *   `./mesh-agent.mjs`, which re-exports it, so `instanceof` holds across the boundary.
+ *   esbuild's own code splitting would move that shared code into a third file the core
+ *   imports statically, and the core would no longer be one file.
+ * - Native add-ons (serialport's @serialport/bindings-cpp) cannot be bundled: their
+ *   prebuilt `.node` files for `--target` (default: this machine) are copied to
+ *   `dist/prebuilds/<platform-arch>/`, beside the bundle, and the bundled loader is pointed
+ *   there. Nothing is copied when no bundle uses a native add-on.
+ *
+ * Metafiles go to .tmp/build/<name>.meta.json (the bench reads them); `--report` prints
+ * each output's largest contributors.
  */
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
-import { chmod, mkdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { chmod, copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'dist');
+const metaDir = join(root, '.tmp', 'build');
 
 // CommonJS dependencies inside an ESM bundle need require/__dirname (dependencies.md §8).
-const banner = [
-  '#!/usr/bin/env node',
+const requireBanner = [
   "import { createRequire as __meshCreateRequire } from 'node:module';",
   "import { fileURLToPath as __meshFileURLToPath } from 'node:url';",
   "import { dirname as __meshDirname } from 'node:path';",
@@ -22,10 +43,20 @@ const banner = [
   'const __filename = __meshFileURLToPath(import.meta.url);',
   'const __dirname = __meshDirname(__filename);',
 ].join('\n');
+const banner = `#!/usr/bin/env node\n${requireBanner}`;
 
+/**
+ * `lazy`: modules the entry loads with a dynamic import, each built into its own file
+ * `dist/<out>.mjs` (see the module comment). A lazy module must not be imported statically
+ * by anything in the core: the build fails if it is.
+ */
 const entries = [
   { in: 'src/cli/mesh.ts', out: 'mesh' },
-  { in: 'src/cli/mesh-agent.ts', out: 'mesh-agent' },
+  {
+    in: 'src/cli/mesh-agent.ts',
+    out: 'mesh-agent',
+    lazy: [{ in: 'src/platform/keystore/secret-service-store.ts', out: 'mesh-agent-secret-service' }],
+  },
 ];
 
 // dbus-next (Secret Service keystore) requires `x11` and `usocket` only inside try blocks,
@@ -35,25 +66,265 @@ const external = ['x11', 'usocket'];
 const xml2jsStub = join(root, 'src/platform/keystore/xml2js-stub.ts');
 const alias = existsSync(xml2jsStub) ? { xml2js: xml2jsStub } : {};
 
-await mkdir(outdir, { recursive: true });
-const minify = process.argv.includes('--minify') || process.env.MESH_MINIFY === '1';
-for (const entry of entries) {
+/**
+ * Native add-ons shipped as prebuilds beside the bundle. `loader` matches the package's
+ * files that call node-gyp-build with `join(__dirname, '../')` (the package root, where its
+ * prebuilds/ is); in the bundle `__dirname` is the bundle's directory (banner), and the call
+ * is rewritten to look there, so the layout is `<dir>/mesh-agent.mjs` +
+ * `<dir>/prebuilds/<platform-arch>/*.node` (systemd/INSTALL.md: /opt/mesh-agent).
+ * node-gyp-build scans that directory without regard to which package a file belongs to,
+ * so only one native package can use it; any other must stay external (dependencies.md §8).
+ */
+const NATIVE = {
+  package: '@serialport/bindings-cpp',
+  loader: /node_modules[\\/]@serialport[\\/]bindings-cpp[\\/]dist[\\/][^\\/]+\.js$/,
+  call: /\(0,\s*path_1\.join\)\(__dirname,\s*(['"])\.\.\/?\1\)/g,
+};
+
+function parseArgs(argv) {
+  const options = { target: `${process.platform}-${process.arch}`, libc: 'glibc', minify: true, report: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = (name) => {
+      if (arg.startsWith(`${name}=`)) return arg.slice(name.length + 1);
+      const next = argv[++i];
+      if (next === undefined) fail(`${name} expects a value`);
+      return next;
+    };
+    if (arg === '--target' || arg.startsWith('--target=')) options.target = value('--target');
+    else if (arg === '--libc' || arg.startsWith('--libc=')) options.libc = value('--libc');
+    else if (arg === '--no-minify') options.minify = false;
+    else if (arg === '--minify') options.minify = true; // the default; kept for old scripts
+    else if (arg === '--report') options.report = true;
+    else fail(`unknown option ${arg}; usage: node scripts/build.mjs [--target <platform-arch>] [--libc glibc|musl|all] [--no-minify] [--report]`);
+  }
+  if (!/^[a-z0-9]+-[a-z0-9+]+$/.test(options.target)) fail(`--target expects <platform>-<arch> such as linux-arm64 or linux-arm, got ${JSON.stringify(options.target)}`);
+  if (!['glibc', 'musl', 'all'].includes(options.libc)) fail(`--libc expects glibc, musl or all, got ${JSON.stringify(options.libc)}`);
+  return options;
+}
+
+function fail(message) {
+  process.stderr.write(`build: ${message}\n`);
+  process.exit(1);
+}
+
+const options = parseArgs(process.argv.slice(2));
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  minify: options.minify,
+  // Error classes name themselves with new.target.name; the agent's one-line errors and
+  // the tests rely on it.
+  keepNames: true,
+  sourcemap: false,
+  legalComments: 'none',
+  external,
+  alias,
+  logLevel: 'warning',
+  metafile: true,
+};
+
+/** Points the bundled native loader at the bundle's own directory (see NATIVE). */
+const nativeBesideBundle = {
+  name: 'native-beside-bundle',
+  setup(b) {
+    b.onLoad({ filter: NATIVE.loader }, async (args) => {
+      const text = await readFile(args.path, 'utf8');
+      if (!text.includes('node-gyp-build')) return undefined;
+      const patched = text.replace(NATIVE.call, '__dirname');
+      if (patched === text) {
+        throw new Error(`${args.path} loads its native add-on in a way this build does not know; update NATIVE in scripts/build.mjs (dependencies.md §8)`);
+      }
+      return { contents: patched, loader: 'js', resolveDir: dirname(args.path) };
+    });
+  },
+};
+
+/** In the core: `import('./x.js')` of a lazy module becomes `import('./<out>.mjs')`, external. */
+function lazyModulesExternal(lazy) {
+  const byPath = new Map(lazy.map((l) => [resolve(root, l.in), `./${l.out}.mjs`]));
+  return {
+    name: 'lazy-modules-external',
+    setup(b) {
+      b.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.pluginData?.lazyProbe === true || args.kind === 'entry-point') return undefined;
+        const resolved = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: { lazyProbe: true } });
+        const out = byPath.get(resolved.path);
+        if (out === undefined) return undefined;
+        if (args.kind !== 'dynamic-import') {
+          throw new Error(`${relative(root, args.importer)} imports the lazy module ${relative(root, resolved.path)} statically; load it with await import() so the core agent does not carry it`);
+        }
+        return { path: out, external: true };
+      });
+    },
+  };
+}
+
+/** In a lazy module: imports of the core's own source files come from the core file. */
+function backToCore(coreInputs, coreFile, used) {
+  return {
+    name: 'back-to-core',
+    setup(b) {
+      b.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.pluginData?.coreProbe === true || args.kind === 'entry-point') return undefined;
+        const resolved = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: { coreProbe: true } });
+        if (resolved.errors.length > 0 || resolved.external) return undefined;
+        const path = resolved.path;
+        if (!coreInputs.has(path) || path.includes(`${sep}node_modules${sep}`)) return undefined;
+        if (args.kind !== 'import-statement') {
+          throw new Error(`${relative(root, args.importer)} reaches the core module ${relative(root, path)} by ${args.kind}; a lazy module may only import it with an import statement`);
+        }
+        used.add(path);
+        return { path: coreFile, external: true };
+      });
+    },
+  };
+}
+
+function inputsOf(metafile) {
+  return new Set(Object.keys(metafile.inputs).map((p) => resolve(root, p)));
+}
+
+function outputBytes(metafile, file) {
+  const key = Object.keys(metafile.outputs).find((k) => resolve(root, k) === file);
+  return key === undefined ? 0 : metafile.outputs[key].bytes;
+}
+
+/** Largest contributors of one output, by npm package and by file. */
+function contributors(metafile) {
+  const output = Object.values(metafile.outputs)[0];
+  const packages = new Map();
+  const files = [];
+  for (const [path, { bytesInOutput }] of Object.entries(output.inputs)) {
+    const m = path.match(/node_modules\/((?:@[^/]+\/)?[^/]+)/);
+    const key = m === null ? path.split('/').slice(0, 3).join('/') : m[1];
+    packages.set(key, (packages.get(key) ?? 0) + bytesInOutput);
+    files.push([path, bytesInOutput]);
+  }
+  return {
+    bytes: output.bytes,
+    packages: [...packages].sort((a, b) => b[1] - a[1]),
+    files: files.sort((a, b) => b[1] - a[1]),
+  };
+}
+
+async function writeMeta(name, metafile) {
+  await writeFile(join(metaDir, `${name}.meta.json`), JSON.stringify(metafile));
+}
+
+/** Builds one entry (and its lazy modules); returns every output's name and metafile. */
+async function buildEntry(entry) {
+  const entryPath = resolve(root, entry.in);
   const outfile = join(outdir, `${entry.out}.mjs`);
-  await build({
-    entryPoints: [join(root, entry.in)],
+  const lazy = entry.lazy ?? [];
+  const plugins = [nativeBesideBundle, ...(lazy.length > 0 ? [lazyModulesExternal(lazy)] : [])];
+  if (lazy.length === 0) {
+    const result = await build({ ...common, entryPoints: [entryPath], outfile, banner: { js: banner }, plugins });
+    await chmod(outfile, 0o755);
+    return [{ name: entry.out, file: outfile, metafile: result.metafile }];
+  }
+
+  // 1. What the core holds, with each lazy module cut off at its dynamic import.
+  const probe = await build({ ...common, entryPoints: [entryPath], outfile, write: false, banner: { js: banner }, plugins });
+  const coreInputs = inputsOf(probe.metafile);
+
+  // 2. Each lazy module, importing the core's modules back from the core file.
+  const used = new Set();
+  const outputs = [];
+  for (const l of lazy) {
+    const file = join(outdir, `${l.out}.mjs`);
+    const result = await build({
+      ...common,
+      entryPoints: [resolve(root, l.in)],
+      outfile: file,
+      banner: { js: requireBanner },
+      plugins: [nativeBesideBundle, backToCore(coreInputs, `./${entry.out}.mjs`, used)],
+    });
+    outputs.push({ name: l.out, file, metafile: result.metafile, lazy: true });
+  }
+
+  // 3. The core, re-exporting what the lazy modules import back. `export *` keeps the
+  // entry's own top-level code (a bare import would fall to "sideEffects": false).
+  const reexports = [entryPath, ...[...used].sort()].map((p) => `export * from ${JSON.stringify(p)};`).join('\n');
+  const core = await build({
+    ...common,
+    stdin: { contents: reexports, resolveDir: root, sourcefile: `${entry.out}-entry.ts`, loader: 'ts' },
     outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    minify,
-    sourcemap: false,
-    legalComments: 'none',
     banner: { js: banner },
-    external,
-    alias,
-    logLevel: 'warning',
-    metafile: false,
+    plugins,
   });
   await chmod(outfile, 0o755);
+  outputs.unshift({ name: entry.out, file: outfile, metafile: core.metafile });
+
+  // Every name a lazy module imports back must be exported by the core exactly once
+  // (`export *` drops a name two modules both export): load each one and let Node link it.
+  for (const o of outputs.filter((x) => x.lazy)) {
+    const check = spawnSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(o.file).href)})`], {
+      cwd: outdir,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '' },
+      timeout: 20_000,
+    });
+    if (check.status !== 0) throw new Error(`${relative(root, o.file)} does not link against ${entry.out}.mjs: ${check.stderr.trim().split('\n').slice(0, 6).join(' | ')}`);
+  }
+  return outputs;
+}
+
+/** Copies the target's prebuilt add-on beside the bundle when a bundle uses it (see NATIVE). */
+async function layOutPrebuilds(outputs) {
+  const target = join(outdir, 'prebuilds');
+  await rm(target, { recursive: true, force: true });
+  const users = outputs.filter((o) => Object.keys(o.metafile.inputs).some((p) => NATIVE.loader.test(p)));
+  if (users.length === 0) return undefined;
+  const source = join(root, 'node_modules', ...NATIVE.package.split('/'), 'prebuilds');
+  // `<platform>-<arch>`, or one universal directory such as darwin-x64+arm64.
+  const [platform, arch] = options.target.split('-');
+  const chosen = (existsSync(source) ? readdirSync(source) : []).filter((d) => {
+    const [p, archs = ''] = d.split(/-(.*)/);
+    return p === platform && archs.split('+').includes(arch);
+  });
+  if (chosen.length === 0) {
+    const have = existsSync(source) ? readdirSync(source).join(', ') : 'none';
+    throw new Error(`${NATIVE.package} has no prebuilds for ${options.target} (it has: ${have}); --target expects one of them`);
+  }
+  const copied = [];
+  for (const dir of chosen) {
+    const files = readdirSync(join(source, dir)).filter((f) => f.endsWith('.node'))
+      .filter((f) => options.libc === 'all' || !/\.(glibc|musl)\./.test(f) || f.includes(`.${options.libc}.`));
+    if (files.length === 0) throw new Error(`${NATIVE.package} has no ${options.libc} prebuild in prebuilds/${dir}`);
+    await mkdir(join(target, dir), { recursive: true });
+    for (const f of files) {
+      await copyFile(join(source, dir, f), join(target, dir, f));
+      copied.push({ path: join('prebuilds', dir, f), bytes: (await stat(join(target, dir, f))).size });
+    }
+  }
+  return { package: NATIVE.package, users: users.map((u) => u.name), copied };
+}
+
+function kb(bytes) {
+  return `${(bytes / 1024).toFixed(1)} KB`;
+}
+
+try {
+  await mkdir(outdir, { recursive: true });
+  await mkdir(metaDir, { recursive: true });
+  const all = [];
+  for (const entry of entries) all.push(...(await buildEntry(entry)));
+  for (const o of all) await writeMeta(o.name, o.metafile);
+  const native = await layOutPrebuilds(all);
+  const summary = all.map((o) => `${relative(root, o.file)} ${kb(outputBytes(o.metafile, o.file))}${o.lazy ? ' (lazy)' : ''}`);
+  if (native !== undefined) summary.push(...native.copied.map((c) => `dist/${c.path} ${kb(c.bytes)} (${native.package}, ${options.target})`));
+  console.log(`build: ${summary.join('; ')}`);
+  if (options.report) {
+    for (const o of all) {
+      const c = contributors(o.metafile);
+      console.log(`\n${relative(root, o.file)}: ${c.bytes} bytes`);
+      for (const [name, bytes] of c.packages.slice(0, 12)) console.log(`  ${String(bytes).padStart(8)}  ${name}`);
+    }
+  }
+} catch (error) {
+  fail(error instanceof Error ? error.message : String(error));
 }

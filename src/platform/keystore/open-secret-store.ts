@@ -28,7 +28,6 @@ import {
 } from './keystore-errors.js';
 import { MemorySecretStore, MemorySecretStoreBackend } from './memory-secret-store.js';
 import { readPrivateFile } from './private-files.js';
-import { probeSecretService, SecretServiceStore } from './secret-service-store.js';
 import { TpmSecretStore } from './tpm-secret-store.js';
 import { probeTpm } from './tpm-tools.js';
 
@@ -62,6 +61,22 @@ export interface OpenSecretStoreOptions {
 }
 
 type Attempt = { readonly store: SecretStore } | { readonly skipped: string };
+
+/**
+ * The Secret Service adapter and dbus-next (~100 KB bundled) load only when that tier is
+ * tried: the core agent file does not carry them (scripts/build.mjs, docs/packaging.md).
+ */
+async function secretService(): Promise<typeof import('./secret-service-store.js')> {
+  try {
+    return await import('./secret-service-store.js');
+  } catch (cause) {
+    // A device image may leave the optional file out (docs/packaging.md).
+    throw new SecretServiceUnavailableError(
+      `keystore "secret-service" is unavailable: its module could not be loaded (${(cause as Error)?.message ?? String(cause)}); install mesh-agent-secret-service.mjs beside mesh-agent.mjs to use this tier`,
+      { cause },
+    );
+  }
+}
 
 async function recordedTier(path: string): Promise<SecretStoreTier | undefined> {
   const bytes = await readPrivateFile(path);
@@ -99,6 +114,7 @@ export async function openSecretStore(options: OpenSecretStoreOptions): Promise<
         return TpmSecretStore.open({ stateDir, ...tpmLocation, tcti: probe.tcti });
       }
       case 'secret-service': {
+        const { probeSecretService, SecretServiceStore } = await secretService();
         const probe = await probeSecretService(busLocation, probeTimeoutMs);
         if (!probe.available) throw new SecretServiceUnavailableError(`keystore "secret-service" is unavailable: ${probe.reason}`);
         return SecretServiceStore.open({ dbusAddress: probe.address, instance: options.instance ?? stateDir });
@@ -154,6 +170,13 @@ export async function openSecretStore(options: OpenSecretStoreOptions): Promise<
     [
       'secret-service',
       async () => {
+        let adapter: Awaited<ReturnType<typeof secretService>>;
+        try {
+          adapter = await secretService();
+        } catch (error) {
+          return { skipped: (error as Error).message };
+        }
+        const { probeSecretService, SecretServiceStore } = adapter;
         const probe = await probeSecretService(busLocation, probeTimeoutMs);
         if (!probe.available) return { skipped: probe.reason };
         try {
