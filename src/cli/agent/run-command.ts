@@ -13,12 +13,13 @@ import type { SecretStore } from '../../agent/secret-store.js';
 import { systemRandom } from '../../crypto/random.js';
 import { systemClock } from '../../platform/clock/system-clock.js';
 import { openSecretStore, type SecretStoreChoice } from '../../platform/keystore/open-secret-store.js';
-import { LineLogger, LogAnnouncer } from '../../platform/log/line-logger.js';
+import { LineLogger } from '../../platform/log/line-logger.js';
 import { AgentLock } from '../../platform/state/agent-lock.js';
 import { ConfirmationDirectory } from '../../platform/state/confirmation-directory.js';
 import { FileStateStore } from '../../platform/state/file-state-store.js';
 import { DiskPreconfigurationFile } from '../../platform/state/preconfiguration-file.js';
 import type { AgentCliContext } from './agent-context.js';
+import { openDeviceDisplays, type DeviceDisplays } from './device-displays.js';
 import { AGENT_VERSION, EXIT_OK } from './exit-codes.js';
 import { HttpMeshTransport } from './http-transport.js';
 
@@ -49,7 +50,10 @@ export async function runAgent(config: AgentConfig, ctx: AgentCliContext): Promi
   const stateStore = await FileStateStore.open({ stateDirectory: config.stateDirectory });
   const lock = await AgentLock.acquire(config.stateDirectory);
   let secrets: SecretStore | undefined;
+  let displays: DeviceDisplays | undefined;
   try {
+    // Status LED and serial console (issue 5 §1, §2): they follow every saved status.
+    displays = await openDeviceDisplays(config, logger, stateStore, ctx.env);
     const testTier = ctx.env[TEST_KEYSTORE_ENV];
     const choice: SecretStoreChoice = testTier === 'memory' ? 'memory' : config.keystore.type;
     secrets = await openSecretStore({
@@ -66,10 +70,10 @@ export async function runAgent(config: AgentConfig, ctx: AgentCliContext): Promi
         clock: systemClock,
         random: { bytes: systemRandom },
         logger,
-        announcer: new LogAnnouncer(logger),
+        announcer: displays.announcer,
         transport: new HttpMeshTransport(),
         secrets,
-        stateStore,
+        stateStore: displays.stateStore,
         ...(config.preconfiguration === undefined ? {} : { preconfiguration: new DiskPreconfigurationFile(config.preconfiguration) }),
         confirmations: new ConfirmationDirectory(config.stateDirectory),
       },
@@ -86,6 +90,7 @@ export async function runAgent(config: AgentConfig, ctx: AgentCliContext): Promi
     logger.log('info', 'mesh-agent stopped; state saved');
     return EXIT_OK;
   } finally {
+    await displays?.close().catch(() => undefined);
     await secrets?.close().catch(() => undefined);
     await lock.release().catch(() => undefined);
   }

@@ -10,6 +10,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkCode } from '../../../src/agent/check-code.js';
 import { parseConnectUri } from '../../../src/mesh/connect/connect-uri.js';
 import { ForbiddenError } from '../../../src/platform/http/http-errors.js';
 import { startPostgres, type PostgresCluster } from '../../helpers/postgres.js';
@@ -35,8 +36,11 @@ async function mainFlow(service: TestService, account: string) {
   expect(pending.pending).toHaveLength(1);
   expect(pending.pending[0]).toMatchObject({ witness, deviceUdf: device.udf, pin: 'none', acceptable: true, problems: [] });
   const table = await owner(home, 'device', 'pending');
-  expect(table.stdout.split('\n')[0]).toMatch(/^WITNESS\s+DEVICE\s+PIN\s+RECEIVED\s+STATUS$/);
+  expect(table.stdout.split('\n')[0]).toMatch(/^WITNESS\s+CHECK\s+DEVICE\s+PIN\s+RECEIVED\s+STATUS$/);
   expect(table.stdout).toContain(witness);
+  // The countable check code the device's LED blinks (issue 5 §1), in the table and the JSON.
+  expect(pending.pending[0].checkCode).toBe(checkCode(witness));
+  expect(table.stdout).toContain(checkCode(witness));
 
   // Accept by a witness prefix, as a person types what the device shows.
   const accepted = await owner(home, 'device', 'accept', dashless(witness).slice(0, 10).toLowerCase(), '--roles', 'web,message');
