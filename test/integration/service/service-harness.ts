@@ -10,7 +10,6 @@ import { join } from 'node:path';
 import { seededRandom, type RandomSource } from '../../../src/crypto/random.js';
 import { accountKeyPairs, createProfileAccount, verifyProfileAccount } from '../../../src/mesh/profiles/profile-account.js';
 import { verifyProfileService } from '../../../src/mesh/profiles/profile-service.js';
-import { signerOf } from '../../../src/mesh/profiles/signed-object.js';
 import { KeySpecifier, newDerivedKeySeedUdf } from '../../../src/mesh/udf/derived-key-seed.js';
 import { keyFingerprint } from '../../../src/mesh/udf/key-fingerprint.js';
 import type { ServiceConfig } from '../../../src/service/service-config.js';
@@ -18,6 +17,12 @@ import { base64urlDecode } from '../../../src/mesh/encoding/base64url.js';
 import { REQUEST_NONCE_LENGTH, createRequestAuthorization } from '../../../src/mesh/connect/request-authorization.js';
 import { startService, type RunningService } from '../../../src/service/service-runner.js';
 import { startPostgres, type PostgresCluster } from '../../helpers/postgres.js';
+import { verifyAcknowledgeConnection } from '../../../src/mesh/connect/acknowledge-connection.js';
+import { createRequestConnection } from '../../../src/mesh/connect/request-connection.js';
+import { acceptConnection } from '../../../src/mesh/connect/respond-connection.js';
+import { deviceBaseKeyPairs } from '../../../src/mesh/profiles/profile-device.js';
+import { recipientOf, signerOf } from '../../../src/mesh/profiles/signed-object.js';
+import { responseId } from '../../../src/mesh/udf/message-id.js';
 
 export type StoreKind = 'file' | 'postgres';
 
@@ -172,4 +177,39 @@ export class TestOwner {
 
 export function testRandom(seed: number): RandomSource {
   return seededRandom(seed);
+}
+
+/** A device made with the core library only (its seed, random source and base keys). */
+export function makeDevice(seed: number) {
+  const random = testRandom(seed);
+  const deviceSeed = seedOf('MeshProfileDevice', random);
+  return { random, deviceSeed, baseKeys: deviceBaseKeyPairs(deviceSeed) };
+}
+
+/** A scripted device's ConnectStart to `owner`'s account, its verified acknowledgement and ResponseId. */
+export async function startConnection(service: TestService, owner: TestOwner, seed: number, pin?: string) {
+  const device = makeDevice(seed);
+  const request = createRequestConnection({ deviceSeed: device.deviceSeed, accountAddress: owner.account, random: device.random, ...(pin === undefined ? {} : { pin }) });
+  const reply = await post(service.url, { ConnectStartRequest: { AccountAddress: owner.account, EnvelopedRequestConnection: request.json } });
+  if (reply.body['Status'] !== 201) throw new Error(`ConnectStart answered ${reply.raw.slice(0, 300)}`);
+  const ack = verifyAcknowledgeConnection(reply.body['EnvelopedAcknowledgeConnection'], {
+    accountProfile: owner.profile,
+    serviceKey: service.serviceProfile.keys.serviceSignature,
+    expectedRequestMessageId: request.messageId,
+  });
+  return { device, request, ack, deviceUdf: request.profile.udf, responseId: responseId(ack.messageId) };
+}
+
+/** The owner accepts a started request with ConnectComplete (encrypted to the service too). */
+export async function acceptStarted(service: TestService, owner: TestOwner, started: Awaited<ReturnType<typeof startConnection>>, seed: number): Promise<Reply> {
+  const accepted = acceptConnection({
+    acknowledgement: started.ack,
+    accountProfile: owner.profile,
+    accountKeys: owner.keys,
+    roles: ['web'],
+    random: testRandom(seed),
+    now: service.clock.date(),
+    additionalRecipients: [recipientOf(service.serviceProfile.keys.serviceEncryption!)],
+  });
+  return owner.signed(service.url, { ConnectCompleteRequest: { AccountAddress: owner.account, EnvelopedRespondConnection: accepted.json } });
 }
