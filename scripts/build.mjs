@@ -46,9 +46,11 @@ const requireBanner = [
 const banner = `#!/usr/bin/env node\n${requireBanner}`;
 
 /**
- * `lazy`: modules the entry loads with a dynamic import, each built into its own file
- * `dist/<out>.mjs` (see the module comment). A lazy module must not be imported statically
- * by anything in the core: the build fails if it is.
+ * `lazy`: modules the entry must load with a dynamic import, each built into its own file
+ * `dist/<out>.mjs` (see the module comment); the build fails if one is imported statically.
+ * `autoSplit`: every other `await import()` of a project module or an npm package (mqtt,
+ * serialport, qrcode...) that nothing in the core imports statically is split off the
+ * same way, as `dist/<entry>-<name>.mjs`. Without either, a dynamic import is inlined.
  */
 const entries = [
   { in: 'src/cli/mesh.ts', out: 'mesh' },
@@ -56,6 +58,7 @@ const entries = [
     in: 'src/cli/mesh-agent.ts',
     out: 'mesh-agent',
     lazy: [{ in: 'src/platform/keystore/secret-service-store.ts', out: 'mesh-agent-secret-service' }],
+    autoSplit: true,
   },
 ];
 
@@ -143,21 +146,52 @@ const nativeBesideBundle = {
   },
 };
 
-/** In the core: `import('./x.js')` of a lazy module becomes `import('./<out>.mjs')`, external. */
-function lazyModulesExternal(lazy) {
-  const byPath = new Map(lazy.map((l) => [resolve(root, l.in), `./${l.out}.mjs`]));
+const PROJECT_SRC = join(root, 'src') + sep;
+const NODE_MODULES = `${sep}node_modules${sep}`;
+
+/** A bare package specifier's package name (`@scope/name/sub` → `@scope/name`). */
+function packageName(specifier) {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+/**
+ * Dynamic imports: of a lazy module, `import('./<out>.mjs')`, external. When `found` is
+ * given (a probe build), every dynamic import of a project module or an npm package is
+ * cut off the same way and recorded, so the caller learns what could be lazy.
+ */
+function dynamicImports(lazyByPath, found) {
   return {
-    name: 'lazy-modules-external',
+    name: 'dynamic-imports',
     setup(b) {
       b.onResolve({ filter: /.*/ }, async (args) => {
-        if (args.pluginData?.lazyProbe === true || args.kind === 'entry-point') return undefined;
-        const resolved = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: { lazyProbe: true } });
-        const out = byPath.get(resolved.path);
-        if (out === undefined) return undefined;
-        if (args.kind !== 'dynamic-import') {
+        if (args.kind !== 'dynamic-import' || args.pluginData?.dynamicProbe === true) return undefined;
+        const resolved = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: { dynamicProbe: true } });
+        if (resolved.errors.length > 0 || resolved.external || resolved.path === '') return undefined;
+        const known = lazyByPath.get(resolved.path);
+        if (known !== undefined) return { path: `./${known.out}.mjs`, external: true };
+        if (found === undefined) return undefined;
+        const isPackage = resolved.path.includes(NODE_MODULES) && !args.path.startsWith('.');
+        if (!isPackage && !resolved.path.startsWith(PROJECT_SRC)) return undefined;
+        found.set(resolved.path, { path: resolved.path, specifier: args.path, package: isPackage ? packageName(args.path) : undefined, importer: args.importer });
+        return { path: `lazy-probe:${resolved.path}`, external: true };
+      });
+    },
+  };
+}
+
+/** In the core: a static import of a module that must be lazy fails the build. */
+function staticImportGuard(required) {
+  return {
+    name: 'static-import-guard',
+    setup(b) {
+      b.onResolve({ filter: /.*/ }, async (args) => {
+        if (args.kind === 'dynamic-import' || args.kind === 'entry-point' || args.pluginData?.guardProbe === true) return undefined;
+        const resolved = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: { guardProbe: true } });
+        if (required.has(resolved.path)) {
           throw new Error(`${relative(root, args.importer)} imports the lazy module ${relative(root, resolved.path)} statically; load it with await import() so the core agent does not carry it`);
         }
-        return { path: out, external: true };
+        return undefined;
       });
     },
   };
@@ -215,35 +249,86 @@ async function writeMeta(name, metafile) {
   await writeFile(join(metaDir, `${name}.meta.json`), JSON.stringify(metafile));
 }
 
+/** Output name of an automatically split module: mesh-agent-<package or file name>. */
+function autoName(entry, candidate) {
+  const base = candidate.package !== undefined
+    ? candidate.package.replace(/^@/, '').replace(/\//g, '-')
+    : candidate.path.slice(candidate.path.lastIndexOf(sep) + 1).replace(/\.[cm]?[jt]s$/, '');
+  return `${entry.out}-${base.toLowerCase().replace(/[^a-z0-9-]/g, '-')}`;
+}
+
+/**
+ * The entry point of a split-off npm package: its namespace re-exported under fixed names.
+ * A CommonJS package has no static export names; they are read by importing it here once.
+ */
+async function packageEntry(candidate) {
+  let names = [];
+  try {
+    const ns = await import(pathToFileURL(candidate.path).href);
+    names = Object.keys(ns).filter((n) => n !== 'default' && /^[A-Za-z_$][\w$]*$/.test(n));
+  } catch {
+    // Names unknown: the chunk offers `default` only.
+  }
+  const spec = JSON.stringify(candidate.path);
+  return [
+    `import * as ns from ${spec};`,
+    'export default (ns.default ?? ns);',
+    ...names.map((n) => `export const ${n} = ns.${n};`),
+  ].join('\n');
+}
+
 /** Builds one entry (and its lazy modules); returns every output's name and metafile. */
 async function buildEntry(entry) {
   const entryPath = resolve(root, entry.in);
   const outfile = join(outdir, `${entry.out}.mjs`);
-  const lazy = entry.lazy ?? [];
-  const plugins = [nativeBesideBundle, ...(lazy.length > 0 ? [lazyModulesExternal(lazy)] : [])];
-  if (lazy.length === 0) {
-    const result = await build({ ...common, entryPoints: [entryPath], outfile, banner: { js: banner }, plugins });
+  const split = entry.lazy !== undefined || entry.autoSplit === true;
+  if (!split) {
+    const result = await build({ ...common, entryPoints: [entryPath], outfile, banner: { js: banner }, plugins: [nativeBesideBundle] });
     await chmod(outfile, 0o755);
     return [{ name: entry.out, file: outfile, metafile: result.metafile }];
   }
 
-  // 1. What the core holds, with each lazy module cut off at its dynamic import.
-  const probe = await build({ ...common, entryPoints: [entryPath], outfile, write: false, banner: { js: banner }, plugins });
+  // 1. What the core holds statically, every dynamic import cut off; then, module by
+  // module, what each lazy one reaches dynamically in turn.
+  const required = new Map((entry.lazy ?? []).map((l) => [resolve(root, l.in), { path: resolve(root, l.in), out: l.out, required: true }]));
+  const found = new Map();
+  const probe = await build({ ...common, entryPoints: [entryPath], outfile, write: false, banner: { js: banner }, plugins: [nativeBesideBundle, staticImportGuard(required), dynamicImports(new Map(), found)] });
   const coreInputs = inputsOf(probe.metafile);
+  const lazyByPath = new Map(required);
+  const queue = [...found.values()];
+  for (let candidate = queue.shift(); candidate !== undefined; candidate = queue.shift()) {
+    if (coreInputs.has(candidate.path)) continue; // also imported statically: stays in the core
+    if (!lazyByPath.has(candidate.path)) {
+      if (entry.autoSplit !== true) continue;
+      lazyByPath.set(candidate.path, { ...candidate, out: autoName(entry, candidate) });
+    }
+    const lazy = lazyByPath.get(candidate.path);
+    if (lazy.probed) continue;
+    lazy.probed = true;
+    const nested = new Map();
+    const input = lazy.package === undefined ? { entryPoints: [lazy.path] } : { stdin: { contents: await packageEntry(lazy), resolveDir: root, sourcefile: `${lazy.out}.mjs`, loader: 'js' } };
+    const p = await build({ ...common, ...input, outfile: join(outdir, `${lazy.out}.mjs`), write: false, plugins: [nativeBesideBundle, dynamicImports(new Map(), nested), backToCore(coreInputs, `./${entry.out}.mjs`, new Set())] });
+    const own = inputsOf(p.metafile);
+    for (const n of nested.values()) if (!own.has(n.path)) queue.push(n);
+  }
+  for (const r of required.values()) {
+    if (!r.probed) throw new Error(`${relative(root, r.path)} is listed as lazy but nothing in ${entry.in} imports it with await import()`);
+  }
 
   // 2. Each lazy module, importing the core's modules back from the core file.
   const used = new Set();
   const outputs = [];
-  for (const l of lazy) {
-    const file = join(outdir, `${l.out}.mjs`);
+  for (const lazy of lazyByPath.values()) {
+    const file = join(outdir, `${lazy.out}.mjs`);
+    const input = lazy.package === undefined ? { entryPoints: [lazy.path] } : { stdin: { contents: await packageEntry(lazy), resolveDir: root, sourcefile: `${lazy.out}.mjs`, loader: 'js' } };
     const result = await build({
       ...common,
-      entryPoints: [resolve(root, l.in)],
+      ...input,
       outfile: file,
       banner: { js: requireBanner },
-      plugins: [nativeBesideBundle, backToCore(coreInputs, `./${entry.out}.mjs`, used)],
+      plugins: [nativeBesideBundle, dynamicImports(lazyByPath), backToCore(coreInputs, `./${entry.out}.mjs`, used)],
     });
-    outputs.push({ name: l.out, file, metafile: result.metafile, lazy: true });
+    outputs.push({ name: lazy.out, file, metafile: result.metafile, lazy: true, source: lazy.package ?? relative(root, lazy.path) });
   }
 
   // 3. The core, re-exporting what the lazy modules import back. `export *` keeps the
@@ -254,13 +339,20 @@ async function buildEntry(entry) {
     stdin: { contents: reexports, resolveDir: root, sourcefile: `${entry.out}-entry.ts`, loader: 'ts' },
     outfile,
     banner: { js: banner },
-    plugins,
+    plugins: [nativeBesideBundle, staticImportGuard(required), dynamicImports(lazyByPath)],
   });
   await chmod(outfile, 0o755);
   outputs.unshift({ name: entry.out, file: outfile, metafile: core.metafile });
 
-  // Every name a lazy module imports back must be exported by the core exactly once
-  // (`export *` drops a name two modules both export): load each one and let Node link it.
+  return outputs;
+}
+
+/**
+ * Every name a lazy module imports back must be exported by the core exactly once
+ * (`export *` drops a name two modules both export): load each one and let Node link it.
+ * Loading runs module code, native add-ons included, so only for this machine's target.
+ */
+function checkLazyOutputs(outputs) {
   for (const o of outputs.filter((x) => x.lazy)) {
     const check = spawnSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(o.file).href)})`], {
       cwd: outdir,
@@ -268,9 +360,8 @@ async function buildEntry(entry) {
       env: { PATH: process.env.PATH ?? '' },
       timeout: 20_000,
     });
-    if (check.status !== 0) throw new Error(`${relative(root, o.file)} does not link against ${entry.out}.mjs: ${check.stderr.trim().split('\n').slice(0, 6).join(' | ')}`);
+    if (check.status !== 0) throw new Error(`${relative(root, o.file)} does not load beside the core: ${check.stderr.trim().split('\n').slice(0, 6).join(' | ')}`);
   }
-  return outputs;
 }
 
 /** Copies the target's prebuilt add-on beside the bundle when a bundle uses it (see NATIVE). */
@@ -315,7 +406,8 @@ try {
   for (const entry of entries) all.push(...(await buildEntry(entry)));
   for (const o of all) await writeMeta(o.name, o.metafile);
   const native = await layOutPrebuilds(all);
-  const summary = all.map((o) => `${relative(root, o.file)} ${kb(outputBytes(o.metafile, o.file))}${o.lazy ? ' (lazy)' : ''}`);
+  if (options.target === `${process.platform}-${process.arch}`) checkLazyOutputs(all);
+  const summary = all.map((o) => `${relative(root, o.file)} ${kb(outputBytes(o.metafile, o.file))}${o.lazy ? ` (lazy: ${o.source})` : ''}`);
   if (native !== undefined) summary.push(...native.copied.map((c) => `dist/${c.path} ${kb(c.bytes)} (${native.package}, ${options.target})`));
   console.log(`build: ${summary.join('; ')}`);
   if (options.report) {
