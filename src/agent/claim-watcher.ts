@@ -10,10 +10,17 @@
  * - `reject`: refused and logged;
  * - `physical-confirmation`: held, and a short code is announced; someone at the device runs
  *   `mesh-agent approve-claim <code>`, which drops the code where ConfirmationInbox finds it;
- * - `owner-approval`: held and announced. The service contract has no channel yet that
- *   carries an existing owner's signed approval to the device (a RespondConnection "Accept"
- *   must carry a CatalogedDevice, which would rewrite that owner's catalog entry), so such a
- *   claim stays held: it is never accepted without approval.
+ * - `owner-approval`: held and announced. An existing owner approves with `mesh device
+ *   approve-claim <device> --claimant <account>`: a ClaimApproval signed by its admin key,
+ *   which its service files under its catalog entry of the device and returns with the
+ *   ConnectStatus of that connection (docs/service-protocol.md "Claim approval"). While such
+ *   a claim is held, the watcher asks every *connected* owner's ConnectStatus (first at once,
+ *   then backing off to the cap) and accepts the claim on an approval that verifies against
+ *   THAT owner's account profile (the one the device connected with), is for this device,
+ *   names the claimant and has not expired (verifyClaimApproval); it then proceeds as with a
+ *   physical confirmation. Anything else — another key, another device, another claimant,
+ *   expired, relayed with a Revoked answer — is refused and logged, and the claim stays held.
+ *   A used approval is remembered (`approval:<MessageId>` in claims.seen) and not used twice.
  *
  * The claimant's service: the owners[] entry of that account if there is one, else the
  * maker's service when the claimant's domain is the maker's, else `https://<domain>/`
@@ -24,7 +31,9 @@
  */
 import { toHex, utf8 } from '../crypto/bytes.js';
 import { sha256 } from '../crypto/hash.js';
+import { checkClaimApproval, openClaimApproval, type VerifiedClaimApproval } from '../mesh/connect/claim-approval.js';
 import { verifyClaimOnDevice, type VerifiedMessageClaim } from '../mesh/connect/message-claim.js';
+import { verifyProfileAccount } from '../mesh/profiles/profile-account.js';
 import { sameAccount } from '../mesh/connect/request-connection.js';
 import { base32Encode } from '../mesh/encoding/base32.js';
 import type { EnvelopeJson } from '../mesh/schema/envelope-json.js';
@@ -34,11 +43,14 @@ import {
   type AgentState,
   type ClaimsRecord,
   type HeldClaim,
+  type OwnerConnected,
   type OwnerPending,
 } from './agent-state.js';
+import type { ConnectStatusAnswer } from './ports.js';
 import { AgentStopped, describeError, untilAborted, type AgentRuntime, type ClaimSettings } from './agent-runtime.js';
 import { RetrySchedule } from './retry-schedule.js';
-import { ServiceRefusedError } from './transport-errors.js';
+import { CLAIMS_WAKE_KEY } from './push/push-hub.js';
+import { ServiceAnswerError, ServiceRefusedError } from './transport-errors.js';
 
 /** Default pace at which a held claim looks for a typed confirmation. */
 export const DEFAULT_CONFIRMATION_CHECK_MS = 1_000;
@@ -82,15 +94,33 @@ function hasOwner(state: AgentState): boolean {
   return Object.values(state.owners).some((o) => o.state === 'connected' || o.state === 'pending' || o.state === 'new');
 }
 
+/** The seen-list entry of a used ClaimApproval (claims.seen also holds claim MessageIds). */
+export function approvalSeenId(messageId: string): string {
+  return `approval:${messageId}`;
+}
+
+/** Whether some held claim waits for an existing owner's approval. */
+function awaitingApproval(state: AgentState): boolean {
+  return state.claims.held.some((h) => h.policy === 'owner-approval');
+}
+
 export class ClaimWatcher {
   readonly #rt: AgentRuntime;
   readonly #claims: ClaimSettings;
   readonly #schedule: RetrySchedule;
+  /** Pace of asking connected owners for approvals; reset when a claim is held. */
+  readonly #approvalSchedule: RetrySchedule;
+  #nextApprovalCheck = 0;
+  /** Approvals refused (by envelope digest): logged once per start, not checked again. */
+  readonly #refused = new Set<string>();
+  /** Valid approvals that matched no held claim (by MessageId): logged once per start. */
+  readonly #unmatched = new Set<string>();
 
   constructor(runtime: AgentRuntime, claims: ClaimSettings) {
     this.#rt = runtime;
     this.#claims = claims;
     this.#schedule = new RetrySchedule(runtime.settings.polling, runtime.random);
+    this.#approvalSchedule = new RetrySchedule(runtime.settings.polling, runtime.random);
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -118,8 +148,21 @@ export class ClaimWatcher {
           await this.#failed(error);
         }
       }
-      const wait = Math.max(0, nextPoll - rt.clock.now().getTime());
-      await rt.clock.sleep(held ? Math.min(wait, tick) : wait, signal);
+      if (awaitingApproval(rt.state()) && rt.clock.now().getTime() >= this.#nextApprovalCheck) {
+        try {
+          await this.checkApprovals(signal);
+        } catch (error) {
+          if (error instanceof AgentStopped) return;
+          await this.#failed(error);
+        }
+        this.#nextApprovalCheck = rt.clock.now().getTime() + this.#approvalSchedule.next();
+      }
+      if (signal.aborted) return;
+      let wait = Math.max(0, nextPoll - rt.clock.now().getTime());
+      if (awaitingApproval(rt.state())) wait = Math.min(wait, Math.max(0, this.#nextApprovalCheck - rt.clock.now().getTime()));
+      // Issue 6 §1: a claim notice cuts the wait short.
+      const pause = held ? Math.min(wait, tick) : wait;
+      await (rt.push?.wait(CLAIMS_WAKE_KEY, pause, signal) ?? rt.clock.sleep(pause, signal));
     }
   }
 
@@ -197,9 +240,12 @@ export class ClaimWatcher {
         code: held.code,
       });
     } else {
-      rt.logger.log('warn', `claims: ${claimant} claimed the device, which already has an owner; held until an existing owner approves (not yet possible over the service: the claim stays held)`, {
+      rt.logger.log('warn', `claims: ${claimant} claimed the device, which already has an owner; held until an existing owner approves with: mesh device approve-claim ${rt.profile.udf} --claimant ${claimant}`, {
         claimant,
       });
+      // Ask the connected owners at once: the approval may already be there.
+      this.#approvalSchedule.reset();
+      this.#nextApprovalCheck = 0;
     }
     rt.announcer.announce({ kind: 'claim-held', claimant, policy, ...(held.code === undefined ? {} : { code: held.code }) });
   }
@@ -225,6 +271,84 @@ export class ClaimWatcher {
         continue;
       }
       await this.#connect(verified, 'confirmed on the device');
+    }
+  }
+
+  /**
+   * Asks each connected owner's service (ConnectStatus of the connection that owner made)
+   * for its ClaimApprovals, and accepts the held claims they approve. An owner whose service
+   * cannot be reached is skipped until the next round.
+   */
+  async checkApprovals(signal: AbortSignal): Promise<void> {
+    const rt = this.#rt;
+    if (!awaitingApproval(rt.state())) return;
+    for (const owner of Object.values(rt.state().owners)) {
+      if (owner.state !== 'connected') continue;
+      let answer: ConnectStatusAnswer;
+      try {
+        answer = await untilAborted(rt.transport.connectStatus(owner.service, { AccountAddress: owner.account, ResponseId: owner.responseId }), signal);
+      } catch (error) {
+        if (error instanceof AgentStopped) throw error;
+        rt.logger.log('warn', `claims: could not ask ${owner.account} for claim approvals: ${describeError(error)}`, { account: owner.account });
+        continue;
+      }
+      await this.considerApprovals(owner, answer);
+      if (!awaitingApproval(rt.state())) return;
+    }
+  }
+
+  /**
+   * The approvals one connected owner's ConnectStatus relayed (module comment): each is
+   * verified against that owner's profile and this device, then matched to a held claim.
+   */
+  async considerApprovals(owner: OwnerConnected, answer: ConnectStatusAnswer): Promise<void> {
+    const rt = this.#rt;
+    const envelopes = answer.EnvelopedClaimApprovals ?? [];
+    if (envelopes.length === 0) return;
+    for (const envelope of envelopes) {
+      const digest = `approval-envelope:${toHex(sha256(utf8(JSON.stringify(envelope) ?? ''))).slice(0, 32)}`;
+      if (this.#refused.has(digest)) continue;
+      let approval: VerifiedClaimApproval;
+      try {
+        if (answer.Result !== 'Accept') {
+          throw new ServiceAnswerError(`${owner.account}'s ConnectStatus answered ${answer.Result}, not Accept: approvals are taken only from an owner still connected`);
+        }
+        const profile = verifyProfileAccount(owner.profileAccount, 'state.owners.profileAccount');
+        if (profile.udf !== owner.accountUdf) {
+          throw new ServiceAnswerError(`the stored profile of ${owner.account} is not the one the device connected with`);
+        }
+        approval = openClaimApproval(envelope, { accountProfile: profile });
+        checkClaimApproval(approval, { deviceUdf: rt.profile.udf, now: rt.clock.now() });
+      } catch (error) {
+        this.#refused.add(digest);
+        const message = `claim approval relayed for ${owner.account} refused: ${describeError(error)}`;
+        rt.logger.log('warn', `claims: ${message}; held claims stay held`, { account: owner.account });
+        await rt.update((s) => withClaims(s, { ...s.claims, lastError: { message, at: rt.clock.now().toISOString() } }));
+        continue;
+      }
+      const seenId = approvalSeenId(approval.messageId);
+      if (rt.state().claims.seen.includes(seenId)) continue;
+      const claimant = approval.approval.Claimant;
+      const held = rt.state().claims.held.find((h) => h.policy === 'owner-approval' && sameAccount(h.claimant, claimant));
+      if (held === undefined) {
+        if (!this.#unmatched.has(approval.messageId)) {
+          this.#unmatched.add(approval.messageId);
+          rt.logger.log('info', `claims: ${owner.account} approved a claim by ${claimant}, who has no held claim; kept until it expires`, { account: owner.account, claimant });
+        }
+        continue;
+      }
+      await rt.update((s) =>
+        withClaims(s, { ...remember(s.claims, seenId), held: s.claims.held.filter((h) => h.messageId !== held.messageId) }),
+      );
+      let verified: VerifiedMessageClaim;
+      try {
+        verified = verifyClaimOnDevice(held.claim, rt.claimSecrets ?? { publicationId: '', serviceAuthenticator: '', deviceAuthenticator: '' }, rt.clock.now());
+      } catch (error) {
+        rt.logger.log('warn', `claims: the approved claim by ${held.claimant} no longer verifies: ${describeError(error)}`, { claimant: held.claimant });
+        continue;
+      }
+      rt.logger.log('info', `claims: ${owner.account} approved the claim by ${held.claimant}`, { account: owner.account, claimant: held.claimant, approval: approval.messageId });
+      await this.#connect(verified, `approved by ${owner.account}`);
     }
   }
 

@@ -68,6 +68,11 @@ export interface ConnectStatusAnswer {
   readonly EnvelopedRespondConnection?: EnvelopeJson;
   /** Seconds. */
   readonly RetryAfter?: number;
+  /**
+   * With an Accept: the owner's ClaimApprovals for this device (issue 4 §3
+   * "owner-approval"), as the service relays them; the agent verifies each itself.
+   */
+  readonly EnvelopedClaimApprovals?: readonly unknown[];
 }
 export interface PollClaimAnswer {
   readonly EnvelopedMessageClaim?: EnvelopeJson;
@@ -109,4 +114,56 @@ export type Announcement =
 
 export interface Announcer {
   announce(announcement: Announcement): void;
+}
+
+// ---------------------------------------------------------------------------------------
+// MQTT (issue 6): push notices from an owner's service, and each owner's own broker for the
+// device's status. One session is one connection; the agent reconnects on its own
+// RetrySchedule, so an adapter never reconnects by itself. The adapter (platform/mqtt) loads
+// the MQTT client only when a session is first asked for.
+
+export interface MqttMessage {
+  readonly topic: string;
+  readonly payload: string | Uint8Array;
+  readonly retain?: boolean;
+  readonly qos?: 0 | 1;
+}
+
+export interface MqttConnectOptions {
+  readonly url: string;
+  readonly username?: string;
+  /** A secret: never logged, never put in an error. */
+  readonly password?: string;
+  readonly clientId: string;
+  /** What the broker publishes if the session ends without a clean disconnect (last will). */
+  readonly will?: MqttMessage;
+  readonly connectTimeoutMs?: number;
+  readonly keepaliveSeconds?: number;
+}
+
+export interface MqttSession {
+  /** @throws MqttRefusedError when the broker refuses the subscription (ACL). */
+  subscribe(topic: string): Promise<void>;
+  publish(message: MqttMessage): Promise<void>;
+  onMessage(listener: (topic: string, payload: Uint8Array) => void): void;
+  /** Resolves once, when the connection is lost or ended, with the reason if one is known. */
+  readonly closed: Promise<string | undefined>;
+  /** Clean disconnect (the broker does not publish the will). */
+  end(): Promise<void>;
+}
+
+export interface MqttConnector {
+  /** @throws MqttRefusedError (the broker said no), MqttUnavailableError (no answer). */
+  connect(options: MqttConnectOptions): Promise<MqttSession>;
+}
+
+/** The owner's application entry for this device (ApplicationGet), undefined when there is none. */
+export interface ApplicationEntryAnswer {
+  readonly EnvelopedApplicationEntry?: EnvelopeJson;
+}
+
+/** The part of the transport that fetches application entries (issue 6 §2). */
+export interface ApplicationTransport {
+  /** A 404 (no entry, device not connected there) is `{}`, not an error. */
+  applicationGet(service: string, request: { Account: string; Device: string }): Promise<ApplicationEntryAnswer>;
 }

@@ -94,6 +94,19 @@ export interface DeviceRecord {
   /** The key of the connection request it came from, so ConnectStatus can answer Revoked. */
   RequestKey?: string;
   EnvelopedCatalogedDevice?: JsonValue;
+  /**
+   * The owner's live ClaimApprovals for this device (issue 4 §3 "owner-approval"), newest
+   * last; ConnectStatus hands them to the device this entry connected.
+   */
+  ClaimApprovals?: ClaimApprovalEntry[];
+}
+
+/** One ClaimApproval as Publish filed it (docs/service-protocol.md "Claim approval"). */
+export interface ClaimApprovalEntry {
+  MessageId: string;
+  Claimant: string;
+  Expires: string;
+  EnvelopedClaimApproval: JsonValue;
 }
 
 export interface PublicationRecord {

@@ -10,6 +10,7 @@
 import { seededRandom, type RandomSource } from '../../crypto/random.js';
 import { createAcknowledgeConnection, verifyAcknowledgeConnection, type VerifiedAcknowledgeConnection } from '../../mesh/connect/acknowledge-connection.js';
 import { createPublication } from '../../mesh/connect/cataloged-publication.js';
+import { createClaimApproval, type CreatedClaimApproval } from '../../mesh/connect/claim-approval.js';
 import { createMessageClaim, type CreatedMessageClaim } from '../../mesh/connect/message-claim.js';
 import { verifyRequestConnection } from '../../mesh/connect/request-connection.js';
 import { acceptClaim, acceptConnection, rejectConnection } from '../../mesh/connect/respond-connection.js';
@@ -38,6 +39,8 @@ interface FiledRequest {
   respond?: EnvelopeJson;
   revoked?: boolean;
   deviceUdf: string;
+  /** ClaimApprovals the owner filed for this device (docs/service-protocol.md "Claim approval"). */
+  approvals?: unknown[];
 }
 
 interface FakeService {
@@ -48,7 +51,7 @@ interface FakeService {
   /** By `${account}|${ResponseId}`. */
   readonly requests: Map<string, FiledRequest>;
   /** Claims answered by the claimant, by `${account}|${ResponseId}`. */
-  readonly answers: Map<string, { respond: EnvelopeJson; revoked?: boolean; deviceUdf: string }>;
+  readonly answers: Map<string, { respond: EnvelopeJson; revoked?: boolean; deviceUdf: string; approvals?: unknown[] }>;
   readonly publications: Map<string, { maker: string; publication: CatalogedPublication; claim?: EnvelopeJson }>;
 }
 
@@ -149,10 +152,15 @@ export class FakeMeshService implements MeshTransport {
       if (filed.revoked) return { Result: 'Revoked' };
       if (filed.state === 'Pending') return { Result: 'Pending', ...(this.retryAfter === undefined ? {} : { RetryAfter: this.retryAfter }) };
       if (filed.state === 'Expired') return { Result: 'Expired' };
-      return { Result: filed.state, ...(filed.respond === undefined ? {} : { EnvelopedRespondConnection: filed.respond }) };
+      const approvals = filed.state === 'Accept' && filed.approvals !== undefined && filed.approvals.length > 0 ? { EnvelopedClaimApprovals: [...filed.approvals] } : {};
+      return { Result: filed.state, ...(filed.respond === undefined ? {} : { EnvelopedRespondConnection: filed.respond }), ...approvals };
     }
     const answer = s.answers.get(key(request.AccountAddress, request.ResponseId));
-    if (answer !== undefined) return answer.revoked ? { Result: 'Revoked' } : { Result: 'Accept', EnvelopedRespondConnection: answer.respond };
+    if (answer !== undefined) {
+      if (answer.revoked) return { Result: 'Revoked' };
+      const approvals = answer.approvals !== undefined && answer.approvals.length > 0 ? { EnvelopedClaimApprovals: [...answer.approvals] } : {};
+      return { Result: 'Accept', EnvelopedRespondConnection: answer.respond, ...approvals };
+    }
     throw new ServiceRefusedError('ConnectStatus: no connection request or response for this ResponseId', 404, undefined);
   }
 
@@ -202,6 +210,35 @@ export class FakeMeshService implements MeshTransport {
     const s = this.#service(owner.service);
     for (const r of s.requests.values()) if (r.account === owner.account && r.deviceUdf === deviceUdf && r.state === 'Accept') r.revoked = true;
     for (const [k, a] of s.answers) if (k.startsWith(`${owner.account.toLowerCase()}|`) && a.deviceUdf === deviceUdf) a.revoked = true;
+  }
+
+  /**
+   * Files `envelope` (a ClaimApproval, or anything a dishonest service relays) with the
+   * owner's accepted connection(s) of `deviceUdf`, where its ConnectStatus returns it.
+   */
+  fileApproval(owner: FakeOwner, deviceUdf: string, envelope: unknown): void {
+    const s = this.#service(owner.service);
+    let filed = 0;
+    for (const r of s.requests.values()) {
+      if (r.account === owner.account && r.deviceUdf === deviceUdf && r.state === 'Accept') {
+        (r.approvals ??= []).push(envelope);
+        filed++;
+      }
+    }
+    for (const [k, a] of s.answers) {
+      if (k.startsWith(`${owner.account.toLowerCase()}|`) && a.deviceUdf === deviceUdf) {
+        (a.approvals ??= []).push(envelope);
+        filed++;
+      }
+    }
+    if (filed === 0) throw new Error(`fake: ${owner.account} has no accepted connection of ${deviceUdf}`);
+  }
+
+  /** The owner approves a later claim of its device by `claimant` (issue 4 §3 owner-approval). */
+  approveClaim(owner: FakeOwner, deviceUdf: string, claimant: string, expires: Date = new Date(this.now().getTime() + 3_600_000)): CreatedClaimApproval {
+    const made = createClaimApproval({ accountProfile: owner.profile, adminKey: signerOf(owner.keys.administratorSignature), deviceUdf, claimant, expires, random: this.#random });
+    this.fileApproval(owner, deviceUdf, made.json);
+    return made;
   }
 
   /** The maker publishes the device's claim record on its service (§6.2 (b) 1). */

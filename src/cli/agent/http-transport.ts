@@ -72,6 +72,7 @@ export class HttpMeshTransport implements MeshTransport {
         Result: answer.Result,
         ...(answer.EnvelopedRespondConnection === undefined ? {} : { EnvelopedRespondConnection: answer.EnvelopedRespondConnection }),
         ...(answer.RetryAfter === undefined ? {} : { RetryAfter: answer.RetryAfter }),
+        ...(answer.EnvelopedClaimApprovals === undefined ? {} : { EnvelopedClaimApprovals: answer.EnvelopedClaimApprovals }),
       };
     });
   }

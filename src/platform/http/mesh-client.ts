@@ -113,6 +113,8 @@ export interface PublishRequest {
   readonly EnvelopedProfileAccount?: EnvelopeJson;
   readonly CatalogedPublication?: { readonly [key: string]: JsonValue };
   readonly RevokeDevice?: string;
+  /** A ClaimApproval signed by the account's admin key (docs/service-protocol.md "Claim approval"). */
+  readonly EnvelopedClaimApproval?: EnvelopeJson;
 }
 
 export interface StatusResponse extends StatusFields {
@@ -140,6 +142,8 @@ export interface ConnectStatusResponse extends StatusFields {
   readonly Result: ConnectStatusResult;
   readonly EnvelopedRespondConnection?: EnvelopeJson;
   readonly RetryAfter?: number;
+  /** The owner's ClaimApprovals for the device, as relayed: each is verified by the device, not here. */
+  readonly EnvelopedClaimApprovals?: readonly unknown[];
 }
 
 export interface ConnectPendingRequest {
@@ -375,6 +379,7 @@ export class MeshClient {
       Result: result as ConnectStatusResult,
       ...optEnvelope(body, path, 'EnvelopedRespondConnection'),
       ...pick(body, path, { RetryAfter: isNumber }, 'a number of seconds'),
+      ...(body['EnvelopedClaimApprovals'] === undefined ? {} : { EnvelopedClaimApprovals: arrayField(body, path, 'EnvelopedClaimApprovals') }),
     };
   }
 

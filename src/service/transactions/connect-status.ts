@@ -9,6 +9,9 @@
  * - Expired: Status 410, `Result: "Expired"`, once a pending request outlived its lifetime.
  * - Revoked: Status 201, `Result: "Revoked"` and no envelope, once the owner revoked the
  *   device that this answer connected.
+ * - An Accept for the device of a still-connected catalog entry also carries the owner's
+ *   live ClaimApprovals for that device (`EnvelopedClaimApprovals`, issue 4 §3
+ *   "owner-approval"), which the device verifies itself; the service only relays them.
  */
 import { object, required, type Infer } from '../../mesh/schema/index.js';
 import { isExpired, requestKeyForResponse } from '../connections.js';
@@ -17,6 +20,8 @@ import { Containers, accountKey, getRecord, type ConnectionRecord, type DeviceRe
 import { accountAddress, udfString } from '../request-schemas.js';
 import { Status, gone, notFound } from '../service-errors.js';
 import type { Transaction } from '../transaction.js';
+import type { JsonValue } from '../store/store.js';
+import type { ServiceEnvironment } from '../service-environment.js';
 
 export const ConnectStatusRequestSchema = object('ConnectStatusRequest', {
   AccountAddress: required(accountAddress()),
@@ -54,6 +59,24 @@ export const connectStatus: Transaction<ConnectStatusRequest> = {
         return { description: 'the owner revoked this device', fields: { Result: 'Revoked' } };
       }
     }
-    return { fields: { Result: record.State, EnvelopedRespondConnection: record.EnvelopedRespondConnection } };
+    const approvals = await liveClaimApprovals(env, record, key, now);
+    return {
+      fields: {
+        Result: record.State,
+        EnvelopedRespondConnection: record.EnvelopedRespondConnection,
+        ...(approvals.length === 0 ? {} : { EnvelopedClaimApprovals: approvals }),
+      },
+    };
   },
 };
+
+/**
+ * The ClaimApprovals filed under the catalog entry this accepted answer made (same
+ * RequestKey, still Connected), unexpired at `now`, oldest first.
+ */
+async function liveClaimApprovals(env: ServiceEnvironment, record: ConnectionRecord, key: string, now: number): Promise<JsonValue[]> {
+  if (record.State !== 'Accept' || record.DeviceUdf === undefined) return [];
+  const device = await getRecord<DeviceRecord>(env.store, Containers.devices, accountKey(record.Account, record.DeviceUdf));
+  if (device === undefined || device.value.Status !== 'Connected' || device.value.RequestKey !== key) return [];
+  return (device.value.ClaimApprovals ?? []).filter((a) => Date.parse(a.Expires) > now).map((a) => a.EnvelopedClaimApproval);
+}
