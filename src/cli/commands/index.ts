@@ -17,9 +17,10 @@ import { factoryPreconfig } from './factory-preconfig.js';
 import { keyCombine } from './key-combine.js';
 import { keyDerive } from './key-derive.js';
 import { preconfigDerive } from './preconfig-derive.js';
+import { serial } from './serial.js';
 import { serviceStart } from './service-start.js';
 import { udfAuthenticator } from './udf-authenticator.js';
 import { udfDigest } from './udf-digest.js';
 import { udfKey } from './udf-key.js';
 
-export const commands: readonly Command[] = [udfDigest, udfAuthenticator, udfKey, keyDerive, keyCombine, preconfigDerive, dareVerify, dareDecrypt, serviceStart, accountCreate, accountStatus, accountPin, devicePending, deviceAccept, deviceReject, deviceList, deviceRevoke, factoryPreconfig];
+export const commands: readonly Command[] = [udfDigest, udfAuthenticator, udfKey, keyDerive, keyCombine, preconfigDerive, dareVerify, dareDecrypt, serviceStart, accountCreate, accountStatus, accountPin, devicePending, deviceAccept, deviceReject, deviceList, deviceRevoke, factoryPreconfig, serial];
