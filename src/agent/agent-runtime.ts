@@ -12,6 +12,8 @@ import type { AgentState } from './agent-state.js';
 import type { AdditionalClaimPolicy } from './config/agent-config.js';
 import type { Announcer, Clock, ConfirmationInbox, Logger, MeshTransport, Random, SecretStore } from './ports.js';
 import type { RetryScheduleOptions } from './retry-schedule.js';
+import type { PushHooks } from './push/push-hub.js';
+import type { PushBrokerSettings } from './push/push-settings.js';
 
 /** One configured owner, as the loops need it. */
 export interface OwnerSettings {
@@ -36,6 +38,8 @@ export interface AgentSettings {
   readonly confirmationCheckMs?: number;
   readonly version: string;
   readonly pid?: number;
+  /** Brokers whose notices replace polling, per service (issue 6 §1; config `mqtt.push`). */
+  readonly push?: readonly PushBrokerSettings[];
 }
 
 export interface AgentRuntime {
@@ -50,6 +54,8 @@ export interface AgentRuntime {
   readonly deviceSeed: string;
   readonly profile: CreatedProfile<ProfileDevice>;
   readonly claimSecrets?: DeviceClaimSecrets;
+  /** Present when MQTT is available (issue 6): notices wake the loops, owners' brokers. */
+  readonly push?: PushHooks;
   state(): AgentState;
   /** Applies `change` and persists the result; resolves once it is on disk. */
   update(change: (state: AgentState) => AgentState): Promise<void>;

@@ -7,6 +7,7 @@
  */
 import type { AgentState, OwnerOrigin, OwnerStateName } from './agent-state.js';
 import type { SecretStoreTier } from './secret-store.js';
+import type { MqttAgentStatus } from './push/push-hub.js';
 
 export const STATUS_FORMAT = 'mesh-agent-status/1';
 
@@ -45,6 +46,8 @@ export interface AgentStatus {
     readonly lastPoll?: string;
     readonly lastError?: { readonly message: string; readonly at: string };
   };
+  /** Issue 6: push-notice brokers and each owner's application broker, with their state. */
+  readonly mqtt?: MqttAgentStatus;
 }
 
 export interface StatusContext {
@@ -54,6 +57,7 @@ export interface StatusContext {
   readonly now: Date;
   readonly keystore: { readonly tier: SecretStoreTier | 'unknown'; readonly description: string };
   readonly claims?: { readonly account: string; readonly service: string; readonly additionalClaims: string };
+  readonly mqtt?: MqttAgentStatus;
 }
 
 export function buildStatus(state: AgentState, context: StatusContext): AgentStatus {
@@ -104,6 +108,7 @@ export function buildStatus(state: AgentState, context: StatusContext): AgentSta
             ...(state.claims.lastError === undefined ? {} : { lastError: state.claims.lastError }),
           },
         }),
+    ...(context.mqtt === undefined ? {} : { mqtt: context.mqtt }),
   };
 }
 
@@ -130,6 +135,14 @@ export function formatStatus(status: AgentStatus): string[] {
       lines.push(`            held claim by ${h.claimant}: awaiting ${h.policy}${h.code === undefined ? '' : `, code ${h.code}`}`);
     }
     if (status.claims.lastError !== undefined) lines.push(`            last error ${status.claims.lastError.at}: ${status.claims.lastError.message}`);
+  }
+  for (const p of status.mqtt?.push ?? []) {
+    lines.push(`push        ${p.broker} for ${p.service}: ${p.state} since ${p.since}`);
+    if (p.lastError !== undefined) lines.push(`            last error ${p.lastError.at}: ${p.lastError.message}`);
+  }
+  for (const a of status.mqtt?.applications ?? []) {
+    lines.push(`mqtt        ${a.account}: ${a.state}${a.broker === undefined ? '' : ` at ${a.broker}`}${a.topic === undefined ? '' : ` (${a.topic})`}`);
+    if (a.lastError !== undefined) lines.push(`            last error ${a.lastError.at}: ${a.lastError.message}`);
   }
   return lines;
 }

@@ -27,7 +27,10 @@ import { buildStatus, type AgentStatus } from './agent-status.js';
 import { describeError, type AgentRuntime, type AgentSettings } from './agent-runtime.js';
 import { ClaimWatcher } from './claim-watcher.js';
 import { OwnerConnection } from './owner-connection.js';
+import { PushHub } from './push/push-hub.js';
 import type {
+  ApplicationTransport,
+  MqttConnector,
   Announcer,
   Clock,
   ConfirmationInbox,
@@ -50,6 +53,10 @@ export interface AgentDeps {
   /** Factory mode when present. */
   readonly preconfiguration?: PreconfigurationFile;
   readonly confirmations?: ConfirmationInbox;
+  /** Issue 6: MQTT when given (the client itself loads only when a broker is used). */
+  readonly mqtt?: MqttConnector;
+  /** Fetches owners' application entries (ApplicationGet); usually the transport itself. */
+  readonly applications?: ApplicationTransport;
 }
 
 function reconcileOwners(state: AgentState, settings: AgentSettings, now: string): AgentState {
@@ -74,6 +81,7 @@ export class Agent {
   #running = false;
   #signal: AbortSignal | undefined;
   readonly #loops = new Map<string, Promise<void>>();
+  #push: PushHub | undefined;
 
   private constructor(deps: AgentDeps, settings: AgentSettings, booted: BootedDevice, state: AgentState) {
     this.#deps = deps;
@@ -173,6 +181,7 @@ export class Agent {
       now: this.#deps.clock.now(),
       keystore: { tier: this.#deps.secrets.tier, description: this.#deps.secrets.describe() },
       ...(claims === undefined ? {} : { claims }),
+      ...(this.#push === undefined ? {} : { mqtt: this.#push.status() }),
     });
   }
 
@@ -203,6 +212,7 @@ export class Agent {
       deviceSeed: this.#booted.deviceSeed,
       profile: this.#booted.profile,
       ...(this.#booted.claimSecrets === undefined ? {} : { claimSecrets: this.#booted.claimSecrets }),
+      ...(this.#push === undefined ? {} : { push: this.#push }),
       state: () => this.#state,
       update: async (change) => {
         this.#state = change(this.#state);
@@ -222,11 +232,40 @@ export class Agent {
     this.#loops.set(key, loop);
   }
 
+  /** The MQTT side (issue 6), when the agent was given an MqttConnector. */
+  #makePushHub(): PushHub | undefined {
+    const deps = this.#deps;
+    if (deps.mqtt === undefined) return undefined;
+    const claims = this.#settings.claims;
+    const applications = deps.applications ?? (isApplicationTransport(deps.transport) ? deps.transport : undefined);
+    return new PushHub({
+      connector: deps.mqtt,
+      ...(applications === undefined ? {} : { transport: applications }),
+      secrets: deps.secrets,
+      clock: deps.clock,
+      random: deps.random,
+      logger: deps.logger,
+      backoff: this.#settings.polling,
+      brokers: this.#settings.push ?? [],
+      deviceSeed: this.#booted.deviceSeed,
+      deviceUdf: this.#state.device.udf,
+      version: this.#settings.version,
+      ...(claims === undefined ? {} : { claimsService: claims.service }),
+      ...(this.#state.device.publicationId === undefined ? {} : { publicationId: this.#state.device.publicationId }),
+      state: () => this.#state,
+      // A status change is saved like any other (AgentRuntime.update), so `status` shows it.
+      onStatus: () => void this.#save().catch(() => undefined),
+    });
+  }
+
   /** Runs every loop until `signal` aborts, then saves the state and a stopped status. */
   async run(signal: AbortSignal): Promise<void> {
     this.#signal = signal;
     this.#running = true;
+    this.#push = this.#makePushHub();
     await this.#save();
+    // Subscribed (or trying) before the first request, so no answer's notice is missed.
+    await this.#push?.start(signal);
     for (const key of Object.keys(this.#state.owners)) this.#startOwner(key);
     const watchers: Promise<void>[] = [];
     const claims = this.#settings.claims;
@@ -240,7 +279,12 @@ export class Agent {
     if (!signal.aborted) await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
     while (this.#loops.size > 0) await Promise.all([...this.#loops.values()]);
     await Promise.all(watchers);
+    await this.#push?.stopped();
     this.#running = false;
     await this.#save();
   }
+}
+
+function isApplicationTransport(value: unknown): value is ApplicationTransport {
+  return typeof (value as { applicationGet?: unknown }).applicationGet === 'function';
 }

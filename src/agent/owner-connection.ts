@@ -87,7 +87,9 @@ export class OwnerConnection {
     if (first === undefined) return;
     let delay: Next = first.state === 'new' ? 0 : first.state === 'pending' ? this.#schedule.next() : first.state === 'connected' ? this.#watch.next() : undefined;
     while (delay !== undefined && !signal.aborted) {
-      if (delay > 0) await this.#rt.clock.sleep(delay, signal);
+      delay = this.#pushPaced(delay);
+      // Issue 6 §1: a push notice for this owner cuts the wait short.
+      if (delay > 0) await (this.#rt.push?.wait(this.key, delay, signal) ?? this.#rt.clock.sleep(delay, signal));
       if (signal.aborted) return;
       const record = this.#record();
       if (record === undefined) return;
@@ -100,6 +102,16 @@ export class OwnerConnection {
         delay = record.state === 'connected' ? this.#watch.next() : this.#schedule.next(retryAfter);
       }
     }
+  }
+
+  /**
+   * While the owner's service can push notices, a pending request is polled only at the cap
+   * (a safety net for a lost notice); when the broker is unreachable, the normal schedule.
+   */
+  #pushPaced(delay: number): number {
+    const record = this.#record();
+    if (record?.state !== 'pending' || this.#rt.push?.live(record.service) !== true) return delay;
+    return Math.max(delay, this.#watch.next());
   }
 
   async #step(record: OwnerRecord, signal: AbortSignal): Promise<Next> {
@@ -269,6 +281,7 @@ export class OwnerConnection {
       await this.#set(connected);
       rt.logger.log('info', `${record.account}: connected`, { account: record.account, roles: connected.roles.join(',') });
       rt.announcer.announce({ kind: 'connected', account: record.account });
+      rt.push?.ownerConnected(this.key);
       this.#schedule.reset();
       return this.#watch.next();
     }
@@ -302,6 +315,8 @@ export class OwnerConnection {
       return undefined;
     }
     if (record.lastError !== undefined) await this.#set(dropLastError(record));
+    // Issue 6 §2: the owner's application entry is checked with each connected check.
+    this.#rt.push?.ownerConnected(this.key);
     return this.#watch.next();
   }
 
@@ -319,6 +334,7 @@ export class OwnerConnection {
       ...(accountUdf === undefined ? {} : { accountUdf }),
     });
     await rt.secrets.delete(activationSecretName(account));
+    await rt.push?.ownerGone(this.key);
     rt.logger.log('info', `${account}: the owner revoked the device; its activation was deleted`, { account });
     rt.announcer.announce({ kind: 'revoked', account });
   }
