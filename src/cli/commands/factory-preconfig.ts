@@ -8,11 +8,11 @@
 import { systemRandom } from '../../crypto/random.js';
 import { checkAccountAddress } from '../../mesh/connect/connect-uri.js';
 import { createDevicePreconfiguration } from '../../mesh/connect/device-preconfiguration.js';
-import { DevicePreconfigurationSchema } from '../../mesh/objects/device-preconfiguration.js';
 import { KeySpecifier, newDerivedKeySeedUdf } from '../../mesh/udf/derived-key-seed.js';
 import { forArgument, optionalInteger, optionalString, requireString } from '../args.js';
 import { UsageError } from '../cli-errors.js';
 import type { Command } from '../command.js';
+import { preconfigurationText } from '../factory/factory-device.js';
 import { writePrivateFileAtomic } from '../../platform/keystore/atomic-write.js';
 
 export const factoryPreconfig: Command = {
@@ -39,12 +39,7 @@ export const factoryPreconfig: Command = {
       bits,
       ...(description === undefined ? {} : { description }),
     });
-    const json = JSON.stringify(
-      { DevicePreconfiguration: DevicePreconfigurationSchema.toJson(created.preconfiguration) },
-      null,
-      2,
-    );
-    await writePrivateFileAtomic(out, new TextEncoder().encode(json + '\n'));
+    await writePrivateFileAtomic(out, new TextEncoder().encode(preconfigurationText(created.preconfiguration)));
     ctx.out(
       args.values['json']
         ? JSON.stringify({ file: out, deviceUdf: created.deviceUdf, connectUri: created.connectUri })
