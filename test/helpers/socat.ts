@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { TestBackendUnavailableError, requireTool, stopChild, waitFor } from './system-tools.js';
 
 export interface PtyPair {
@@ -15,6 +15,9 @@ export interface PtyPair {
   readonly a: string;
   /** The end the test (or the technician's CLI) opens. */
   readonly b: string;
+  /** The pty devices behind the links (`/dev/pts/N`), for configurations that want a /dev path. */
+  readonly ptyA: string;
+  readonly ptyB: string;
   readonly child: ChildProcess;
   /** Stops socat (both ptys vanish, and so do the links). */
   stop(): Promise<void>;
@@ -22,11 +25,15 @@ export interface PtyPair {
 
 const started = new Set<PtyPair>();
 
-/** Starts socat with links `<directory>/<nameA>` and `<directory>/<nameB>`; resolves once both exist. */
+/**
+ * Starts socat with links `<directory>/<nameA>` and `<directory>/<nameB>` (absolute names are
+ * used as they are, e.g. a link under /dev for a configuration that wants one); resolves once
+ * both exist and socat says it is transferring.
+ */
 export async function startPtyPair(directory: string, nameA = 'ttyA', nameB = 'ttyB'): Promise<PtyPair> {
   const socat = requireTool('socat', 'socat');
-  const a = join(directory, nameA);
-  const b = join(directory, nameB);
+  const a = isAbsolute(nameA) ? nameA : join(directory, nameA);
+  const b = isAbsolute(nameB) ? nameB : join(directory, nameB);
   const child = spawn(socat, ['-d', '-d', `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
@@ -37,9 +44,12 @@ export async function startPtyPair(directory: string, nameA = 'ttyA', nameB = 't
     await stopChild(child, 'SIGKILL');
     throw new TestBackendUnavailableError(`socat did not make the pty pair ${a} ${b}: ${stderr.trim()}`);
   }
+  const ptys = [...stderr.matchAll(/PTY is (\S+)/g)].map((m) => m[1] as string);
   const pair: PtyPair = {
     a,
     b,
+    ptyA: ptys[0] ?? a,
+    ptyB: ptys[1] ?? b,
     child,
     async stop() {
       started.delete(pair);
