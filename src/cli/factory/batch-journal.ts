@@ -138,20 +138,21 @@ export class Journal {
   private constructor(private readonly handle: FileHandle) {}
 
   static async open(directory: string): Promise<Journal> {
-    const handle = await open(join(directory, JOURNAL_FILE), 'a', 0o600);
-    // A line cut short by a crash must not run into the next one.
-    const { size } = await handle.stat();
-    if (size > 0) {
-      const last = Buffer.alloc(1);
-      const fd = await open(join(directory, JOURNAL_FILE), 'r');
+    const path = join(directory, JOURNAL_FILE);
+    // A line cut short by a crash is dropped, so the next entry starts a line of its own
+    // (readJournal ignored it already: it was the last line).
+    const text = await readOptional(path);
+    if (text !== undefined && text !== '' && !text.endsWith('\n')) {
+      const keep = Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1), 'utf8');
+      const fix = await open(path, 'r+');
       try {
-        await fd.read(last, 0, 1, size - 1);
+        await fix.truncate(keep);
+        await fix.datasync();
       } finally {
-        await fd.close();
+        await fix.close();
       }
-      if (last[0] !== 0x0a) await handle.write('\n');
     }
-    return new Journal(handle);
+    return new Journal(await open(path, 'a', 0o600));
   }
 
   async made(entry: MadeEntry): Promise<void> {
