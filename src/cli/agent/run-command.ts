@@ -7,7 +7,6 @@
  * stopped and exits 0. Logs are lines on standard output (journald).
  */
 import type { AgentConfig } from '../../agent/config/agent-config.js';
-import { Agent } from '../../agent/agent.js';
 import type { AgentSettings } from '../../agent/agent-runtime.js';
 import type { SecretStore } from '../../agent/secret-store.js';
 import { systemRandom } from '../../crypto/random.js';
@@ -18,10 +17,12 @@ import { AgentLock } from '../../platform/state/agent-lock.js';
 import { ConfirmationDirectory } from '../../platform/state/confirmation-directory.js';
 import { FileStateStore } from '../../platform/state/file-state-store.js';
 import { DiskPreconfigurationFile } from '../../platform/state/preconfiguration-file.js';
+import type { ProvisioningEndpoint } from '../../platform/serial/provisioning-endpoint.js';
 import type { AgentCliContext } from './agent-context.js';
 import { openDeviceDisplays, type DeviceDisplays } from './device-displays.js';
 import { AGENT_VERSION, EXIT_OK } from './exit-codes.js';
 import { HttpMeshTransport } from './http-transport.js';
+import { openSerialProvisioning, startProvisionedAgent } from './serial-provisioning.js';
 
 /**
  * Tests may run the agent on the `memory` tier (it forgets the seed when the process ends,
@@ -51,6 +52,7 @@ export async function runAgent(config: AgentConfig, ctx: AgentCliContext): Promi
   const lock = await AgentLock.acquire(config.stateDirectory);
   let secrets: SecretStore | undefined;
   let displays: DeviceDisplays | undefined;
+  let provisioning: ProvisioningEndpoint | undefined;
   try {
     // Status LED and serial console (issue 5 §1, §2): they follow every saved status.
     displays = await openDeviceDisplays(config, logger, stateStore, ctx.env);
@@ -65,7 +67,9 @@ export async function runAgent(config: AgentConfig, ctx: AgentCliContext): Promi
       log: (line) => logger.log('info', line),
     });
     logger.log('info', `mesh-agent ${AGENT_VERSION} starting`, { keystore: secrets.tier, state: config.stateDirectory, pid: process.pid });
-    const agent = await Agent.start(
+    // The configuration plus what a technician changed over the serial line (issue 5 §3).
+    const agent = await startProvisionedAgent(
+      config,
       {
         clock: systemClock,
         random: { bytes: systemRandom },
@@ -79,6 +83,7 @@ export async function runAgent(config: AgentConfig, ctx: AgentCliContext): Promi
       },
       agentSettings(config),
     );
+    provisioning = openSerialProvisioning(config, agent, { clock: systemClock, random: { bytes: systemRandom }, logger });
     const stop = ctx.stop ?? new AbortController().signal;
     // Once every owner is settled nothing else is pending; the agent still runs until told to stop.
     const keepAlive = setInterval(() => undefined, 1 << 30);
@@ -90,6 +95,7 @@ export async function runAgent(config: AgentConfig, ctx: AgentCliContext): Promi
     logger.log('info', 'mesh-agent stopped; state saved');
     return EXIT_OK;
   } finally {
+    await provisioning?.close().catch(() => undefined);
     await displays?.close().catch(() => undefined);
     await secrets?.close().catch(() => undefined);
     await lock.release().catch(() => undefined);

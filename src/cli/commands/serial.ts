@@ -194,14 +194,16 @@ export function makeSerial(env: SerialEnvironment = defaultSerialEnvironment): C
       if (!Number.isFinite(timeout) || timeout <= 0 || timeout > 600) throw new UsageError(`expected seconds between 0 and 600, got ${JSON.stringify(timeoutText)}`, '--timeout');
       const json = args.values['json'] === true;
       // Check the command before touching the port: a typo never reaches the device.
-      const oneShot = words.length === 0 ? undefined : requestFor(words, 1);
+      // A random id: a stale reply left on the line by an earlier session never matches.
+      const oneShotId = 1 + Math.floor(Math.random() * 2 ** 30);
+      const oneShot = words.length === 0 ? undefined : requestFor(words, oneShotId);
       if (typeof oneShot === 'string') throw new UsageError(oneShot, '<command>');
       const link = await env.open(port, baud);
       try {
         const waiter = new ReplyWaiter(link);
         // A lone LF ends whatever partial line the device may hold (it ignores blank lines).
         await link.writeLine('');
-        if (oneShot !== undefined) return await sendAndPrint(link, waiter, oneShot, 1, timeout * 1000, json, ctx);
+        if (oneShot !== undefined) return await sendAndPrint(link, waiter, oneShot, oneShotId, timeout * 1000, json, ctx);
         return await interactive(link, waiter, env, timeout * 1000, json, ctx);
       } finally {
         await link.close();
@@ -244,7 +246,7 @@ async function interactive(link: SerialLink, waiter: ReplyWaiter, env: SerialEnv
   const prompt = (): void => {
     if (env.interactivePrompt) process.stdout.write('mesh serial> ');
   };
-  let id = 0;
+  let id = Math.floor(Math.random() * 2 ** 30);
   prompt();
   for await (const raw of env.input()) {
     const words = raw.trim().split(/\s+/).filter((w) => w !== '');
