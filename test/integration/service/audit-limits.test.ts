@@ -168,6 +168,42 @@ describe('issue 3 audit: response shapes and limits over HTTP', () => {
     }
   });
 
+  it('refuses every owner transaction unsigned, signed by another account\'s key, or replayed, with 401 under its own name', async () => {
+    const owner = new TestOwner('olivia@example.com', testRandom(310), service.clock, service.serviceProfile.udf);
+    const other = new TestOwner('oscar@example.com', testRandom(311), service.clock, service.serviceProfile.udf);
+    expect((await owner.create(service.url)).body['Status']).toBe(201);
+    expect((await other.create(service.url)).body['Status']).toBe(201);
+    const account = 'olivia@example.com';
+    const requests: Record<string, object> = {
+      DeleteRequest: { Account: account },
+      PublishRequest: { Account: account, EnvelopedProfileAccount: owner.profile.json },
+      ConnectPendingRequest: { AccountAddress: account },
+      ConnectCompleteRequest: { AccountAddress: account, EnvelopedRespondConnection: owner.profile.json },
+      TransferRequest: { AccountAddress: account },
+      PinRegisterRequest: { AccountAddress: account, EnvelopedMessagePin: owner.profile.json },
+    };
+    for (const [name, request] of Object.entries(requests)) {
+      const body = JSON.stringify({ [name]: request });
+      const response = name.replace(/Request$/, 'Response');
+      for (const [what, headers] of [
+        ['unsigned', {}],
+        ["another account's key", owner.authorize(body, { key: other.keys.administratorSignature })],
+        ["another account's signature", other.authorize(body)],
+        ['a signature over other bytes', owner.authorize(`${body} `)],
+      ] as const) {
+        const reply = await post(service.url, body, headers);
+        expect({ name, what, http: reply.http, response: reply.name }).toEqual({ name, what, http: 401, response });
+      }
+    }
+    // Replayed: the one transaction here that succeeds without changing the account.
+    const body = JSON.stringify({ ConnectPendingRequest: { AccountAddress: account } });
+    const headers = owner.authorize(body);
+    expect((await post(service.url, body, headers)).body['Status']).toBe(201);
+    expect((await post(service.url, body, headers)).http).toBe(401);
+    // Nothing was done: the account is still there, as created.
+    expect((await post(service.url, { GetRequest: { Account: account } })).body['DataItems'][0].Value).toEqual(owner.profile.json);
+  });
+
   it('names the wrong field of each transaction, and mirrors RetryAfter in Retry-After', async () => {
     const alice = new TestOwner('alice@example.com', testRandom(301), service.clock, service.serviceProfile.udf);
     expect((await alice.create(service.url)).body['Status']).toBe(201);
