@@ -6,6 +6,7 @@
  * schema's `default` annotations are checked against them by the tests.
  */
 import type { SecretStoreTier } from '../secret-store.js';
+import type { MqttConfig } from './mqtt-config.js';
 
 /** What `keystore` may ask for: a tier, or the best one available. `memory` is for tests only. */
 export type KeystoreChoice = 'auto' | Exclude<SecretStoreTier, 'memory'>;
@@ -105,6 +106,8 @@ export interface AgentConfig {
   readonly logging: LoggingConfig;
   readonly led: LedConfig;
   readonly serial: SerialConfig;
+  /** Push-notice brokers per service (issue 6 §1); absent = poll only. */
+  readonly mqtt?: MqttConfig;
 }
 
 /** Where the packaged agent looks for its file (systemd/mesh-agent.service passes it explicitly). */

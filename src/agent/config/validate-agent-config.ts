@@ -23,6 +23,7 @@ import {
   type SerialConfig,
 } from './agent-config.js';
 import { ConfigError } from './config-error.js';
+import { readMqtt } from './mqtt-config.js';
 import { ConfigReader, childPath, describeValue, type JsonObject } from './config-reader.js';
 import { jsonSyntaxOffset, lineAndColumn } from './json-syntax-position.js';
 import { absolutePath, accountAddress, accountDomain, devicePath, ownerPin, serviceUrl } from './config-values.js';
@@ -39,6 +40,7 @@ export const CONFIG_FIELDS = [
   'logging',
   'led',
   'serial',
+  'mqtt',
 ] as const;
 
 const OWNER_FIELDS = ['account', 'service', 'pin', 'roles'];
@@ -99,6 +101,7 @@ export function validateAgentConfig(document: unknown, source?: string): AgentCo
   const logging = readLogging(reader, root['logging']);
   const led = readLed(reader, root['led']);
   const serial = readSerial(reader, root['serial']);
+  const mqtt = readMqtt(reader, root['mqtt']);
 
   reader.throwIfFailed();
   return deepFreeze({
@@ -111,6 +114,7 @@ export function validateAgentConfig(document: unknown, source?: string): AgentCo
     logging,
     led,
     serial,
+    ...(mqtt === undefined ? {} : { mqtt }),
   });
 }
 

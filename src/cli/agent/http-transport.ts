@@ -4,7 +4,7 @@
  * errors translated into the agent's own (agent/transport-errors) at this boundary, so the
  * state machine branches on class and never imports the platform layer.
  */
-import type { ConnectStartAnswer, ConnectStatusAnswer, HelloAnswer, MeshTransport, PollClaimAnswer } from '../../agent/ports.js';
+import type { ApplicationEntryAnswer, ApplicationTransport, ConnectStartAnswer, ConnectStatusAnswer, HelloAnswer, MeshTransport, PollClaimAnswer } from '../../agent/ports.js';
 import { ServiceAnswerError, ServiceRefusedError, TransportUnavailableError } from '../../agent/transport-errors.js';
 import type { EnvelopeJson } from '../../mesh/schema/envelope-json.js';
 import { MalformedResponseError, ProtocolError, ResponseTooLargeError, ServiceUnavailableError } from '../../platform/http/http-errors.js';
@@ -22,7 +22,7 @@ function translate(error: unknown): unknown {
   return error;
 }
 
-export class HttpMeshTransport implements MeshTransport {
+export class HttpMeshTransport implements MeshTransport, ApplicationTransport {
   readonly #clients = new Map<string, MeshClient>();
   readonly #options: HttpTransportOptions;
 
@@ -81,6 +81,19 @@ export class HttpMeshTransport implements MeshTransport {
     return this.#call(service, async (c) => {
       const answer = await c.pollClaim(request);
       return answer.EnvelopedMessageClaim === undefined ? {} : { EnvelopedMessageClaim: answer.EnvelopedMessageClaim };
+    });
+  }
+
+  /** Issue 6 §2: no entry (404) is an answer without one. */
+  applicationGet(service: string, request: { Account: string; Device: string }): Promise<ApplicationEntryAnswer> {
+    return this.#call(service, async (c) => {
+      try {
+        const answer = await c.applicationGet(request);
+        return { EnvelopedApplicationEntry: answer.EnvelopedApplicationEntry };
+      } catch (error) {
+        if (error instanceof ProtocolError && error.status === 404) return {};
+        throw error;
+      }
     });
   }
 }

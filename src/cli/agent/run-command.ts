@@ -22,6 +22,7 @@ import type { AgentCliContext } from './agent-context.js';
 import { openDeviceDisplays, type DeviceDisplays } from './device-displays.js';
 import { AGENT_VERSION, EXIT_OK } from './exit-codes.js';
 import { HttpMeshTransport } from './http-transport.js';
+import { MqttJsConnector } from '../../platform/mqtt/mqtt-connector.js';
 import { openSerialProvisioning, startProvisionedAgent } from './serial-provisioning.js';
 
 /**
@@ -43,6 +44,7 @@ export function agentSettings(config: AgentConfig): AgentSettings {
     },
     version: AGENT_VERSION,
     pid: process.pid,
+    ...(config.mqtt === undefined ? {} : { push: config.mqtt.push }),
   };
 }
 
@@ -80,6 +82,8 @@ export async function runAgent(config: AgentConfig, ctx: AgentCliContext): Promi
         stateStore: displays.stateStore,
         ...(config.preconfiguration === undefined ? {} : { preconfiguration: new DiskPreconfigurationFile(config.preconfiguration) }),
         confirmations: new ConfirmationDirectory(config.stateDirectory),
+        // Issue 6: mqtt.js is imported only when a broker is first used (push or an owner's).
+        mqtt: new MqttJsConnector(),
       },
       agentSettings(config),
     );

@@ -117,6 +117,20 @@ export interface PublishRequest {
   readonly EnvelopedClaimApproval?: EnvelopeJson;
 }
 
+export interface ApplicationPublishRequest {
+  readonly Account: string;
+  readonly Device: string;
+  readonly EnvelopedApplicationEntry: EnvelopeJson;
+}
+export interface ApplicationGetRequest {
+  readonly Account: string;
+  readonly Device: string;
+}
+export interface ApplicationGetResponse extends StatusFields {
+  readonly EnvelopedApplicationEntry: EnvelopeJson;
+  readonly Updated?: string;
+}
+
 export interface StatusResponse extends StatusFields {
   readonly LastWriteTime?: string;
   readonly CheckpointIndex?: number;
@@ -424,6 +438,22 @@ export class MeshClient {
   async pollClaim(request: PollClaimRequest): Promise<PollClaimResponse> {
     const { body, path } = await this.exchange({ name: 'PollClaim', request });
     return { ...statusFields(body), ...optEnvelope(body, path, 'EnvelopedMessageClaim') };
+  }
+
+  /** Issue 6 §2: file an owner's application entry for one device of its catalog (signed). */
+  async applicationPublish(request: ApplicationPublishRequest, signer: RequestSigner): Promise<StatusFields> {
+    const { body } = await this.exchange({ name: 'ApplicationPublish', request, signer });
+    return statusFields(body);
+  }
+
+  /** Issue 6 §2: the application entry an owner filed for a device (404 when none). */
+  async applicationGet(request: ApplicationGetRequest): Promise<ApplicationGetResponse> {
+    const { body, path } = await this.exchange({ name: 'ApplicationGet', request });
+    return {
+      ...statusFields(body),
+      EnvelopedApplicationEntry: envelopeField(body, path, 'EnvelopedApplicationEntry', true),
+      ...pick(body, path, { Updated: isString }, 'an RFC 3339 date string'),
+    };
   }
 
   // --- transport ------------------------------------------------------------------------
