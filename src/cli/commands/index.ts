@@ -9,6 +9,7 @@ import { accountStatus } from './account-status.js';
 import { dareDecrypt } from './dare-decrypt.js';
 import { dareVerify } from './dare-verify.js';
 import { deviceAccept } from './device-accept.js';
+import { deviceConfigure } from './device-configure.js';
 import { deviceApproveClaim } from './device-approve-claim.js';
 import { deviceList } from './device-list.js';
 import { devicePending } from './device-pending.js';
@@ -27,4 +28,4 @@ import { udfAuthenticator } from './udf-authenticator.js';
 import { udfDigest } from './udf-digest.js';
 import { udfKey } from './udf-key.js';
 
-export const commands: readonly Command[] = [udfDigest, udfAuthenticator, udfKey, keyDerive, keyCombine, preconfigDerive, dareVerify, dareDecrypt, serviceStart, accountCreate, accountStatus, accountPin, devicePending, deviceAccept, deviceReject, deviceList, deviceRevoke, deviceApproveClaim, deviceClaim, factoryPreconfig, factoryLabel, factoryBatch, serial];
+export const commands: readonly Command[] = [udfDigest, udfAuthenticator, udfKey, keyDerive, keyCombine, preconfigDerive, dareVerify, dareDecrypt, serviceStart, accountCreate, accountStatus, accountPin, devicePending, deviceAccept, deviceReject, deviceList, deviceRevoke, deviceConfigure, deviceApproveClaim, deviceClaim, factoryPreconfig, factoryLabel, factoryBatch, serial];

@@ -9,8 +9,13 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { MeshError } from '../../crypto/errors.js';
+import { toHex } from '../../crypto/bytes.js';
+import { systemRandom } from '../../crypto/random.js';
 import { parseListen } from '../../service/http-server.js';
 import { startService } from '../../service/service-runner.js';
+import { DEFAULT_NOTICE_PREFIX } from '../../service/notify/device-notice.js';
+import { MqttNoticeSink } from '../../service/notify/mqtt-notice-sink.js';
+import { openMqttPublisher } from '../../platform/mqtt/mqtt-connector.js';
 import { optionalString } from '../args.js';
 import { InputFileError, UsageError } from '../cli-errors.js';
 import type { Command } from '../command.js';
@@ -33,13 +38,16 @@ async function readTlsFile(path: string, option: string): Promise<Uint8Array> {
 export const serviceStart: Command = {
   path: ['service', 'start'],
   summary: 'Run the Mesh service on POST /.well-known/mmm/ until SIGTERM/SIGINT (graceful shutdown, exit 0).',
-  usage: '[--data DIR] [--listen 127.0.0.1:15099] [--store file|file:DIR|postgres://...] [--tls-cert F --tls-key F] [--json]',
+  usage:
+    '[--data DIR] [--listen 127.0.0.1:15099] [--store file|file:DIR|postgres://...] [--tls-cert F --tls-key F] [--mqtt mqtt://[user@]host:port [--mqtt-topic-prefix mesh/v1]] [--json]',
   options: {
     data: { type: 'string' },
     listen: { type: 'string' },
     store: { type: 'string' },
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
+    mqtt: { type: 'string' },
+    'mqtt-topic-prefix': { type: 'string' },
   },
   async run(args, ctx) {
     const dataDirectory = resolve(optionalString(args, 'data') ?? defaultDataDirectory(ctx.env));
@@ -60,6 +68,10 @@ export const serviceStart: Command = {
         : { cert: await readTlsFile(certPath, '--tls-cert'), key: await readTlsFile(keyPath, '--tls-key') };
     const storeSpec = optionalString(args, 'store');
     const json = args.values['json'] === true;
+    const log = (event: string, detail?: Readonly<Record<string, unknown>>): void =>
+      ctx.err(`mesh service: ${event}${detail === undefined ? '' : ` ${JSON.stringify(detail)}`}`);
+    // Issue 6 §1: push notices. The password comes from the URL or MESH_SERVICE_MQTT_PASSWORD.
+    const notices = await openNotices(optionalString(args, 'mqtt'), optionalString(args, 'mqtt-topic-prefix'), ctx.env, log);
 
     let running;
     try {
@@ -68,9 +80,11 @@ export const serviceStart: Command = {
         listen,
         ...(storeSpec === undefined ? {} : { store: storeSpec }),
         ...(tls === undefined ? {} : { tls }),
-        log: (event, detail) => ctx.err(`mesh service: ${event}${detail === undefined ? '' : ` ${JSON.stringify(detail)}`}`),
+        ...(notices === undefined ? {} : { notices }),
+        log,
       });
     } catch (error) {
+      await notices?.close();
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
         throw new UsageError(`cannot listen on ${listen.host}:${listen.port} (${code})`, '--listen', { cause: error });
@@ -92,7 +106,45 @@ export const serviceStart: Command = {
     });
     ctx.err('mesh service: shutting down');
     await running.close();
+    await notices?.close();
     ctx.err('mesh service: stopped');
     return 0;
   },
 };
+
+/** `--mqtt URL`: the notice sink, connecting in the background (a broker that is down delays nothing). */
+async function openNotices(
+  url: string | undefined,
+  prefix: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  log: (event: string, detail?: Readonly<Record<string, unknown>>) => void,
+): Promise<MqttNoticeSink | undefined> {
+  if (url === undefined) {
+    if (prefix !== undefined) throw new UsageError('needs --mqtt', '--mqtt-topic-prefix');
+    return undefined;
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError('expected a broker URL such as mqtt://127.0.0.1:1883', '--mqtt');
+  }
+  if (!['mqtt:', 'mqtts:', 'ws:', 'wss:'].includes(parsed.protocol)) throw new UsageError('expected an mqtt://, mqtts://, ws:// or wss:// URL', '--mqtt');
+  const topicPrefix = prefix ?? DEFAULT_NOTICE_PREFIX;
+  if (!/^[^/#+\u0000-\u001f]+(\/[^/#+\u0000-\u001f]+)*$/.test(topicPrefix)) throw new UsageError('expected topic levels without "+" or "#"', '--mqtt-topic-prefix');
+  const password = env['MESH_SERVICE_MQTT_PASSWORD'];
+  const broker = `${parsed.protocol}//${parsed.host}`;
+  let last: string | undefined;
+  const publisher = await openMqttPublisher({
+    url,
+    ...(password === undefined || password === '' ? {} : { password }),
+    clientId: `mesh-service-${toHex(systemRandom(4))}`,
+    // Transitions only: mqtt.js retries every second while the broker is down.
+    onState: (state, detail) => {
+      if (state === last) return;
+      last = state;
+      log(`mqtt-${state}`, { broker, ...(detail === undefined ? {} : { detail }) });
+    },
+  });
+  return new MqttNoticeSink({ publisher, prefix: topicPrefix, log });
+}
