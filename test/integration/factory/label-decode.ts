@@ -6,9 +6,14 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import jsQR from 'jsqr';
+import jsqrModule from 'jsqr';
 import { PNG } from 'pngjs';
 import { requireTool } from '../../helpers/system-tools.js';
+
+type JsQr = typeof jsqrModule.default;
+// jsqr is CommonJS with an __esModule default: vitest hands over the function itself, plain
+// Node ESM the exports object (and TypeScript types the latter).
+const jsQR: JsQr = typeof jsqrModule === 'function' ? (jsqrModule as unknown as JsQr) : jsqrModule.default;
 
 /** The text of the QR code in a PNG, by jsQR; undefined if none is found. */
 export function decodeWithJsqr(png: Uint8Array): string | undefined {
