@@ -62,11 +62,26 @@ class Reader {
     if (!ok) throw new Error(`no console line matching ${pattern}:\n${this.lines.join('\n')}`);
     return index;
   }
-  /** The lines of the last complete block. */
+  /** The lines of the last complete block (its header line included). */
   block(): string[] {
-    const end = this.lines.lastIndexOf('==== end ====');
-    const start = this.lines.lastIndexOf(this.lines.slice(0, end).reverse().find((l) => l.startsWith('==== mesh-agent')) ?? '', end);
-    return this.lines.slice(start, end + 1);
+    for (let end = this.lines.length - 1; end >= 0; end--) {
+      if (this.lines[end] !== '==== end ====') continue;
+      for (let start = end - 1; start >= 0 && this.lines[start] !== '==== end ===='; start--) {
+        if (this.lines[start]!.startsWith('==== mesh-agent')) return this.lines.slice(start, end + 1);
+      }
+    }
+    return [];
+  }
+
+  /**
+   * Waits for a complete block. Bytes the console wrote before this end was opened are
+   * flushed by the open, so a block can arrive cut; Enter asks for it again, as a person would.
+   */
+  async completeBlock(timeoutMs = 10_000): Promise<string[]> {
+    await this.link.writeLine('');
+    const ok = await waitFor(async () => this.block().length > 0, timeoutMs);
+    if (!ok) throw new Error(`no complete console block:\n${this.lines.join('\n')}`);
+    return this.block();
   }
 }
 
@@ -112,8 +127,7 @@ describe('serial console over a pty pair', () => {
     cleanups.push(() => pty.stop());
     const reader = new Reader(await openSerialPortLink(pty.b, 115200));
     cleanups.push(() => reader.link.close());
-    await reader.until(/^==== end ====$/);
-    const block = reader.block();
+    const block = await reader.completeBlock();
     expect(block.slice(0, 7)).toEqual([
       '==== mesh-agent 0.1.0: device identity ====',
       `device      ${UDF}`,
@@ -173,9 +187,9 @@ describe('serial console over a pty pair', () => {
     cleanups.push(() => pty.stop());
     const reader = new Reader(await openSerialPortLink(pty.b, 115200));
     cleanups.push(() => reader.link.close());
-    await reader.until(/^==== end ====$/);
-    expect(reader.block()).toContain('led         unprovisioned');
-    expect(reader.block().some((l) => l.startsWith('witness'))).toBe(false);
+    const block = await reader.completeBlock();
+    expect(block).toContain('led         unprovisioned');
+    expect(block.some((l) => l.startsWith('witness'))).toBe(false);
   });
 });
 
