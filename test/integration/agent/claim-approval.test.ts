@@ -7,7 +7,8 @@
  * --claimant bob@example.com` and the device connects bob; mallory, with no approval, stays
  * held, her self-approval on her own service notwithstanding (the device asks only the owners
  * it is connected to). On the way, the service refuses approvals that are not alice's, for a
- * device not in her catalog, expired, or too long-lived.
+ * device not in her catalog, expired, too long-lived, filed twice, or for a device she revoked;
+ * her ConnectStatus carries her live approvals until she revokes the device, then none.
  */
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -17,7 +18,7 @@ import { createClaimApproval } from '../../../src/mesh/connect/claim-approval.js
 import { createProfileDevice } from '../../../src/mesh/profiles/profile-device.js';
 import { signerOf } from '../../../src/mesh/profiles/signed-object.js';
 import { KeySpecifier, newDerivedKeySeedUdf } from '../../../src/mesh/udf/derived-key-seed.js';
-import { BadRequestError, ForbiddenError, NotFoundError } from '../../../src/platform/http/http-errors.js';
+import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../../../src/platform/http/http-errors.js';
 import { factoryFileText } from '../../helpers/agent-fixtures.js';
 import { claimAndAccept, openOwner, publishDevice, type OpenedOwner } from '../../helpers/agent-owner.js';
 import { AgentProcess, runAgentCli, stopAllAgents, tempDirectory, writeConfig } from '../../helpers/agent-process.js';
@@ -63,7 +64,7 @@ describe('owner approval of a later claim, end to end', () => {
     const status = (): AgentStatusJson => JSON.parse(runAgentCli(['status', '--json', '--config', config]).stdout) as AgentStatusJson;
 
     // The first claim connects alice.
-    await claimAndAccept(alice, maker.client, factory.made.connectUri);
+    const aliceClaim = await claimAndAccept(alice, maker.client, factory.made.connectUri);
     await agent.waitFor(/SHOW connected alice@example.com/);
 
     // Bob claims (and accepts on his own service, as his app would): held, awaiting alice.
@@ -121,6 +122,22 @@ describe('owner approval of a later claim, end to end', () => {
     expect(agent.lines.some((l) => /SHOW connected mallory/.test(l))).toBe(false);
     const bobDevices = await bob.client.get({ Account: 'bob@example.com', KeyValues: [{ Key: 'Devices' }] });
     expect(bobDevices.DataItems.map((d) => [d.Key, d.Status])).toEqual([[deviceUdf, 'Connected']]);
+
+    // What alice's connection hands the device; a second filing of one approval is a 409.
+    const spare = createClaimApproval({ accountProfile: alice.profile, adminKey: signerOf(alice.keys.administratorSignature), deviceUdf, claimant: 'nobody@example.com', expires: inAnHour, random: systemRandom });
+    await alice.client.publish({ Account: alice.account, EnvelopedClaimApproval: spare.json }, alice.signer);
+    await expect(alice.client.publish({ Account: alice.account, EnvelopedClaimApproval: spare.json }, alice.signer)).rejects.toThrow(ConflictError);
+    const relayed = await alice.client.connectStatus({ AccountAddress: alice.account, ResponseId: aliceClaim.responseId });
+    expect(relayed.Result).toBe('Accept');
+    expect(relayed.EnvelopedClaimApprovals).toHaveLength(2);
+    expect(JSON.stringify(relayed.EnvelopedClaimApprovals)).toContain(JSON.stringify(spare.json));
+    // Once alice revokes the device, her entry files no approval and hands none out.
+    await alice.client.publish({ Account: alice.account, RevokeDevice: deviceUdf }, alice.signer);
+    await expect(alice.client.publish({ Account: alice.account, EnvelopedClaimApproval: approval(alice, alice, deviceUdf, inAnHour) }, alice.signer)).rejects.toThrow(ConflictError);
+    const after = await alice.client.connectStatus({ AccountAddress: alice.account, ResponseId: aliceClaim.responseId });
+    expect(after.Result).toBe('Revoked');
+    expect(after.EnvelopedClaimApprovals).toBeUndefined();
+    await agent.waitFor(/SHOW revoked alice@example.com/);
     expect(await agent.stop()).toBe(0);
     expect(agent.stderr.join('')).toBe('');
   });
