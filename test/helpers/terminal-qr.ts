@@ -5,7 +5,12 @@
  * space neither, unless drawn in white (`terminal` draws the last half row that way). The matrix is painted into an RGBA image and
  * decoded with jsQR, so a test proves what a phone would read from the console.
  */
-import jsQR from 'jsqr';
+import jsqrModule from 'jsqr';
+
+type JsQr = typeof jsqrModule.default;
+// jsqr is CommonJS with an __esModule default: vitest hands over the function itself, plain
+// Node the namespace (as test/integration/factory/label-decode.ts found).
+const jsQR: JsQr = typeof jsqrModule === 'function' ? (jsqrModule as unknown as JsQr) : jsqrModule.default;
 
 /** One row of characters as [char, drawn dark?]: `\x1b[37m` (white) draws light, `[30m`/`[0m` dark. */
 function cells(row: string): Array<[string, boolean]> {

@@ -28,6 +28,8 @@ export interface DeviceDisplays {
   readonly announcer: Announcer;
   /** The state store to give the agent: the real one, with every saved status shown. */
   readonly stateStore: StateStore;
+  /** One line on the serial console, if there is one and it is open (not logged here). */
+  notice(text: string): void;
   /** Darkens the LED and gives it back, writes what the console still has queued, closes it. */
   close(): Promise<void>;
 }
@@ -53,8 +55,9 @@ export async function openDeviceDisplays(
     }
   }
 
+  let serialConsole: SerialConsole | undefined;
   if (config.serial.console !== undefined) {
-    const serialConsole = new SerialConsole({ path: config.serial.console, baudRate: config.serial.baudRate, logger });
+    serialConsole = new SerialConsole({ path: config.serial.console, baudRate: config.serial.baudRate, logger });
     displays.push(serialConsole);
     channels.push(serialConsole);
     void serialConsole.start();
@@ -64,6 +67,9 @@ export async function openDeviceDisplays(
   return {
     announcer: new CompositeAnnouncer(channels, report),
     stateStore: new ObservedStateStore(stateStore, displays, report),
+    notice(text: string): void {
+      serialConsole?.notice(text);
+    },
     async close(): Promise<void> {
       for (const display of displays) await display.close().catch(report);
     },

@@ -8,6 +8,7 @@
  */
 import type { AgentConfig } from '../../agent/config/agent-config.js';
 import type { AgentSettings } from '../../agent/agent-runtime.js';
+import type { ConfirmationDisplay } from '../../agent/provisioning/confirmation-challenges.js';
 import type { SecretStore } from '../../agent/secret-store.js';
 import { systemRandom } from '../../crypto/random.js';
 import { systemClock } from '../../platform/clock/system-clock.js';
@@ -23,7 +24,7 @@ import { openDeviceDisplays, type DeviceDisplays } from './device-displays.js';
 import { AGENT_VERSION, EXIT_OK } from './exit-codes.js';
 import { HttpMeshTransport } from './http-transport.js';
 import { MqttJsConnector } from '../../platform/mqtt/mqtt-connector.js';
-import { openSerialProvisioning, startProvisionedAgent } from './serial-provisioning.js';
+import { logConfirmationDisplay, openSerialProvisioning, startProvisionedAgent } from './serial-provisioning.js';
 
 /**
  * Tests may run the agent on the `memory` tier (it forgets the seed when the process ends,
@@ -87,7 +88,16 @@ export async function runAgent(config: AgentConfig, ctx: AgentCliContext): Promi
       },
       agentSettings(config),
     );
-    provisioning = openSerialProvisioning(config, agent, { clock: systemClock, random: { bytes: systemRandom }, logger });
+    // A confirmation code goes to the log and to the serial console (issue 5 §3: shown on the device).
+    const logCodes = logConfirmationDisplay(logger);
+    const shownOn = displays;
+    const display: ConfirmationDisplay = {
+      show(shown) {
+        logCodes.show(shown);
+        shownOn.notice(`confirmation code ${shown.code} for ${shown.action} ${shown.target}`);
+      },
+    };
+    provisioning = openSerialProvisioning(config, agent, { clock: systemClock, random: { bytes: systemRandom }, logger, display });
     const stop = ctx.stop ?? new AbortController().signal;
     // Once every owner is settled nothing else is pending; the agent still runs until told to stop.
     const keepAlive = setInterval(() => undefined, 1 << 30);

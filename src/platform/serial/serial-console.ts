@@ -21,7 +21,8 @@
  *
  * Everything in it comes from the status snapshot (AgentStatus), which holds nothing secret;
  * no seed, PIN or private key reaches this module. Outcomes (connected, rejected, claim held…)
- * are written as one `mesh-agent: …` line each as they happen, and an empty line typed on the
+ * (and notices such as a confirmation code) are written as one `mesh-agent: …` line each as they
+ * happen, and an empty line typed on the
  * console (Enter) prints the block again, for a cable plugged in after boot.
  *
  * A console that is absent, cannot be opened, stalls or goes away is logged (a warning when
@@ -183,6 +184,15 @@ export class SerialConsole implements StatusDisplay, Announcer {
     const line = announcementLine(a);
     if (line === undefined || this.#closed) return;
     this.#enqueue(async (link) => link.writeLine(line));
+  }
+
+  /**
+   * One `mesh-agent: <text>` line, now, if the console is open (e.g. a confirmation code for
+   * the serial provisioning protocol: whoever reads the console stands at the device).
+   */
+  notice(text: string): void {
+    if (this.#closed) return;
+    this.#enqueue(async (link) => link.writeLine(`mesh-agent: ${text}`));
   }
 
   /** Resolves when everything queued so far has been written (or given up on). */

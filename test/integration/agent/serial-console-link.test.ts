@@ -167,8 +167,13 @@ describe('serial console over a pty pair', () => {
     console_.announce({ kind: 'connected', account: 'alice@example.com' });
     console_.announce({ kind: 'claim-held', claimant: 'bob@example.com', policy: 'physical-confirmation', code: 'ABCD-EFGH' });
     console_.announce({ kind: 'fingerprint', deviceUdf: UDF, mode: 'self' });
-    await reader.until(/^mesh-agent: claim by bob@example.com held, awaiting physical-confirmation, code ABCD-EFGH$/, second);
-    expect(reader.lines.slice(second + 1)).toEqual(['mesh-agent: alice@example.com: connected', 'mesh-agent: claim by bob@example.com held, awaiting physical-confirmation, code ABCD-EFGH']);
+    console_.notice('confirmation code 123456 for approve-claim bob@example.com');
+    await reader.until(/^mesh-agent: confirmation code 123456 for approve-claim bob@example.com$/, second);
+    expect(reader.lines.slice(second + 1)).toEqual([
+      'mesh-agent: alice@example.com: connected',
+      'mesh-agent: claim by bob@example.com held, awaiting physical-confirmation, code ABCD-EFGH',
+      'mesh-agent: confirmation code 123456 for approve-claim bob@example.com',
+    ]);
   });
 
   it('a console that goes away is logged, retried, and written again when it is back', async () => {
