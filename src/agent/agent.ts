@@ -28,6 +28,7 @@ import { describeError, type AgentRuntime, type AgentSettings } from './agent-ru
 import { ClaimWatcher } from './claim-watcher.js';
 import { OwnerConnection } from './owner-connection.js';
 import { PushHub } from './push/push-hub.js';
+import type { RetryScheduleOptions } from './retry-schedule.js';
 import type {
   ApplicationTransport,
   MqttConnector,
@@ -245,7 +246,7 @@ export class Agent {
       clock: deps.clock,
       random: deps.random,
       logger: deps.logger,
-      backoff: this.#settings.polling,
+      backoff: reconnectSchedule(this.#settings.polling),
       brokers: this.#settings.push ?? [],
       deviceSeed: this.#booted.deviceSeed,
       deviceUdf: this.#state.device.udf,
@@ -287,4 +288,12 @@ export class Agent {
 
 function isApplicationTransport(value: unknown): value is ApplicationTransport {
   return typeof (value as { applicationGet?: unknown }).applicationGet === 'function';
+}
+
+/**
+ * Broker reconnection (issue 6 §1): the polling schedule's growth, cap and jitter, but a
+ * first retry within a second: a broker restart should not cost a whole polling interval.
+ */
+function reconnectSchedule(polling: RetryScheduleOptions): RetryScheduleOptions {
+  return { ...polling, initialDelayMs: Math.min(polling.initialDelayMs, 1_000) };
 }

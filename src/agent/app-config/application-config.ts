@@ -19,7 +19,8 @@
  *
  * Owners are independent: each has its own entry, key, broker, session and status.
  */
-import { utf8, fromUtf8 } from '../../crypto/bytes.js';
+import { fromUtf8, toHex, utf8 } from '../../crypto/bytes.js';
+import { sha256 } from '../../crypto/hash.js';
 import { combinedKeyPairs } from '../../mesh/connect/cataloged-device.js';
 import { openApplicationEntryMqtt } from '../../mesh/connect/application-entry-mqtt.js';
 import { verifyProfileAccount } from '../../mesh/profiles/profile-account.js';
@@ -48,6 +49,8 @@ interface StoredConfig {
   readonly username?: string;
   readonly password?: string;
   readonly topicPrefix?: string;
+  /** SHA-256 of the entry as applied: tells two entries of the same second apart. */
+  readonly digest?: string;
 }
 
 export interface ApplicationStatus {
@@ -151,13 +154,16 @@ export class ApplicationConfigs {
     const slot = this.#slot(key, record.account);
     const created = entry.Created.toISOString();
     const held = slot.config?.created;
-    if (held !== undefined && created <= held) {
+    // Created has whole seconds: within one second, a different entry is the newer one.
+    const digest = toHex(sha256(utf8(JSON.stringify([entry.Url, entry.Username, entry.Password, entry.TopicPrefix]))));
+    if (held !== undefined && (created < held || (created === held && digest === slot.config?.digest))) {
       if (created < held) d.logger.log('warn', `${record.account}: ignored an application entry older than the one applied (${created} < ${held})`, { account: record.account });
       return;
     }
     const config: StoredConfig = {
       account: record.account,
       created,
+      digest,
       ...(entry.Url === undefined ? {} : { url: entry.Url }),
       ...(entry.Username === undefined ? {} : { username: entry.Username }),
       ...(entry.Password === undefined ? {} : { password: entry.Password }),
