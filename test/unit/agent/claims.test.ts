@@ -129,7 +129,7 @@ describe('claims of the QR label', () => {
     expect(c.world.stateStore.status?.owners.map((o) => o.account)).toEqual([c.bob.account, c.carol.account]);
   });
 
-  it('"owner-approval": a second claim stays held without an owner'''s approval (no confirmation code), never connected', async () => {
+  it('"owner-approval": a second claim stays held without an owner approval (no confirmation code), never connected', async () => {
     const c = claimable('owner-approval');
     await c.world.start();
     await claimAndConnect(c, c.bob);
