@@ -28,6 +28,7 @@
  */
 import { fromUtf8, utf8 } from '../crypto/bytes.js';
 import { MeshError } from '../crypto/errors.js';
+import { PreconfigurationMismatchError } from '../mesh/connect/connection-errors.js';
 import { verifyDevicePreconfiguration, type VerifiedDevicePreconfiguration } from '../mesh/connect/device-preconfiguration.js';
 import type { DeviceClaimSecrets } from '../mesh/connect/message-claim.js';
 import type { ProfileDevice } from '../mesh/objects/profile-device.js';
@@ -128,7 +129,9 @@ function verifyWithSeed(body: JsonRecord, seed: string | undefined, path: string
     return verifyDevicePreconfiguration(candidate);
   } catch (cause) {
     if (!(cause instanceof MeshError)) throw cause;
-    if (seed !== undefined && /PrivateKey/.test(cause.message)) {
+    // Decided by the error's class and the field it names, never by its wording.
+    const field = cause instanceof PreconfigurationMismatchError ? String(cause.context['what'] ?? '') : '';
+    if (seed !== undefined && field.startsWith('DevicePreconfiguration.PrivateKey')) {
       throw new DeviceKeyMismatchError(
         `preconfiguration ${path}: the device seed in the keystore (${source}) does not regenerate its ProfileDevice; refusing to use either`,
         { context: { path }, cause },
@@ -182,11 +185,12 @@ function deviceRecordOf(verified: VerifiedDevicePreconfiguration, previous: Agen
 }
 
 function factoryResult(seed: string, verified: VerifiedDevicePreconfiguration, device: DeviceRecord, steps: BootStep[]): BootedDevice {
-  const profile = createProfileDevice(seed, device.description === undefined ? {} : { description: device.description });
+  // verifyDevicePreconfiguration has just regenerated the profile from this seed and found
+  // its keys and UDF equal to the enveloped one: use that, rather than deriving it again.
   return {
     deviceSeed: seed,
     device,
-    profile,
+    profile: verified.profile,
     claimSecrets: {
       publicationId: verified.publicationId,
       serviceAuthenticator: verified.serviceAuthenticator,
