@@ -5,25 +5,17 @@
  * DevicePreconfiguration for the device (with the seed), its public form for the maker's
  * records (without), and the CatalogedPublication for the maker's service.
  *
- * The profile is derived once and shared by the preconfiguration and the publication. The
- * library's createPublication, given a profile, re-derives it from the seed to check it
- * belongs there: a second key derivation per device, about as costly as everything else
- * the factory does. Here the profile comes from the seed a line above, so the publication
- * is sealed directly with the same primitives (cataloged-publication.ts; the factory
- * tests open every publication with the library's openPublication).
+ * The base keys and the profile are derived once and shared by the preconfiguration and
+ * the publication (createPublication checks the given profile against the given keys).
  */
 import { performance } from 'node:perf_hooks';
 import type { RandomSource } from '../../crypto/random.js';
 import type { DevicePreconfigurationPublic } from '../../mesh/connect/device-preconfiguration.js';
-import { connectUri as makeConnectUri } from '../../mesh/connect/connect-uri.js';
-import { DEFAULT_CONNECT_KEY_BITS, connectKey, publicationId, serviceAuthenticator } from '../../mesh/connect/static-qr.js';
-import { createEnvelope } from '../../mesh/dare/create-envelope.js';
-import { encodeEnvelope, envelopeToJson } from '../../mesh/dare/envelope.js';
+import { createPublication } from '../../mesh/connect/cataloged-publication.js';
 import { CatalogedPublicationSchema, type CatalogedPublication } from '../../mesh/objects/cataloged-publication.js';
 import { DevicePreconfigurationSchema, type DevicePreconfiguration } from '../../mesh/objects/device-preconfiguration.js';
 import { createProfileDevice, deviceBaseKeyPairs } from '../../mesh/profiles/profile-device.js';
 import { KeySpecifier, newDerivedKeySeedUdf } from '../../mesh/udf/derived-key-seed.js';
-import { symmetricKeyData } from '../../mesh/udf/symmetric-key.js';
 
 export interface MakeDeviceInput {
   readonly makerAccount: string;
@@ -64,16 +56,14 @@ export function makeFactoryDevice(input: MakeDeviceInput): FactoryDevice {
   const t1 = performance.now();
   const profile = createProfileDevice(seed, { keys, ...(input.description === undefined ? {} : { description: input.description }) });
   const t2 = performance.now();
-  const key = connectKey(seed, input.makerAccount, input.bits ?? DEFAULT_CONNECT_KEY_BITS);
-  const id = publicationId(key);
-  // As createPublication: the tagged ProfileDevice envelope, encrypted under the ConnectKey
-  // as a symmetric recipient whose kid is the PublicationId (§4.3).
-  const sealed = createEnvelope(encodeEnvelope(profile.envelope, 'json', { tagged: true }), {
-    recipients: [{ kind: 'symmetric', kid: id, key: symmetricKeyData(key, 'connectKey') }],
+  const { publication, publicationId: id, connectUri: uri } = createPublication({
+    deviceSeed: seed,
+    makerAccount: input.makerAccount,
+    ...(input.bits === undefined ? {} : { bits: input.bits }),
     random: input.random,
+    profile,
+    keys,
   });
-  const publication: CatalogedPublication = { Id: id, Authenticator: serviceAuthenticator(key), EnvelopedData: envelopeToJson(sealed) };
-  const uri = makeConnectUri(input.makerAccount, key);
   const t3 = performance.now();
   return {
     deviceSeed: seed,

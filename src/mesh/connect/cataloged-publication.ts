@@ -14,7 +14,10 @@ import { decryptEnvelope } from '../dare/decrypt-envelope.js';
 import { decodeEnvelope, encodeEnvelope, envelopeToJson } from '../dare/envelope.js';
 import type { CatalogedPublication } from '../objects/cataloged-publication.js';
 import type { ProfileDevice } from '../objects/profile-device.js';
-import { createProfileDevice, verifyProfileDevice, type CreatedProfile, type VerifiedProfileDevice } from '../profiles/profile-device.js';
+import { deriveKeyPair } from '../keys/derive-key.js';
+import { MeshKeyNames } from '../keys/key-names.js';
+import { createProfileDevice, verifyProfileDevice, type CreatedProfile, type DeviceBaseKeyPairs, type VerifiedProfileDevice } from '../profiles/profile-device.js';
+import { keyFingerprint } from '../udf/key-fingerprint.js';
 import { toEnvelope } from '../profiles/signed-object.js';
 import { symmetricKeyData } from '../udf/symmetric-key.js';
 import { connectUri as makeConnectUri, parseConnectUri } from './connect-uri.js';
@@ -28,7 +31,10 @@ export interface CreatePublicationInput {
   /** ConnectKey size; 120 by default (HEAD `device preconfig`). */
   readonly bits?: number;
   readonly random: RandomSource;
+  /** The seed's profile, when the caller already made it. */
   readonly profile?: CreatedProfile<ProfileDevice>;
+  /** The seed's base keys, when the caller already derived them: the profile check then costs nothing. */
+  readonly keys?: DeviceBaseKeyPairs;
 }
 
 export interface CreatedPublication {
@@ -44,9 +50,14 @@ export interface CreatedPublication {
 export function createPublication(input: CreatePublicationInput): CreatedPublication {
   const key = connectKey(input.deviceSeed, input.makerAccount, input.bits ?? DEFAULT_CONNECT_KEY_BITS);
   const id = publicationId(key);
-  const profile = input.profile ?? createProfileDevice(input.deviceSeed);
-  if (input.profile !== undefined && input.profile.udf !== createProfileDevice(input.deviceSeed).udf) {
-    throw new InvalidArgumentError('"profile" is not the ProfileDevice of "deviceSeed"', { context: { what: 'profile' } });
+  const profile = input.profile ?? createProfileDevice(input.deviceSeed, input.keys === undefined ? {} : { keys: input.keys });
+  if (input.profile !== undefined) {
+    // The profile UDF is the fingerprint of its ProfileSignature key (mesh-reference §5):
+    // deriving that one key from the seed is enough to tell the profile belongs to it.
+    const signing = input.keys?.profileSignature ?? deriveKeyPair(input.deviceSeed, MeshKeyNames.BaseDeviceProfile);
+    if (input.profile.udf !== keyFingerprint(signing)) {
+      throw new InvalidArgumentError('"profile" is not the ProfileDevice of "deviceSeed"', { context: { what: 'profile' } });
+    }
   }
   const payload = encodeEnvelope(profile.envelope, 'json', { tagged: true });
   const envelope = createEnvelope(payload, {
