@@ -8,7 +8,7 @@
  */
 import { MeshError } from '../../crypto/errors.js';
 import { LABEL_FORMATS, labelFormatOf, renderDeviceLabel, type LabelFormat } from '../../platform/label/device-label.js';
-import { writePrivateFileAtomic } from '../../platform/keystore/atomic-write.js';
+import { writePrivateFileAtomic } from '../../platform/fs/atomic-write.js';
 import { forArgument, oneOf, onePositional, optionalInteger, requireString } from '../args.js';
 import { UsageError } from '../cli-errors.js';
 import type { Command } from '../command.js';

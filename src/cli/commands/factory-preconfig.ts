@@ -13,7 +13,7 @@ import { forArgument, optionalInteger, optionalString, requireString } from '../
 import { UsageError } from '../cli-errors.js';
 import type { Command } from '../command.js';
 import { preconfigurationText } from '../factory/factory-device.js';
-import { writePrivateFileAtomic } from '../../platform/keystore/atomic-write.js';
+import { writePrivateFileAtomic } from '../../platform/fs/atomic-write.js';
 
 export const factoryPreconfig: Command = {
   path: ['factory', 'preconfig'],

@@ -9,7 +9,7 @@
  */
 import { mkdir, open, readFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writePrivateFileAtomic } from '../../platform/keystore/atomic-write.js';
+import { writePrivateFileAtomic } from '../../platform/fs/atomic-write.js';
 import type { LabelFormat } from '../../platform/label/device-label.js';
 import { UsageError } from '../cli-errors.js';
 

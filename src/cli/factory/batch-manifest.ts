@@ -7,7 +7,7 @@
  * so it is written 0600 like the rest of the maker's records.
  */
 import { join } from 'node:path';
-import { writePrivateFileAtomic } from '../../platform/keystore/atomic-write.js';
+import { writePrivateFileAtomic } from '../../platform/fs/atomic-write.js';
 
 export const MANIFEST_CSV = 'manifest.csv';
 export const MANIFEST_JSON = 'manifest.json';

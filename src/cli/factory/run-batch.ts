@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { RandomSource } from '../../crypto/random.js';
 import { CatalogedPublicationSchema, type CatalogedPublication } from '../../mesh/objects/cataloged-publication.js';
-import { writePrivateFileAtomic } from '../../platform/keystore/atomic-write.js';
+import { writePrivateFileAtomic } from '../../platform/fs/atomic-write.js';
 import { renderDeviceLabel, type LabelFormat } from '../../platform/label/device-label.js';
 import type { MeshClient, RequestSigner } from '../../platform/http/mesh-client.js';
 import type { RetryScheduleOptions } from '../../agent/retry-schedule.js';

@@ -10,7 +10,7 @@
  */
 import { lstat, mkdir, open, readFile, rm, stat, chmod } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import { sweepTempFiles, writePrivateFileAtomic, type AtomicWriteHooks } from '../../platform/keystore/atomic-write.js';
+import { sweepTempFiles, writePrivateFileAtomic, type AtomicWriteHooks } from '../../platform/fs/atomic-write.js';
 import { HomeBusyError, HomeCorruptError, HomeExistsError, HomeInsecureError, HomeMissingError } from './home-errors.js';
 import {
   DEVICES_FILE,

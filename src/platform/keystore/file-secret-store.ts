@@ -10,7 +10,7 @@
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { SecretStore, SecretStoreTier } from '../../agent/secret-store.js';
-import { removeFileDurably, sweepTempFiles, writePrivateFileAtomic, type AtomicWriteHooks } from './atomic-write.js';
+import { removeFileDurably, sweepTempFiles, writePrivateFileAtomic, type AtomicWriteHooks } from '../fs/atomic-write.js';
 import { KeystoreClosedError } from './keystore-errors.js';
 import { ensurePrivateDirectory, readPrivateFile } from './private-files.js';
 import { checkSecretName, checkSecretValue, fileNameForSecret, secretNameFromFile } from './secret-name.js';

@@ -16,7 +16,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { SECRET_STORE_TIERS, type SecretStore, type SecretStoreTier } from '../../agent/secret-store.js';
-import { writePrivateFileAtomic } from './atomic-write.js';
+import { writePrivateFileAtomic } from '../fs/atomic-write.js';
 import { FileSecretStore } from './file-secret-store.js';
 import type { MeshErrorOptions } from '../../crypto/errors.js';
 import {

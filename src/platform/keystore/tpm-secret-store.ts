@@ -21,7 +21,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { SecretStore, SecretStoreTier } from '../../agent/secret-store.js';
-import { removeFileDurably, sweepTempFiles, writePrivateFileAtomic, type AtomicWriteHooks } from './atomic-write.js';
+import { removeFileDurably, sweepTempFiles, writePrivateFileAtomic, type AtomicWriteHooks } from '../fs/atomic-write.js';
 import { KeystoreClosedError, KeystoreIntegrityError, TpmUnavailableError } from './keystore-errors.js';
 import { ensurePrivateDirectory, readPrivateFile } from './private-files.js';
 import { openSecretBlob, sealSecretBlob } from './secret-blob.js';

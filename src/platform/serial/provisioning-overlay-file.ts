@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { StateCorruptError } from '../../agent/agent-errors.js';
 import { OVERLAY_FORMAT, isOverlay, type OverlayStore, type ProvisioningOverlay } from '../../agent/provisioning/provisioning-overlay.js';
-import { writePrivateFileAtomic } from '../keystore/atomic-write.js';
+import { writePrivateFileAtomic } from '../fs/atomic-write.js';
 
 export const OVERLAY_FILE = 'provisioning.json';
 

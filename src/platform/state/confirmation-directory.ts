@@ -9,7 +9,7 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ConfirmationInbox } from '../../agent/ports.js';
-import { isTempFileName, writePrivateFileAtomic } from '../keystore/atomic-write.js';
+import { isTempFileName, writePrivateFileAtomic } from '../fs/atomic-write.js';
 import { ensurePrivateDirectory } from '../keystore/private-files.js';
 
 export const CONFIRMATIONS_DIRECTORY = 'confirmations';

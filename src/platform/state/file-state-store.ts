@@ -2,7 +2,7 @@
  * @module platform/state/file-state-store
  * The agent's StateStore on disk (design.md decision 7): `<stateDirectory>/state.json` and
  * `<stateDirectory>/status.json`, each replaced atomically and durably (temp file 0600 with
- * O_EXCL, fsync, rename, fsync of the directory: platform/keystore/atomic-write), so a
+ * O_EXCL, fsync, rename, fsync of the directory: platform/fs/atomic-write), so a
  * power cut leaves the previous file or the new one, never a torn one. The state is checked
  * when read; a file that does not hold together is refused by name, never guessed at.
  */
@@ -12,7 +12,7 @@ import { StateCorruptError } from '../../agent/agent-errors.js';
 import { STATE_FORMAT, type AgentState } from '../../agent/agent-state.js';
 import { STATUS_FORMAT, type AgentStatus } from '../../agent/agent-status.js';
 import type { StateStore } from '../../agent/ports.js';
-import { writePrivateFileAtomic, type AtomicWriteHooks } from '../keystore/atomic-write.js';
+import { writePrivateFileAtomic, type AtomicWriteHooks } from '../fs/atomic-write.js';
 import { ensurePrivateDirectory } from '../keystore/private-files.js';
 
 export const STATE_FILE = 'state.json';

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { PreconfigurationError } from '../../agent/agent-errors.js';
 import type { PreconfigurationFile } from '../../agent/ports.js';
-import { writePrivateFileAtomic, type AtomicWriteHooks } from '../keystore/atomic-write.js';
+import { writePrivateFileAtomic, type AtomicWriteHooks } from '../fs/atomic-write.js';
 
 export class DiskPreconfigurationFile implements PreconfigurationFile {
   readonly path: string;

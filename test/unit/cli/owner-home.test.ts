@@ -8,7 +8,7 @@ import { chmod, mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isTempFileName as isTempName, sweepTempFiles, writePrivateFileAtomic } from '../../../src/platform/keystore/atomic-write.js';
+import { isTempFileName as isTempName, sweepTempFiles, writePrivateFileAtomic } from '../../../src/platform/fs/atomic-write.js';
 import { HomeCorruptError, HomeExistsError, HomeInsecureError, HomeMissingError } from '../../../src/cli/owner/home-errors.js';
 import {
   DEVICES_FORMAT,

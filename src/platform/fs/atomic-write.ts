@@ -1,5 +1,5 @@
 /**
- * @module platform/keystore/atomic-write
+ * @module platform/fs/atomic-write
  * Crash-safe replacement of one small private file (design.md decision 7): the bytes go to
  * a hidden temp file in the same directory, created 0600 with O_EXCL, fsync'd, renamed
  * over the target, and the directory fsync'd so the rename itself is durable. A power cut
