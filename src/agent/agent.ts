@@ -15,7 +15,8 @@
  * - activation seeds in the keystore whose owner is not `connected` are deleted: they are
  *   what a crash between the keystore and the state file leaves (owner-connection).
  */
-import { bootDevice, type BootedDevice } from './first-boot.js';
+import { DeviceKeyMismatchError } from './agent-errors.js';
+import { bootDevice, knownIdentity, type BootedDevice, type KnownIdentity } from './first-boot.js';
 import {
   STATE_FORMAT,
   activationSecretName,
@@ -98,6 +99,9 @@ export class Agent {
    */
   static async start(deps: AgentDeps, settings: AgentSettings): Promise<Agent> {
     const previous = await deps.stateStore.load();
+    // Shown before the profile is re-derived from the seed (first-boot KnownIdentity).
+    const known = await knownIdentity(previous, deps.preconfiguration);
+    if (known !== undefined) announceFingerprint(deps, known);
     const booted = await bootDevice({
       secrets: deps.secrets,
       ...(deps.preconfiguration === undefined ? {} : { preconfiguration: deps.preconfiguration }),
@@ -106,6 +110,14 @@ export class Agent {
       clock: deps.clock,
       logger: deps.logger,
     });
+    if (known !== undefined && known.udf !== booted.device.udf) {
+      // bootDevice checks the state and the preconfiguration against the seed, so this
+      // cannot happen unless a file changed under a running start; never go on from it.
+      throw new DeviceKeyMismatchError(
+        `the fingerprint shown at start (${known.udf}, from the ${known.source}) is not the device's (${booted.device.udf}); refusing to go on`,
+        { context: { shown: known.udf, device: booted.device.udf } },
+      );
+    }
     const now = deps.clock.now().toISOString();
     let state: AgentState = previous ?? {
       Format: STATE_FORMAT,
@@ -118,7 +130,7 @@ export class Agent {
     const agent = new Agent(deps, settings, booted, state);
     await agent.#reconcileKeystore();
     await agent.#save();
-    agent.#announceIdentity();
+    agent.#announceIdentity(known === undefined);
     return agent;
   }
 
@@ -148,11 +160,11 @@ export class Agent {
     this.#state = { ...this.#state, owners };
   }
 
-  #announceIdentity(): void {
+  /** What the device shows once its identity is proved; the fingerprint unless it was shown already. */
+  #announceIdentity(fingerprint: boolean): void {
     const { announcer, logger } = this.#deps;
     const device = this.#state.device;
-    logger.log('info', `device fingerprint ${device.udf}`, { device: device.udf, mode: device.mode, keystore: this.#deps.secrets.tier });
-    announcer.announce({ kind: 'fingerprint', deviceUdf: device.udf, mode: device.mode });
+    if (fingerprint) announceFingerprint(this.#deps, { udf: device.udf, mode: device.mode });
     if (device.connectUri !== undefined) {
       logger.log('info', `connect uri ${device.connectUri}`, { device: device.udf });
       announcer.announce({ kind: 'connect-uri', connectUri: device.connectUri });
@@ -284,6 +296,11 @@ export class Agent {
     this.#running = false;
     await this.#save();
   }
+}
+
+function announceFingerprint(deps: AgentDeps, identity: Pick<KnownIdentity, 'udf' | 'mode'>): void {
+  deps.logger.log('info', `device fingerprint ${identity.udf}`, { device: identity.udf, mode: identity.mode, keystore: deps.secrets.tier });
+  deps.announcer.announce({ kind: 'fingerprint', deviceUdf: identity.udf, mode: identity.mode });
 }
 
 function isApplicationTransport(value: unknown): value is ApplicationTransport {

@@ -32,11 +32,11 @@ import { PreconfigurationMismatchError } from '../mesh/connect/connection-errors
 import { verifyDevicePreconfiguration, type VerifiedDevicePreconfiguration } from '../mesh/connect/device-preconfiguration.js';
 import type { DeviceClaimSecrets } from '../mesh/connect/message-claim.js';
 import type { ProfileDevice } from '../mesh/objects/profile-device.js';
-import { createProfileDevice, type CreatedProfile } from '../mesh/profiles/profile-device.js';
+import { createProfileDevice, verifyProfileDevice, type CreatedProfile } from '../mesh/profiles/profile-device.js';
 import { requireSeedOfKind } from '../mesh/profiles/seed-type.js';
 import { parseEnvelopeJson } from '../mesh/schema/envelope-json.js';
 import { KeySpecifier, newDerivedKeySeedUdf } from '../mesh/udf/derived-key-seed.js';
-import { DEVICE_SEED_SECRET, type AgentState, type DeviceRecord } from './agent-state.js';
+import { DEVICE_SEED_SECRET, type AgentState, type DeviceMode, type DeviceRecord } from './agent-state.js';
 import { DeviceKeyLostError, DeviceKeyMismatchError, PreconfigurationError } from './agent-errors.js';
 import type { Clock, Logger, PreconfigurationFile, Random, SecretStore } from './ports.js';
 
@@ -276,6 +276,46 @@ async function selfBoot(input: FirstBootInput): Promise<BootedDevice> {
   checkPrevious(previous, profile.udf, 'the keystore seed');
   const device: DeviceRecord = previous?.device ?? { udf: profile.udf, mode: 'self', created: now.toISOString() };
   return { deviceSeed: seed, device, profile, steps };
+}
+
+/**
+ * The identity a start can show before it has re-derived anything (issue 4 §4: the cold
+ * start to "fingerprint shown"). Re-deriving the profile from the seed costs Ed448 base
+ * multiplications in BigInt, the slowest part of a start, and proves only what an earlier
+ * start already proved; a person at the device should not wait for it to see which device
+ * this is. bootDevice still proves it before anything is imported, connected or signed, and
+ * a start whose proof names another UDF is refused (Agent.start).
+ */
+export interface KnownIdentity {
+  readonly udf: string;
+  readonly mode: DeviceMode;
+  /**
+   * `state`: saved by an earlier start after bootDevice proved it. `preconfiguration`: the
+   * first boot's EnvelopedProfileDevice, whose self-signature has been checked (node's
+   * native Ed448); that its seed regenerates it is bootDevice's check, still to come.
+   */
+  readonly source: 'state' | 'preconfiguration';
+}
+
+/**
+ * What can be shown at once: the saved state's device, else a factory preconfiguration's
+ * validly self-signed profile; undefined for a first self-mode boot (its seed does not
+ * exist yet) or a file bootDevice is about to refuse (it names the problem itself).
+ */
+export async function knownIdentity(previous: AgentState | undefined, preconfiguration: PreconfigurationFile | undefined): Promise<KnownIdentity | undefined> {
+  if (previous !== undefined) return { udf: previous.device.udf, mode: previous.device.mode, source: 'state' };
+  if (preconfiguration === undefined) return undefined;
+  try {
+    const bytes = await preconfiguration.read();
+    if (bytes === undefined) return undefined;
+    const { body } = parsePreconfigurationFile(bytes, preconfiguration.path);
+    const profile = verifyProfileDevice(body['EnvelopedProfileDevice'] as Parameters<typeof verifyProfileDevice>[0], 'DevicePreconfiguration.EnvelopedProfileDevice');
+    return { udf: profile.udf, mode: 'factory', source: 'preconfiguration' };
+  } catch (error) {
+    // A bad file is bootDevice's to report, with its full explanation.
+    if (error instanceof MeshError) return undefined;
+    throw error;
+  }
 }
 
 /**
