@@ -20,6 +20,11 @@
  *   `dist/prebuilds/<platform-arch>/`, beside the bundle, and the bundled loader is pointed
  *   there. Nothing is copied when no bundle uses a native add-on.
  *
+ * - `dist/mesh-agent-snapshot.cjs`: the same agent as one CommonJS script with every lazy
+ *   part inlined, for `mesh-agent snapshot` to turn into a V8 startup snapshot (node's
+ *   snapshot builder takes one CommonJS script; docs/packaging.md, "Startup snapshot").
+ *   Optional: mesh-agent.mjs runs without it.
+ *
  * Metafiles go to .tmp/build/<name>.meta.json (the bench reads them); `--report` prints
  * each output's largest contributors.
  */
@@ -44,6 +49,16 @@ const requireBanner = [
   'const __dirname = __meshDirname(__filename);',
 ].join('\n');
 const banner = `#!/usr/bin/env node\n${requireBanner}`;
+
+// In node's snapshot builder `require` loads built-in modules only; what loads a file
+// after the snapshot resumes (the serial port's add-on) needs a real one, which the
+// snapshot's main sets (src/cli/mesh-agent-snapshot.ts).
+const snapshotBanner = [
+  'const __meshBuilderRequire = require;',
+  'require = Object.assign((id) => (globalThis.__meshRuntimeRequire ?? __meshBuilderRequire)(id), {',
+  '  resolve: (id, options) => (globalThis.__meshRuntimeRequire ?? __meshBuilderRequire).resolve(id, options),',
+  '});',
+].join('\n');
 
 /**
  * `lazy`: modules the entry must load with a dynamic import, each built into its own file
@@ -364,6 +379,24 @@ function checkLazyOutputs(outputs) {
   }
 }
 
+/** dist/mesh-agent-snapshot.cjs (see the module comment): every dynamic import inlined. */
+async function buildSnapshotScript() {
+  const file = join(outdir, 'mesh-agent-snapshot.cjs');
+  const result = await build({
+    ...common,
+    format: 'cjs',
+    entryPoints: [resolve(root, 'src/cli/mesh-agent-snapshot.ts')],
+    outfile: file,
+    banner: { js: snapshotBanner },
+    plugins: [nativeBesideBundle],
+  });
+  // The snapshot cannot resolve `import()` once it resumes (no module loader is attached).
+  const text = await readFile(file, 'utf8');
+  const dynamic = text.match(/[^\w$.]import\(/);
+  if (dynamic !== null) throw new Error(`${relative(root, file)} still holds a dynamic import() (${text.slice(dynamic.index, dynamic.index + 60)}); the snapshot could not run it`);
+  return { name: 'mesh-agent-snapshot', file, metafile: result.metafile };
+}
+
 /** Copies the target's prebuilt add-on beside the bundle when a bundle uses it (see NATIVE). */
 async function layOutPrebuilds(outputs) {
   const target = join(outdir, 'prebuilds');
@@ -404,10 +437,12 @@ try {
   await mkdir(metaDir, { recursive: true });
   const all = [];
   for (const entry of entries) all.push(...(await buildEntry(entry)));
-  for (const o of all) await writeMeta(o.name, o.metafile);
+  const snapshotScript = await buildSnapshotScript();
+  for (const o of [...all, snapshotScript]) await writeMeta(o.name, o.metafile);
   const native = await layOutPrebuilds(all);
   if (options.target === `${process.platform}-${process.arch}`) checkLazyOutputs(all);
   const summary = all.map((o) => `${relative(root, o.file)} ${kb(outputBytes(o.metafile, o.file))}${o.lazy ? ` (lazy: ${o.source})` : ''}`);
+  summary.push(`${relative(root, snapshotScript.file)} ${kb(outputBytes(snapshotScript.metafile, snapshotScript.file))} (startup snapshot script)`);
   if (native !== undefined) summary.push(...native.copied.map((c) => `dist/${c.path} ${kb(c.bytes)} (${native.package}, ${options.target})`));
   console.log(`build: ${summary.join('; ')}`);
   if (options.report) {

@@ -5,6 +5,7 @@
  * - the cold start to "fingerprint shown" (the `SHOW fingerprint` line): a factory first
  *   boot (verify the seed against the profile, import it, rewrite the file) and a warm
  *   restart of the same device, median of several runs, against `node -e 0`; target ≤ 2×;
+ *   from the bundle, and from the V8 startup snapshot the systemd launcher uses;
  * - the resident memory of the running agent once idle, against an idle `node -e`.
  * Loopback only: the owner's service is 127.0.0.1:9, which refuses at once; the
  * fingerprint comes before any network use. Every run is bounded.
@@ -145,12 +146,23 @@ try {
   const bare: number[] = [];
   const first: number[] = [];
   const warm: number[] = [];
+  const snapFirst: number[] = [];
+  const snapWarm: number[] = [];
+  // The startup snapshot, as systemd/mesh-agent-launch uses it (docs/packaging.md).
+  const blob = join(scratch, 'mesh-agent.blob');
+  const builtAt = performance.now();
+  await timeRun([CORE, 'snapshot', '--output', blob]);
+  const buildMs = performance.now() - builtAt;
+  const fromSnapshot = ['--snapshot-blob', blob, '--'];
   // Interleaved, so drift in the machine's load hits every series alike.
   for (let i = 0; i < RUNS; i++) {
     bare.push((await timeRun(['-e', '0'])).ms);
     const config = await factoryDevice(scratch, `d${i}`);
     first.push((await timeRun([CORE, 'run', '--config', config], FINGERPRINT)).ms);
     warm.push((await timeRun([CORE, 'run', '--config', config], FINGERPRINT)).ms);
+    const snapConfig = await factoryDevice(scratch, `s${i}`);
+    snapFirst.push((await timeRun([...fromSnapshot, 'run', '--config', snapConfig], FINGERPRINT)).ms);
+    snapWarm.push((await timeRun([...fromSnapshot, 'run', '--config', snapConfig], FINGERPRINT)).ms);
   }
   const base = median(bare);
   const row = (name: string, xs: number[]) => {
@@ -159,8 +171,12 @@ try {
   };
   console.log(`\ncold start to "fingerprint shown" (median of ${RUNS}, same run)`);
   console.log(`  ${'node -e 0 (to exit)'.padEnd(40)} ${base.toFixed(0).padStart(5)} ms  (min ${Math.min(...bare).toFixed(0)}, max ${Math.max(...bare).toFixed(0)})`);
+  console.log('  from the bundle (node mesh-agent.mjs run):');
   row('first boot: verify, import, rewrite', first);
   row('warm restart: seed already in keystore', warm);
+  console.log(`  from the startup snapshot (systemd/mesh-agent-launch; built once in ${buildMs.toFixed(0)} ms, ${(statSync(blob).size / 1048576).toFixed(1)} MB):`);
+  row('first boot: verify, import, rewrite', snapFirst);
+  row('warm restart: seed already in keystore', snapWarm);
 
   const idleNode: number[] = [];
   const idleAgent: number[] = [];

@@ -15,9 +15,10 @@ import { ConfigError } from '../agent/config/config-error.js';
 import { DEFAULT_CONFIG_PATH } from '../agent/config/agent-config.js';
 import { MeshError } from '../crypto/errors.js';
 import { approveClaimCommand } from './agent/approve-claim-command.js';
-import { loadConfig, type AgentCliContext } from './agent/agent-context.js';
+import { loadConfig, type AgentCliContext, type AgentStartup } from './agent/agent-context.js';
 import { AGENT_VERSION, EXIT_CONFIG, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './agent/exit-codes.js';
 import { runAgent } from './agent/run-command.js';
+import { defaultSnapshotScript, snapshotCommand } from './agent/snapshot-command.js';
 import { statusCommand } from './agent/status-command.js';
 
 export const HELP = `usage: mesh-agent <command> [options]
@@ -34,6 +35,9 @@ commands:
   mesh-agent approve-claim CODE [--config FILE] [--json]
       Confirm, on the device, a held claim of the QR label (claims.additionalClaims
       "physical-confirmation"); CODE is the one the agent announced.
+  mesh-agent snapshot --output FILE [--from SCRIPT]
+      Build the V8 startup snapshot (and FILE.stamp) from mesh-agent-snapshot.cjs beside
+      this bundle; systemd/mesh-agent-launch starts from it (docs/packaging.md).
   mesh-agent --version
   mesh-agent --help
 
@@ -64,6 +68,7 @@ export async function main(argv: readonly string[], context?: Partial<AgentCliCo
     ctx.out(AGENT_VERSION);
     return EXIT_OK;
   }
+  if (command === 'snapshot') return snapshot(rest, ctx);
   if (command !== 'run' && command !== 'status' && command !== 'approve-claim') {
     ctx.err(`mesh-agent: unknown command ${JSON.stringify(command)} (try mesh-agent --help)`);
     return EXIT_USAGE;
@@ -116,15 +121,40 @@ export async function main(argv: readonly string[], context?: Partial<AgentCliCo
 }
 
 /** True when this module is the process's entry point (the bundle), not imported by a test. */
+async function snapshot(rest: readonly string[], ctx: AgentCliContext): Promise<number> {
+  let values: { output?: string; from?: string };
+  try {
+    ({ values } = parseArgs({ args: [...rest], options: { output: { type: 'string' }, from: { type: 'string' } }, strict: true }));
+  } catch (error) {
+    ctx.err(`mesh-agent snapshot: ${(error as Error).message}`);
+    return EXIT_USAGE;
+  }
+  if (values.output === undefined) {
+    ctx.err('mesh-agent snapshot: --output FILE is required');
+    return EXIT_USAGE;
+  }
+  try {
+    return await snapshotCommand(values.output, values.from ?? defaultSnapshotScript(process.argv[1]), ctx);
+  } catch (error) {
+    if (!(error instanceof MeshError)) throw error;
+    ctx.err(`mesh-agent snapshot: ${error.message}`);
+    return EXIT_FAILURE;
+  }
+}
+
 function isEntryPoint(): boolean {
   const entry = process.argv[1];
   return entry !== undefined && /mesh-agent(\.m?[jt]s)?$/.test(entry);
 }
 
-if (isEntryPoint()) {
+/**
+ * Runs `mesh-agent` for this process: SIGTERM/SIGINT stop it, the exit status is set when
+ * it returns. Called by the bundle as an entry point and by the startup snapshot's main.
+ */
+export function runProcess(argv: readonly string[], startup: AgentStartup = 'bundle'): void {
   const controller = new AbortController();
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.on(signal, () => controller.abort());
-  main(process.argv.slice(2), { stop: controller.signal }).then(
+  main(argv, { stop: controller.signal, startup }).then(
     (status) => {
       process.exitCode = status;
       // Idle keep-alive sockets or a keystore's D-Bus connection must not hold the exit up.
@@ -136,3 +166,5 @@ if (isEntryPoint()) {
     },
   );
 }
+
+if (isEntryPoint()) runProcess(process.argv.slice(2));

@@ -50,8 +50,10 @@ export class AgentProcess {
   readonly exited: Promise<number | null>;
   #waiters: Array<() => void> = [];
 
-  constructor(configPath: string, env: Record<string, string> = {}) {
-    this.child = spawn(process.execPath, [AGENT_BIN, 'run', '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'], env: baseEnv(env) });
+  /** `launch`: the command before `run --config …` (default: node dist/mesh-agent.mjs). */
+  constructor(configPath: string, env: Record<string, string> = {}, launch: readonly string[] = [process.execPath, AGENT_BIN]) {
+    const [file, ...prefix] = launch as [string, ...string[]];
+    this.child = spawn(file, [...prefix, 'run', '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'], env: baseEnv(env) });
     running.add(this);
     let partial = '';
     this.child.stdout?.on('data', (chunk: Buffer) => {

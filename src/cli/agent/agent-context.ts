@@ -9,6 +9,9 @@ import type { AgentConfig } from '../../agent/config/agent-config.js';
 import { ConfigError } from '../../agent/config/config-error.js';
 import { parseAgentConfig } from '../../agent/config/validate-agent-config.js';
 
+/** How this process was started: from the bundle, or from a startup snapshot (docs/packaging.md). */
+export type AgentStartup = 'bundle' | 'snapshot';
+
 export interface AgentCliContext {
   /** One line to standard output (logs, status). */
   out(line: string): void;
@@ -17,6 +20,8 @@ export interface AgentCliContext {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Aborted on SIGTERM/SIGINT by the entry point; tests abort it themselves. */
   readonly stop?: AbortSignal;
+  /** Reported in the start line of `run`; default `bundle`. */
+  readonly startup?: AgentStartup;
 }
 
 export async function loadConfig(path: string): Promise<AgentConfig> {

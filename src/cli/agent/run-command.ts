@@ -69,7 +69,7 @@ export async function runAgent(config: AgentConfig, ctx: AgentCliContext): Promi
       env: ctx.env,
       log: (line) => logger.log('info', line),
     });
-    logger.log('info', `mesh-agent ${AGENT_VERSION} starting`, { keystore: secrets.tier, state: config.stateDirectory, pid: process.pid });
+    logger.log('info', `mesh-agent ${AGENT_VERSION} starting`, { keystore: secrets.tier, state: config.stateDirectory, pid: process.pid, startup: ctx.startup ?? 'bundle' });
     // The configuration plus what a technician changed over the serial line (issue 5 §3).
     const agent = await startProvisionedAgent(
       config,

@@ -37,13 +37,15 @@ const value = (key: string) => values(key).at(-1);
 
 describe('mesh-agent.service content', () => {
   it('runs the bundled agent with its configuration', () => {
-    expect(value('ExecStart')).toBe('/usr/bin/node /opt/mesh-agent/mesh-agent.mjs run --config %d/config.json');
+    expect(value('ExecStart')).toBe('/opt/mesh-agent/mesh-agent-launch run --config %d/config.json');
+    expect(values('Environment')).toContain('MESH_AGENT_DIR=/opt/mesh-agent MESH_AGENT_NODE=/usr/bin/node');
     expect(value('LoadCredential')).toBe('config.json:/etc/mesh-agent/config.json');
   });
 
   it.each([
     ['DynamicUser', 'yes'],
     ['StateDirectory', 'mesh-agent'],
+    ['CacheDirectory', 'mesh-agent'],
     ['ProtectSystem', 'strict'],
     ['NoNewPrivileges', 'yes'],
     ['PrivateTmp', 'yes'],
@@ -92,7 +94,7 @@ describe('systemd-analyze, offline', () => {
     writeFileSync(join(root, 'etc/systemd/system/mesh-agent.service'), UNIT);
     writeFileSync(join(root, 'etc/systemd/system/mesh-agent.service.d/boot-preconfiguration.conf'), DROP_IN);
     // Stubs at the paths ExecStart= and ExecStartPre= name: verify checks they are executable.
-    for (const file of ['usr/bin/node', 'opt/mesh-agent/adopt-preconfiguration']) {
+    for (const file of ['usr/bin/node', 'opt/mesh-agent/mesh-agent-launch', 'opt/mesh-agent/adopt-preconfiguration']) {
       mkdirSync(join(root, file, '..'), { recursive: true });
       writeFileSync(join(root, file), '#!/bin/sh\nexit 0\n');
       chmodSync(join(root, file), 0o755);
@@ -113,14 +115,14 @@ describe('systemd-analyze, offline', () => {
   });
 
   it('verify notices a missing executable (the check is real)', () => {
-    rmSync(join(root, 'usr/bin/node'));
+    rmSync(join(root, 'opt/mesh-agent/mesh-agent-launch'));
     try {
       const result = run(['verify', '--man=no', '--generators=no', `--root=${root}`, 'mesh-agent.service']);
       expect(result.status).not.toBe(0);
-      expect(result.stderr).toContain('/usr/bin/node');
+      expect(result.stderr).toContain('/opt/mesh-agent/mesh-agent-launch');
     } finally {
-      writeFileSync(join(root, 'usr/bin/node'), '#!/bin/sh\nexit 0\n');
-      chmodSync(join(root, 'usr/bin/node'), 0o755);
+      writeFileSync(join(root, 'opt/mesh-agent/mesh-agent-launch'), '#!/bin/sh\nexit 0\n');
+      chmodSync(join(root, 'opt/mesh-agent/mesh-agent-launch'), 0o755);
     }
   });
 
