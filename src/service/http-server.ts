@@ -123,8 +123,13 @@ export async function startHttpServer(
       }
       const body = new Uint8Array(Buffer.concat(chunks));
       const authorization = req.headers['mesh-authorization'];
+      const source = req.socket.remoteAddress;
       service
-        .handle({ body, ...(typeof authorization === 'string' ? { authorization } : {}) })
+        .handle({
+          body,
+          ...(typeof authorization === 'string' ? { authorization } : {}),
+          ...(source === undefined ? {} : { source }),
+        })
         .then((reply) => writeReply(res, reply, closing))
         .catch(() => {
           // handle() never rejects; this is a last guard so no request is left hanging.

@@ -27,6 +27,8 @@ export interface ServiceRequest {
   readonly body: Uint8Array;
   /** The Mesh-Authorization header, if sent. */
   readonly authorization?: string;
+  /** The client's address as the transport established it (TransactionContext.source). */
+  readonly source?: string;
 }
 
 export interface ServiceReply {
@@ -108,7 +110,12 @@ export class MeshService {
       if (transaction.authorization.kind !== 'none') {
         owner = await authorizeOwner(this.env, transaction.authorization, value, request, now);
       }
-      const result = await transaction.handle(value, { env: this.env, now, ...(owner === undefined ? {} : { owner }) });
+      const result = await transaction.handle(value, {
+        env: this.env,
+        now,
+        ...(owner === undefined ? {} : { owner }),
+        ...(request.source === undefined ? {} : { source: request.source }),
+      });
       const status = result.status ?? Status.OK;
       return reply(responseName, status, result.description ?? OK_DESCRIPTION, result.fields ?? {}, result.retryAfter);
     } catch (error) {

@@ -36,6 +36,11 @@ export interface TransactionContext {
   readonly now: number;
   /** Present when the transaction's rule required a signature and it verified. */
   readonly owner?: VerifiedOwner;
+  /**
+   * Who sent the request, as the transport saw it (the peer address, or the forwarded-for
+   * address when the operator trusts a proxy); absent when the transport knows none.
+   */
+  readonly source?: string;
 }
 
 export interface TransactionResult {
