@@ -10,8 +10,15 @@
  *   read) and change nothing; blank lines (Enter on a terminal) are ignored;
  * - error replies to bad input are rate limited (BAD_INPUT_BUCKET): past the budget one
  *   `rate-limited` reply says so, later bad lines are counted and dropped silently, and the
- *   next error reply carries `details.suppressed`; good requests are always answered;
- * - at most MAX_QUEUED requests wait; more get `busy`;
+ *   next error reply carries `details.suppressed`;
+ * - every well-formed request gets exactly one reply: its result, an error, or `busy`. At most
+ *   MAX_QUEUED requests wait; one more is answered `busy` at once (with a retry hint), which
+ *   is never rate limited or suppressed, because silence would leave a technician's tool
+ *   waiting for a reply that never comes. `busy` costs no memory: it is written straight
+ *   away, and the port stops reading while its writes are backed up (serial-port-link), so a
+ *   flood is slowed at the sender instead of queued here;
+ * - replies carry the request's id: answers come in request order, but a `busy` reply can
+ *   overtake the answers to requests that were already waiting;
  * - nothing a request does can throw out of `receive`: a failing handler is an `internal`
  *   reply, a failing write is logged.
  */
@@ -22,6 +29,8 @@ import { MAX_LINE_BYTES, encodeLine, errorReply, parseRequestLine, type ErrorRep
 /** 20 error replies at once, then 5 a second. */
 export const BAD_INPUT_BUCKET = { capacity: 20, perSecond: 5 } as const;
 export const MAX_QUEUED = 8;
+/** The retry hint of a `busy` reply: the waiting requests are answered well within it. */
+export const BUSY_RETRY_AFTER_SECONDS = 1;
 
 type Frame = { readonly kind: 'line'; readonly text: string } | { readonly kind: 'bad-encoding'; readonly bytes: number } | { readonly kind: 'too-long' };
 
@@ -42,7 +51,7 @@ export class ProvisioningSession {
   #suppressed = 0;
   #announcedLimit = false;
   /** Counters for tests and the log. */
-  readonly counts = { requests: 0, badInput: 0, suppressed: 0 };
+  readonly counts = { requests: 0, badInput: 0, suppressed: 0, busy: 0 };
 
   constructor(options: SessionOptions) {
     this.#options = options;
@@ -85,7 +94,14 @@ export class ProvisioningSession {
           return;
         }
         if (this.#queue.length >= MAX_QUEUED) {
-          this.#bad(errorReply(parsed.request.id, 'busy', `${MAX_QUEUED} requests are waiting; send again once they are answered`));
+          // An answer, not bad input: never suppressed by the bad-input budget.
+          this.counts.busy += 1;
+          this.#send(
+            errorReply(parsed.request.id, 'busy', `${MAX_QUEUED} requests are waiting; send this one again once they are answered`, {
+              waiting: MAX_QUEUED,
+              retryAfterSeconds: BUSY_RETRY_AFTER_SECONDS,
+            }),
+          );
           return;
         }
         this.#queue.push(parsed.request);

@@ -11,6 +11,12 @@
  * strange line, never as an exception. A line longer than `maxLineBytes` is cut there: its
  * first `maxLineBytes` bytes are delivered once with `oversized: true` and the rest up to the
  * next LF is dropped, so a peer that never sends LF cannot grow the buffer.
+ *
+ * Writes are flow-controlled against reads: while more than `maxPendingWriteBytes` of
+ * written lines have not reached the OS (the peer does not read, or sends requests faster
+ * than the line carries the replies), the port stops reading, so the sender's own output
+ * blocks in the tty buffers instead of replies piling up in this process. Every line
+ * written is still delivered; none is dropped to keep memory bounded.
  */
 import { MeshError } from '../../crypto/errors.js';
 
@@ -41,6 +47,8 @@ export interface SerialLinkOptions {
   readonly lineEnding?: string;
   /** Longest accepted line in bytes (default 4096). */
   readonly maxLineBytes?: number;
+  /** Written bytes not yet handed to the OS above which reading pauses (default 64 KiB). */
+  readonly maxPendingWriteBytes?: number;
 }
 
 const LF = 0x0a;
@@ -149,6 +157,17 @@ export async function openSerialPortLink(path: string, baudRate: number, options
     for (const l of [...lineListeners]) l(line, info);
   });
   port.on('data', (chunk: Uint8Array) => splitter.push(chunk));
+  const maxPending = options.maxPendingWriteBytes ?? 64 * 1024;
+  let pending = 0;
+  let paused = false;
+  const settled = (bytes: number): void => {
+    pending -= bytes;
+    // Resume at half the mark, so reading does not flap on every reply.
+    if (paused && pending <= maxPending / 2) {
+      paused = false;
+      if (!closed) port.resume();
+    }
+  };
   port.on('error', (error: Error) => {
     closeError ??= new SerialLinkError(`serial device "${path}": ${describe(error)}`, { context: { path }, cause: error });
   });
@@ -164,13 +183,21 @@ export async function openSerialPortLink(path: string, baudRate: number, options
     path,
     writeLine(line: string): Promise<void> {
       if (closed || !port.isOpen) return Promise.reject(new SerialLinkError(`serial device "${path}" is closed`, { context: { path } }));
+      const data = Buffer.from(line + lineEnding, 'utf8');
+      pending += data.length;
+      if (!paused && pending > maxPending) {
+        paused = true;
+        port.pause();
+      }
       return new Promise<void>((resolve, reject) => {
-        port.write(line + lineEnding, (error) => {
+        port.write(data, (error) => {
           if (error !== null && error !== undefined) {
+            settled(data.length);
             reject(new SerialLinkError(`cannot write to serial device "${path}": ${describe(error)}`, { context: { path }, cause: error }));
             return;
           }
           port.drain((drainError) => {
+            settled(data.length);
             if (drainError === null) resolve();
             else reject(new SerialLinkError(`cannot write to serial device "${path}": ${describe(drainError)}`, { context: { path }, cause: drainError }));
           });
