@@ -8,6 +8,7 @@
  * `StatusDescription` and `StatusExtended` as sent.
  */
 import { MeshError, type MeshErrorOptions } from '../../crypto/errors.js';
+import { terminalText } from '../../mesh/encoding/terminal-text.js';
 
 /** The service could not be reached: refused, DNS failure, reset, TLS failure. */
 export class ServiceUnavailableError extends MeshError {
@@ -17,6 +18,24 @@ export class ServiceUnavailableError extends MeshError {
     super(message, { ...options, context: { url, ...options.context } });
     this.url = url;
   }
+}
+
+/**
+ * A plain `http://` service URL whose host is not loopback, refused before any connection:
+ * the owner's signed requests, the device's profile and the answers would cross the network
+ * readable and alterable by anyone on the path (docs/security.md "Transport").
+ */
+export class InsecureTransportError extends MeshError {
+  readonly code = 'ERR_INSECURE_TRANSPORT';
+}
+
+/**
+ * The connection closed or reset before the whole answer arrived (a kept-alive socket the
+ * server had closed, a reset): the request may or may not have been processed, so only an
+ * idempotent transaction is sent again (mesh-client.ts).
+ */
+export class ConnectionDroppedError extends ServiceUnavailableError {
+  override readonly code = 'ERR_CONNECTION_DROPPED';
 }
 
 /** No complete answer within the client's timeout. */
@@ -56,7 +75,8 @@ export class ProtocolError extends MeshError {
   readonly url: string;
 
   constructor(detail: ProtocolErrorDetail, options: Pick<MeshErrorOptions, 'cause'> = {}) {
-    const description = detail.statusDescription === undefined || detail.statusDescription === '' ? '' : `: ${detail.statusDescription}`;
+    // The service chose this text: shown neutralised, kept raw in the field.
+    const description = detail.statusDescription === undefined || detail.statusDescription === '' ? '' : `: ${terminalText(detail.statusDescription, 200)}`;
     super(`${detail.transaction} refused by ${detail.url} with Status ${detail.status}${description}`, {
       context: {
         transaction: detail.transaction,
@@ -104,7 +124,7 @@ export class GoneError extends ProtocolError {
 export class RequestTooLargeError extends ProtocolError {
   override readonly code = 'ERR_PROTOCOL_TOO_LARGE';
 }
-/** 429: too many failed PIN attempts; `retryAfter` says when to try again. */
+/** 429: too many failed PIN attempts, or a rate limit; `retryAfter` says when to try again. */
 export class TooManyRequestsError extends ProtocolError {
   override readonly code = 'ERR_PROTOCOL_TOO_MANY_REQUESTS';
 }

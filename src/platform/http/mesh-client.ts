@@ -14,16 +14,30 @@
  *   stalled nor an endless answer can hang or exhaust the caller.
  * - Envelope-valued fields are shape-checked here (`[header, payload, trailer?]`) and
  *   returned as JSON; checking signatures and contents is the caller's job.
+ * - Each transaction is marked idempotent or not. An idempotent one (Hello, Get, Status,
+ *   ConnectStatus, ConnectPending, ConnectComplete, …) is sent again, on a backoff with
+ *   jitter from the injected Random, when the connection dropped before the answer or the
+ *   service answered 429/503 (waiting at least its RetryAfter), up to a bounded number of
+ *   attempts; a signed one is signed afresh each time, since the service refuses a
+ *   replayed nonce. Others (ConnectStart, Claim, Publish, …) are sent once.
+ * - Plain http:// to anything but loopback is refused before any connection unless allowed
+ *   (transport-policy.ts).
  */
 import { InvalidArgumentError } from '../../crypto/errors.js';
+import { systemRandom } from '../../crypto/random.js';
+import type { Random } from '../../agent/ports.js';
+import { RetrySchedule, type RetryScheduleOptions } from '../../agent/retry-schedule.js';
 import { parseEnvelopeJson, type EnvelopeJson } from '../../mesh/schema/envelope-json.js';
 import {
+  ConnectionDroppedError,
   MalformedResponseError,
+  ProtocolError,
   ResponseTooLargeError,
   ServiceTimeoutError,
   ServiceUnavailableError,
   protocolErrorFor,
 } from './http-errors.js';
+import { checkTransport } from './transport-policy.js';
 
 /** The path every transaction is posted to (architecture-03 §8; service-protocol "Transport"). */
 export const MESH_SERVICE_PATH = '/.well-known/mmm/';
@@ -32,6 +46,25 @@ export const MESH_DEFAULT_PORT = 15099;
 export const DEFAULT_TIMEOUT_MS = 15_000;
 /** Generous beside the 256 KiB request limit: pending lists and Get pages are larger. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
+
+/** How an idempotent transaction is sent again; time and entropy are injected for tests. */
+export interface HttpRetryPolicy {
+  /** Total tries of one transaction, at least 1. */
+  readonly attempts: number;
+  readonly schedule: RetryScheduleOptions;
+  /** A RetryAfter longer than this is not waited out: the caller gets the 429/503. */
+  readonly maxRetryAfterMs: number;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly random: Random;
+}
+
+export const DEFAULT_HTTP_RETRY: HttpRetryPolicy = {
+  attempts: 4,
+  schedule: { initialDelayMs: 200, maxDelayMs: 3_000, factor: 2, jitter: 0.25, honorRetryAfter: true },
+  maxRetryAfterMs: 30_000,
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  random: { bytes: (n) => systemRandom(n) },
+};
 
 /** Produces the `Mesh-Authorization` header value for the exact body bytes sent. */
 export type RequestSigner = (body: Uint8Array) => string | Promise<string>;
@@ -43,6 +76,12 @@ export interface MeshClientOptions {
   readonly maxResponseBytes?: number;
   /** Injected for tests; the global fetch otherwise. */
   readonly fetch?: typeof fetch;
+  /** Overrides of DEFAULT_HTTP_RETRY (tests inject sleep and random; the agent, fewer attempts). */
+  readonly retry?: Partial<HttpRetryPolicy>;
+  /** Plain http:// to a host other than loopback: refused unless this is set. */
+  readonly allowInsecureHttp?: boolean;
+  /** The override a refusal names (the CLI's flag, the agent's config field). */
+  readonly insecureHttpHint?: string;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -266,9 +305,15 @@ function dataItems(o: Fields, path: string): DataItem[] {
 
 const CONNECT_RESULTS: readonly ConnectStatusResult[] = ['Pending', 'Accept', 'Reject', 'Expired', 'Revoked'];
 
+/** undici and system codes of a connection that closed or reset mid-exchange. */
+const DROPPED_CODES = new Set(['UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+
 // ---------------------------------------------------------------------------------------
 
-/** `http(s)://host[:port][/…]` → the transaction URL; a bare origin gets /.well-known/mmm/. */
+/**
+ * `http(s)://host[:port][/…]` → the transaction URL; a bare origin gets /.well-known/mmm/.
+ * Checks the shape only; MeshClient also applies the transport policy.
+ */
 export function serviceEndpoint(service: string): string {
   let url: URL;
   try {
@@ -295,6 +340,8 @@ interface Exchange {
   readonly name: string;
   readonly request: object;
   readonly signer?: RequestSigner | undefined;
+  /** Safe to send again when no answer arrived (the same request has the same effect). */
+  readonly idempotent?: boolean;
   /** Statuses returned rather than thrown (201 always). */
   readonly accept?: readonly number[];
 }
@@ -305,9 +352,15 @@ export class MeshClient {
   private readonly timeoutMs: number;
   private readonly maxResponseBytes: number;
   private readonly fetchImpl: typeof fetch;
+  private readonly retry: HttpRetryPolicy;
 
   constructor(options: MeshClientOptions) {
     this.endpoint = serviceEndpoint(options.service);
+    checkTransport(new URL(this.endpoint), options.allowInsecureHttp === true, options.insecureHttpHint);
+    this.retry = { ...DEFAULT_HTTP_RETRY, ...options.retry };
+    if (!Number.isInteger(this.retry.attempts) || this.retry.attempts < 1 || this.retry.attempts > 10) {
+      throw new InvalidArgumentError(`"retry.attempts" expected an integer from 1 to 10, got ${this.retry.attempts}`, { context: { what: 'retry.attempts' } });
+    }
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     if (!Number.isInteger(this.timeoutMs) || this.timeoutMs < 1) {
@@ -324,14 +377,14 @@ export class MeshClient {
   // --- transactions ---------------------------------------------------------------------
 
   async hello(): Promise<HelloResponse> {
-    const { body, path } = await this.exchange({ name: 'Hello', request: {} });
+    const { body, path } = await this.exchange({ name: 'Hello', request: {}, idempotent: true });
     const version = body['Version'];
     if (version !== undefined && version !== null && !isObject(version)) throw malformed(`${path}.Version`, 'an object', version);
     return { ...statusFields(body), ...(isObject(version) ? { Version: version } : {}), ...optEnvelope(body, path, 'EnvelopedProfileService') };
   }
 
   async validate(request: ValidateRequest): Promise<ValidateResponse> {
-    const { body, path } = await this.exchange({ name: 'Validate', request });
+    const { body, path } = await this.exchange({ name: 'Validate', request, idempotent: request.Reserve !== true });
     const valid = body['Valid'];
     if (typeof valid !== 'boolean') throw malformed(`${path}.Valid`, 'a boolean', valid);
     return {
@@ -353,7 +406,7 @@ export class MeshClient {
   }
 
   async get(request: GetRequest): Promise<DataItemsResponse> {
-    const { body, path } = await this.exchange({ name: 'Get', request });
+    const { body, path } = await this.exchange({ name: 'Get', request, idempotent: true });
     return { ...statusFields(body), DataItems: dataItems(body, path), ...pick(body, path, { PageKey: isString }, 'a string') };
   }
 
@@ -364,7 +417,7 @@ export class MeshClient {
 
   /** The Status transaction: the last checkpoint of the service's hash-chained log. */
   async serviceStatus(): Promise<StatusResponse> {
-    const { body, path } = await this.exchange({ name: 'Status', request: {} });
+    const { body, path } = await this.exchange({ name: 'Status', request: {}, idempotent: true });
     return {
       ...statusFields(body),
       ...pick(body, path, { LastWriteTime: isString, CheckpointValue: isString, ChainValue: isString }, 'a string'),
@@ -383,7 +436,7 @@ export class MeshClient {
 
   /** Pending (202) and Expired (410) are results, not errors (service-protocol ConnectStatus). */
   async connectStatus(request: ConnectStatusRequest): Promise<ConnectStatusResponse> {
-    const { body, path } = await this.exchange({ name: 'ConnectStatus', request, accept: [202, 410] });
+    const { body, path } = await this.exchange({ name: 'ConnectStatus', request, accept: [202, 410], idempotent: true });
     const result = body['Result'];
     if (typeof result !== 'string' || !CONNECT_RESULTS.includes(result as ConnectStatusResult)) {
       throw malformed(`${path}.Result`, `one of ${CONNECT_RESULTS.join(', ')}`, result);
@@ -398,7 +451,7 @@ export class MeshClient {
   }
 
   async connectPending(request: ConnectPendingRequest, signer: RequestSigner): Promise<ConnectPendingResponse> {
-    const { body, path } = await this.exchange({ name: 'ConnectPending', request, signer });
+    const { body, path } = await this.exchange({ name: 'ConnectPending', request, signer, idempotent: true });
     const pending = arrayField(body, path, 'Pending').map((entry, i): PendingEntry => {
       const at = `${path}.Pending[${i}]`;
       if (!isObject(entry)) throw malformed(at, 'a pending entry object', entry);
@@ -413,8 +466,12 @@ export class MeshClient {
     return { ...statusFields(body), Pending: pending, ...pick(body, path, { PageKey: isString }, 'a string') };
   }
 
+  /**
+   * Idempotent: the service answers the same signed RespondConnection sent again with success
+   * (service-protocol ConnectComplete), so a retry after an answer lost on the way back is safe.
+   */
   async connectComplete(request: ConnectCompleteRequest, signer: RequestSigner): Promise<StatusFields> {
-    const { body } = await this.exchange({ name: 'ConnectComplete', request, signer });
+    const { body } = await this.exchange({ name: 'ConnectComplete', request, signer, idempotent: true });
     return statusFields(body);
   }
 
@@ -424,7 +481,7 @@ export class MeshClient {
   }
 
   async transfer(request: TransferRequest, signer: RequestSigner): Promise<DataItemsResponse> {
-    const { body, path } = await this.exchange({ name: 'Transfer', request, signer });
+    const { body, path } = await this.exchange({ name: 'Transfer', request, signer, idempotent: true });
     return { ...statusFields(body), DataItems: dataItems(body, path), ...pick(body, path, { PageKey: isString }, 'a string') };
   }
 
@@ -436,7 +493,7 @@ export class MeshClient {
   }
 
   async pollClaim(request: PollClaimRequest): Promise<PollClaimResponse> {
-    const { body, path } = await this.exchange({ name: 'PollClaim', request });
+    const { body, path } = await this.exchange({ name: 'PollClaim', request, idempotent: true });
     return { ...statusFields(body), ...optEnvelope(body, path, 'EnvelopedMessageClaim') };
   }
 
@@ -448,7 +505,7 @@ export class MeshClient {
 
   /** Issue 6 §2: the application entry an owner filed for a device (404 when none). */
   async applicationGet(request: ApplicationGetRequest): Promise<ApplicationGetResponse> {
-    const { body, path } = await this.exchange({ name: 'ApplicationGet', request });
+    const { body, path } = await this.exchange({ name: 'ApplicationGet', request, idempotent: true });
     return {
       ...statusFields(body),
       EnvelopedApplicationEntry: envelopeField(body, path, 'EnvelopedApplicationEntry', true),
@@ -458,8 +515,32 @@ export class MeshClient {
 
   // --- transport ------------------------------------------------------------------------
 
-  /** Posts one transaction; returns the response object after the Status check. */
+  /** Posts one transaction, again while it is idempotent and retrying is worth it. */
   private async exchange(x: Exchange): Promise<{ body: Fields; path: string }> {
+    const schedule = new RetrySchedule(this.retry.schedule, this.retry.random);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.exchangeOnce(x);
+      } catch (error) {
+        const delay = x.idempotent === true && attempt < this.retry.attempts ? this.retryDelay(error, schedule) : undefined;
+        if (delay === undefined) throw error;
+        await this.retry.sleep(delay);
+      }
+    }
+  }
+
+  /** The wait before sending again, or undefined when the failure is not worth a retry. */
+  private retryDelay(error: unknown, schedule: RetrySchedule): number | undefined {
+    if (error instanceof ConnectionDroppedError) return schedule.next();
+    if (error instanceof ProtocolError && (error.status === 429 || error.status === 503)) {
+      if (error.retryAfter !== undefined && error.retryAfter * 1000 > this.retry.maxRetryAfterMs) return undefined;
+      return schedule.next(error.retryAfter);
+    }
+    return undefined;
+  }
+
+  /** Posts one transaction once; returns the response object after the Status check. */
+  private async exchangeOnce(x: Exchange): Promise<{ body: Fields; path: string }> {
     const bytes = new TextEncoder().encode(JSON.stringify({ [`${x.name}Request`]: x.request }));
     const headers: Record<string, string> = {
       'content-type': 'application/json',
@@ -574,6 +655,12 @@ export class MeshClient {
     const inner = (cause as { cause?: { code?: unknown; message?: unknown } })?.cause;
     const code = typeof inner?.code === 'string' ? inner.code : undefined;
     const detail = code ?? (typeof inner?.message === 'string' ? inner.message : (cause as Error)?.message ?? 'unknown failure');
+    if (code !== undefined && DROPPED_CODES.has(code)) {
+      return new ConnectionDroppedError(`${name}: the connection to the Mesh service at ${this.endpoint} dropped before the answer (${code})`, this.endpoint, {
+        cause,
+        context: { code },
+      });
+    }
     return new ServiceUnavailableError(`${name}: cannot reach the Mesh service at ${this.endpoint} (${detail})`, this.endpoint, {
       cause,
       context: { code },
