@@ -80,7 +80,11 @@ export const connectComplete: Transaction<ConnectCompleteRequest> = {
     const time = isoTime(now);
     let record: ConnectionRecord;
     if (existing !== undefined) {
-      if (existing.value.State !== 'Pending') throw conflict('the connection request was already answered');
+      if (existing.value.State !== 'Pending') {
+        // The same signed answer again (a client's retry after the reply was lost) succeeds; any other is a conflict.
+        if (JSON.stringify(existing.value.EnvelopedRespondConnection) === JSON.stringify(request.EnvelopedRespondConnection)) return {};
+        throw conflict('the connection request was already answered');
+      }
       if (isExpired(existing.value, now)) throw gone('the connection request expired before the answer', { fields: { Result: 'Expired' } });
       if (answeredDevice !== undefined && existing.value.DeviceUdf !== undefined && answeredDevice !== existing.value.DeviceUdf.toUpperCase()) {
         throw badRequest(`"${PATH}" accepts another device than the one that made the request`);
