@@ -10,10 +10,12 @@
  * then closes idle keep-alive connections; a deadline bounds how long a stuck client can hold
  * the process.
  */
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { STATUS_CODES, createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { MeshService, ServiceReply } from './mesh-service.js';
+import { TrustedProxies } from './rate-limit/source-address.js';
 import { Status } from './service-errors.js';
 
 /** The well-known path (protocol-09 `/.well-known/mmm`); with and without the final slash. */
@@ -25,6 +27,11 @@ export interface HttpServerOptions {
   readonly shutdownDeadlineMs?: number;
   /** Bytes past the limit still read (and discarded) so the 413 reaches the client; then the socket is cut. */
   readonly maxDiscardBytes?: number;
+  /**
+   * Proxies whose X-Forwarded-For is believed (`--trust-proxy`); without any, the header is
+   * ignored and the peer address is the source (docs/security.md "Rate limits").
+   */
+  readonly trustProxy?: readonly string[];
 }
 
 export interface RunningServer {
@@ -38,10 +45,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-function writeReply(res: ServerResponse, reply: ServiceReply, closeConnection = false): void {
-  const body = Buffer.from(JSON.stringify(reply.body), 'utf8');
-  // The body's Status is authoritative; HTTP mirrors it, with 201 as 200 OK (docs/service-protocol.md).
-  const httpStatus = reply.status === Status.OK ? 200 : reply.status;
+function replyHeaders(reply: ServiceReply, body: Buffer, closeConnection: boolean): Record<string, string | number> {
   const headers: Record<string, string | number> = {
     'Content-Type': 'application/json',
     'Content-Length': body.length,
@@ -50,8 +54,42 @@ function writeReply(res: ServerResponse, reply: ServiceReply, closeConnection = 
   if (reply.retryAfter !== undefined) headers['Retry-After'] = Math.ceil(reply.retryAfter);
   if (reply.status === Status.MethodNotAllowed) headers['Allow'] = 'POST';
   if (closeConnection) headers['Connection'] = 'close';
-  res.writeHead(httpStatus, headers);
+  return headers;
+}
+
+// The body's Status is authoritative; HTTP mirrors it, with 201 as 200 OK (docs/service-protocol.md).
+const httpStatusOf = (reply: ServiceReply): number => (reply.status === Status.OK ? 200 : reply.status);
+
+function writeReply(res: ServerResponse, reply: ServiceReply, closeConnection = false): void {
+  const body = Buffer.from(JSON.stringify(reply.body), 'utf8');
+  res.writeHead(httpStatusOf(reply), replyHeaders(reply, body, closeConnection));
   res.end(body);
+}
+
+/**
+ * A reply written straight to the socket, for requests Node's parser refused before there was
+ * a response object (an unknown method, a malformed request line or header).
+ */
+function writeRawReply(socket: Duplex, reply: ServiceReply): void {
+  const body = Buffer.from(JSON.stringify(reply.body), 'utf8');
+  const status = httpStatusOf(reply);
+  const head = Object.entries(replyHeaders(reply, body, true)).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+  socket.end(Buffer.concat([Buffer.from(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n${head}\r\n`, 'latin1'), body]));
+}
+
+/** The refusal for a request Node's HTTP parser rejected, by the parser's error code. */
+function clientErrorReply(service: MeshService, code: string | undefined): ServiceReply {
+  switch (code) {
+    case 'HPE_INVALID_METHOD':
+      return service.refuse(Status.MethodNotAllowed, 'unknown HTTP method: the Mesh service takes POST only');
+    case 'HPE_HEADER_OVERFLOW':
+      return service.refuse(Status.BadRequest, 'the request headers are too large');
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+    case 'ERR_HTTP_HEADERS_TIMEOUT':
+      return service.refuse(408, 'the request was not received in time');
+    default:
+      return service.refuse(Status.BadRequest, `malformed HTTP request${code === undefined ? '' : ` (${code})`}`);
+  }
 }
 
 export function parseListen(listen: string): { host: string; port: number } {
@@ -71,6 +109,7 @@ export async function startHttpServer(
 ): Promise<RunningServer> {
   const maxBody = service.bodyLimits.maxBodyBytes;
   const maxDiscard = options.maxDiscardBytes ?? 4 * 1024 * 1024;
+  const proxies = new TrustedProxies(options.trustProxy ?? []);
   let active = 0;
   let closing = false;
   const drained: Array<() => void> = [];
@@ -107,9 +146,21 @@ export async function startHttpServer(
     let tooLarge = false;
     req.on('data', (chunk: Buffer) => {
       received += chunk.length;
+      if (tooLarge) {
+        if (received > maxBody + maxDiscard) req.destroy();
+        return;
+      }
       if (received > maxBody) {
+        // A body without Content-Length (chunked) found too large while streaming: the 413 is
+        // written at once, whole, and the response ended only when the client has finished
+        // sending (or passed the discard allowance), so closing never resets a connection
+        // whose client has not yet read the answer.
         tooLarge = true;
         chunks.length = 0;
+        const reply = service.refuse(Status.TooLarge, `request body is more than the limit of ${maxBody} bytes`);
+        const body = Buffer.from(JSON.stringify(reply.body), 'utf8');
+        res.writeHead(httpStatusOf(reply), replyHeaders(reply, body, true));
+        res.write(body);
         if (received > maxBody + maxDiscard) req.destroy();
         return;
       }
@@ -117,13 +168,12 @@ export async function startHttpServer(
     });
     req.on('end', () => {
       if (tooLarge) {
-        res.setHeader('Connection', 'close');
-        writeReply(res, service.refuse(Status.TooLarge, `request body is more than the limit of ${maxBody} bytes`));
+        res.end();
         return;
       }
       const body = new Uint8Array(Buffer.concat(chunks));
       const authorization = req.headers['mesh-authorization'];
-      const source = req.socket.remoteAddress;
+      const source = proxies.clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for']);
       service
         .handle({
           body,
@@ -141,14 +191,28 @@ export async function startHttpServer(
   const server: Server =
     options.tls === undefined
       ? createHttpServer(handler)
-      : createHttpsServer({ cert: Buffer.from(options.tls.cert), key: Buffer.from(options.tls.key) }, handler);
+      : createHttpsServer(
+          {
+            cert: Buffer.from(options.tls.cert),
+            key: Buffer.from(options.tls.key),
+            // docs/security.md "Transport": TLS 1.2 at least, 1.3 preferred (negotiated when the client has it).
+            minVersion: 'TLSv1.2',
+            maxVersion: 'TLSv1.3',
+          },
+          handler,
+        );
   // Slow-loris bounds: a client must send its headers and body within these.
   server.headersTimeout = 20_000;
   server.requestTimeout = 60_000;
   server.keepAliveTimeout = 5_000;
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    else socket.destroy();
+  // Requests Node's parser refuses are answered in the protocol's shape too, while the socket
+  // can still take an answer; a reset connection has nobody to answer.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!socket.writable || error.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    writeRawReply(socket, clientErrorReply(service, error.code));
   });
 
   await new Promise<void>((resolve, reject) => {

@@ -10,8 +10,12 @@
 import { MeshError } from '../crypto/errors.js';
 import { systemRandom, type RandomSource } from '../crypto/random.js';
 import { SchemaError } from '../mesh/errors.js';
+import { hostedDomainProblem } from './account-names.js';
 import { AccountDirectory } from './accounts.js';
 import { authorizeOwner } from './owner-authorization.js';
+import { RateLimiter, type LimitKind } from './rate-limit/rate-limiter.js';
+import type { RateLimitClass } from './rate-limit/rate-limit-config.js';
+import { sourceKey } from './rate-limit/source-address.js';
 import { DEFAULT_BODY_LIMITS, parseRequestBody, type BodyLimits } from './request-body.js';
 import { resolveConfig, type ServiceConfig } from './service-config.js';
 import type { Clock, ServiceEnvironment, ServiceLog } from './service-environment.js';
@@ -69,6 +73,7 @@ export class MeshService {
   readonly env: ServiceEnvironment;
   readonly bodyLimits: BodyLimits;
   readonly #transactions: ReadonlyMap<string, Transaction>;
+  readonly #limiter: RateLimiter;
 
   constructor(options: MeshServiceOptions) {
     const config = resolveConfig(options.config);
@@ -84,6 +89,7 @@ export class MeshService {
     };
     this.bodyLimits = Object.freeze({ ...DEFAULT_BODY_LIMITS, ...options.bodyLimits });
     this.#transactions = new Map(TRANSACTIONS.map((t) => [t.request, t]));
+    this.#limiter = new RateLimiter(config.rateLimits);
   }
 
   /** The transactions served, by request tag. */
@@ -106,9 +112,12 @@ export class MeshService {
       }
       const value = transaction.schema.parse(parsed.body, transaction.request);
       const now = this.env.clock();
+      const account = this.#frontDoor(transaction, value, request.source, now);
       let owner: VerifiedOwner | undefined;
       if (transaction.authorization.kind !== 'none') {
         owner = await authorizeOwner(this.env, transaction.authorization, value, request, now);
+        // Signed requests count against the account only once the signature verified.
+        if (transaction.frontDoor !== undefined && account !== undefined) this.#charge(transaction.frontDoor.limit, 'account', account, now);
       }
       const result = await transaction.handle(value, {
         env: this.env,
@@ -121,6 +130,34 @@ export class MeshService {
     } catch (error) {
       return this.#failure(responseName, error);
     }
+  }
+
+  /**
+   * The front door's checks (docs/security.md "Rate limits", "Account names and hosted
+   * domains"): the source's bucket, the hosted domain, and for unsigned requests the
+   * account's bucket. Returns the account the request acts on, if it names one.
+   */
+  #frontDoor(transaction: Transaction, value: unknown, source: string | undefined, now: number): string | undefined {
+    const door = transaction.frontDoor;
+    if (door === undefined) return undefined;
+    if (source !== undefined) this.#charge(door.limit, 'source', sourceKey(source), now);
+    const account = door.account(value);
+    if (account === undefined) return undefined;
+    const problem = hostedDomainProblem(account, this.env.config.account.hostedDomains);
+    if (problem !== undefined) {
+      throw new ServiceRequestError(door.limit === 'CreateAccount' ? Status.Forbidden : Status.NotFound, problem);
+    }
+    if (transaction.authorization.kind === 'none') this.#charge(door.limit, 'account', account, now);
+    return account;
+  }
+
+  #charge(limit: RateLimitClass, kind: LimitKind, key: string, now: number): void {
+    const taken = this.#limiter.take(limit, kind, key, now);
+    if (taken.allowed) return;
+    const whose = kind === 'source' ? 'from this address' : `for ${JSON.stringify(key)}`;
+    throw new ServiceRequestError(Status.TooManyAttempts, `too many ${limit} requests ${whose}: retry in ${taken.retryAfterSeconds} s`, {
+      retryAfter: taken.retryAfterSeconds,
+    });
   }
 
   /** A refusal decided outside a transaction (wrong method or path, body too large). */

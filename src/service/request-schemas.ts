@@ -4,7 +4,6 @@
  * the account address every account-scoped request names), built with the same schema
  * library as the Mesh objects so a bad field fails with the same full-path SchemaError.
  */
-import { checkAccountAddress } from '../mesh/connect/connect-uri.js';
 import {
   array,
   dateTime,
@@ -19,26 +18,24 @@ import {
   type Infer,
   type Schema,
 } from '../mesh/schema/index.js';
+import { MAX_ACCOUNT_LENGTH, normalizeAccountAddress } from './account-names.js';
 import { readProfileAccount, type VerifiedAccount } from './profile-checks.js';
 
-/** RFC 5321's 64 + 1 + 255; longer is never an address. */
-const MAX_ACCOUNT_LENGTH = 320;
-
 /**
- * A Mesh account address, user@domain (mesh-reference §1.5), returned lower-cased: the PIN
- * and claim MACs lower-case the account (mesh-reference §6.1), so the service keys records
- * the same way and `Alice@Example.com` names the same account.
+ * A Mesh account address, user@domain (mesh-reference §1.5), in the service's normal form
+ * (account-names: ASCII only, nothing trimmed or folded but the case), so every entry point
+ * keys records, PIN counters and rate limits the same way and `Alice@Example.com` names the
+ * same account.
  */
 export function accountAddress(): Schema<string> {
   const expected = 'an account address user@domain';
   const check = (value: unknown, path: string): string => {
     if (typeof value !== 'string' || value.length === 0 || value.length > MAX_ACCOUNT_LENGTH) fail(path, expected, kindOf(value));
     try {
-      checkAccountAddress(value, path);
+      return normalizeAccountAddress(value, path);
     } catch (cause) {
-      fail(path, expected, 'a string that is not user@domain', cause);
+      return fail(path, expected, 'a string that is not user@domain', cause);
     }
-    return value.toLowerCase();
   };
   return { expected, parse: (json, path = 'value') => check(json, path), toJson: (value, path = 'value') => check(value, path) };
 }

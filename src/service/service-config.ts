@@ -3,6 +3,8 @@
  * The service's tunable bounds, in one place so tests can shrink them and the defaults are
  * documented beside the rule they implement (docs/service-protocol.md).
  */
+import { RESERVED_LOCAL_PARTS } from './account-names.js';
+import { DEFAULT_RATE_LIMITS, type RateLimitConfig } from './rate-limit/rate-limit-config.js';
 
 export interface AccountPolicy {
   /** Shortest user part (ValidateResponse.Minimum; architecture-03 §8 example: 1). */
@@ -11,10 +13,16 @@ export interface AccountPolicy {
   readonly maximum: number;
   /** Characters refused in the user part (ValidateResponse.InvalidCharacters; the seed's example list). */
   readonly invalidCharacters: string;
+  /** User parts refused at CreateAccount and ValidateAccount (account-names RESERVED_LOCAL_PARTS). */
+  readonly reservedLocalParts: readonly string[];
+  /** Domains whose accounts this service hosts (`--domain`, lower case); empty hosts any. */
+  readonly hostedDomains: readonly string[];
 }
 
 export interface ServiceConfig {
   readonly account: AccountPolicy;
+  /** Token buckets per source and per account on the front door (docs/security.md "Rate limits"). */
+  readonly rateLimits: RateLimitConfig;
   /** How long a connection request stays pending before ConnectStatus reports Expired (issue 3 §2: 24 h). */
   readonly pendingLifetimeMs: number;
   /** ConnectStatus RetryAfter while pending (seconds). */
@@ -35,7 +43,14 @@ export interface ServiceConfig {
 }
 
 export const DEFAULT_SERVICE_CONFIG: ServiceConfig = Object.freeze({
-  account: Object.freeze({ minimum: 1, maximum: 64, invalidCharacters: '.,:;{}()[]<>?|\\@#' }),
+  account: Object.freeze({
+    minimum: 1,
+    maximum: 64,
+    invalidCharacters: '.,:;{}()[]<>?|\\@#',
+    reservedLocalParts: RESERVED_LOCAL_PARTS,
+    hostedDomains: Object.freeze([]) as readonly string[],
+  }),
+  rateLimits: DEFAULT_RATE_LIMITS,
   pendingLifetimeMs: 24 * 60 * 60 * 1000,
   retryAfterSeconds: 5,
   clockSkewMs: 300_000,

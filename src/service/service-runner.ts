@@ -31,6 +31,8 @@ export interface StartServiceOptions {
   /** Housekeeping period (ms); 0 disables it. Default 60 s. */
   readonly maintenanceIntervalMs?: number;
   readonly shutdownDeadlineMs?: number;
+  /** Proxies whose X-Forwarded-For is believed (`--trust-proxy`); none by default. */
+  readonly trustProxy?: readonly string[];
   /** Push notices to devices (issue 6 §1); the caller closes it after `close()`. */
   readonly notices?: NoticeSink;
 }
@@ -68,6 +70,7 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
     server = await startHttpServer(service, options.listen, {
       ...(options.tls === undefined ? {} : { tls: options.tls }),
       ...(options.shutdownDeadlineMs === undefined ? {} : { shutdownDeadlineMs: options.shutdownDeadlineMs }),
+      ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
     });
   } catch (error) {
     await store.close();

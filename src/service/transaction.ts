@@ -9,6 +9,7 @@
 import type { PublicKey } from '../crypto/key-pair.js';
 import type { Schema } from '../mesh/schema/index.js';
 import type { AccountEntry } from './accounts.js';
+import type { RateLimitClass } from './rate-limit/rate-limit-config.js';
 import type { ServiceEnvironment } from './service-environment.js';
 
 /**
@@ -51,6 +52,19 @@ export interface TransactionResult {
   readonly fields?: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * A front-door transaction's limits (docs/security.md "Rate limits", "Account names and
+ * hosted domains"): which buckets it draws from, and the account it acts on so the service
+ * can count per account and refuse accounts of domains it does not host. MeshService.handle
+ * enforces both after the schema parse and before the handler (and, for signed requests,
+ * counts the account only once the signature verified, so a stranger cannot drain it).
+ */
+export interface FrontDoorLimits<R> {
+  readonly limit: RateLimitClass;
+  /** The normalised account address, or undefined when the request names none readable (the handler refuses it). */
+  account(request: R): string | undefined;
+}
+
 export interface Transaction<R = any> {
   /** `ConnectStart` */
   readonly name: string;
@@ -60,5 +74,6 @@ export interface Transaction<R = any> {
   readonly response: string;
   readonly schema: Schema<R>;
   readonly authorization: AuthorizationRule<R>;
+  readonly frontDoor?: FrontDoorLimits<R>;
   handle(request: R, context: TransactionContext): Promise<TransactionResult>;
 }

@@ -13,6 +13,10 @@ import { toHex } from '../../crypto/bytes.js';
 import { systemRandom } from '../../crypto/random.js';
 import { parseListen } from '../../service/http-server.js';
 import { startService } from '../../service/service-runner.js';
+import { normalizeAccountAddress } from '../../service/account-names.js';
+import { applyRateLimitSettings } from '../../service/rate-limit/rate-limit-config.js';
+import { TrustedProxies } from '../../service/rate-limit/source-address.js';
+import { DEFAULT_SERVICE_CONFIG, type ServiceConfig } from '../../service/service-config.js';
 import { DEFAULT_NOTICE_PREFIX } from '../../service/notify/device-notice.js';
 import { MqttNoticeSink } from '../../service/notify/mqtt-notice-sink.js';
 import { openMqttPublisher } from '../../platform/mqtt/mqtt-connector.js';
@@ -39,7 +43,7 @@ export const serviceStart: Command = {
   path: ['service', 'start'],
   summary: 'Run the Mesh service on POST /.well-known/mmm/ until SIGTERM/SIGINT (graceful shutdown, exit 0).',
   usage:
-    '[--data DIR] [--listen 127.0.0.1:15099] [--store file|file:DIR|postgres://...] [--tls-cert F --tls-key F] [--mqtt mqtt://[user@]host:port [--mqtt-topic-prefix mesh/v1]] [--json]',
+    '[--data DIR] [--listen 127.0.0.1:15099] [--store file|file:DIR|postgres://...] [--tls-cert F --tls-key F] [--domain D]... [--rate-limit off|on|scale=F|CLASS.source|account=BURST/PER_MINUTE|off]... [--trust-proxy ADDRESS]... [--mqtt mqtt://[user@]host:port [--mqtt-topic-prefix mesh/v1]] [--json]',
   options: {
     data: { type: 'string' },
     listen: { type: 'string' },
@@ -48,6 +52,9 @@ export const serviceStart: Command = {
     'tls-key': { type: 'string' },
     mqtt: { type: 'string' },
     'mqtt-topic-prefix': { type: 'string' },
+    domain: { type: 'string', multiple: true },
+    'rate-limit': { type: 'string', multiple: true },
+    'trust-proxy': { type: 'string', multiple: true },
   },
   async run(args, ctx) {
     const dataDirectory = resolve(optionalString(args, 'data') ?? defaultDataDirectory(ctx.env));
@@ -67,6 +74,7 @@ export const serviceStart: Command = {
         ? undefined
         : { cert: await readTlsFile(certPath, '--tls-cert'), key: await readTlsFile(keyPath, '--tls-key') };
     const storeSpec = optionalString(args, 'store');
+    const policy = frontDoorPolicy(args.values);
     const json = args.values['json'] === true;
     const log = (event: string, detail?: Readonly<Record<string, unknown>>): void =>
       ctx.err(`mesh service: ${event}${detail === undefined ? '' : ` ${JSON.stringify(detail)}`}`);
@@ -81,6 +89,8 @@ export const serviceStart: Command = {
         ...(storeSpec === undefined ? {} : { store: storeSpec }),
         ...(tls === undefined ? {} : { tls }),
         ...(notices === undefined ? {} : { notices }),
+        config: policy.config,
+        trustProxy: policy.trustProxy,
         log,
       });
     } catch (error) {
@@ -111,6 +121,43 @@ export const serviceStart: Command = {
     return 0;
   },
 };
+
+/**
+ * `--domain`, `--rate-limit` and `--trust-proxy` (docs/security.md "Rate limits", "Account
+ * names and hosted domains"), checked before anything starts.
+ */
+function frontDoorPolicy(values: Readonly<Record<string, unknown>>): { config: Partial<ServiceConfig>; trustProxy: readonly string[] } {
+  const list = (name: string): string[] => {
+    const value = values[name];
+    return Array.isArray(value) ? (value as string[]) : typeof value === 'string' ? [value] : [];
+  };
+  const domains = list('domain').map((domain) => {
+    const lower = domain.toLowerCase();
+    try {
+      // A domain is valid when some user@domain is a valid account address.
+      normalizeAccountAddress(`x@${lower}`, '--domain');
+    } catch (cause) {
+      throw new UsageError(`expected a DNS domain such as example.com, got ${JSON.stringify(domain.slice(0, 80))}`, '--domain', { cause });
+    }
+    return lower;
+  });
+  let rateLimits;
+  try {
+    rateLimits = applyRateLimitSettings(DEFAULT_SERVICE_CONFIG.rateLimits, list('rate-limit'));
+  } catch (cause) {
+    throw new UsageError((cause as Error).message, '--rate-limit', { cause });
+  }
+  const trustProxy = list('trust-proxy');
+  try {
+    new TrustedProxies(trustProxy);
+  } catch (cause) {
+    throw new UsageError((cause as Error).message, '--trust-proxy', { cause });
+  }
+  return {
+    config: { rateLimits, account: { ...DEFAULT_SERVICE_CONFIG.account, hostedDomains: [...new Set(domains)] } },
+    trustProxy,
+  };
+}
 
 /** `--mqtt URL`: the notice sink, connecting in the background (a broker that is down delays nothing). */
 async function openNotices(

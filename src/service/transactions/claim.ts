@@ -34,6 +34,17 @@ export const claim: Transaction<ClaimRequest> = {
   response: 'ClaimResponse',
   schema: ClaimRequestSchema,
   authorization: { kind: 'none' },
+  // The publisher's account, read unverified only to pick its bucket and check its domain.
+  frontDoor: {
+    limit: 'Claim',
+    account(request) {
+      try {
+        return accountAddress().parse(payloadOf(envelopeOf(request.EnvelopedMessageClaim, PATH), 'MessageClaim', PATH).Recipient, PATH);
+      } catch {
+        return undefined;
+      }
+    },
+  },
   async handle(request, { env, now }) {
     // Read unverified only to find the publication; nothing is trusted until verifyClaimOnService.
     const claimed = payloadOf(envelopeOf(request.EnvelopedMessageClaim, PATH), 'MessageClaim', PATH);

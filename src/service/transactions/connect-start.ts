@@ -100,6 +100,7 @@ export const connectStart: Transaction<ConnectStartRequest> = {
   response: 'ConnectStartResponse',
   schema: ConnectStartRequestSchema,
   authorization: { kind: 'none' },
+  frontDoor: { limit: 'ConnectStart', account: (request) => request.AccountAddress },
   async handle(request, { env, now }) {
     const entry = await env.accounts.get(request.AccountAddress);
     if (entry === undefined) throw notFound(`no account ${JSON.stringify(request.AccountAddress)}`);

@@ -31,6 +31,7 @@ export const createAccount: Transaction<CreateRequest> = {
   request: 'CreateRequest',
   response: 'CreateResponse',
   schema: CreateRequestSchema,
+  frontDoor: { limit: 'CreateAccount', account: (request) => request.Account },
   authorization: {
     kind: 'new-owner',
     account: (request) => request.Account,

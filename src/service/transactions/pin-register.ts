@@ -33,6 +33,7 @@ export const pinRegister: Transaction<PinRegisterRequest> = {
   response: 'PinRegisterResponse',
   schema: PinRegisterRequestSchema,
   authorization: { kind: 'owner', account: (request) => request.AccountAddress },
+  frontDoor: { limit: 'PinRegister', account: (request) => request.AccountAddress },
   async handle(request, { env, now, owner }) {
     const entry = owner?.entry;
     if (entry === undefined) throw notFound(`no account ${JSON.stringify(request.AccountAddress)}`);

@@ -24,6 +24,7 @@ export const pollClaim: Transaction<PollClaimRequest> = {
   response: 'PollClaimResponse',
   schema: PollClaimRequestSchema,
   authorization: { kind: 'none' },
+  frontDoor: { limit: 'PollClaim', account: (request) => request.TargetAccountAddress },
   async handle(request, { env }) {
     const publication = await getRecord<PublicationRecord>(env.store, Containers.publications, request.PublicationId);
     if (publication === undefined || publication.value.Account !== request.TargetAccountAddress) {

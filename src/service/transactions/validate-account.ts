@@ -5,8 +5,8 @@
  * so a client can explain them. A well-formed request about an unacceptable name is answered
  * 201 with `Valid: false` and a Reason; only a malformed request is a 400.
  */
-import { checkAccountAddress } from '../../mesh/connect/connect-uri.js';
 import { array, boolean, object, optional, required, string, type Infer } from '../../mesh/schema/index.js';
+import { hostedDomainProblem, normalizeAccountAddress, reservedNameProblem } from '../account-names.js';
 import { Containers } from '../records.js';
 import type { AccountPolicy } from '../service-config.js';
 import type { Transaction } from '../transaction.js';
@@ -18,7 +18,11 @@ export const ValidateRequestSchema = object('ValidateRequest', {
 });
 export type ValidateRequest = Infer<typeof ValidateRequestSchema>;
 
-/** Why `account` breaks the service's naming rules, or undefined if it does not. */
+/**
+ * Why `account` breaks the service's naming rules, or undefined if it does not: length and
+ * characters of the user part, user@domain in ASCII, a reserved user part, a domain this
+ * service does not host (docs/security.md "Account names and hosted domains").
+ */
 export function accountNameProblem(account: string, policy: AccountPolicy): string | undefined {
   const at = account.lastIndexOf('@');
   const user = at < 0 ? account : account.slice(0, at);
@@ -27,12 +31,13 @@ export function accountNameProblem(account: string, policy: AccountPolicy): stri
   for (const c of user) {
     if (policy.invalidCharacters.includes(c)) return `the account name may not contain ${JSON.stringify(c)}`;
   }
+  let normal: string;
   try {
-    checkAccountAddress(account, 'Account');
+    normal = normalizeAccountAddress(account, 'Account');
   } catch {
-    return 'the account must be an address user@domain';
+    return 'the account must be an address user@domain (ASCII; an internationalised domain in its xn-- form)';
   }
-  return undefined;
+  return reservedNameProblem(normal, policy.reservedLocalParts) ?? hostedDomainProblem(normal, policy.hostedDomains);
 }
 
 export const validateAccount: Transaction<ValidateRequest> = {
@@ -44,7 +49,7 @@ export const validateAccount: Transaction<ValidateRequest> = {
   async handle(request, { env }) {
     const policy = env.config.account;
     let reason = accountNameProblem(request.Account, policy);
-    if (reason === undefined && (await env.store.get(Containers.accounts, request.Account.toLowerCase())) !== undefined) {
+    if (reason === undefined && (await env.store.get(Containers.accounts, normalizeAccountAddress(request.Account))) !== undefined) {
       reason = 'the account already exists';
     }
     return {
