@@ -311,7 +311,17 @@ function readLed(reader: ConfigReader, value: unknown): LedConfig {
 function readSerial(reader: ConfigReader, value: unknown): SerialConfig {
   const entry = value === undefined ? {} : (reader.object('$.serial', value, SERIAL_FIELDS, SERIAL_ALIASES) ?? {});
   const consoleDevice = entry['console'] === undefined ? undefined : devicePath(reader, '$.serial.console', entry['console']);
-  const provisioning = entry['provisioning'] === undefined ? undefined : devicePath(reader, '$.serial.provisioning', entry['provisioning']);
+  let provisioning = entry['provisioning'] === undefined ? undefined : devicePath(reader, '$.serial.provisioning', entry['provisioning']);
+  // Each opens its device exclusively, and the console's screens would interleave with the
+  // protocol's JSON lines: on one port the second never opens. README "Serial provisioning".
+  if (provisioning !== undefined && provisioning === consoleDevice) {
+    provisioning = reader.fail(
+      '$.serial.provisioning',
+      'a different device from "$.serial.console" (the console and provisioning cannot share one port)',
+      JSON.stringify(provisioning),
+      'give each its own port (e.g. the UART for the console, the USB gadget /dev/ttyGS0 for provisioning), or leave one out',
+    );
+  }
   const baudRate =
     entry['baudRate'] === undefined ? CONFIG_DEFAULTS.baudRate : (reader.oneOf('$.serial.baudRate', entry['baudRate'], SERIAL_BAUD_RATES) ?? CONFIG_DEFAULTS.baudRate);
   return {

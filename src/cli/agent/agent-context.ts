@@ -2,12 +2,14 @@
  * @module cli/agent/agent-context
  * What the `mesh-agent` sub-commands share: output channels (injectable for in-process
  * tests), the environment, and reading the configuration file, whose every failure is a
- * ConfigError (exit 78).
+ * ConfigError (exit 78). The file must be UTF-8 text: a byte that is not is refused with its
+ * offset (platform/fs/strict-utf8), never turned into U+FFFD inside a path or an account.
  */
 import { readFile } from 'node:fs/promises';
 import type { AgentConfig } from '../../agent/config/agent-config.js';
 import { ConfigError } from '../../agent/config/config-error.js';
 import { parseAgentConfig } from '../../agent/config/validate-agent-config.js';
+import { InvalidUtf8TextError, decodeUtf8File } from '../../platform/fs/strict-utf8.js';
 
 /** How this process was started: from the bundle, or from a startup snapshot (docs/packaging.md). */
 export type AgentStartup = 'bundle' | 'snapshot';
@@ -25,12 +27,19 @@ export interface AgentCliContext {
 }
 
 export async function loadConfig(path: string): Promise<AgentConfig> {
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code ?? 'error';
     throw new ConfigError([{ path: '$', expected: 'a readable configuration file', actual: `cannot read it (${code})` }], path);
+  }
+  let text: string;
+  try {
+    text = decodeUtf8File(bytes, path);
+  } catch (error) {
+    if (!(error instanceof InvalidUtf8TextError)) throw error;
+    throw new ConfigError([{ path: '$', expected: 'UTF-8 text', actual: `an invalid UTF-8 byte sequence at byte offset ${error.offset}` }], path);
   }
   return parseAgentConfig(text, path);
 }
