@@ -7,10 +7,20 @@
  * names, so a leftover temp file is never read, and it is swept at the next open.
  * One implementation serves every private file: keystores, the agent's state, the owner's
  * home and factory preconfigurations.
+ *
+ * Links are never followed: the temp file is created with O_CREAT|O_EXCL|O_NOFOLLOW (a name
+ * planted in advance fails the open instead of redirecting the write), and a target that is
+ * a symbolic link is refused (SymbolicLinkRefusedError) rather than replaced, because a link
+ * where the agent's file belongs means someone tampered with the directory; rename(2) itself
+ * replaces the name in this directory and never writes through a link at the target.
  */
 import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
 import { lstat, open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { lstatNoLink } from './no-follow.js';
+
+const CREATE_NEW = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
 /** Temp files are `.<name>.tmp-<pid>-<random>`: hidden, and never a name a reader opens. */
 const TEMP_MARKER = '.tmp-';
@@ -39,12 +49,16 @@ export interface AtomicWriteHooks {
   readonly beforeRename?: (tempPath: string) => void | Promise<void>;
 }
 
-/** Replaces `path` with `data`, mode 0600, atomically and durably. */
+/**
+ * Replaces `path` with `data`, mode 0600, atomically and durably.
+ * @throws SymbolicLinkRefusedError when `path` is a symbolic link (nothing is written)
+ */
 export async function writePrivateFileAtomic(path: string, data: Uint8Array, hooks: AtomicWriteHooks = {}): Promise<void> {
+  await lstatNoLink(path);
   const temp = join(dirname(path), `.${basename(path)}${TEMP_MARKER}${process.pid}-${randomBytes(6).toString('hex')}`);
   let renamed = false;
   try {
-    const handle = await open(temp, 'wx', 0o600);
+    const handle = await open(temp, CREATE_NEW, 0o600);
     try {
       // The umask may have removed bits, never added any; chmod makes the mode exact.
       await handle.chmod(0o600);
@@ -54,6 +68,8 @@ export async function writePrivateFileAtomic(path: string, data: Uint8Array, hoo
       await handle.close();
     }
     await hooks.beforeRename?.(temp);
+    // Checked again at the last moment: a link put in place meanwhile is refused, not replaced.
+    await lstatNoLink(path);
     await rename(temp, path);
     renamed = true;
     await fsyncDirectory(dirname(path));

@@ -5,12 +5,14 @@
  * (a 0600 temp file, fsync, rename, fsync of the directory), so a power cut leaves the old
  * overlay or the new one. A file that is not an overlay is refused with StateCorruptError
  * (mesh-agent exits 1 naming it), never silently replaced: it may hold unpaired owners.
+ * Like every file of the state directory it is read without following a link and must be
+ * UTF-8 text (platform/state/file-state-store).
  */
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { StateCorruptError } from '../../agent/agent-errors.js';
 import { OVERLAY_FORMAT, isOverlay, type OverlayStore, type ProvisioningOverlay } from '../../agent/provisioning/provisioning-overlay.js';
 import { writePrivateFileAtomic } from '../fs/atomic-write.js';
+import { readStateJson } from '../state/file-state-store.js';
 
 export const OVERLAY_FILE = 'provisioning.json';
 
@@ -22,19 +24,8 @@ export class FileOverlayStore implements OverlayStore {
   }
 
   async load(): Promise<ProvisioningOverlay | undefined> {
-    let text: string;
-    try {
-      text = await readFile(this.location, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new StateCorruptError(`cannot read ${this.location}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, { cause: error, context: { path: this.location } });
-    }
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (cause) {
-      throw new StateCorruptError(`${this.location} is not JSON`, { cause, context: { path: this.location } });
-    }
+    const value = await readStateJson(this.location);
+    if (value === undefined) return undefined;
     if (!isOverlay(value)) {
       throw new StateCorruptError(`${this.location}: expected {"Format": ${JSON.stringify(OVERLAY_FORMAT)}, "owners": [...], "services": {...}, "unpaired": [...]}`, {
         context: { path: this.location },

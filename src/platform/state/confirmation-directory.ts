@@ -5,11 +5,15 @@
  * 0600), and the agent's ConfirmationInbox takes and removes them. Only someone who can
  * write the state directory (root, or the agent's own user) on the device can do this,
  * which is what makes it a physical confirmation until the serial console arrives.
+ * A `confirmations` that is a symbolic link is refused (SymbolicLinkRefusedError), never
+ * listed or emptied: the agent deletes what it takes, and must not delete another directory's
+ * files. Entries are removed by unlink, which removes a link itself, never its target.
  */
-import { readdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ConfirmationInbox } from '../../agent/ports.js';
 import { isTempFileName, writePrivateFileAtomic } from '../fs/atomic-write.js';
+import { readDirectoryNoFollow } from '../fs/no-follow.js';
 import { ensurePrivateDirectory } from '../keystore/private-files.js';
 
 export const CONFIRMATIONS_DIRECTORY = 'confirmations';
@@ -23,13 +27,8 @@ export class ConfirmationDirectory implements ConfirmationInbox {
   }
 
   async take(): Promise<string[]> {
-    let names: string[];
-    try {
-      names = await readdir(this.directory);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
+    const names = await readDirectoryNoFollow(this.directory);
+    if (names === undefined) return [];
     const codes: string[] = [];
     for (const name of names.sort()) {
       if (isTempFileName(name)) continue;

@@ -5,15 +5,20 @@
  * O_EXCL, fsync, rename, fsync of the directory: platform/fs/atomic-write), so a
  * power cut leaves the previous file or the new one, never a torn one. The state is checked
  * when read; a file that does not hold together is refused by name, never guessed at.
+ * The directory never holds a link: opening the store refuses one anywhere in it
+ * (state-directory-links), the files are read with O_NOFOLLOW and must be UTF-8 text, and a
+ * write never replaces a link (atomic-write), so nothing outside the directory is touched.
  */
-import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { StateCorruptError } from '../../agent/agent-errors.js';
 import { STATE_FORMAT, type AgentState } from '../../agent/agent-state.js';
 import { STATUS_FORMAT, type AgentStatus } from '../../agent/agent-status.js';
 import type { StateStore } from '../../agent/ports.js';
 import { writePrivateFileAtomic, type AtomicWriteHooks } from '../fs/atomic-write.js';
+import { SymbolicLinkRefusedError, readFileNoFollow } from '../fs/no-follow.js';
+import { InvalidUtf8TextError, decodeUtf8File } from '../fs/strict-utf8.js';
 import { ensurePrivateDirectory } from '../keystore/private-files.js';
+import { refuseStateDirectoryLinks } from './state-directory-links.js';
 
 export const STATE_FILE = 'state.json';
 export const STATUS_FILE = 'status.json';
@@ -49,12 +54,19 @@ export function checkAgentState(value: unknown, path: string): AgentState {
   return value as unknown as AgentState;
 }
 
-async function readJson(path: string): Promise<unknown> {
+/**
+ * The JSON of a state file, undefined when absent.
+ * @throws SymbolicLinkRefusedError when the file is a link; StateCorruptError when unreadable, not UTF-8 or not JSON
+ */
+export async function readStateJson(path: string): Promise<unknown> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    const bytes = await readFileNoFollow(path);
+    if (bytes === undefined) return undefined;
+    text = decodeUtf8File(bytes, path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (error instanceof SymbolicLinkRefusedError) throw error;
+    if (error instanceof InvalidUtf8TextError) throw new StateCorruptError(error.message, { cause: error, context: { path, offset: error.offset } });
     throw new StateCorruptError(`cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { cause: error, context: { path } });
   }
   try {
@@ -81,15 +93,16 @@ export class FileStateStore implements StateStore {
     this.#hooks = hooks;
   }
 
-  /** Creates (0700) or checks the state directory. */
+  /** Creates (0700) or checks the state directory, refusing one that contains a link. */
   static async open(options: FileStateStoreOptions): Promise<FileStateStore> {
     const directory = resolve(options.stateDirectory);
     await ensurePrivateDirectory(directory);
+    await refuseStateDirectoryLinks(directory);
     return new FileStateStore(directory, options.writeHooks ?? {});
   }
 
   async load(): Promise<AgentState | undefined> {
-    const value = await readJson(this.location);
+    const value = await readStateJson(this.location);
     return value === undefined ? undefined : checkAgentState(value, this.location);
   }
 
@@ -105,13 +118,13 @@ export class FileStateStore implements StateStore {
 /** Reads the state file without opening the store for writing (`mesh-agent status`, `approve-claim`). */
 export async function readAgentState(stateDirectory: string): Promise<AgentState | undefined> {
   const path = join(resolve(stateDirectory), STATE_FILE);
-  const value = await readJson(path);
+  const value = await readStateJson(path);
   return value === undefined ? undefined : checkAgentState(value, path);
 }
 
 export async function readAgentStatus(stateDirectory: string): Promise<AgentStatus | undefined> {
   const path = join(resolve(stateDirectory), STATUS_FILE);
-  const value = await readJson(path);
+  const value = await readStateJson(path);
   if (value === undefined) return undefined;
   if (!isRecord(value) || value['Format'] !== STATUS_FORMAT) {
     throw new StateCorruptError(`status file ${path}: "Format" expected ${JSON.stringify(STATUS_FORMAT)}`, { context: { path } });
