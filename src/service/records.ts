@@ -14,8 +14,12 @@ export const Containers = {
   requests: 'requests',
   /** account + PinId → PinRecord */
   pins: 'pins',
-  /** account → PinFailureRecord */
+  /** account → PinFailureRecord (earlier per-account lockout; only purged now, see pin-attempts) */
   pinFailures: 'pin-failures',
+  /** account + "unvalidated" → PendingQuotaRecord (docs/security.md "Pending requests per account") */
+  pendingQuota: 'pending-quota',
+  /** account + device UDF + ClientNonce → ConnectReplayRecord (docs/security.md "Replays") */
+  connectReplays: 'connect-replays',
   /** account + nonce → NonceRecord */
   nonces: 'nonces',
   /** account + device UDF → DeviceRecord */
@@ -27,7 +31,7 @@ export const Containers = {
 } as const;
 
 // Seen nonces are kept until they expire, so a deleted account's signed requests cannot be replayed.
-export const ALL_ACCOUNT_CONTAINERS = [Containers.requests, Containers.pins, Containers.devices] as const;
+export const ALL_ACCOUNT_CONTAINERS = [Containers.requests, Containers.pins, Containers.devices, Containers.pendingQuota, Containers.connectReplays] as const;
 
 export function accountKey(account: string, id: string): string {
   return `${account} ${id}`;
@@ -72,6 +76,29 @@ export interface PinRecord {
   Expires: string;
   /** When a connection request consumed it (a MessagePin is single-use). */
   Used?: string;
+  /** Failed attempts against this PIN in the current window, newest last (service/pin-attempts). */
+  FailedAttempts?: PinAttempt[];
+  /** ms; the PIN is refused until then. */
+  LockedUntil?: number;
+}
+
+export interface PinAttempt {
+  /** ms */
+  Time: number;
+  /** service/pin-attempts attemptDigest: a replay of the same request has the same one. */
+  Digest: string;
+}
+
+/** The live requests without a validated PIN of one account, so ConnectStart can cap them. */
+export interface PendingQuotaRecord {
+  Entries: { Key: string; Expires: number }[];
+}
+
+/** Where a ConnectStart already filed the request a replay repeats. */
+export interface ConnectReplayRecord {
+  RequestKey: string;
+  /** ms; the same as the request's Expires. */
+  Expires: number;
 }
 
 export interface PinFailureRecord {

@@ -40,6 +40,26 @@ export interface ServiceConfig {
   readonly maxPageEntries: number;
   /** Retries of a read-modify-write that lost an optimistic-concurrency race. */
   readonly conflictRetries: number;
+  /**
+   * Front-door bounds (docs/security.md "Size limits"): UTF-8 bytes of a ConnectStart's
+   * EnvelopedRequestConnection and of a Claim's EnvelopedMessageClaim as JSON, and characters
+   * of the free text a device or claimant supplies (ProfileDevice.Description).
+   */
+  readonly maxConnectRequestBytes: number;
+  readonly maxClaimBytes: number;
+  readonly maxDescriptionLength: number;
+  /** Serialised bytes of one Get / ConnectPending / Transfer page, whatever MaxBytes asks. */
+  readonly maxPageBytes: number;
+  /** Store records one listing may read past filtered-out entries before it returns a PageKey. */
+  readonly maxScanRecords: number;
+  /** Live requests without a validated PIN per account (docs/security.md "Pending requests per account"). */
+  readonly maxPendingUnvalidated: number;
+  /** How long an expired request, PIN or claim is kept so its owner can still learn it expired. */
+  readonly expiredRetentionMs: number;
+  /** How long a claim stays filed for the device's PollClaim. */
+  readonly claimLifetimeMs: number;
+  /** Failed PIN attempts naming no registered PinId, per source, within `pinFailureWindowMs`. */
+  readonly pinSourceFailureLimit: number;
 }
 
 export const DEFAULT_SERVICE_CONFIG: ServiceConfig = Object.freeze({
@@ -60,6 +80,17 @@ export const DEFAULT_SERVICE_CONFIG: ServiceConfig = Object.freeze({
   pinLockoutMs: 15 * 60 * 1000,
   maxPageEntries: 100,
   conflictRetries: 8,
+  // A real device's RequestConnection is about 3 KiB (docs/security.md "Size limits").
+  maxConnectRequestBytes: 16 * 1024,
+  maxClaimBytes: 16 * 1024,
+  maxDescriptionLength: 256,
+  // A quarter of the owner CLI's 4 MiB answer cap.
+  maxPageBytes: 1024 * 1024,
+  maxScanRecords: 5000,
+  maxPendingUnvalidated: 64,
+  expiredRetentionMs: 24 * 60 * 60 * 1000,
+  claimLifetimeMs: 24 * 60 * 60 * 1000,
+  pinSourceFailureLimit: 5,
 });
 
 export function resolveConfig(overrides: Partial<ServiceConfig> = {}): ServiceConfig {

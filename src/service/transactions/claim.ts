@@ -15,7 +15,7 @@ import { envelope, object, required, type EnvelopeJson } from '../../mesh/schema
 import { asBadRequest, envelopeOf, payloadOf } from '../profile-checks.js';
 import { Containers, getRecord, putRecord, type ClaimRecord, type PublicationRecord } from '../records.js';
 import { accountAddress, udfString } from '../request-schemas.js';
-import { forbidden, gone, notFound, unauthorized } from '../service-errors.js';
+import { ServiceRequestError, Status, forbidden, gone, notFound, unauthorized } from '../service-errors.js';
 import { isoTime } from '../store-helpers.js';
 import type { Transaction } from '../transaction.js';
 
@@ -46,6 +46,11 @@ export const claim: Transaction<ClaimRequest> = {
     },
   },
   async handle(request, { env, now }) {
+    // docs/security.md "Size limits": the whole claim is bounded, which bounds every field in it.
+    const bytes = new TextEncoder().encode(JSON.stringify(request.EnvelopedMessageClaim)).length;
+    if (bytes > env.config.maxClaimBytes) {
+      throw new ServiceRequestError(Status.TooLarge, `"${PATH}" is ${bytes} bytes, more than the limit of ${env.config.maxClaimBytes}`);
+    }
     // Read unverified only to find the publication; nothing is trusted until verifyClaimOnService.
     const claimed = payloadOf(envelopeOf(request.EnvelopedMessageClaim, PATH), 'MessageClaim', PATH);
     const publicationId = udfString().parse(claimed.PublicationId, `${PATH}.MessageClaim.PublicationId`);

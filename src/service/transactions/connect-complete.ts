@@ -19,6 +19,7 @@ import { envelope, object, required, type EnvelopeJson } from '../../mesh/schema
 import { canonicalUdfString } from '../../mesh/udf/canonical.js';
 import type { AccountEntry } from '../accounts.js';
 import { isExpired, requestKeyForResponse } from '../connections.js';
+import { releaseQuota } from '../pending-quota.js';
 import { asBadRequest, envelopeOf } from '../profile-checks.js';
 import { Containers, accountKey, getRecord, putRecord, type ConnectionRecord, type DeviceRecord } from '../records.js';
 import { accountAddress } from '../request-schemas.js';
@@ -113,6 +114,10 @@ export const connectComplete: Transaction<ConnectCompleteRequest> = {
     } catch (error) {
       if (error instanceof StoreConflictError) throw conflict('the connection request was answered concurrently', { cause: error });
       throw error;
+    }
+    if (existing !== undefined && !existing.value.PinValidated) {
+      // The answered request no longer waits; if this loses every race the place frees itself at expiry.
+      await releaseQuota(env, entry.account, key, now).catch((error: unknown) => env.log('quota-release-failed', { message: String(error) }));
     }
     // Issue 6 §1: tell the waiting device to fetch now (after the commit, so the fetch finds it).
     const notifiedDevice = answeredDevice ?? record.DeviceUdf;

@@ -4,11 +4,13 @@
  * account's unanswered, unexpired connection requests, each as the service's signed
  * AcknowledgeConnection (which holds the device's signed RequestConnection, so the owner
  * verifies both and recomputes the witness), whether a PIN validated it, and when it was
- * received and expires. Signed by the AdministratorSignature key; paged by SearchConstraints.
+ * received and expires. Signed by the AdministratorSignature key; paged by SearchConstraints
+ * (MaxEntries, MaxBytes, PageKey; service/paging): expired and answered requests are skipped
+ * while the page fills, so a crowd of them never hides a live request behind empty pages.
  */
 import { object, optional, required, type Infer } from '../../mesh/schema/index.js';
 import { isExpired } from '../connections.js';
-import { listPage, withinTime } from '../paging.js';
+import { PageBudget, collectPage, withinTime } from '../paging.js';
 import { Containers, accountPrefix, type ConnectionRecord } from '../records.js';
 import { SearchConstraintsSchema, accountAddress } from '../request-schemas.js';
 import type { Transaction } from '../transaction.js';
@@ -26,24 +28,18 @@ export const connectPending: Transaction<ConnectPendingRequest> = {
   schema: ConnectPendingRequestSchema,
   authorization: { kind: 'owner', account: (request) => request.AccountAddress },
   async handle(request, { env, now }) {
-    const page = await listPage<ConnectionRecord>(
+    const page = await collectPage<ConnectionRecord, Record<string, unknown>>(
       env.store,
       Containers.requests,
       accountPrefix(request.AccountAddress),
-      request.SearchConstraints,
-      env.config.maxPageEntries,
+      request.SearchConstraints?.PageKey,
+      new PageBudget(request.SearchConstraints, env.config),
       'ConnectPendingRequest',
+      ({ value: r }) =>
+        r.State === 'Pending' && r.EnvelopedAcknowledgeConnection !== undefined && !isExpired(r, now) && withinTime(r.Received, request.SearchConstraints)
+          ? { EnvelopedAcknowledgeConnection: r.EnvelopedAcknowledgeConnection, PinValidated: r.PinValidated, Received: r.Received, Expires: r.Expires }
+          : undefined,
     );
-    const pending = page.records
-      .map((r) => r.value)
-      .filter((r) => r.State === 'Pending' && r.EnvelopedAcknowledgeConnection !== undefined && !isExpired(r, now))
-      .filter((r) => withinTime(r.Received, request.SearchConstraints))
-      .map((r) => ({
-        EnvelopedAcknowledgeConnection: r.EnvelopedAcknowledgeConnection,
-        PinValidated: r.PinValidated,
-        Received: r.Received,
-        Expires: r.Expires,
-      }));
-    return { fields: { Pending: pending, ...(page.next === undefined ? {} : { PageKey: page.next }) } };
+    return { fields: { Pending: page.items, ...(page.complete || page.next === undefined ? {} : { PageKey: page.next }) } };
   },
 };

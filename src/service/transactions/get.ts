@@ -8,7 +8,7 @@
  *   only a claimant proving knowledge of the ConnectKey receives (Claim).
  */
 import { array, boolean, object, optional, type Infer } from '../../mesh/schema/index.js';
-import { listPage } from '../paging.js';
+import { PageBudget, collectPage } from '../paging.js';
 import { Containers, accountKey, accountPrefix, getRecord, type DeviceRecord, type PublicationRecord, type Versioned } from '../records.js';
 import { KeyValueSchema, SearchConstraintsSchema, accountAddress, udfString } from '../request-schemas.js';
 import { badRequest, notFound } from '../service-errors.js';
@@ -73,15 +73,16 @@ export const get: Transaction<GetRequest> = {
       return { fields: { DataItems: [deviceDataItem(stored)] } };
     }
     if (keyValue.Key === 'Devices') {
-      const page = await listPage<DeviceRecord>(
+      const page = await collectPage<DeviceRecord, Record<string, unknown>>(
         env.store,
         Containers.devices,
         accountPrefix(entry.account),
-        request.SearchConstraints,
-        env.config.maxPageEntries,
+        request.SearchConstraints?.PageKey,
+        new PageBudget(request.SearchConstraints, env.config),
         'GetRequest',
+        deviceDataItem,
       );
-      return { fields: { DataItems: page.records.map(deviceDataItem), ...(page.next === undefined ? {} : { PageKey: page.next }) } };
+      return { fields: { DataItems: page.items, ...(page.complete || page.next === undefined ? {} : { PageKey: page.next }) } };
     }
     throw badRequest(`"GetRequest.KeyValues[0].Key" expected "Device" or "Devices", got ${JSON.stringify(keyValue.Key.slice(0, 40))}`);
   },

@@ -2,11 +2,12 @@
  * @module service/transactions/transfer
  * Transfer (security-05 §3.16): a bulk export of what the service holds for one account, for
  * the owner only (signed by the AdministratorSignature key): the profile, the device catalog,
- * the connection requests and the registered PINs, as DataItems, paged. The PageKey carries
- * which container the listing has reached, then the store's own page key.
+ * the connection requests and the registered PINs, as DataItems, paged by MaxEntries and
+ * MaxBytes (service/paging). The PageKey carries which container the listing has reached,
+ * then the store's own page key.
  */
 import { object, optional, required, type Infer } from '../../mesh/schema/index.js';
-import { listPage } from '../paging.js';
+import { PageBudget, collectPage, itemBytes } from '../paging.js';
 import { Containers, accountPrefix } from '../records.js';
 import { SearchConstraintsSchema, accountAddress } from '../request-schemas.js';
 import { badRequest } from '../service-errors.js';
@@ -47,23 +48,22 @@ export const transfer: Transaction<TransferRequest> = {
       section = Number(match[1]);
       after = match[2] === '' ? undefined : match[2];
     }
-    const limit = Math.min(request.SearchConstraints?.MaxEntries ?? env.config.maxPageEntries, env.config.maxPageEntries);
+    const budget = new PageBudget(request.SearchConstraints, env.config);
+    if (items.length > 0) budget.take(itemBytes(items[0]));
+    const prefix = accountPrefix(account);
     for (; section < SECTIONS.length; section++, after = undefined) {
       const { container, type } = SECTIONS[section] as (typeof SECTIONS)[number];
-      const room = limit - items.length;
-      if (room <= 0) return { fields: { DataItems: items, PageKey: `${section}.` } };
-      const page = await listPage<Record<string, unknown>>(
+      const page = await collectPage<Record<string, unknown>, Record<string, unknown>>(
         env.store,
         container,
-        accountPrefix(account),
-        { MaxEntries: room, ...(after === undefined ? {} : { PageKey: after }) },
-        env.config.maxPageEntries,
+        prefix,
+        after,
+        budget,
         'TransferRequest',
+        (record) => ({ Type: type, Key: record.key.slice(prefix.length), Updated: record.value['Updated'] ?? record.value['Received'], Value: record.value }),
       );
-      for (const record of page.records) {
-        items.push({ Type: type, Key: record.key.slice(accountPrefix(account).length), Updated: record.value['Updated'] ?? record.value['Received'], Value: record.value });
-      }
-      if (page.next !== undefined) return { fields: { DataItems: items, PageKey: `${section}.${page.next}` } };
+      items.push(...page.items);
+      if (!page.complete) return { fields: { DataItems: items, PageKey: `${section}.${page.next ?? ''}` } };
     }
     return { fields: { DataItems: items } };
   },
