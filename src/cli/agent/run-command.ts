@@ -24,7 +24,7 @@ import { openDeviceDisplays, type DeviceDisplays } from './device-displays.js';
 import { AGENT_VERSION, EXIT_OK } from './exit-codes.js';
 import { HttpMeshTransport } from './http-transport.js';
 import { MqttJsConnector } from '../../platform/mqtt/mqtt-connector.js';
-import { logConfirmationDisplay, openSerialProvisioning, startProvisionedAgent } from './serial-provisioning.js';
+import { logConfirmationDisplay, openSerialProvisioning, refuseSharedSerialPort, startProvisionedAgent } from './serial-provisioning.js';
 
 /**
  * Tests may run the agent on the `memory` tier (it forgets the seed when the process ends,
@@ -51,6 +51,7 @@ export function agentSettings(config: AgentConfig): AgentSettings {
 
 export async function runAgent(config: AgentConfig, ctx: AgentCliContext): Promise<number> {
   const logger = new LineLogger({ level: config.logging.level, format: config.logging.format, write: ctx.out });
+  await refuseSharedSerialPort(config);
   const stateStore = await FileStateStore.open({ stateDirectory: config.stateDirectory });
   const lock = await AgentLock.acquire(config.stateDirectory);
   let secrets: SecretStore | undefined;

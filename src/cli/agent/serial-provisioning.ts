@@ -8,7 +8,9 @@
  * the log/journal as a `SHOW confirmation-code` line (the serial console and LED show what
  * the Announcer carries; see the README of agent/provisioning).
  */
+import { realpath } from 'node:fs/promises';
 import type { AgentDeps } from '../../agent/agent.js';
+import { ConfigError } from '../../agent/config/config-error.js';
 import type { AgentSettings } from '../../agent/agent-runtime.js';
 import { checkCode } from '../../agent/check-code.js';
 import type { AgentConfig } from '../../agent/config/agent-config.js';
@@ -20,6 +22,33 @@ import { ProvisioningSession } from '../../agent/provisioning/provisioning-sessi
 import { COMMANDS, PROTOCOL_VERSION, type EventLine } from '../../agent/provisioning/protocol.js';
 import { ProvisioningEndpoint } from '../../platform/serial/provisioning-endpoint.js';
 import { FileOverlayStore } from '../../platform/serial/provisioning-overlay-file.js';
+
+/**
+ * Refuses a console and a provisioning port that are one device under two names (on a
+ * Raspberry Pi `/dev/serial0` is a link to `/dev/ttyS0` or `/dev/ttyAMA0`): the validator
+ * compares the names, this compares the devices. Both open their device exclusively, so the
+ * second would retry "Cannot lock port" for ever. A name that does not resolve yet (a USB
+ * gadget not plugged in) is left to the port's own retries.
+ * @throws ConfigError naming both fields
+ */
+export async function refuseSharedSerialPort(config: AgentConfig, source?: string): Promise<void> {
+  const { console: consoleDevice, provisioning } = config.serial;
+  if (consoleDevice === undefined || provisioning === undefined) return;
+  const resolved = async (path: string): Promise<string | undefined> => realpath(path).catch(() => undefined);
+  const [a, b] = await Promise.all([resolved(consoleDevice), resolved(provisioning)]);
+  if (a === undefined || a !== b) return;
+  throw new ConfigError(
+    [
+      {
+        path: '$.serial.provisioning',
+        expected: 'a different device from "$.serial.console" (the console and provisioning cannot share one port)',
+        actual: `${JSON.stringify(provisioning)}, which is ${JSON.stringify(a)} like the console's ${JSON.stringify(consoleDevice)}`,
+        hint: 'give each its own port, or leave one out',
+      },
+    ],
+    source,
+  );
+}
 
 /** Starts the agent with the overlay of `<stateDirectory>/provisioning.json` applied. */
 export function startProvisionedAgent(config: AgentConfig, deps: AgentDeps, settings: AgentSettings): Promise<ProvisionedAgent> {

@@ -4,16 +4,18 @@
  * UTF-8 or refused naming the file and the byte offset of the first invalid sequence (real
  * files in a temp directory, through the CLI's loadConfig); the offset finder agrees with the
  * fatal TextDecoder on random bytes; and the console and provisioning cannot share one port
- * (refused naming both fields), with every shipped example still valid.
+ * (refused naming both fields, by name in the validator and, at start, by the device a name
+ * resolves to), with every shipped example still valid.
  */
 import fc from 'fast-check';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/agent/config/config-error.js';
 import { parseAgentConfig, validateAgentConfig } from '../../../src/agent/config/validate-agent-config.js';
 import { loadConfig } from '../../../src/cli/agent/agent-context.js';
+import { refuseSharedSerialPort } from '../../../src/cli/agent/serial-provisioning.js';
 import { decodeUtf8File, firstInvalidUtf8Offset, InvalidUtf8TextError } from '../../../src/platform/fs/strict-utf8.js';
 
 let dir: string;
@@ -116,5 +118,25 @@ describe('the console and provisioning ports', () => {
       const text = decodeUtf8File(new Uint8Array(await readFile(path)), path);
       expect(() => parseAgentConfig(text, path), name).not.toThrow();
     }
+  });
+});
+
+describe('one device under two names', () => {
+  it('a console and a provisioning port that resolve to one device are refused at start, naming both; two devices pass', async () => {
+    const tty = join(dir, 'ttyS0');
+    const other = join(dir, 'ttyGS0');
+    await writeFile(tty, '');
+    await writeFile(other, '');
+    const alias = join(dir, 'serial0');
+    await symlink(tty, alias);
+    const base = validateAgentConfig({});
+    const shared = { ...base, serial: { console: alias, provisioning: tty, baudRate: 115200 } };
+    const error = await refusal(() => refuseSharedSerialPort(shared, '/etc/mesh-agent/config.json'));
+    expect(error.path).toBe('$.serial.provisioning');
+    expect(error.message).toContain('"$.serial.provisioning" expected a different device from "$.serial.console"');
+    expect(error.message).toContain(`like the console's ${JSON.stringify(alias)}`);
+    await refuseSharedSerialPort({ ...base, serial: { console: alias, provisioning: other, baudRate: 115200 } });
+    // A port that does not exist yet (a gadget not plugged in) is left to the port's retries.
+    await refuseSharedSerialPort({ ...base, serial: { console: alias, provisioning: join(dir, 'absent'), baudRate: 115200 } });
   });
 });
