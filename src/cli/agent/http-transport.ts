@@ -13,6 +13,8 @@ import { MeshClient } from '../../platform/http/mesh-client.js';
 export interface HttpTransportOptions {
   readonly timeoutMs?: number;
   readonly fetch?: typeof fetch;
+  /** The agent config's `allowInsecureHttp`: plain http:// to a non-loopback service. */
+  readonly allowInsecureHttp?: boolean;
 }
 
 function translate(error: unknown): unknown {
@@ -37,6 +39,10 @@ export class HttpMeshTransport implements MeshTransport, ApplicationTransport {
         service,
         ...(this.#options.timeoutMs === undefined ? {} : { timeoutMs: this.#options.timeoutMs }),
         ...(this.#options.fetch === undefined ? {} : { fetch: this.#options.fetch }),
+        allowInsecureHttp: this.#options.allowInsecureHttp === true,
+        insecureHttpHint: '"allowInsecureHttp": true in the agent configuration',
+        // The agent's own schedule paces everything else (and honours RetryAfter on its clock); one quick repeat covers a dropped keep-alive socket.
+        retry: { attempts: 2, maxRetryAfterMs: 0 },
       });
       this.#clients.set(service, client);
     }

@@ -7,22 +7,17 @@
  * the caller explicitly allowed it (`--allow-insecure-http`, agent config
  * `"allowInsecureHttp": true`). docs/security.md "Transport".
  */
+import { isInsecureRemoteHttp, isLoopbackHost } from '../../agent/loopback-host.js';
 import { InsecureTransportError } from './http-errors.js';
 
-/** Whether `hostname` (as URL.hostname spells it) names the loopback interface. */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.toLowerCase();
-  if (host === 'localhost' || host === '[::1]') return true;
-  // URL has already normalised IPv4 forms (127.1, 0x7f.0.0.1) to dotted decimal.
-  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
+export { isLoopbackHost };
 
 /**
  * Refuses `url` when it is plain http to a host other than loopback and `allowInsecureHttp`
  * is not set. `hint` names the override the caller's user has (a flag or a config field).
  */
 export function checkTransport(url: URL, allowInsecureHttp: boolean, hint = '--allow-insecure-http'): void {
-  if (url.protocol !== 'http:' || allowInsecureHttp || isLoopbackHost(url.hostname)) return;
+  if (allowInsecureHttp || !isInsecureRemoteHttp(url)) return;
   throw new InsecureTransportError(
     `plain http to ${url.hostname} would expose the signed requests, device profiles and answers to anyone on the network path and let them alter them; use https:// or pass ${hint}`,
     { context: { url: url.origin, host: url.hostname } },
