@@ -108,6 +108,8 @@ export interface AgentConfig {
   readonly serial: SerialConfig;
   /** Push-notice brokers per service (issue 6 §1); absent = poll only. */
   readonly mqtt?: MqttConfig;
+  /** Plain http:// to a service that is not on loopback is refused unless this is true (docs/security.md "Transport"). */
+  readonly allowInsecureHttp?: boolean;
 }
 
 /** Where the packaged agent looks for its file (systemd/mesh-agent.service passes it explicitly). */

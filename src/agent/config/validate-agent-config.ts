@@ -25,6 +25,7 @@ import {
 import { ConfigError } from './config-error.js';
 import { readMqtt } from './mqtt-config.js';
 import { ConfigReader, childPath, describeValue, type JsonObject } from './config-reader.js';
+import { isInsecureRemoteHttp } from '../loopback-host.js';
 import { jsonSyntaxOffset, lineAndColumn } from './json-syntax-position.js';
 import { absolutePath, accountAddress, accountDomain, devicePath, ownerPin, serviceUrl } from './config-values.js';
 
@@ -41,6 +42,7 @@ export const CONFIG_FIELDS = [
   'led',
   'serial',
   'mqtt',
+  'allowInsecureHttp',
 ] as const;
 
 const OWNER_FIELDS = ['account', 'service', 'pin', 'roles'];
@@ -102,6 +104,15 @@ export function validateAgentConfig(document: unknown, source?: string): AgentCo
   const led = readLed(reader, root['led']);
   const serial = readSerial(reader, root['serial']);
   const mqtt = readMqtt(reader, root['mqtt']);
+  const allowInsecureHttp = root['allowInsecureHttp'] === undefined ? false : (reader.boolean('$.allowInsecureHttp', root['allowInsecureHttp']) ?? false);
+  if (!allowInsecureHttp) {
+    // docs/security.md "Transport": refused here, at start, rather than at the first request.
+    const services: [string, string][] = [...owners.map((o, i): [string, string] => [`$.owners[${i}].service`, o.service]), ...(claims === undefined ? [] : [['$.claims.service', claims.service] as [string, string]])];
+    for (const [path, service] of services) {
+      const url = new URL(service);
+      if (isInsecureRemoteHttp(url)) reader.fail(path, 'an https:// URL, or http:// to loopback only (set "allowInsecureHttp": true to allow plain http)', `plain http to ${url.hostname}, which would expose the device's requests and answers on the network`);
+    }
+  }
 
   reader.throwIfFailed();
   return deepFreeze({
@@ -115,6 +126,7 @@ export function validateAgentConfig(document: unknown, source?: string): AgentCo
     led,
     serial,
     ...(mqtt === undefined ? {} : { mqtt }),
+    ...(allowInsecureHttp ? { allowInsecureHttp } : {}),
   });
 }
 

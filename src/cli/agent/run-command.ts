@@ -79,7 +79,7 @@ export async function runAgent(config: AgentConfig, ctx: AgentCliContext): Promi
         random: { bytes: systemRandom },
         logger,
         announcer: displays.announcer,
-        transport: new HttpMeshTransport(),
+        transport: new HttpMeshTransport({ allowInsecureHttp: config.allowInsecureHttp === true }),
         secrets,
         stateStore: displays.stateStore,
         ...(config.preconfiguration === undefined ? {} : { preconfiguration: new DiskPreconfigurationFile(config.preconfiguration) }),
