@@ -14,27 +14,30 @@ import { checkAccountAddress } from '../../mesh/connect/connect-uri.js';
 import { accountKeyPairs, createProfileAccount } from '../../mesh/profiles/profile-account.js';
 import { KeySpecifier, newDerivedKeySeedUdf } from '../../mesh/udf/derived-key-seed.js';
 import { ProtocolError, ServiceFaultError } from '../../platform/http/http-errors.js';
-import { MeshClient, serviceEndpoint } from '../../platform/http/mesh-client.js';
+import { serviceEndpoint } from '../../platform/http/mesh-client.js';
 import { forArgument, onePositional, requireString } from '../args.js';
 import { CheckFailedError, UsageError } from '../cli-errors.js';
+import { terminalJson, terminalText } from '../../mesh/encoding/terminal-text.js';
 import type { Command } from '../command.js';
 import { HomeExistsError } from '../owner/home-errors.js';
 import { PROFILE_FORMAT, SECRETS_FORMAT, type OwnerProfileRecord } from '../owner/home-records.js';
-import { HOME_OPTION, homeDirectory } from '../owner/owner-args.js';
+import { HOME_OPTION, homeDirectory, insecureHttpOption } from '../owner/owner-args.js';
 import { OwnerHome } from '../owner/owner-home.js';
-import { defaultOwnerEnvironment, helloService, isServiceError, serviceStep, type OwnerEnvironment } from '../owner/owner-session.js';
+import { defaultOwnerEnvironment, helloService, isServiceError, ownerClient, serviceStep, type OwnerEnvironment } from '../owner/owner-session.js';
 import { meshAuthorizationSigner } from '../owner/request-signer.js';
 
 export function makeAccountCreate(env: OwnerEnvironment = defaultOwnerEnvironment): Command {
   return {
     path: ['account', 'create'],
     summary: 'Create an account profile (fresh seed, admin and encryption keys) in the owner home and register it with the service.',
-    usage: '<user@domain> --service <url> [--home DIR] [--json]',
+    usage: '<user@domain> --service <url> [--allow-insecure-http] [--home DIR] [--json]',
     options: { ...HOME_OPTION, service: { type: 'string' } },
     async run(args, ctx) {
       const account = forArgument('<account>', () => checkAccountAddress(onePositional(args, 'account'), 'account'));
       const service = forArgument('--service', () => serviceEndpoint(requireString(args, 'service')));
       const directory = homeDirectory(args, ctx.env);
+      // The transport policy is applied here, before the home or a seed is made.
+      const client = forArgument('--service', () => ownerClient(service, env, insecureHttpOption(args)));
       const home = await OwnerHome.create(directory);
 
       // Resume an unregistered profile for the same account and service, else start afresh.
@@ -52,12 +55,11 @@ export function makeAccountCreate(env: OwnerEnvironment = defaultOwnerEnvironmen
         resumed = true;
       }
 
-      const client = new MeshClient({ service, ...(env.timeoutMs === undefined ? {} : { timeoutMs: env.timeoutMs }) });
       const serviceProfile = await serviceStep(() => helloService(client));
       if (!resumed) {
         const validation = await serviceStep(() => client.validate({ Account: account }));
         if (!validation.Valid) {
-          throw new UsageError(`the service does not accept this account name${validation.Reason ? `: ${validation.Reason}` : ''}`, '<account>');
+          throw new UsageError(`the service does not accept this account name${validation.Reason ? `: ${terminalText(validation.Reason, 200)}` : ''}`, '<account>');
         }
       }
 
@@ -110,7 +112,7 @@ export function makeAccountCreate(env: OwnerEnvironment = defaultOwnerEnvironmen
       };
       ctx.out(
         args.values['json']
-          ? JSON.stringify(result)
+          ? terminalJson(result)
           : `created ${account} profile ${record.ProfileUdf} at ${service}${resumed ? ' (resumed)' : ''} (home ${home.directory})`,
       );
     },

@@ -11,8 +11,9 @@ import { createMessagePin } from '../../mesh/connect/message-pin.js';
 import { newPin } from '../../mesh/connect/pin.js';
 import { signerOf } from '../../mesh/profiles/signed-object.js';
 import { UsageError } from '../cli-errors.js';
+import { terminalJson } from '../../mesh/encoding/terminal-text.js';
 import type { Command } from '../command.js';
-import { HOME_OPTION, durationOption, homeDirectory, rolesOption } from '../owner/owner-args.js';
+import { HOME_OPTION, durationOption, homeDirectory, rolesOption, insecureHttpOption } from '../owner/owner-args.js';
 import { defaultOwnerEnvironment, openOwnerSession, serviceStep, type OwnerEnvironment } from '../owner/owner-session.js';
 
 export const DEFAULT_PIN_EXPIRY_SECONDS = 3600;
@@ -28,7 +29,7 @@ export function makeAccountPin(env: OwnerEnvironment = defaultOwnerEnvironment):
       const seconds = durationOption(args, 'expires', DEFAULT_PIN_EXPIRY_SECONDS);
       const roles = rolesOption(args);
       const automatic = args.values['automatic'] === true;
-      const session = await openOwnerSession(homeDirectory(args, ctx.env), env);
+      const session = await openOwnerSession(homeDirectory(args, ctx.env), env, insecureHttpOption(args));
       const account = session.record.Account;
       const now = env.now();
       // Whole seconds: the RFC 3339 form on the wire carries no fractions.
@@ -60,7 +61,7 @@ export function makeAccountPin(env: OwnerEnvironment = defaultOwnerEnvironment):
       }));
       const uri = connectUri(account, pin);
       const result = { pin, uri, pinId: created.messageId, expires: expires.toISOString(), roles: roles ?? [], automatic };
-      ctx.out(args.values['json'] ? JSON.stringify(result) : `${pin} ${uri} expires ${result.expires}`);
+      ctx.out(args.values['json'] ? terminalJson(result) : `${pin} ${uri} expires ${result.expires}`);
     },
   };
 }

@@ -5,8 +5,9 @@
  * service profile the account names). An unreachable service is reported, not an error:
  * this is the command to run when something seems wrong.
  */
+import { terminalJson, terminalText } from '../../mesh/encoding/terminal-text.js';
 import type { Command } from '../command.js';
-import { HOME_OPTION, homeDirectory } from '../owner/owner-args.js';
+import { HOME_OPTION, homeDirectory, insecureHttpOption } from '../owner/owner-args.js';
 import { defaultOwnerEnvironment, helloService, openOwnerSession, type OwnerEnvironment } from '../owner/owner-session.js';
 
 export function makeAccountStatus(env: OwnerEnvironment = defaultOwnerEnvironment): Command {
@@ -16,7 +17,7 @@ export function makeAccountStatus(env: OwnerEnvironment = defaultOwnerEnvironmen
     usage: '[--home DIR] [--json]',
     options: { ...HOME_OPTION },
     async run(args, ctx) {
-      const session = await openOwnerSession(homeDirectory(args, ctx.env), env);
+      const session = await openOwnerSession(homeDirectory(args, ctx.env), env, insecureHttpOption(args));
       const { record } = session;
       const devices = (await session.home.readDevices()).Devices;
       const now = env.now().getTime();
@@ -43,13 +44,13 @@ export function makeAccountStatus(env: OwnerEnvironment = defaultOwnerEnvironmen
         ...(serviceError === undefined ? {} : { serviceError }),
       };
       if (args.values['json']) {
-        ctx.out(JSON.stringify(result));
+        ctx.out(terminalJson(result));
         return;
       }
       ctx.out(
         `${record.Account} profile ${record.ProfileUdf} service ${record.Service}${record.Registered ? '' : ' (not registered)'} ` +
           `devices ${result.devices.connected} connected, ${result.devices.revoked} revoked; ` +
-          `${reachable ? 'reachable' : `unreachable (${serviceError})`}`,
+          `${reachable ? 'reachable' : `unreachable (${terminalText(serviceError ?? '', 400)})`}`,
       );
     },
   };

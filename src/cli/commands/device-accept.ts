@@ -13,11 +13,12 @@
  * is given; with an argument, only that request, and only if its PIN verified.
  */
 import { UsageError } from '../cli-errors.js';
+import { terminalJson } from '../../mesh/encoding/terminal-text.js';
 import type { Command } from '../command.js';
 import { acceptRequest, comparisonLines, requireAcceptable, type AcceptOutcome } from '../owner/answer-request.js';
-import { HOME_OPTION, homeDirectory, rolesOption, selectorArgument } from '../owner/owner-args.js';
+import { HOME_OPTION, homeDirectory, rolesOption, selectorArgument, insecureHttpOption } from '../owner/owner-args.js';
 import { defaultOwnerEnvironment, openOwnerSession, serviceStep, type OwnerEnvironment } from '../owner/owner-session.js';
-import { listPendingRequests, type PendingRequest } from '../owner/pending-requests.js';
+import { findPendingRequests, listPendingRequests, openPendingScan, type PendingRequest } from '../owner/pending-requests.js';
 import { selectOne } from '../owner/select-request.js';
 import { CheckFailedError } from '../cli-errors.js';
 
@@ -27,7 +28,7 @@ export function makeDeviceAccept(env: OwnerEnvironment = defaultOwnerEnvironment
   return {
     path: ['device', 'accept'],
     summary: 'Accept a device whose witness you compared (or, with --auto-pin, every request whose PIN verifies).',
-    usage: `${ARGUMENT} [--roles r1,r2] | --auto-pin [${ARGUMENT}] [--home DIR] [--json]`,
+    usage: `${ARGUMENT} [--roles r1,r2] | --auto-pin [${ARGUMENT}] [--home DIR] [--allow-insecure-http] [--json]`,
     options: { ...HOME_OPTION, roles: { type: 'string' }, 'auto-pin': { type: 'boolean' } },
     async run(args, ctx) {
       const autoPin = args.values['auto-pin'] === true;
@@ -37,8 +38,14 @@ export function makeDeviceAccept(env: OwnerEnvironment = defaultOwnerEnvironment
       const selector = raw === undefined ? undefined : selectorArgument(raw, ARGUMENT);
       const roles = rolesOption(args);
 
-      const session = await openOwnerSession(homeDirectory(args, ctx.env), env);
-      const { service, requests } = await serviceStep(() => listPendingRequests(session));
+      const session = await openOwnerSession(homeDirectory(args, ctx.env), env, insecureHttpOption(args));
+      // With a selector only the matching entries are verified, and the scan stops at a whole
+      // witness (pending-requests.ts), so a long list of strangers' requests costs little here.
+      const { service, requests } = await serviceStep(async () => {
+        if (selector === undefined) return listPendingRequests(session);
+        const scan = await openPendingScan(session);
+        return { service: scan.service, requests: await findPendingRequests(scan, selector) };
+      });
 
       let targets: PendingRequest[];
       if (selector !== undefined) {
@@ -68,7 +75,7 @@ export function makeDeviceAccept(env: OwnerEnvironment = defaultOwnerEnvironment
 
       if (args.values['json']) {
         ctx.out(
-          JSON.stringify({
+          terminalJson({
             accepted,
             ...(autoPin && selector === undefined
               ? { skipped: skipped.map((r) => ({

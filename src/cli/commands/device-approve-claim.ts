@@ -19,8 +19,9 @@ import { signerOf } from '../../mesh/profiles/signed-object.js';
 import type { DataItem } from '../../platform/http/mesh-client.js';
 import { onePositional } from '../args.js';
 import { UsageError } from '../cli-errors.js';
+import { terminalJson } from '../../mesh/encoding/terminal-text.js';
 import type { Command } from '../command.js';
-import { HOME_OPTION, durationOption, homeDirectory, selectorArgument } from '../owner/owner-args.js';
+import { HOME_OPTION, durationOption, homeDirectory, selectorArgument, insecureHttpOption } from '../owner/owner-args.js';
 import { defaultOwnerEnvironment, openOwnerSession, serviceStep, type OwnerEnvironment, type OwnerSession } from '../owner/owner-session.js';
 import { selectOne } from '../owner/select-request.js';
 
@@ -34,7 +35,7 @@ function claimantOption(value: unknown): string {
   try {
     checkAccountAddress(value, '--claimant');
   } catch {
-    throw new UsageError(`expected an account address user@domain, got ${JSON.stringify(value.slice(0, 80))}`, '--claimant');
+    throw new UsageError(`expected an account address user@domain, got ${terminalJson(value.slice(0, 80))}`, '--claimant');
   }
   return value.toLowerCase();
 }
@@ -64,7 +65,7 @@ export function makeDeviceApproveClaim(env: OwnerEnvironment = defaultOwnerEnvir
       const selector = selectorArgument(onePositional(args, 'device-udf'), '<device-udf>');
       const claimant = claimantOption(args.values['claimant']);
       const seconds = durationOption(args, 'expires', DEFAULT_APPROVAL_EXPIRY_SECONDS);
-      const session = await openOwnerSession(homeDirectory(args, ctx.env), env);
+      const session = await openOwnerSession(homeDirectory(args, ctx.env), env, insecureHttpOption(args));
       const account = session.record.Account;
       if (sameAccount(claimant, account)) throw new UsageError(`names this account (${account}), which is already an owner`, '--claimant');
       const connected = (await serviceCatalog(session)).filter((d) => d.Type === 'CatalogedDevice' && d.Status === 'Connected' && typeof d.Key === 'string');
@@ -87,7 +88,7 @@ export function makeDeviceApproveClaim(env: OwnerEnvironment = defaultOwnerEnvir
       });
       await serviceStep(() => session.client.publish({ Account: account, EnvelopedClaimApproval: approval.json }, session.signer));
       const result = { deviceUdf: approval.approval.DeviceUdf, claimant, expires: expires.toISOString(), messageId: approval.messageId };
-      if (args.values['json']) ctx.out(JSON.stringify(result));
+      if (args.values['json']) ctx.out(terminalJson(result));
       else ctx.out(`approved a claim of ${result.deviceUdf} by ${claimant} until ${result.expires}; the device connects ${claimant} when it next asks ${account}'s service`);
     },
   };

@@ -33,10 +33,11 @@ import { ForbiddenError, GoneError, NotFoundError } from '../../platform/http/ht
 import { MeshClient } from '../../platform/http/mesh-client.js';
 import { forArgument, onePositional, optionalString } from '../args.js';
 import { CheckFailedError, UsageError } from '../cli-errors.js';
+import { terminalJson, terminalText } from '../../mesh/encoding/terminal-text.js';
 import type { Command } from '../command.js';
 import { makerServiceUrl, type SrvLookup } from '../factory/maker-service.js';
 import type { LocalDevice } from '../owner/home-records.js';
-import { HOME_OPTION, canonicalSelector, homeDirectory, matchesSelector, rolesOption, selectorArgument } from '../owner/owner-args.js';
+import { HOME_OPTION, canonicalSelector, homeDirectory, matchesSelector, rolesOption, selectorArgument, insecureHttpOption } from '../owner/owner-args.js';
 import { defaultOwnerEnvironment, helloService, isServiceError, openOwnerSession, serviceStep, type OwnerEnvironment } from '../owner/owner-session.js';
 
 const ARGUMENT = '<mcu-uri>';
@@ -81,11 +82,11 @@ export function makeDeviceClaim(env: DeviceClaimEnvironment = defaultOwnerEnviro
       const fingerprint = fingerprintRaw === undefined ? undefined : selectorArgument(fingerprintRaw, '--fingerprint');
       const makerServiceOption = optionalString(args, 'maker-service');
       const makerClient = forArgument('--maker-service', () =>
-        makerServiceOption === undefined ? undefined : new MeshClient({ service: makerServiceOption, ...(env.timeoutMs === undefined ? {} : { timeoutMs: env.timeoutMs }) }),
+        makerServiceOption === undefined ? undefined : new MeshClient({ service: makerServiceOption, allowInsecureHttp: insecureHttpOption(args), ...(env.timeoutMs === undefined ? {} : { timeoutMs: env.timeoutMs }) }),
       );
       const json = args.values['json'] === true;
 
-      const session = await openOwnerSession(homeDirectory(args, ctx.env), env);
+      const session = await openOwnerSession(homeDirectory(args, ctx.env), env, insecureHttpOption(args));
       const maker =
         makerClient ??
         new MeshClient({
@@ -120,7 +121,9 @@ export function makeDeviceClaim(env: DeviceClaimEnvironment = defaultOwnerEnviro
         throw new CheckFailedError(`${maker.endpoint} answered with a claim record this label does not open (${error.message})`, { cause: error });
       }
       const description = device.profile.Description;
-      ctx.err(`device fingerprint ${device.udf}${description === undefined ? '' : ` (${description})`}`);
+      // The fingerprint line holds only the UDF computed here; the device's own words go on a line of their own.
+      ctx.err(`device fingerprint ${device.udf}`);
+      if (description !== undefined) ctx.err(`description        ${terminalText(description)} (as the device describes itself)`);
       ctx.err(`maker              ${label.account} (${maker.endpoint})`);
       if (fingerprint !== undefined && !matchesSelector(device.udf, fingerprint)) {
         throw new CheckFailedError(
@@ -171,7 +174,7 @@ export function makeDeviceClaim(env: DeviceClaimEnvironment = defaultOwnerEnviro
         responseId: accepted.messageId,
         roles,
       };
-      if (json) ctx.out(JSON.stringify(result));
+      if (json) ctx.out(terminalJson(result));
       else ctx.out(`claimed ${device.udf} from ${label.account} roles ${roles.join(',') || '-'}; it connects when it next polls ${maker.endpoint}`);
     },
   };

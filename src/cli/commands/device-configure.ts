@@ -10,11 +10,12 @@
  */
 import { onePositional, optionalString } from '../args.js';
 import { UsageError } from '../cli-errors.js';
+import { terminalJson } from '../../mesh/encoding/terminal-text.js';
 import type { Command } from '../command.js';
 import { createApplicationEntryMqtt } from '../../mesh/connect/application-entry-mqtt.js';
 import { CatalogedDeviceSchema } from '../../mesh/objects/cataloged-device.js';
 import { openSignedObject, signerOf, toEnvelope } from '../../mesh/profiles/signed-object.js';
-import { HOME_OPTION, homeDirectory, selectorArgument } from '../owner/owner-args.js';
+import { HOME_OPTION, homeDirectory, selectorArgument, insecureHttpOption } from '../owner/owner-args.js';
 import { defaultOwnerEnvironment, openOwnerSession, serviceStep, type OwnerEnvironment } from '../owner/owner-session.js';
 import { selectOne } from '../owner/select-request.js';
 import { CheckFailedError } from '../cli-errors.js';
@@ -57,7 +58,7 @@ export function makeDeviceConfigure(env: OwnerEnvironment = defaultOwnerEnvironm
         if (parsed.username !== '' || parsed.password !== '') throw new UsageError('must not hold credentials: use --mqtt-user and --mqtt-password', '--mqtt-url');
         if (topicPrefix !== undefined && !TOPIC_PREFIX.test(topicPrefix)) throw new UsageError('expected topic levels separated by "/", without "+" or "#"', '--topic-prefix');
       }
-      const session = await openOwnerSession(homeDirectory(args, ctx.env), env);
+      const session = await openOwnerSession(homeDirectory(args, ctx.env), env, insecureHttpOption(args));
       const devices = (await session.home.readDevices()).Devices.filter((d) => d.Status === 'Connected');
       const device = selectOne(
         devices.map((d) => ({ deviceUdf: d.DeviceUdf, record: d })),
@@ -104,7 +105,7 @@ export function makeDeviceConfigure(env: OwnerEnvironment = defaultOwnerEnvironm
         topicPrefix: topicPrefix ?? 'mesh/devices',
         created: sealed.entry.Created.toISOString(),
       };
-      if (args.values['json']) ctx.out(JSON.stringify(result));
+      if (args.values['json']) ctx.out(terminalJson(result));
       else ctx.out(remove ? `removed the MQTT broker of ${device.DeviceUdf}` : `configured ${device.DeviceUdf}: MQTT broker ${url} (status under ${result.topicPrefix}/${device.DeviceUdf}/status)`);
     },
   };

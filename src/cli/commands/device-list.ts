@@ -8,8 +8,9 @@
  */
 import type { DataItem } from '../../platform/http/mesh-client.js';
 import { UsageError } from '../cli-errors.js';
+import { terminalJson, terminalText } from '../../mesh/encoding/terminal-text.js';
 import type { Command } from '../command.js';
-import { HOME_OPTION, homeDirectory } from '../owner/owner-args.js';
+import { HOME_OPTION, homeDirectory, insecureHttpOption } from '../owner/owner-args.js';
 import { defaultOwnerEnvironment, openOwnerSession, type OwnerEnvironment } from '../owner/owner-session.js';
 import { textTable } from '../owner/text-table.js';
 
@@ -21,14 +22,14 @@ export function makeDeviceList(env: OwnerEnvironment = defaultOwnerEnvironment):
     options: { ...HOME_OPTION },
     async run(args, ctx) {
       if (args.positionals.length > 0) throw new UsageError('unexpected argument (this command takes options only)', args.positionals[0]);
-      const session = await openOwnerSession(homeDirectory(args, ctx.env), env);
+      const session = await openOwnerSession(homeDirectory(args, ctx.env), env, insecureHttpOption(args));
       const devices = (await session.home.readDevices()).Devices.filter((d) => d.Status !== 'Rejected');
       let serviceItems: readonly DataItem[] | undefined;
       let serviceError: string | undefined;
       try {
         serviceItems = (await session.client.get({ Account: session.record.Account, KeyValues: [{ Key: 'Devices' }] })).DataItems;
       } catch (error) {
-        serviceError = (error as Error).message;
+        serviceError = terminalText((error as Error).message, 400);
       }
       const serviceStatus = (udf: string): string | null => {
         if (serviceItems === undefined) return null;
@@ -48,7 +49,7 @@ export function makeDeviceList(env: OwnerEnvironment = defaultOwnerEnvironment):
       }));
       if (args.values['json']) {
         ctx.out(
-          JSON.stringify({
+          terminalJson({
             account: session.record.Account,
             devices: rows,
             serviceReachable: serviceItems !== undefined,
@@ -62,8 +63,9 @@ export function makeDeviceList(env: OwnerEnvironment = defaultOwnerEnvironment):
         return;
       }
       const table = textTable(
-        ['DEVICE', 'STATUS', 'ROLES', 'WITNESS', 'SINCE', 'SERVICE'],
-        rows.map((r) => [r.deviceUdf, r.status, r.roles.join(',') || '-', r.witness, r.revoked ?? r.answered, r.serviceStatus ?? 'unreachable']),
+        ['DEVICE', 'STATUS', 'ROLES', 'WITNESS', 'SINCE', 'SERVICE', 'DESCRIPTION'],
+        // The service's Status and the stored Description came from elsewhere: neutralised; the rest this CLI wrote.
+        rows.map((r) => [r.deviceUdf, r.status, r.roles.join(',') || '-', r.witness, r.revoked ?? r.answered, r.serviceStatus === null ? 'unreachable' : terminalText(r.serviceStatus, 20), terminalText(r.description ?? '', 60)]),
       );
       for (const line of table) ctx.out(line);
     },

@@ -6,8 +6,9 @@
  * connections of the same device are theirs.
  */
 import { onePositional } from '../args.js';
+import { terminalJson } from '../../mesh/encoding/terminal-text.js';
 import type { Command } from '../command.js';
-import { HOME_OPTION, homeDirectory, selectorArgument } from '../owner/owner-args.js';
+import { HOME_OPTION, homeDirectory, selectorArgument, insecureHttpOption } from '../owner/owner-args.js';
 import { defaultOwnerEnvironment, openOwnerSession, serviceStep, type OwnerEnvironment } from '../owner/owner-session.js';
 import { selectOne } from '../owner/select-request.js';
 
@@ -19,7 +20,7 @@ export function makeDeviceRevoke(env: OwnerEnvironment = defaultOwnerEnvironment
     options: { ...HOME_OPTION },
     async run(args, ctx) {
       const selector = selectorArgument(onePositional(args, 'device-udf'), '<device-udf>');
-      const session = await openOwnerSession(homeDirectory(args, ctx.env), env);
+      const session = await openOwnerSession(homeDirectory(args, ctx.env), env, insecureHttpOption(args));
       const devices = (await session.home.readDevices()).Devices.filter((d) => d.Status !== 'Rejected');
       const device = selectOne(
         devices.map((d) => ({ deviceUdf: d.DeviceUdf, record: d })),
@@ -37,7 +38,7 @@ export function makeDeviceRevoke(env: OwnerEnvironment = defaultOwnerEnvironment
         ...current,
         Devices: current.Devices.map((d) => (d.DeviceUdf === device.DeviceUdf && d.Status !== 'Rejected' ? { ...d, Status: 'Revoked' as const, Revoked: revoked } : d)),
       }));
-      if (args.values['json']) ctx.out(JSON.stringify({ deviceUdf: device.DeviceUdf, status: 'Revoked', revoked }));
+      if (args.values['json']) ctx.out(terminalJson({ deviceUdf: device.DeviceUdf, status: 'Revoked', revoked }));
       else ctx.out(`revoked ${device.DeviceUdf}`);
     },
   };

@@ -11,6 +11,7 @@
 import { acceptConnection, rejectConnection } from '../../mesh/connect/respond-connection.js';
 import type { VerifiedProfileService } from '../../mesh/profiles/profile-service.js';
 import { recipientOf, sealObject, signerOf } from '../../mesh/profiles/signed-object.js';
+import { terminalText } from '../../mesh/encoding/terminal-text.js';
 import { CheckFailedError } from '../cli-errors.js';
 import type { LocalDevice } from './home-records.js';
 import type { OwnerSession } from './owner-session.js';
@@ -20,7 +21,7 @@ import type { PendingRequest } from './pending-requests.js';
 /** Refuses a request that did not verify, naming its problems. */
 export function requireAcceptable(request: PendingRequest): asserts request is PendingRequest & { verified: NonNullable<PendingRequest['verified']>; deviceUdf: string } {
   if (request.problems.length > 0 || request.verified === undefined || request.deviceUdf === undefined) {
-    throw new CheckFailedError(`request with witness ${request.witness} cannot be answered: ${request.problems.join('; ') || 'not verified'}`, {
+    throw new CheckFailedError(`request with witness ${request.witness} cannot be answered: ${terminalText(request.problems.join('; '), 500) || 'not verified'}`, {
       context: { witness: request.witness },
     });
   }
@@ -124,11 +125,17 @@ export async function rejectRequest(
   return { deviceUdf: entry.DeviceUdf, witness: entry.Witness };
 }
 
-/** The lines a person reads before an answer is sent: what to compare with the device. */
+/**
+ * The lines a person reads before an answer is sent: what to compare with the device. The
+ * fingerprint, witness and PIN lines hold only what this CLI computed (the UDF of the verified
+ * key, the recomputed witness, its own PIN check); the device's Description is on a line of
+ * its own, marked as the device's words and neutralised (mesh/encoding/terminal-text).
+ */
 export function comparisonLines(request: PendingRequest): string[] {
   return [
-    `device fingerprint ${request.deviceUdf ?? '?'}${request.description === undefined ? '' : ` (${request.description})`}`,
+    `device fingerprint ${request.deviceUdf ?? '?'}`,
     `witness            ${request.witness}`,
     request.pin === 'verified' ? 'PIN                verified by this owner' : `PIN                ${request.pin}`,
+    ...(request.description === undefined ? [] : [`description        ${terminalText(request.description)} (as the device describes itself)`]),
   ];
 }

@@ -8,7 +8,13 @@ import { UsageError } from '../cli-errors.js';
 import type { ParsedCommandArgs } from '../command.js';
 import { defaultHome } from './owner-home.js';
 
-export const HOME_OPTION = { home: { type: 'string' } } as const;
+/** Every owner command takes `--home` and `--allow-insecure-http` (transport-policy.ts). */
+export const HOME_OPTION = { home: { type: 'string' }, 'allow-insecure-http': { type: 'boolean' } } as const;
+
+/** `--allow-insecure-http`: plain http:// to a service that is not on loopback (docs/security.md "Transport"). */
+export function insecureHttpOption(args: ParsedCommandArgs): boolean {
+  return args.values['allow-insecure-http'] === true;
+}
 
 /** `--home`, else the XDG default; UsageError if there is neither. */
 export function homeDirectory(args: ParsedCommandArgs, env: Readonly<Record<string, string | undefined>>): string {

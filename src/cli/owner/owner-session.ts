@@ -13,6 +13,7 @@ import { verifyProfileService, type VerifiedProfileService } from '../../mesh/pr
 import { keyFingerprint } from '../../mesh/udf/key-fingerprint.js';
 import { MalformedResponseError, ProtocolError, ResponseTooLargeError, ServiceUnavailableError } from '../../platform/http/http-errors.js';
 import { MeshClient, type RequestSigner } from '../../platform/http/mesh-client.js';
+import { terminalText } from '../../mesh/encoding/terminal-text.js';
 import { CheckFailedError } from '../cli-errors.js';
 import { HomeCorruptError } from './home-errors.js';
 import type { OwnerProfileRecord } from './home-records.js';
@@ -40,7 +41,7 @@ export interface OwnerSession {
 }
 
 /** Opens the profile at `directory` and checks the seed regenerates the stored profile. */
-export async function openOwnerSession(directory: string, env: OwnerEnvironment = defaultOwnerEnvironment): Promise<OwnerSession> {
+export async function openOwnerSession(directory: string, env: OwnerEnvironment = defaultOwnerEnvironment, allowInsecureHttp = false): Promise<OwnerSession> {
   const home = await OwnerHome.open(directory);
   const record = await home.readProfile();
   const secrets = await home.readSecrets();
@@ -72,9 +73,14 @@ export async function openOwnerSession(directory: string, env: OwnerEnvironment 
       context: { directory: home.directory },
     });
   }
-  const client = new MeshClient({ service: record.Service, ...(env.timeoutMs === undefined ? {} : { timeoutMs: env.timeoutMs }) });
+  const client = ownerClient(record.Service, env, allowInsecureHttp);
   const signer = meshAuthorizationSigner({ account: record.Account, key: keys.administratorSignature, now: env.now, random: env.random });
   return { home, record, profile, keys, client, signer, env };
+}
+
+/** A client for `service` with the owner environment's timeout and the transport policy. */
+export function ownerClient(service: string, env: OwnerEnvironment, allowInsecureHttp: boolean): MeshClient {
+  return new MeshClient({ service, allowInsecureHttp, ...(env.timeoutMs === undefined ? {} : { timeoutMs: env.timeoutMs }) });
 }
 
 /**
@@ -123,7 +129,8 @@ export async function serviceStep<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (error) {
-    if (isServiceError(error)) throw new CheckFailedError(error.message, { cause: error });
+    // The message may echo what the service said: shown neutralised.
+    if (isServiceError(error)) throw new CheckFailedError(terminalText(error.message, 600), { cause: error });
     throw error;
   }
 }

@@ -9,6 +9,13 @@
  * checked against the PINs the owner registered, not the service's PinValidated flag.
  *
  * A request that fails any of these is listed with its problems and cannot be accepted.
+ *
+ * A stranger can fill the list (ConnectStart is the unauthenticated front door), so the list
+ * is read page by page and checked as it arrives: PageKey is followed through empty pages
+ * (expired entries the service skipped), each page is bounded by MaxEntries and MaxBytes
+ * well under the client's response cap, and nothing holds every raw entry. A command looking
+ * for one witness verifies only the entries whose claimed witness matches (the verified
+ * witness must equal the claimed one), and stops at an exact match.
  */
 import type { PublicKey } from '../../crypto/key-pair.js';
 import { verifyAcknowledgeConnection, type VerifiedAcknowledgeConnection } from '../../mesh/connect/acknowledge-connection.js';
@@ -16,9 +23,22 @@ import { verifyPinWitness } from '../../mesh/connect/pin.js';
 import { payloadDigest } from '../../mesh/dare/signature.js';
 import type { VerifiedProfileService } from '../../mesh/profiles/profile-service.js';
 import { decodePayload, plaintextOf, toEnvelope } from '../../mesh/profiles/signed-object.js';
+import { terminalText } from '../../mesh/encoding/terminal-text.js';
 import type { PendingEntry } from '../../platform/http/mesh-client.js';
+import { CheckFailedError } from '../cli-errors.js';
 import type { LocalDevice, LocalPin } from './home-records.js';
+import { canonicalSelector, matchesSelector } from './owner-args.js';
 import { helloService, type OwnerSession } from './owner-session.js';
+
+/** Entries asked for per ConnectPending page. */
+export const PENDING_PAGE_ENTRIES = 100;
+/** Bytes asked for per page: a quarter of the client's 4 MiB response cap. */
+export const PENDING_PAGE_BYTES = 1024 * 1024;
+/** Pages followed before giving up: 2 000 × 100 entries is far beyond any real account. */
+export const MAX_PENDING_PAGES = 2000;
+
+/** The service's paging did not end: a repeated PageKey, or more pages than the bound. */
+export class PendingListIncompleteError extends CheckFailedError {}
 
 /** What the owner's own check of the request's PIN found. */
 export type PinCheck = 'none' | 'verified' | 'unknown' | 'mismatch' | 'expired' | 'used';
@@ -43,31 +63,58 @@ export interface PendingRequest {
   readonly verified?: VerifiedAcknowledgeConnection;
 }
 
-/** Every pending entry, following PageKey, bounded so a looping service cannot hold us forever. */
-export async function fetchPendingEntries(session: OwnerSession, maxPages = 100): Promise<PendingEntry[]> {
-  const entries: PendingEntry[] = [];
+/**
+ * The pages of ConnectPending, in order. A page may be empty and still carry a PageKey (the
+ * service skipped expired entries), so only the absence of a PageKey ends the list; a PageKey
+ * the service already gave (a loop) or more than `maxPages` pages ends it with
+ * PendingListIncompleteError, after the pages read so far were yielded.
+ */
+export async function* pendingPages(session: OwnerSession, maxPages = MAX_PENDING_PAGES): AsyncGenerator<readonly PendingEntry[]> {
+  const seen = new Set<string>();
   let pageKey: string | undefined;
-  for (let page = 0; page < maxPages; page++) {
+  for (let page = 1; ; page++) {
     const response = await session.client.connectPending(
-      { AccountAddress: session.record.Account, ...(pageKey === undefined ? {} : { SearchConstraints: { PageKey: pageKey } }) },
+      {
+        AccountAddress: session.record.Account,
+        SearchConstraints: { MaxEntries: PENDING_PAGE_ENTRIES, MaxBytes: PENDING_PAGE_BYTES, ...(pageKey === undefined ? {} : { PageKey: pageKey }) },
+      },
       session.signer,
     );
-    entries.push(...response.Pending);
-    if (response.PageKey === undefined || response.PageKey === pageKey || response.Pending.length === 0) break;
-    pageKey = response.PageKey;
+    yield response.Pending;
+    const next = response.PageKey;
+    if (next === undefined) return;
+    if (seen.has(next)) {
+      throw new PendingListIncompleteError(
+        `ConnectPending: ${session.client.endpoint} returned a PageKey it had already returned (page ${page}); stopped to avoid a loop, so the pending list is incomplete`,
+        { context: { page } },
+      );
+    }
+    if (page >= maxPages) {
+      throw new PendingListIncompleteError(
+        `ConnectPending: ${session.client.endpoint} still had more after ${maxPages} pages; stopped, so the pending list is incomplete (answer or wait out the requests shown, then list again)`,
+        { context: { pages: maxPages } },
+      );
+    }
+    seen.add(next);
+    pageKey = next;
   }
-  return entries;
 }
 
-/** The witness the acknowledgement claims, read without trusting it, for display only. */
-function claimedWitness(entry: PendingEntry): string {
+/** The witness the acknowledgement claims, read without trusting it; undefined if unreadable. */
+function claimedWitnessOf(entry: PendingEntry): string | undefined {
   try {
     const envelope = toEnvelope(entry.EnvelopedAcknowledgeConnection, 'AcknowledgeConnection');
     const ack = decodePayload(plaintextOf(envelope, 'AcknowledgeConnection'), 'AcknowledgeConnection', 'AcknowledgeConnection');
-    return ack.Witness.slice(0, 40);
+    return typeof ack.Witness === 'string' ? ack.Witness : undefined;
   } catch {
-    return '(unreadable)';
+    return undefined;
   }
+}
+
+/** For display only: the claimed witness, neutralised and cut (it proves nothing). */
+function claimedWitness(entry: PendingEntry): string {
+  const claimed = claimedWitnessOf(entry);
+  return claimed === undefined ? '(unreadable)' : terminalText(claimed, 40);
 }
 
 export interface AssessContext {
@@ -95,7 +142,7 @@ export function assessPendingEntry(entry: PendingEntry, context: AssessContext):
       ...(context.serviceKey === undefined ? {} : { serviceKey: context.serviceKey }),
     });
   } catch (error) {
-    return { ...base, witness: claimedWitness(entry), pin: 'none', problems: [`does not verify: ${(error as Error).message}`], notes };
+    return { ...base, witness: claimedWitness(entry), pin: 'none', problems: [`does not verify: ${terminalText((error as Error).message, 300)}`], notes };
   }
 
   const request = verified.request;
@@ -172,24 +219,68 @@ export function pendingRequestJson(r: PendingRequest): Record<string, unknown> {
   };
 }
 
-/**
- * Hello (for the service's signing key, checked against the account's ServiceUdf), then
- * every pending entry, assessed.
- */
-export async function listPendingRequests(session: OwnerSession): Promise<{ service: VerifiedProfileService | undefined; requests: PendingRequest[] }> {
+export interface PendingScan {
+  readonly service: VerifiedProfileService | undefined;
+  readonly context: AssessContext;
+}
+
+/** Hello (for the service's signing key, checked against the account's ServiceUdf) and the local catalog and PINs. */
+export async function openPendingScan(session: OwnerSession): Promise<PendingScan> {
   const service = await helloService(session.client, session.profile.profile.ServiceUdf);
-  const entries = await fetchPendingEntries(session);
   const devices = (await session.home.readDevices()).Devices;
   const pins = (await session.home.readPins()).Pins;
-  const now = session.env.now();
-  const requests = entries.map((entry) =>
-    assessPendingEntry(entry, {
-      session,
-      ...(service === undefined ? {} : { serviceKey: service.keys.serviceSignature }),
-      devices,
-      pins,
-      now,
-    }),
-  );
-  return { service, requests };
+  return {
+    service,
+    context: { session, ...(service === undefined ? {} : { serviceKey: service.keys.serviceSignature }), devices, pins, now: session.env.now() },
+  };
+}
+
+/** Every pending entry, assessed as its page arrives. */
+export async function* assessedPending(scan: PendingScan): AsyncGenerator<PendingRequest> {
+  for await (const page of pendingPages(scan.context.session)) {
+    for (const entry of page) yield assessPendingEntry(entry, scan.context);
+  }
+}
+
+/** Every pending entry, assessed (for commands that act on the whole list). */
+export async function listPendingRequests(session: OwnerSession): Promise<{ service: VerifiedProfileService | undefined; requests: PendingRequest[] }> {
+  const scan = await openPendingScan(session);
+  const requests: PendingRequest[] = [];
+  for await (const request of assessedPending(scan)) requests.push(request);
+  return { service: scan.service, requests };
+}
+
+/** Length of a whole witness without dashes (witness.ts: 140 bits of Base32). */
+const WITNESS_CHARS = 28;
+
+/**
+ * The requests a `<witness-or-device-udf>` selector can mean, verifying only what it needs:
+ * entries whose claimed witness matches are verified (a verified witness equals the claimed
+ * one, so no other entry can match by witness). A whole witness is unique, so the scan stops
+ * at the first verified match; a prefix scans on (cheaply) so an ambiguous prefix is still
+ * refused. Only when no witness matches is every entry verified, to match device UDFs.
+ */
+export async function findPendingRequests(scan: PendingScan, selector: string): Promise<PendingRequest[]> {
+  const byWitness: PendingRequest[] = [];
+  const whole = selector.length === WITNESS_CHARS;
+  scanning: for await (const page of pendingPages(scan.context.session)) {
+    for (const entry of page) {
+      const claimed = claimedWitnessOf(entry);
+      if (claimed === undefined || !matchesSelector(claimed, selector)) continue;
+      const request = assessPendingEntry(entry, scan.context);
+      byWitness.push(request);
+      if (whole && request.verified !== undefined && canonicalSelector(request.witness) === selector) break scanning;
+    }
+  }
+  if (whole) {
+    // An entry merely claiming the same witness (it did not verify) must not make the whole one ambiguous.
+    const exact = byWitness.filter((r) => r.verified !== undefined && canonicalSelector(r.witness) === selector);
+    if (exact.length > 0) return exact;
+  }
+  if (byWitness.length > 0) return byWitness;
+  const byDevice: PendingRequest[] = [];
+  for await (const request of assessedPending(scan)) {
+    if (request.deviceUdf !== undefined && matchesSelector(request.deviceUdf, selector)) byDevice.push(request);
+  }
+  return byDevice;
 }

@@ -13,3 +13,11 @@ export function textTable(header: readonly string[], rows: readonly (readonly st
       .trimEnd();
   return [line(header), ...rows.map(line)];
 }
+
+/** One row with fixed column widths (the last column unpadded), for tables printed as they are computed. */
+export function fixedWidthRow(cells: readonly string[], widths: readonly number[]): string {
+  return cells
+    .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+    .join('  ')
+    .trimEnd();
+}
