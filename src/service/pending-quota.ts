@@ -10,6 +10,10 @@
  *
  * PIN-validated requests are not counted and never refused here: a stranger filling the
  * quota cannot crowd out the owner's own device.
+ *
+ * Within one instance, ConnectStarts for the same account take turns at the quota record
+ * (`withQuotaTurn`), so a burst never loses optimistic races against itself and answers 503;
+ * the precondition still decides between instances sharing a database.
  */
 import { Containers, accountKey, getRecord, putRecord, type PendingQuotaRecord } from './records.js';
 import type { ServiceEnvironment } from './service-environment.js';
@@ -62,4 +66,27 @@ export async function releaseQuota(env: ServiceEnvironment, account: string, req
       { container: Containers.pendingQuota, key, expected: stored.version },
     ]);
   });
+}
+
+// One queue per account per service environment; an entry is dropped when its queue drains.
+const turns = new WeakMap<ServiceEnvironment, Map<string, Promise<unknown>>>();
+
+/** Runs `work` after every earlier `withQuotaTurn` for `account` on this instance has settled. */
+export async function withQuotaTurn<T>(env: ServiceEnvironment, account: string, work: () => Promise<T>): Promise<T> {
+  let queues = turns.get(env);
+  if (queues === undefined) {
+    queues = new Map();
+    turns.set(env, queues);
+  }
+  const previous = queues.get(account) ?? Promise.resolve();
+  const mine = previous.then(work, work);
+  const settled = mine.then(
+    () => undefined,
+    () => undefined,
+  );
+  queues.set(account, settled);
+  void settled.then(() => {
+    if (queues.get(account) === settled) queues.delete(account);
+  });
+  return mine;
 }

@@ -26,7 +26,7 @@ import type { AccountEntry } from '../accounts.js';
 import { requestKeyForWitness } from '../connections.js';
 import { toHex } from '../../crypto/bytes.js';
 import { attemptDigest, checkPinLock, checkSourceThrottle, recordPinFailure, recordSourceFailure } from '../pin-attempts.js';
-import { takeQuota } from '../pending-quota.js';
+import { takeQuota, withQuotaTurn } from '../pending-quota.js';
 import { asBadRequest } from '../profile-checks.js';
 import { Containers, accountKey, getRecord, putRecord, type ConnectReplayRecord, type ConnectionRecord, type PinRecord } from '../records.js';
 import { accountAddress } from '../request-schemas.js';
@@ -35,7 +35,7 @@ import { ServiceRequestError, Status, notFound, unauthorized } from '../service-
 import { isoTime } from '../store-helpers.js';
 import { StoreConflictError } from '../store/store-errors.js';
 import type { Precondition, StoreChange } from '../store/store.js';
-import type { Transaction } from '../transaction.js';
+import type { Transaction, TransactionResult } from '../transaction.js';
 
 export const ConnectStartRequestSchema = object('ConnectStartRequest', {
   AccountAddress: required(accountAddress()),
@@ -159,7 +159,13 @@ export const connectStart: Transaction<ConnectStartRequest> = {
     const expires = now + env.config.pendingLifetimeMs;
     // Every record written here is read first and committed under a precondition; losing a
     // race (a concurrent replay, the quota, the PIN) re-reads and decides again.
-    for (let attempt = 0; ; attempt++) {
+    const file = async (): Promise<TransactionResult> => {
+      for (let attempt = 0; ; attempt++) {
+        const outcome = await fileOnce(attempt);
+        if (outcome !== undefined) return outcome;
+      }
+    };
+    const fileOnce = async (attempt: number): Promise<TransactionResult | undefined> => {
       const previous = await replayed(env, replay);
       // The same signed request again: the same answer, before any PIN is counted.
       if (previous.request?.EnvelopedAcknowledgeConnection !== undefined) return answer(previous.request.EnvelopedAcknowledgeConnection);
@@ -197,7 +203,10 @@ export const connectStart: Transaction<ConnectStartRequest> = {
         if (attempt >= env.config.conflictRetries) {
           throw new ServiceRequestError(Status.Unavailable, 'the account\'s requests changed under too many concurrent updates; retry', { cause: error, retryAfter: 1 });
         }
+        return undefined;
       }
-    }
+    };
+    // A PIN-validated request takes no place in the quota, so it never waits for a turn at it.
+    return verified.request.PinId === undefined ? withQuotaTurn(env, entry.account, file) : file();
   },
 };
