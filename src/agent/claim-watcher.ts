@@ -149,13 +149,16 @@ export class ClaimWatcher {
         }
       }
       if (awaitingApproval(rt.state()) && rt.clock.now().getTime() >= this.#nextApprovalCheck) {
+        let retryAfter: number | undefined;
         try {
           await this.checkApprovals(signal);
         } catch (error) {
           if (error instanceof AgentStopped) return;
           await this.#failed(error);
+          // A rate-limited service's RetryAfter is a floor here too (docs/security.md "Rate limits").
+          if (error instanceof ServiceRefusedError) retryAfter = error.retryAfter;
         }
-        this.#nextApprovalCheck = rt.clock.now().getTime() + this.#approvalSchedule.next();
+        this.#nextApprovalCheck = rt.clock.now().getTime() + this.#approvalSchedule.next(retryAfter);
       }
       if (signal.aborted) return;
       let wait = Math.max(0, nextPoll - rt.clock.now().getTime());

@@ -98,8 +98,10 @@ export class OwnerConnection {
       } catch (error) {
         if (error instanceof AgentStopped) return;
         await this.#failed(record, error);
+        // A 429 or 503 with RetryAfter (a rate limit at the front door) is "wait at least that
+        // long", in every state: never a refusal that ends the connection (docs/security.md "Rate limits").
         const retryAfter = error instanceof ServiceRefusedError ? error.retryAfter : undefined;
-        delay = record.state === 'connected' ? this.#watch.next() : this.#schedule.next(retryAfter);
+        delay = record.state === 'connected' ? this.#watch.next(retryAfter) : this.#schedule.next(retryAfter);
       }
     }
   }
