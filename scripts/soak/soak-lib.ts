@@ -3,7 +3,7 @@
  * What the soak needs from the library, bundled by esbuild for the plain-ESM soak script:
  * a stranger's valid, device-signed ConnectStart bodies (small, oversized, with a guessed
  * PIN) and a real device that connects, checks the service's acknowledgement and witness
- * itself, and verifies the owner's answer (mesh-security-05 §3.12-3.13; design decision 4).
+ * itself, and verifies the owner's answer rather than trust the service (mesh-security-05 §3.12-3.13).
  */
 import { systemRandom } from '../../src/crypto/random.js';
 import { verifyAcknowledgeConnection, type VerifiedAcknowledgeConnection } from '../../src/mesh/connect/acknowledge-connection.js';

@@ -81,6 +81,11 @@ for (const name of ['service-child', 'soak-lib']) {
 const lib = await import(pathToFileURL(join(outdir, 'soak-lib.mjs')).href);
 
 // ---------------------------------------------------------------- the service process
+/** The service process could not be started (it exited, or never said where it listens). */
+class ServiceStartError extends Error {
+  name = 'ServiceStartError';
+}
+
 class ServiceProcess {
   constructor(dataDirectory, rateLimits) {
     this.dataDirectory = dataDirectory;
@@ -100,8 +105,8 @@ class ServiceProcess {
       this.stderr = (this.stderr + c.toString()).slice(-4000);
     });
     const url = await new Promise((resolve, reject) => {
-      this.child.once('message', (m) => (m.url ? resolve(m.url) : reject(new Error('service child sent no URL'))));
-      this.child.once('exit', (code, signal) => reject(new Error(`service child exited (${code ?? signal}) before serving: ${this.stderr}`)));
+      this.child.once('message', (m) => (m.url ? resolve(m.url) : reject(new ServiceStartError('service child sent no URL'))));
+      this.child.once('exit', (code, signal) => reject(new ServiceStartError(`service child exited (${code ?? signal}) before serving: ${this.stderr}`)));
     });
     this.url = url;
     this.port = Number(new URL(url).port);
@@ -383,7 +388,10 @@ async function check(name, fn) {
   }
 }
 
-class CheckFailed extends Error {}
+/** An owner check saw the owner or the device fail; the message says which step. */
+class CheckFailed extends Error {
+  name = 'CheckFailed';
+}
 
 async function mesh(home, ...args) {
   return run(process.execPath, [join(root, 'dist', 'mesh.mjs'), ...args, '--home', home]);
