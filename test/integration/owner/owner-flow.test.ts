@@ -162,9 +162,13 @@ describe('owner CLI over HTTP (file store)', () => {
     await device.connect();
     const original = device.request!;
     expect((await owner(home, 'device', 'accept', device.witness)).status).toBe(0);
-    // Someone replays the device's signed request byte for byte.
+    // Someone replays the device's signed request byte for byte: the service answers with the
+    // acknowledgement it already gave and files nothing (docs/security.md "Replays").
     const replay = await device.client.connectStart({ AccountAddress: 'ray@example.com', EnvelopedRequestConnection: original.json });
-    expect(replay.EnvelopedAcknowledgeConnection).toBeDefined();
+    expect(replay.EnvelopedAcknowledgeConnection).toEqual(device.acknowledgement!.json);
+    expect((await ownerJson(home, 'device', 'pending')).pending).toHaveLength(0);
+    // A new request signed by the connected device's key is flagged and cannot be accepted.
+    await device.connect();
     const pending = await ownerJson(home, 'device', 'pending');
     expect(pending.pending).toHaveLength(1);
     expect(pending.pending[0]).toMatchObject({ deviceUdf: device.udf, acceptable: false });
