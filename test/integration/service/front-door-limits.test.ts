@@ -10,13 +10,15 @@
  */
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMessageClaim } from '../../../src/mesh/connect/message-claim.js';
 import { createMessagePin } from '../../../src/mesh/connect/message-pin.js';
+import { staticConnectUri } from '../../../src/mesh/connect/static-qr.js';
 import { newPin } from '../../../src/mesh/connect/pin.js';
 import { createRequestConnection } from '../../../src/mesh/connect/request-connection.js';
 import { DEFAULT_RATE_LIMITS, type RateLimitConfig } from '../../../src/service/rate-limit/rate-limit-config.js';
 import { DEFAULT_SERVICE_CONFIG, type ServiceConfig } from '../../../src/service/service-config.js';
 import { startService } from '../../../src/service/service-runner.js';
-import { TestClock, TestOwner, makeDevice, post, startTestService, storeBackend, testRandom, type StoreBackend, type TestService } from './service-harness.js';
+import { TestClock, TestOwner, makeDevice, post, seedOf, startTestService, storeBackend, testRandom, type StoreBackend, type TestService } from './service-harness.js';
 
 interface RawReply {
   readonly http: number;
@@ -228,7 +230,7 @@ describe('account names and hosted domains', () => {
     await backend?.stop();
   });
 
-  it('refuses CreateAccount for a domain it does not host, naming the domain; ConnectStart and PollClaim there are "not hosted here"', async () => {
+  it('refuses CreateAccount for a domain it does not host, naming the domain; ConnectStart, Claim and PollClaim there are "not hosted here"', async () => {
     const erin = new TestOwner('erin@example.org', testRandom(11), service.clock, service.serviceProfile.udf);
     const created = await erin.create(service.url);
     expect(created.http).toBe(403);
@@ -237,6 +239,14 @@ describe('account names and hosted domains', () => {
     expect(start.body).toMatchObject({ Status: 404, StatusDescription: expect.stringContaining('"example.org" is not hosted here') });
     const poll = await post(service.url, { PollClaimRequest: { PublicationId: 'AAAA-BBBB', TargetAccountAddress: 'maker@EXAMPLE.org' } });
     expect(poll.body).toMatchObject({ Status: 404, StatusDescription: expect.stringContaining('"example.org" is not hosted here') });
+    // Claim: by the publisher's account (the claim's Recipient), whoever the claimant is.
+    const claimant = new TestOwner('claimant@example.com', testRandom(15), service.clock, service.serviceProfile.udf);
+    const claimFor = (publisher: string) =>
+      createMessageClaim({ claimantProfile: claimant.profile, adminKey: claimant.admin, connectUri: staticConnectUri(seedOf('MeshProfileDevice', testRandom(16)), publisher), random: testRandom(17) }).json;
+    const foreignClaim = await post(service.url, { ClaimRequest: { EnvelopedMessageClaim: claimFor('Maker@Example.org') } });
+    expect(foreignClaim.body).toMatchObject({ Status: 404, StatusDescription: expect.stringContaining('"example.org" is not hosted here') });
+    const hostedClaim = await post(service.url, { ClaimRequest: { EnvelopedMessageClaim: claimFor('maker@example.com') } });
+    expect(hostedClaim.body).toMatchObject({ Status: 404, StatusDescription: expect.stringMatching(/^no publication/) });
     const validate = await post(service.url, { ValidateRequest: { Account: 'erin@example.org' } });
     expect(validate.body).toMatchObject({ Status: 201, Valid: false, Reason: expect.stringContaining('"example.org" is not hosted here') });
     // A hosted domain, in any case, is served.
