@@ -27,6 +27,7 @@ import { InvalidArgumentError } from '../../crypto/errors.js';
 import { systemRandom } from '../../crypto/random.js';
 import type { Random } from '../../agent/ports.js';
 import { RetrySchedule, type RetryScheduleOptions } from '../../agent/retry-schedule.js';
+import { terminalText } from '../../mesh/encoding/terminal-text.js';
 import { parseEnvelopeJson, type EnvelopeJson } from '../../mesh/schema/envelope-json.js';
 import {
   ConnectionDroppedError,
@@ -583,7 +584,8 @@ export class MeshClient {
     }
     if (!isObject(parsed) || Object.keys(parsed).length !== 1 || !isObject(parsed[path])) {
       const tags = isObject(parsed) ? Object.keys(parsed).slice(0, 3).join(', ') || 'nothing' : Array.isArray(parsed) ? 'an array' : typeof parsed;
-      throw new MalformedResponseError(`${x.name}: ${this.endpoint} answered HTTP ${httpStatus} without {"${path}": {…}} (found ${tags})`, {
+      // The keys are the service's: shown neutralised.
+      throw new MalformedResponseError(`${x.name}: ${this.endpoint} answered HTTP ${httpStatus} without {"${path}": {…}} (found ${terminalText(tags, 120)})`, {
         context: { path, httpStatus },
       });
     }

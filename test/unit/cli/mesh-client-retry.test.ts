@@ -196,3 +196,16 @@ describe('transport policy', () => {
     expect(['localhost.example.com', '128.0.0.1', '[::2]', '10.0.0.1', '0.0.0.0'].map(isLoopbackHost)).toEqual([false, false, false, false, false]);
   });
 });
+
+describe('service text in errors', () => {
+  it('shows a StatusDescription and stray response keys neutralised in the message, keeping the raw field', async () => {
+    handler = (_b, _r, res) => json(res, { HelloResponse: { Status: 403, StatusDescription: 'no\x1b[2K\r witness OK\u202e' } });
+    const refused = await new MeshClient({ service: base, retry: recordingRetry().retry }).hello().catch((e: unknown) => e);
+    expect((refused as Error).message).toMatch(/Status 403: no\\x1b\[2K\\x0d witness OK⟪U\+202E⟫$/);
+    expect((refused as { statusDescription: string }).statusDescription).toBe('no\x1b[2K\r witness OK\u202e');
+    handler = (_b, _r, res) => json(res, { '\x1b[31mred': 1 });
+    const malformed = await new MeshClient({ service: base, retry: recordingRetry().retry }).hello().catch((e: unknown) => e);
+    expect((malformed as Error).message).toContain('(found \\x1b[31mred)');
+    expect((malformed as Error).message).not.toContain('\x1b');
+  });
+});
