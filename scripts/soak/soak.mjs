@@ -574,7 +574,7 @@ try {
   // 7. Pattern 1 with the default rate limits, on a second service.
   limited = new ServiceProcess(join(work, 'data-limited'), true);
   await limited.start();
-  await check(`pattern 1, limits on: ${opts.flood} small ConnectStarts from one address, then the owner accepts a device`, async () => {
+  await check(`pattern 1, limits on: ${opts.flood} small ConnectStarts from one address, then the owner accepts a PIN-validated device`, async () => {
     const home = join(work, 'owner-limited');
     await ownerAccount(limited, home, 'limited@example.com');
     const bodies = Array.from({ length: opts.flood }, () => lib.strangerConnectStart('limited@example.com'));
@@ -582,9 +582,12 @@ try {
     const refused = replies.filter((r) => r.kind === 'reply' && r.status === 429);
     if (refused.length === 0) throw new CheckFailed(`the limiter refused none of ${opts.flood}: ${JSON.stringify(countStatuses(replies))}`);
     if (!refused.every((r) => typeof r.retryAfter === 'number' && r.retryAfter > 0)) throw new CheckFailed('a 429 without RetryAfter');
+    // Over the seconds a full-size flood lasts, the source bucket's refill lets the stranger
+    // reach the pending cap; a PIN-validated device is the one the cap never crowds out.
+    const pin = await meshJson(home, 'account', 'pin');
     const device = new lib.RealDevice(limited.url, 'limited@example.com');
-    await device.connect();
-    return `stranger got ${JSON.stringify(countStatuses(replies))}; ${await ownerAccepts(home, device)}`;
+    await device.connect(pin.pin);
+    return `stranger got ${JSON.stringify(countStatuses(replies))}; ${await ownerAccepts(home, device, { autoPin: true })}`;
   });
 
   // ---------------------------------------------------------------- report

@@ -105,7 +105,7 @@ describe('jamming 1: many small ConnectStarts for one account', () => {
   // Shrunk from the 2 000 that jammed the owner before: past the per-source burst and the pending cap.
   const FLOOD = 150;
 
-  it('with the rate limits on, the stranger is refused with 429 and RetryAfter; the owner lists and accepts a real device', async () => {
+  it('with the rate limits on, the stranger is refused with 429 and RetryAfter; the owner lists and accepts a PIN-validated device', async () => {
     const w = await world('many-on@example.com');
     const bodies = Array.from({ length: FLOOD }, () => strangerConnectStart(w.account));
     const { counts, replies } = await jam(w.url, bodies, { concurrency: 16 });
@@ -114,10 +114,13 @@ describe('jamming 1: many small ConnectStarts for one account', () => {
     expect(refused.length, JSON.stringify([...counts])).toBeGreaterThan(FLOOD / 2);
     expect(refused.every((r) => r.http === 429 && r.retryAfter !== undefined && r.retryAfter > 0)).toBe(true);
 
-    // The real device, without a PIN, from the owner's side of the house (127.0.0.1).
+    // The real device from the owner's side of the house (127.0.0.1), with the owner's PIN: the
+    // source bucket's refill can let a slower flood reach the pending cap, which never crowds
+    // out a PIN-validated request.
+    const pin = await cliJson(w, 'account', 'pin');
     const device = new ScriptedDevice(w.url, w.account);
-    await device.connect();
-    await ownerAcceptsByWitness(w, device);
+    await device.connect(pin.pin);
+    await ownerAutoPinAccepts(w, device);
   }, 60_000);
 
   it('with the rate limits off, the pending cap refuses the excess; a PIN-validated device is never crowded out and the owner accepts it', async () => {
