@@ -14,13 +14,13 @@
  * - every well-formed request gets exactly one reply: its result, an error, or `busy`. At most
  *   MAX_QUEUED requests wait; one more is answered `busy` at once (with a retry hint), which
  *   is never rate limited or suppressed, because silence would leave a technician's tool
- *   waiting for a reply that never comes. `busy` costs no memory: it is written straight
- *   away, and the port stops reading while its writes are backed up (serial-port-link), so a
- *   flood is slowed at the sender instead of queued here;
+ *   waiting for a reply that never comes. `busy` is written straight away, never queued
+ *   here; a peer that sends but does not read its replies is cut off by the port once they
+ *   back up (serial-port-link), and the port is reopened with a fresh session;
  * - replies carry the request's id: answers come in request order, but a `busy` reply can
  *   overtake the answers to requests that were already waiting;
  * - nothing a request does can throw out of `receive`: a failing handler is an `internal`
- *   reply, a failing write is logged.
+ *   reply, a failing write is logged (once per session: the line is gone).
  */
 import type { Clock, Logger } from '../ports.js';
 import { TokenBucket } from './rate-limiter.js';
@@ -51,7 +51,7 @@ export class ProvisioningSession {
   #suppressed = 0;
   #announcedLimit = false;
   /** Counters for tests and the log. */
-  readonly counts = { requests: 0, badInput: 0, suppressed: 0, busy: 0 };
+  readonly counts = { requests: 0, badInput: 0, suppressed: 0, busy: 0, writeFailures: 0 };
 
   constructor(options: SessionOptions) {
     this.#options = options;
@@ -156,9 +156,15 @@ export class ProvisioningSession {
   #send(value: Reply | EventLine): void {
     try {
       const written = this.#options.write(encodeLine(value));
-      if (written instanceof Promise) written.catch((error: unknown) => this.#options.logger.log('warn', `serial: write failed: ${String(error)}`));
+      if (written instanceof Promise) written.catch((error: unknown) => this.#writeFailed(error));
     } catch (error) {
-      this.#options.logger.log('warn', `serial: write failed: ${String(error)}`);
+      this.#writeFailed(error);
     }
+  }
+
+  /** Logged once per session: a line that is gone fails every later write the same way. */
+  #writeFailed(error: unknown): void {
+    this.counts.writeFailures += 1;
+    if (this.counts.writeFailures === 1) this.#options.logger.log('warn', `serial: write failed: ${String(error)}`);
   }
 }

@@ -12,11 +12,13 @@
  * first `maxLineBytes` bytes are delivered once with `oversized: true` and the rest up to the
  * next LF is dropped, so a peer that never sends LF cannot grow the buffer.
  *
- * Writes are flow-controlled against reads: while more than `maxPendingWriteBytes` of
- * written lines have not reached the OS (the peer does not read, or sends requests faster
- * than the line carries the replies), the port stops reading, so the sender's own output
- * blocks in the tty buffers instead of replies piling up in this process. Every line
- * written is still delivered; none is dropped to keep memory bounded.
+ * Written bytes are bounded: a peer that keeps sending but does not read what comes back
+ * would have the replies pile up in this process. Once more than `maxPendingWriteBytes` wait
+ * to be handed to the OS, the link closes with SerialLinkError ("the peer is not reading")
+ * and its owner reopens the port as after any loss of the line (a slow consumer is cut off,
+ * as a server cuts a client whose output buffer overflows). Replies that a peer does not read
+ * cannot be delivered anyway; pausing our reads instead is not safe with serialport's poller,
+ * which loses a pending "writable" wait when a read re-arms it.
  */
 import { MeshError } from '../../crypto/errors.js';
 
@@ -42,13 +44,28 @@ export interface SerialLink {
   close(): Promise<void>;
 }
 
+/** The serialport-backed link, which also says how much written text waits for the OS. */
+export interface SerialPortLink extends SerialLink {
+  /** Bytes written with writeLine and not yet handed to the OS. */
+  readonly pendingWriteBytes: number;
+}
+
 export interface SerialLinkOptions {
   /** Written after each line: `\r\n` (default) suits terminals on a raw tty (no onlcr). */
   readonly lineEnding?: string;
   /** Longest accepted line in bytes (default 4096). */
   readonly maxLineBytes?: number;
-  /** Written bytes not yet handed to the OS above which reading pauses (default 64 KiB). */
+  /** Written bytes not yet handed to the OS above which the link closes (default 1 MiB). */
   readonly maxPendingWriteBytes?: number;
+  /**
+   * Whether `writeLine` waits until the line is transmitted (tcdrain), not only handed to the
+   * OS (default true: the console's stall detection relies on it, and both agent ports use
+   * it). tcdrain holds a libuv worker thread until the peer reads; false resolves once the OS
+   * has the bytes, but then a write that meets a full tty buffer waits on serialport's poller,
+   * whose pending "writable" wait a concurrent read can re-arm away (seen on ptys), so the
+   * agent keeps the default.
+   */
+  readonly drainEachLine?: boolean;
 }
 
 const LF = 0x0a;
@@ -132,7 +149,7 @@ function describe(error: unknown): string {
  * Opens `path` at `baudRate` (8N1, no flow control, exclusive).
  * @throws SerialLinkError when serialport cannot be loaded or the device cannot be opened
  */
-export async function openSerialPortLink(path: string, baudRate: number, options: SerialLinkOptions = {}): Promise<SerialLink> {
+export async function openSerialPortLink(path: string, baudRate: number, options: SerialLinkOptions = {}): Promise<SerialPortLink> {
   let module: SerialPortModule;
   try {
     module = await loadSerialPort();
@@ -157,16 +174,13 @@ export async function openSerialPortLink(path: string, baudRate: number, options
     for (const l of [...lineListeners]) l(line, info);
   });
   port.on('data', (chunk: Uint8Array) => splitter.push(chunk));
-  const maxPending = options.maxPendingWriteBytes ?? 64 * 1024;
+  // Room for the replies to one full read (64 KiB of pipelined requests, each answered with a
+  // line of about 140 bytes) several times over, so a technician that pipelines is never cut off.
+  const maxPending = options.maxPendingWriteBytes ?? 1024 * 1024;
+  const drainEachLine = options.drainEachLine ?? true;
   let pending = 0;
-  let paused = false;
   const settled = (bytes: number): void => {
     pending -= bytes;
-    // Resume at half the mark, so reading does not flap on every reply.
-    if (paused && pending <= maxPending / 2) {
-      paused = false;
-      if (!closed) port.resume();
-    }
   };
   port.on('error', (error: Error) => {
     closeError ??= new SerialLinkError(`serial device "${path}": ${describe(error)}`, { context: { path }, cause: error });
@@ -181,19 +195,32 @@ export async function openSerialPortLink(path: string, baudRate: number, options
 
   return {
     path,
+    get pendingWriteBytes(): number {
+      return pending;
+    },
     writeLine(line: string): Promise<void> {
       if (closed || !port.isOpen) return Promise.reject(new SerialLinkError(`serial device "${path}" is closed`, { context: { path } }));
       const data = Buffer.from(line + lineEnding, 'utf8');
-      pending += data.length;
-      if (!paused && pending > maxPending) {
-        paused = true;
-        port.pause();
+      if (pending + data.length > maxPending) {
+        // The close event reports this cause; the line is not written.
+        closeError ??= new SerialLinkError(
+          `serial device "${path}": the peer is not reading (${pending} bytes of written lines wait, limit ${maxPending}); closing the port`,
+          { context: { path, pending, limit: maxPending } },
+        );
+        port.close(() => undefined);
+        return Promise.reject(closeError);
       }
+      pending += data.length;
       return new Promise<void>((resolve, reject) => {
         port.write(data, (error) => {
           if (error !== null && error !== undefined) {
             settled(data.length);
             reject(new SerialLinkError(`cannot write to serial device "${path}": ${describe(error)}`, { context: { path }, cause: error }));
+            return;
+          }
+          if (!drainEachLine) {
+            settled(data.length);
+            resolve();
             return;
           }
           port.drain((drainError) => {

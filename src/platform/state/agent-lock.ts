@@ -6,9 +6,10 @@
  * agents would answer the same requests and overwrite each other's state.
  */
 import { readFileSync } from 'node:fs';
-import { open, readFile, rm } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { AgentLockedError } from '../../agent/agent-errors.js';
+import { readFileNoFollow } from '../fs/no-follow.js';
 
 export const LOCK_FILE = 'agent.pid';
 
@@ -35,9 +36,12 @@ interface LockContent {
   readonly boot: string;
 }
 
+/** A link in place of the lock file is never read through (state-directory-links refuses it at start). */
 async function readLock(path: string): Promise<LockContent | undefined> {
   try {
-    const value = JSON.parse(await readFile(path, 'utf8')) as Partial<LockContent>;
+    const bytes = await readFileNoFollow(path);
+    if (bytes === undefined) return undefined;
+    const value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) as Partial<LockContent>;
     return typeof value.pid === 'number' && typeof value.boot === 'string' ? { pid: value.pid, boot: value.boot } : undefined;
   } catch {
     return undefined;
