@@ -325,7 +325,7 @@ function readSerial(reader: ConfigReader, value: unknown): SerialConfig {
   const consoleDevice = entry['console'] === undefined ? undefined : devicePath(reader, '$.serial.console', entry['console']);
   let provisioning = entry['provisioning'] === undefined ? undefined : devicePath(reader, '$.serial.provisioning', entry['provisioning']);
   // Each opens its device exclusively, and the console's screens would interleave with the
-  // protocol's JSON lines: on one port the second never opens. README "Serial provisioning".
+  // protocol's JSON lines: on one port the second never opens (README.md "Technician: serial provisioning").
   if (provisioning !== undefined && provisioning === consoleDevice) {
     provisioning = reader.fail(
       '$.serial.provisioning',
