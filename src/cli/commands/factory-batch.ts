@@ -24,7 +24,7 @@ import { CheckFailedError, UsageError } from '../cli-errors.js';
 import type { Command } from '../command.js';
 import { MAX_COUNT } from '../factory/batch-journal.js';
 import { runFactoryBatch, type BatchProgress } from '../factory/run-batch.js';
-import { HOME_OPTION, homeDirectory } from '../owner/owner-args.js';
+import { HOME_OPTION, homeDirectory, insecureHttpOption } from '../owner/owner-args.js';
 import { defaultOwnerEnvironment, isServiceError, openOwnerSession, type OwnerEnvironment } from '../owner/owner-session.js';
 
 export interface FactoryBatchEnvironment extends OwnerEnvironment {
@@ -48,7 +48,7 @@ export function makeFactoryBatch(env: FactoryBatchEnvironment = defaultOwnerEnvi
   return {
     path: ['factory', 'batch'],
     summary: "Make N devices: preconfiguration files, labels and a manifest; publish each claim record to the maker's service (resumable).",
-    usage: '--maker <account> --service <url> --count N --out DIR [--home DIR] [--bits 120] [--description TEXT] [--format png|svg] [--concurrency 8] [--json]',
+    usage: '--maker <account> --service <url> --count N --out DIR [--home DIR] [--bits 120] [--description TEXT] [--format png|svg] [--concurrency 8] [--allow-insecure-http] [--json]',
     options: {
       ...HOME_OPTION,
       maker: { type: 'string' },
@@ -77,16 +77,18 @@ export function makeFactoryBatch(env: FactoryBatchEnvironment = defaultOwnerEnvi
       const concurrency = optionalInteger(args, 'concurrency', 8, 1, 64);
       const json = args.values['json'] === true;
 
-      const session = await openOwnerSession(homeDirectory(args, ctx.env), env);
+      const allowInsecureHttp = insecureHttpOption(args);
+      const session = await openOwnerSession(homeDirectory(args, ctx.env), env, allowInsecureHttp);
       if (session.record.Account.toLowerCase() !== maker.toLowerCase()) {
         throw new UsageError(`expected the account of --home (${session.record.Account}), got ${maker}`, '--maker');
       }
       const client = new MeshClient({
         service,
+        allowInsecureHttp,
         ...(env.timeoutMs === undefined ? {} : { timeoutMs: env.timeoutMs }),
         ...(env.fetch === undefined ? {} : { fetch: env.fetch }),
       });
-      if (!json && client.endpoint !== new MeshClient({ service: session.record.Service }).endpoint) {
+      if (!json && client.endpoint !== serviceEndpoint(session.record.Service)) {
         ctx.err(`factory batch: note: publishing to ${client.endpoint}, not the home's service ${session.record.Service}`);
       }
       const result = await runFactoryBatch(

@@ -60,7 +60,9 @@ describe('batch -> label -> mesh device claim -> agent connects', () => {
     const claimed = await runMesh(['device', 'claim', uri, '--maker-service', service.url, '--roles', 'thermostat', '--fingerprint', device.deviceUdf.slice(0, 14), '--home', bob, '--json']);
     expect(claimed.status, claimed.stderr).toBe(0);
     // The fingerprint is shown (stderr) before the accept, and is the label's.
-    expect(claimed.stderr.split('\n')[0]).toBe(`device fingerprint ${device.deviceUdf} (Thermostat)`);
+    // The fingerprint line holds only the UDF the CLI computed; the device's own words follow on their own line.
+    expect(claimed.stderr.split('\n')[0]).toBe(`device fingerprint ${device.deviceUdf}`);
+    expect(claimed.stderr.split('\n')[1]).toMatch(/^description\s+Thermostat \(as the device describes itself\)$/);
     expect(JSON.parse(claimed.stdout)).toMatchObject({ deviceUdf: device.deviceUdf, description: 'Thermostat', maker: 'maker@example.com', roles: ['thermostat'] });
 
     await agent.waitFor(/SHOW connected bob@example.com/);

@@ -216,7 +216,19 @@ describe.each<StoreKind>(['file', 'postgres'])('Mesh service over HTTP with the 
       });
       const completeRequest = { ConnectCompleteRequest: { AccountAddress: 'alice@example.com', EnvelopedRespondConnection: accepted.json } };
       expect((await alice.signed(service.url, completeRequest)).body['Status']).toBe(201);
-      expect((await alice.signed(service.url, completeRequest)).body['Status']).toBe(409);
+      // The same signed answer again (a retry after a lost reply) succeeds; a different answer is a conflict.
+      expect((await alice.signed(service.url, completeRequest)).body['Status']).toBe(201);
+      const second = acceptConnection({
+        acknowledgement: ackOnOwner,
+        accountProfile: alice.profile,
+        accountKeys: alice.keys,
+        roles: ['thermostat'],
+        random: testRandom(11),
+        now: service.clock.date(),
+        additionalRecipients: toService,
+      });
+      const otherAnswer = { ConnectCompleteRequest: { AccountAddress: 'alice@example.com', EnvelopedRespondConnection: second.json } };
+      expect((await alice.signed(service.url, otherAnswer)).body['Status']).toBe(409);
 
       // Device: fetch the answer and verify everything itself.
       const answered = await post(service.url, status);
