@@ -41,7 +41,9 @@ export class ProvisioningEndpoint {
 
   constructor(options: ProvisioningEndpointOptions) {
     this.#options = options;
-    this.#open = options.open ?? ((path, baud) => openSerialPortLink(path, baud, { maxLineBytes: MAX_LINE_BYTES }));
+    // A reply line no peer takes for 10 s (like the console's stall rule) closes the port, and
+    // it is reopened: a technician's tool reads what it asked for within that.
+    this.#open = options.open ?? ((path, baud) => openSerialPortLink(path, baud, { maxLineBytes: MAX_LINE_BYTES, stallTimeoutMs: 10_000 }));
     this.#retryMs = options.retryInitialMs ?? 2_000;
   }
 

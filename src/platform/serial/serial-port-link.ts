@@ -66,6 +66,13 @@ export interface SerialLinkOptions {
    * agent keeps the default.
    */
   readonly drainEachLine?: boolean;
+  /**
+   * Closes the link when written lines wait this long with none of them handed on (default:
+   * never). A peer that stopped reading is cut off even below `maxPendingWriteBytes`, and so
+   * is a write that serialport's poller forgot (see `drainEachLine`): reopening the port is
+   * what makes the line work again.
+   */
+  readonly stallTimeoutMs?: number;
 }
 
 const LF = 0x0a;
@@ -179,8 +186,26 @@ export async function openSerialPortLink(path: string, baudRate: number, options
   const maxPending = options.maxPendingWriteBytes ?? 1024 * 1024;
   const drainEachLine = options.drainEachLine ?? true;
   let pending = 0;
+  let stall: ReturnType<typeof setTimeout> | undefined;
+  const stallMs = options.stallTimeoutMs;
+  /** (Re)arms the stall timer while lines wait; progress on any write restarts it. */
+  const watch = (): void => {
+    if (stall !== undefined) clearTimeout(stall);
+    stall = undefined;
+    if (stallMs === undefined || pending === 0 || closed) return;
+    stall = setTimeout(() => {
+      stall = undefined;
+      if (closed || pending === 0) return;
+      closeError ??= new SerialLinkError(`serial device "${path}": no written line handed on for ${stallMs} ms (${pending} bytes wait); closing the port`, {
+        context: { path, pending, stallMs },
+      });
+      port.close(() => undefined);
+    }, stallMs);
+    stall.unref?.();
+  };
   const settled = (bytes: number): void => {
     pending -= bytes;
+    watch();
   };
   port.on('error', (error: Error) => {
     closeError ??= new SerialLinkError(`serial device "${path}": ${describe(error)}`, { context: { path }, cause: error });
@@ -188,6 +213,7 @@ export async function openSerialPortLink(path: string, baudRate: number, options
   port.on('close', (error?: Error | null) => {
     if (closed) return;
     closed = true;
+    if (stall !== undefined) clearTimeout(stall);
     const why = error ?? closeError;
     const reported = why === undefined ? undefined : why instanceof SerialLinkError ? why : new SerialLinkError(`serial device "${path}" closed: ${describe(why)}`, { context: { path }, cause: why });
     for (const l of [...closeListeners]) l(reported);
@@ -210,7 +236,10 @@ export async function openSerialPortLink(path: string, baudRate: number, options
         port.close(() => undefined);
         return Promise.reject(closeError);
       }
+      const first = pending === 0;
       pending += data.length;
+      // Armed by the first waiting line; later ones wait behind it and do not restart it.
+      if (first) watch();
       return new Promise<void>((resolve, reject) => {
         port.write(data, (error) => {
           if (error !== null && error !== undefined) {

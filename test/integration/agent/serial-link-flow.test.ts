@@ -3,8 +3,9 @@
  * What a serial link (platform/serial/serial-port-link) keeps in memory, on a real socat pty
  * pair: a peer that does not read what is written to it cannot make written lines pile up.
  * Once more than `maxPendingWriteBytes` wait for the OS the link closes with SerialLinkError
- * saying the peer is not reading (its owner reopens the port); while the peer reads, many
- * more bytes than the limit pass, in order, and nothing is lost.
+ * saying the peer is not reading (its owner reopens the port), and so it does when no line has
+ * been handed on for `stallTimeoutMs`; while the peer reads, many more bytes than the limit
+ * pass, in order, and nothing is lost.
  */
 import { rm } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -25,6 +26,25 @@ const LIMIT = 16 * 1024;
 const lines = Array.from({ length: 4000 }, (_, i) => `reply ${String(i).padStart(5, '0')} ${'x'.repeat(86)}`);
 
 describe('serial link: written lines are bounded', () => {
+  it('a peer that stops taking lines below the size limit is cut off after the stall timeout', async () => {
+    const dir = await tempDirectory('mesh-serial-stalltime-');
+    directories.push(dir);
+    const pair = await startPtyPair(dir);
+    const { SerialPort } = await import('serialport');
+    const peer = new SerialPort({ path: pair.b, baudRate: 115200, autoOpen: false });
+    await new Promise<void>((resolve, reject) => peer.open((e) => (e ? reject(e) : resolve())));
+    const device = await openSerialPortLink(pair.a, 115200, { maxPendingWriteBytes: 64 * 1024 * 1024, stallTimeoutMs: 500 });
+    links.push(device);
+    let closedWith: Error | undefined;
+    device.onClose((error) => (closedWith = error));
+    // Enough to fill the tty and socat buffers, far below the size limit.
+    for (const line of lines) device.writeLine(line).catch(() => undefined);
+    expect(await waitFor(async () => closedWith !== undefined, 10_000)).toBe(true);
+    expect(closedWith).toBeInstanceOf(SerialLinkError);
+    expect(closedWith?.message).toMatch(/no written line handed on for 500 ms \(\d+ bytes wait\); closing the port/);
+    await new Promise<void>((resolve) => (peer.isOpen ? peer.close(() => resolve()) : resolve()));
+  });
+
   it('a peer that reads gets 400 KB through a 16 KB limit, every line in order', async () => {
     const dir = await tempDirectory('mesh-serial-flow-');
     directories.push(dir);
