@@ -8,18 +8,13 @@
 import { MeshError } from '../crypto/errors.js';
 import type { PublicKey } from '../crypto/key-pair.js';
 import { parseEnvelope, type DareEnvelope } from '../mesh/dare/envelope.js';
-import { verifyEnvelope } from '../mesh/dare/signature.js';
-import { publicKeyOf } from '../mesh/keys/key-data.js';
-import type { KeyData } from '../mesh/objects/key-data.js';
 import type { ProfileAccount } from '../mesh/objects/profile-account.js';
 import type { ProfileUser } from '../mesh/objects/profile-user.js';
 import { verifyProfileAccount, type VerifiedProfileAccount } from '../mesh/profiles/profile-account.js';
-import { verifyProfileDevice, type VerifiedProfileDevice } from '../mesh/profiles/profile-device.js';
-import type { EnvelopeInput } from '../mesh/profiles/signed-object.js';
 import { decodeTagged, type MeshObject, type MeshObjectType } from '../mesh/objects/registry.js';
 import type { EnvelopeJson } from '../mesh/schema/index.js';
 import { keyFingerprint } from '../mesh/udf/key-fingerprint.js';
-import { badRequest, forbidden } from './service-errors.js';
+import { badRequest } from './service-errors.js';
 
 /** Runs `read`, turning any library failure into a 400 that names `path`. */
 export function asBadRequest<T>(path: string, read: () => T): T {
@@ -44,23 +39,6 @@ export function payloadOf<K extends MeshObjectType>(envelope: DareEnvelope, type
     throw badRequest(`"${path}" expected a plaintext ${type} envelope, got an encrypted one`);
   }
   return asBadRequest(path, () => decodeTagged(envelope.payload, type).value as MeshObject<K>);
-}
-
-export function keyOf(keyData: KeyData, path: string): { key: PublicKey; kid: string } {
-  return asBadRequest(path, () => {
-    const key = publicKeyOf(keyData, path);
-    return { key, kid: keyFingerprint(key) };
-  });
-}
-
-/** Checks a signature by `key`; 400 (`status` 403 for authorisation envelopes) naming the signer otherwise. */
-export function requireSignature(envelope: DareEnvelope, key: PublicKey, kid: string, path: string, signer: string, status: 400 | 403 = 400): void {
-  try {
-    verifyEnvelope(envelope, [{ publicKey: key, kid }]);
-  } catch (cause) {
-    const message = `"${path}" is not signed by ${signer}`;
-    throw status === 403 ? forbidden(message, { cause }) : badRequest(message, { cause });
-  }
 }
 
 export interface VerifiedAccount {
@@ -88,9 +66,4 @@ export function readProfileAccount(json: unknown, path: string): VerifiedAccount
     profileKey: verified.keys.profileSignature,
     profileUdf: verified.udf,
   };
-}
-
-/** A ProfileDevice envelope, self-signed by its ProfileSignature (profiles/profile-device). */
-export function readProfileDevice(input: unknown, path: string): VerifiedProfileDevice {
-  return asBadRequest(path, () => verifyProfileDevice(input as EnvelopeInput, path));
 }

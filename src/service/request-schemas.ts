@@ -5,7 +5,6 @@
  * library as the Mesh objects so a bad field fails with the same full-path SchemaError.
  */
 import {
-  array,
   dateTime,
   envelope,
   fail,
@@ -66,8 +65,6 @@ export const SearchConstraintsSchema = object('SearchConstraints', {
   PageKey: optional(string({ minLength: 1, maxLength: 1024 })),
 });
 export type SearchConstraints = Infer<typeof SearchConstraintsSchema>;
-
-export const keyValues = (): Schema<KeyValue[]> => array(KeyValueSchema, { maxLength: 16 });
 
 /**
  * An `EnvelopedProfileAccount` field, verified while the request is parsed (self-signature,

@@ -17,8 +17,6 @@ export interface PushBrokerSettings {
   readonly topicPrefix: string;
 }
 
-export const DEFAULT_PUSH_TOPIC_PREFIX = 'mesh/v1';
-
 /** Two spellings of one service (trailing slash, the transaction path) compare equal. */
 export function sameService(a: string, b: string): boolean {
   const norm = (s: string): string => {

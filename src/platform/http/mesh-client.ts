@@ -42,8 +42,6 @@ import { checkTransport } from './transport-policy.js';
 
 /** The path every transaction is posted to (architecture-03 §8; service-protocol "Transport"). */
 export const MESH_SERVICE_PATH = '/.well-known/mmm/';
-/** Default port of a Mesh service with no SRV record (mesh-reference §7). */
-export const MESH_DEFAULT_PORT = 15099;
 export const DEFAULT_TIMEOUT_MS = 15_000;
 /** Generous beside the 256 KiB request limit: pending lists and Get pages are larger. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;

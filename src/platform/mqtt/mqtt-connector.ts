@@ -22,11 +22,6 @@ export function loadMqtt(): Promise<MqttModule> {
   return loading;
 }
 
-/** Whether mqtt.js has been asked for in this process (for the tests and the bench). */
-export function mqttLoaded(): boolean {
-  return loading !== undefined;
-}
-
 /** CONNACK / SUBACK codes that mean "the broker refuses" rather than "no broker". */
 function reasonCodeOf(error: unknown): number | undefined {
   const code = (error as { code?: unknown }).code;
