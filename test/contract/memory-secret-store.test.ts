@@ -4,7 +4,7 @@
  * instance on the same backend object, and two backends never share anything.
  */
 import { describe, expect, it } from 'vitest';
-import { MemorySecretStore, MemorySecretStoreBackend } from '../../src/platform/keystore/memory-secret-store.js';
+import { MemorySecretStore, MemorySecretStoreBackend } from '../../src/agent/fakes/memory-secret-store.js';
 import { secretStoreContract } from './secret-store-contract.js';
 
 secretStoreContract('memory', () => ({

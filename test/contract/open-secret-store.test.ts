@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KeystoreIntegrityError, UnknownKeystoreChoiceError } from '../../src/platform/keystore/keystore-errors.js';
-import { MemorySecretStoreBackend } from '../../src/platform/keystore/memory-secret-store.js';
+import { MemorySecretStoreBackend } from '../../src/agent/fakes/memory-secret-store.js';
 import { KEYSTORE_TIER_FILE, openSecretStore, type SecretStoreChoice } from '../../src/platform/keystore/open-secret-store.js';
 import { caught } from './secret-store-contract.js';
 

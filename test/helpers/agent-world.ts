@@ -18,7 +18,7 @@ import {
 } from '../../src/agent/fakes/memory-ports.js';
 import type { Random } from '../../src/agent/ports.js';
 import type { RetryScheduleOptions } from '../../src/agent/retry-schedule.js';
-import { MemorySecretStore, MemorySecretStoreBackend } from '../../src/platform/keystore/memory-secret-store.js';
+import { MemorySecretStore, MemorySecretStoreBackend } from '../../src/agent/fakes/memory-secret-store.js';
 
 export const SERVICE_A = 'https://mesh.example.com/';
 export const SERVICE_B = 'https://mesh.example.net/';

@@ -17,7 +17,7 @@ import type { PushBrokerSettings } from '../../../src/agent/push/push-settings.j
 import { HttpMeshTransport } from '../../../src/cli/agent/http-transport.js';
 import { systemRandom } from '../../../src/crypto/random.js';
 import { systemClock } from '../../../src/platform/clock/system-clock.js';
-import { MemorySecretStore, MemorySecretStoreBackend } from '../../../src/platform/keystore/memory-secret-store.js';
+import { MemorySecretStore, MemorySecretStoreBackend } from '../../../src/agent/fakes/memory-secret-store.js';
 import { MqttJsConnector, openMqttPublisher } from '../../../src/platform/mqtt/mqtt-connector.js';
 import { MqttNoticeSink } from '../../../src/service/notify/mqtt-notice-sink.js';
 import { startService, type RunningService } from '../../../src/service/service-runner.js';

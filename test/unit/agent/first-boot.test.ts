@@ -16,7 +16,7 @@ import { seededRandom } from '../../../src/crypto/random.js';
 import { createDevicePreconfiguration } from '../../../src/mesh/connect/device-preconfiguration.js';
 import { DevicePreconfigurationSchema } from '../../../src/mesh/objects/device-preconfiguration.js';
 import { KeySpecifier, newDerivedKeySeedUdf } from '../../../src/mesh/udf/derived-key-seed.js';
-import { MemorySecretStore } from '../../../src/platform/keystore/memory-secret-store.js';
+import { MemorySecretStore } from '../../../src/agent/fakes/memory-secret-store.js';
 
 const PATH = '/var/lib/mesh-agent/device.medk';
 const random = seededRandom(11);

@@ -16,7 +16,7 @@ import { LedPlayer, type LedTimer } from '../../../src/agent/led/led-player.js';
 import { StatusLed } from '../../../src/agent/led/status-led.js';
 import { InvalidArgumentError } from '../../../src/crypto/errors.js';
 import { KernelLed } from '../../../src/platform/led/kernel-led.js';
-import { FakeSysfs } from '../../helpers/fake-sysfs.js';
+import { FakeSysfs } from '../../../src/agent/fakes/fake-sysfs.js';
 
 const BRIGHTNESS = 'class/leds/ACT/brightness';
 const WITNESS_A = 'NBXW-NVYA-6Q4H-2ZMJ-JH2C-3YQP-E7RD';
@@ -161,7 +161,7 @@ describe('the LED state follows the status', () => {
     ['a connected owner with an old error: connected', status([{ state: 'connected', lastError: err }]), { kind: 'connected' }],
     ['the maker unreachable at the latest poll: error', status([], claims({ lastPoll: '2026-11-21T10:00:00.000Z', lastError: err })), { kind: 'error' }],
     ['an older maker error: unprovisioned', status([], claims({ lastPoll: '2026-11-21T10:00:09.000Z', lastError: err })), { kind: 'unprovisioned' }],
-    ['a refused claim is not a device error', status([], claims({ lastError: { message: 'claim refused: bad signature', at: err.at } })), { kind: 'unprovisioned' }],
+    ['a refused claim is not a device error', status([], claims({ lastError: { kind: 'claim-refused', message: 'claim refused: bad signature', at: err.at } })), { kind: 'unprovisioned' }],
     [
       'a pending witness beats an error: waiting with its code',
       status([{ state: 'new', lastError: err }, { state: 'pending', witness: WITNESS_A }]),
