@@ -14,7 +14,7 @@ export class PreconfigurationError extends MeshError {
 /**
  * The device's identity is recorded (a public-only preconfiguration, or a state file) but
  * the keystore holds no seed for it: the key was lost. The agent never makes a new identity
- * silently in its place (issue 4 §1).
+ * silently in its place.
  */
 export class DeviceKeyLostError extends MeshError {
   readonly code = 'ERR_DEVICE_KEY_LOST';

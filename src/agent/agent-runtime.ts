@@ -2,7 +2,7 @@
  * @module agent/agent-runtime
  * What the agent's loops share: the ports, the device identity of this start, and the one
  * in-memory AgentState, changed only through `update`, which persists every change before
- * it returns (design.md decision 7). Loops run concurrently, so changes are applied in
+ * it returns (docs/decisions/0011-crash-safe-persistence.md). Loops run concurrently, so changes are applied in
  * order and saved in order.
  */
 import type { ProfileDevice } from '../mesh/objects/profile-device.js';
@@ -38,7 +38,7 @@ export interface AgentSettings {
   readonly confirmationCheckMs?: number;
   readonly version: string;
   readonly pid?: number;
-  /** Brokers whose notices replace polling, per service (issue 6 §1; config `mqtt.push`). */
+  /** Brokers whose notices replace polling, per service (config `mqtt.push`). */
   readonly push?: readonly PushBrokerSettings[];
 }
 
@@ -54,7 +54,7 @@ export interface AgentRuntime {
   readonly deviceSeed: string;
   readonly profile: CreatedProfile<ProfileDevice>;
   readonly claimSecrets?: DeviceClaimSecrets;
-  /** Present when MQTT is available (issue 6): notices wake the loops, owners' brokers. */
+  /** Present when MQTT is available: notices wake the loops, owners' brokers. */
   readonly push?: PushHooks;
   state(): AgentState;
   /** Applies `change` and persists the result; resolves once it is on disk. */

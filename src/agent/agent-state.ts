@@ -1,6 +1,6 @@
 /**
  * @module agent/agent-state
- * The agent's persisted state (house style §6.3 item 7, design.md decision 7): an explicit
+ * The agent's persisted state (house style §6.3 item 7, docs/decisions/0011-crash-safe-persistence.md): an explicit
  * union per owner, written whole and atomically after every change (StateStore), and
  * re-derived at start so a restart resumes instead of re-pairing. Nothing secret lives
  * here: the device seed and each activation seed are in the SecretStore; what is kept is
@@ -15,7 +15,7 @@ import type { EnvelopeJson } from '../mesh/schema/envelope-json.js';
 
 export const STATE_FORMAT = 'mesh-agent-state/1';
 
-/** How the device got its seed (issue 4 §1). */
+/** How the device got its seed. */
 export type DeviceMode = 'factory' | 'self';
 
 export interface DeviceRecord {
@@ -129,7 +129,7 @@ export interface AgentState {
 export const DEVICE_SEED_SECRET = 'device-seed';
 
 /**
- * The keystore name of an owner's activation seed (one per owner, issue 4 §3):
+ * The keystore name of an owner's activation seed (one per owner):
  * `activation/<account>`, lower-cased. Characters a secret name may not hold (an account's
  * local part allows `+`, `=`, `!`…) are written `_xx` (hex), and `_` itself as `_5f`, so
  * two accounts never share a name.

@@ -1,6 +1,6 @@
 /**
  * @module agent/agent-status
- * What `mesh-agent status` shows (issue 4 §3): the device UDF, the keystore tier, the mode,
+ * What `mesh-agent status` shows: the device UDF, the keystore tier, the mode,
  * the ConnectUri of a preconfigured device, and each owner with its state, witness and last
  * error. The running agent writes it (StateStore.saveStatus) after every change, and
  * `status` can also build it from the state file alone when the agent is stopped.
@@ -46,7 +46,7 @@ export interface AgentStatus {
     readonly lastPoll?: string;
     readonly lastError?: { readonly message: string; readonly at: string };
   };
-  /** Issue 6: push-notice brokers and each owner's application broker, with their state. */
+  /** Push-notice brokers and each owner's application broker, with their state. */
   readonly mqtt?: MqttAgentStatus;
 }
 

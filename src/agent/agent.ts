@@ -55,7 +55,7 @@ export interface AgentDeps {
   /** Factory mode when present. */
   readonly preconfiguration?: PreconfigurationFile;
   readonly confirmations?: ConfirmationInbox;
-  /** Issue 6: MQTT when given (the client itself loads only when a broker is used). */
+  /** MQTT when given (the client itself loads only when a broker is used). */
   readonly mqtt?: MqttConnector;
   /** Fetches owners' application entries (ApplicationGet); usually the transport itself. */
   readonly applications?: ApplicationTransport;
@@ -245,7 +245,7 @@ export class Agent {
     this.#loops.set(key, loop);
   }
 
-  /** The MQTT side (issue 6), when the agent was given an MqttConnector. */
+  /** The MQTT side, when the agent was given an MqttConnector. */
   #makePushHub(): PushHub | undefined {
     const deps = this.#deps;
     if (deps.mqtt === undefined) return undefined;
@@ -308,7 +308,7 @@ function isApplicationTransport(value: unknown): value is ApplicationTransport {
 }
 
 /**
- * Broker reconnection (issue 6 §1): the polling schedule's growth, cap and jitter, but a
+ * Broker reconnection: the polling schedule's growth, cap and jitter, but a
  * first retry within a second: a broker restart should not cost a whole polling interval.
  */
 function reconnectSchedule(polling: RetryScheduleOptions): RetryScheduleOptions {

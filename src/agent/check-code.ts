@@ -1,6 +1,6 @@
 /**
  * @module agent/check-code
- * The countable check code of a connection witness (issue 5 §1): four digits, each 1–9, that
+ * The countable check code of a connection witness: four digits, each 1–9, that
  * the status LED blinks as counts and that `mesh device pending` prints beside the witness,
  * so a person with only an LED can compare the device's request with the owner's.
  *

@@ -1,6 +1,6 @@
 /**
  * @module agent/claim-watcher
- * The claimed QR label (issue 4 §3; mesh-reference §6.2 (b) 2-4). A preconfigured device
+ * The claimed QR label (docs/mesh-compatibility.md §6.2 (b) 2-4). A preconfigured device
  * polls its maker's service (PollClaim with its PublicationId) and checks each new claim
  * itself: both authenticators at 100 bits and the claimant's own signature
  * (verifyClaimOnDevice). A good first claim becomes a pending connection with the claimant
@@ -163,7 +163,7 @@ export class ClaimWatcher {
       if (signal.aborted) return;
       let wait = Math.max(0, nextPoll - rt.clock.now().getTime());
       if (awaitingApproval(rt.state())) wait = Math.min(wait, Math.max(0, this.#nextApprovalCheck - rt.clock.now().getTime()));
-      // Issue 6 §1: a claim notice cuts the wait short.
+      // A claim notice cuts the wait short.
       const pause = held ? Math.min(wait, tick) : wait;
       await (rt.push?.wait(CLAIMS_WAKE_KEY, pause, signal) ?? rt.clock.sleep(pause, signal));
     }

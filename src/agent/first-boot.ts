@@ -1,10 +1,10 @@
 /**
  * @module agent/first-boot
- * The device's identity at every start (issue 4 §1): factory mode imports the seed of a
+ * The device's identity at every start: factory mode imports the seed of a
  * DevicePreconfiguration into the keystore and rewrites the file without it; self mode
  * makes a seed from the system CSPRNG. Nothing is remembered about "having booted": the
  * step to take is re-derived from what is on disk and in the keystore each time, so a power
- * cut anywhere leaves a situation the next start finishes (design.md decision 7):
+ * cut anywhere leaves a situation the next start finishes (docs/decisions/0011-crash-safe-persistence.md):
  *
  * | preconfiguration file  | keystore `device-seed`      | action                                    |
  * |------------------------|-----------------------------|-------------------------------------------|
@@ -279,7 +279,7 @@ async function selfBoot(input: FirstBootInput): Promise<BootedDevice> {
 }
 
 /**
- * The identity a start can show before it has re-derived anything (issue 4 §4: the cold
+ * The identity a start can show before it has re-derived anything (the cold
  * start to "fingerprint shown"). Re-deriving the profile from the seed costs Ed448 base
  * multiplications in BigInt, the slowest part of a start, and proves only what an earlier
  * start already proved; a person at the device should not wait for it to see which device

@@ -1,9 +1,9 @@
 /**
  * @module agent/owner-connection
- * The connection to one owner account (issue 4 §3), run independently of every other
+ * The connection to one owner account, run independently of every other
  * owner: each has its own request, its own backoff, its own activation seed, and its own
  * record in the state, so one owner's reject, expiry or revocation leaves the others as
- * they were (mesh-reference §6.2 (d)).
+ * they were (docs/mesh-compatibility.md §6.2 (d)).
  *
  * new ──ConnectStart──▶ pending ──Accept──▶ connected ──Revoked──▶ revoked
  *  ▲                       │ └───Reject──▶ rejected
@@ -88,7 +88,7 @@ export class OwnerConnection {
     let delay: Next = first.state === 'new' ? 0 : first.state === 'pending' ? this.#schedule.next() : first.state === 'connected' ? this.#watch.next() : undefined;
     while (delay !== undefined && !signal.aborted) {
       delay = this.#pushPaced(delay);
-      // Issue 6 §1: a push notice for this owner cuts the wait short.
+      // A push notice for this owner cuts the wait short.
       if (delay > 0) await (this.#rt.push?.wait(this.key, delay, signal) ?? this.#rt.clock.sleep(delay, signal));
       if (signal.aborted) return;
       const record = this.#record();
@@ -317,7 +317,7 @@ export class OwnerConnection {
       return undefined;
     }
     if (record.lastError !== undefined) await this.#set(dropLastError(record));
-    // Issue 6 §2: the owner's application entry is checked with each connected check.
+    // The owner's application entry is checked with each connected check.
     this.#rt.push?.ownerConnected(this.key);
     return this.#watch.next();
   }

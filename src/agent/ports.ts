@@ -36,7 +36,7 @@ export interface StateStore {
   saveStatus(status: AgentStatus): Promise<void>;
 }
 
-/** The factory DevicePreconfiguration file (issue 4 §1). */
+/** The factory DevicePreconfiguration file. */
 export interface PreconfigurationFile {
   readonly path: string;
   /** The file's bytes, or undefined when there is no file. */
@@ -97,7 +97,7 @@ export interface Logger {
 }
 
 /**
- * What a person near the device must be able to see (design.md decision 6): the device
+ * What a person near the device must be able to see (docs/decisions/0012-human-channels-show-one-fingerprint.md): the device
  * fingerprint, the label's ConnectUri, each owner's witness, outcomes, and the codes that
  * confirm a claim. Today the log shows them; the LED and serial console come next.
  */
@@ -117,7 +117,7 @@ export interface Announcer {
 }
 
 // ---------------------------------------------------------------------------------------
-// MQTT (issue 6): push notices from an owner's service, and each owner's own broker for the
+// MQTT: push notices from an owner's service, and each owner's own broker for the
 // device's status. One session is one connection; the agent reconnects on its own
 // RetrySchedule, so an adapter never reconnects by itself. The adapter (platform/mqtt) loads
 // the MQTT client only when a session is first asked for.
@@ -162,7 +162,7 @@ export interface ApplicationEntryAnswer {
   readonly EnvelopedApplicationEntry?: EnvelopeJson;
 }
 
-/** The part of the transport that fetches application entries (issue 6 §2). */
+/** The part of the transport that fetches application entries. */
 export interface ApplicationTransport {
   /** A 404 (no entry, device not connected there) is `{}`, not an error. */
   applicationGet(service: string, request: { Account: string; Device: string }): Promise<ApplicationEntryAnswer>;

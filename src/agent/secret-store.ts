@@ -1,7 +1,7 @@
 /**
  * @module agent/secret-store
  * The port behind which the agent keeps its secrets: the device seed, one activation seed
- * per owner, application credentials. No TPM holds Ed448/X448 keys (dependencies.md §3), so
+ * per owner, application credentials. No TPM holds Ed448/X448 keys (docs/decisions/0002-seed-based-secret-store.md), so
  * what is protected is the seed material from which keys are derived in memory; the tiers
  * differ in how that material is protected at rest (design decision 5).
  *

@@ -1,7 +1,7 @@
 /**
  * @module crypto/aes
  * AES-256-CBC with PKCS#7 padding (DARE "A256CBC") and the RFC 3394 key wrap the reference
- * uses for recipient entries (mesh-reference §4.3). Both come from node:crypto.
+ * uses for recipient entries (docs/mesh-compatibility.md §4.3). Both come from node:crypto.
  */
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { assertBytes } from './bytes.js';

@@ -1,6 +1,6 @@
 /**
  * @module crypto/co-generation
- * Key co-generation arithmetic (mesh-reference §3 step 3): the effective public key is the
+ * Key co-generation arithmetic (docs/mesh-compatibility.md §3 step 3): the effective public key is the
  * point sum of the base and contribution public keys, the effective private scalar is
  * (s_base + s_contribution) mod q. This module works on public encodings and bare
  * scalars; keys.ts applies it to KeyPairs without letting private values out.
@@ -41,7 +41,7 @@ export function combineScalars(alg: KeyAlgorithm, a: bigint, b: bigint): bigint 
 /**
  * Sum of two public keys in their wire encodings (PUBLIC_KEY_LENGTH[alg] bytes each):
  * Edwards addition for Ed448/Ed25519, affine Montgomery addition on (u, v) for
- * X448/X25519 with v recovered from the sign bit (mesh-reference §2.3, §3).
+ * X448/X25519 with v recovered from the sign bit (docs/mesh-compatibility.md §2.3, §3).
  */
 export function combinePublicKeys(alg: KeyAlgorithm, a: Uint8Array, b: Uint8Array): Uint8Array {
   assertAlgorithm(alg);

@@ -2,7 +2,7 @@
  * @module crypto/edwards-signing
  * Pure EdDSA (RFC 8032, empty context) from an explicit (scalar, nonce prefix) pair, plus
  * the public-input checks applied before node:crypto verifies. Standard libraries insist
- * on a 57-byte Ed448 secret, but Mesh seeds give 56 bytes (mesh-reference §2.1) and
+ * on a 57-byte Ed448 secret, but Mesh seeds give 56 bytes (docs/mesh-compatibility.md §2.1) and
  * co-generated keys give a bare scalar (§3), so expansion and signing are done here.
  */
 import { ED448_TORSION_SUBGROUP, ed448 } from '@noble/curves/ed448.js';
@@ -63,7 +63,7 @@ export interface ExpandedSecret {
 
 /**
  * Ed448: SHAKE256(secret, 114), clamp the first 57 bytes, bytes 57..113 are the prefix.
- * Mesh seeds pass a 56-byte secret here (mesh-reference §2.1: "Ed448 uses 56, not 57");
+ * Mesh seeds pass a 56-byte secret here (docs/mesh-compatibility.md §2.1: "Ed448 uses 56, not 57");
  * RFC 8032 keys pass 57. Ed25519: SHA-512(secret32) per RFC 8032 §5.1.5.
  */
 export function expandSecret(alg: EdwardsAlgorithm, secret: Uint8Array): ExpandedSecret {
@@ -102,7 +102,7 @@ export function publicFromScalar(alg: EdwardsAlgorithm, scalar: bigint): Uint8Ar
 /**
  * RFC 8032 §5.1.6 / §5.2.6 signing. `prefix` is the secret nonce key: the RFC 8032
  * prefix for expanded secrets, or a secret derived by the caller for co-generated
- * scalars (mesh-reference §3 (b): the reference's public nonce must not be copied).
+ * scalars (docs/mesh-compatibility.md §3 (b): the reference's public nonce must not be copied).
  * `extra` (optional fresh randomness) is hashed in with the prefix, hedging the nonce.
  */
 export function signWithScalar(

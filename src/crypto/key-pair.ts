@@ -5,13 +5,13 @@
  * never private bytes (house-style §6.3 item 4).
  */
 
-/** The curves of the Mesh (mesh-reference §2); 448 is the default. */
+/** The curves of the Mesh (docs/mesh-compatibility.md §2); 448 is the default. */
 export type KeyAlgorithm = 'Ed448' | 'X448' | 'Ed25519' | 'X25519';
 
 export const KEY_ALGORITHMS: readonly KeyAlgorithm[] = ['Ed448', 'X448', 'Ed25519', 'X25519'];
 
 /**
- * Public key wire lengths (mesh-reference §2.3): Ed448 57, Ed25519 32, and the signed
+ * Public key wire lengths (docs/mesh-compatibility.md §2.3): Ed448 57, Ed25519 32, and the signed
  * Montgomery encodings u ‖ sign(v): X448 57, X25519 33.
  */
 export const PUBLIC_KEY_LENGTH: Readonly<Record<KeyAlgorithm, number>> = {
@@ -37,7 +37,7 @@ export interface KeyPair extends PublicKey {
    * Key agreement with a peer public key of the same algorithm. X448/X25519 only.
    * Returns the agreement IKM the reference feeds to HKDF: the unsigned `u` of s·P
    * (56 bytes for X448, 32 for X25519), computed with the *unclamped* scalar so that
-   * co-generated keys agree correctly (mesh-reference §3 (a)).
+   * co-generated keys agree correctly (docs/mesh-compatibility.md §3 (a)).
    */
   agree(peerPublicKey: Uint8Array): Uint8Array;
 }

@@ -1,6 +1,6 @@
 /**
  * @module crypto/keys
- * KeyPair objects for the four Mesh curves (mesh-reference §2, §3): generation, construction
+ * KeyPair objects for the four Mesh curves (docs/mesh-compatibility.md §2, §3): generation, construction
  * from a derived secret, co-generation, signature verification and agreement.
  * Private values live in a module-private WeakMap, so no caller, JSON.stringify or
  * util.inspect can reach them (house-style §6.3 item 4: keys are closeable signers).
@@ -34,7 +34,7 @@ import {
 } from './montgomery.js';
 import type { RandomSource } from './random.js';
 
-/** Secret length each algorithm takes from a seed or a random source (mesh-reference §2.1). */
+/** Secret length each algorithm takes from a seed or a random source (docs/mesh-compatibility.md §2.1). */
 export const SECRET_LENGTH: Readonly<Record<KeyAlgorithm, number>> = {
   Ed448: 56,
   X448: 56,
@@ -152,7 +152,7 @@ function nodePrivateKey(alg: KeyAlgorithm, secret: Uint8Array, x: Uint8Array): K
 
 /**
  * A KeyPair from secret bytes in the form the algorithm's derivation produces
- * (mesh-reference §2.1): X448 56 / X25519 32 bytes, clamped per RFC 7748; Ed25519 32
+ * (docs/mesh-compatibility.md §2.1): X448 56 / X25519 32 bytes, clamped per RFC 7748; Ed25519 32
  * bytes per RFC 8032; Ed448 56 bytes (a Mesh seed's OKM) or 57 (an RFC 8032 secret),
  * both expanded with SHAKE256(secret, 114).
  */
@@ -201,7 +201,7 @@ const verifyKeys = new Map<string, KeyObject>();
 const VERIFY_KEYS_MAX = 256;
 
 /**
- * Pure EdDSA verification (RFC 8032, empty context; mesh-reference §4.2) via node:crypto.
+ * Pure EdDSA verification (RFC 8032, empty context; docs/mesh-compatibility.md §4.2) via node:crypto.
  * Before node sees it: the public key must be a canonical, non-small-order point
  * (InvalidKeyError naming "publicKey" otherwise), and a signature of the wrong length,
  * with S ≥ L, a non-canonical R or a small-order R returns false. A malformed signature is
@@ -233,7 +233,7 @@ export function verifySignature(
   return nodeVerify(null, message, key, signature);
 }
 
-/** Domain label of the combined-key nonce key (mesh-reference §3 (b), §13). */
+/** Domain label of the combined-key nonce key (docs/mesh-compatibility.md §3 (b), §13). */
 const COMBINED_NONCE_LABEL = 'mesh-ts combined-key nonce v1 ';
 
 export interface CombineOptions {
@@ -246,7 +246,7 @@ export interface CombineOptions {
 }
 
 /**
- * The co-generated key of mesh-reference §3: private scalar (s_base + s_contribution) mod q,
+ * The co-generated key of docs/mesh-compatibility.md §3: private scalar (s_base + s_contribution) mod q,
  * public key the point sum. Both inputs must be KeyPairs made by this module, of the
  * same algorithm.
  *

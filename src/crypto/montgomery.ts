@@ -2,7 +2,7 @@
  * @module crypto/montgomery
  * Curve448 / Curve25519 arithmetic the Mesh needs beyond RFC 7748's X448()/X25519():
  * the signed public encoding u ‖ sign(v), an *unclamped* ladder for co-generated scalars,
- * Okeya–Sakurai y-recovery, and affine point addition (mesh-reference §2.3, §3).
+ * Okeya–Sakurai y-recovery, and affine point addition (docs/mesh-compatibility.md §2.3, §3).
  * BigInt arithmetic is not constant time; node:crypto is used instead wherever the key is a
  * standard clamped one (see keys.ts), so only co-generated scalars take this path.
  */
@@ -71,7 +71,7 @@ export function montgomeryCurve(alg: MontgomeryAlgorithm): MontgomeryCurve {
 /** An affine point; `null` is the point at infinity. */
 export type MontgomeryPoint = { readonly u: bigint; readonly v: bigint } | null;
 
-/** Sign byte of the signed encoding (mesh-reference §2.3): 0x80 when v is odd. */
+/** Sign byte of the signed encoding (docs/mesh-compatibility.md §2.3): 0x80 when v is odd. */
 const SIGN_ODD = 0x80;
 
 /** RFC 7748 §5 clamping; `secret` is the OKM / private key bytes (56 or 32). */
@@ -90,7 +90,7 @@ export function clampScalar(alg: MontgomeryAlgorithm, secret: Uint8Array): bigin
 }
 
 /**
- * The x-only ladder of RFC 7748 §5 *without* clamping (mesh-reference §3 (a): a combined
+ * The x-only ladder of RFC 7748 §5 *without* clamping (docs/mesh-compatibility.md §3 (a): a combined
  * scalar is not of the clamped form). Returns projective x(k·P) and x((k+1)·P).
  */
 function ladder(c: MontgomeryCurve, k: bigint, u: bigint) {
@@ -131,7 +131,7 @@ function ladder(c: MontgomeryCurve, k: bigint, u: bigint) {
 }
 
 /**
- * u(k·P) for an arbitrary (unclamped) scalar, the agreement IKM of mesh-reference §3 (a).
+ * u(k·P) for an arbitrary (unclamped) scalar, the agreement IKM of docs/mesh-compatibility.md §3 (a).
  * An all-zero result (a small-order peer point) is refused, as RFC 7748 §6 recommends.
  */
 export function rawScalarMultU(alg: MontgomeryAlgorithm, k: bigint, u: bigint): Uint8Array {
@@ -149,7 +149,7 @@ export function rawScalarMultU(alg: MontgomeryAlgorithm, k: bigint, u: bigint): 
 /**
  * k·B with its v coordinate: the ladder from the base point, then Okeya–Sakurai
  * y-recovery (one inversion), because the signed encoding needs the parity of v
- * (mesh-reference §2.3).
+ * (docs/mesh-compatibility.md §2.3).
  */
 export function baseMultiply(alg: MontgomeryAlgorithm, k: bigint): MontgomeryPoint {
   const c = montgomeryCurve(alg);
@@ -219,7 +219,7 @@ export function addPoints(alg: MontgomeryAlgorithm, P: MontgomeryPoint, Q: Montg
   return { u, v };
 }
 
-/** The signed encoding u ‖ (0x80 if v odd), mesh-reference §2.3. */
+/** The signed encoding u ‖ (0x80 if v odd), docs/mesh-compatibility.md §2.3. */
 export function encodeSigned(alg: MontgomeryAlgorithm, point: MontgomeryPoint): Uint8Array {
   const c = montgomeryCurve(alg);
   if (point === null) {
@@ -256,7 +256,7 @@ function isOnCurve(c: MontgomeryCurve, u: bigint): boolean {
 /**
  * Reads the u coordinate of a public key given either signed (u ‖ sign, the wire form)
  * or bare (RFC 7748), and refuses values a correct peer never sends: u ≥ p, a sign byte
- * other than 0x00/0x80, and u on the twist rather than the curve (mesh-reference §2.3).
+ * other than 0x00/0x80, and u on the twist rather than the curve (docs/mesh-compatibility.md §2.3).
  */
 export function decodeU(alg: MontgomeryAlgorithm, bytes: Uint8Array, what: string): { u: bigint; sign: number | undefined } {
   const c = montgomeryCurve(alg);
@@ -290,7 +290,7 @@ export function decodeU(alg: MontgomeryAlgorithm, bytes: Uint8Array, what: strin
   return { u, sign };
 }
 
-/** Decodes the signed encoding to a full point, recovering v from the sign bit (mesh-reference §3). */
+/** Decodes the signed encoding to a full point, recovering v from the sign bit (docs/mesh-compatibility.md §3). */
 export function decodeSigned(alg: MontgomeryAlgorithm, bytes: Uint8Array, what: string): MontgomeryPoint {
   const c = montgomeryCurve(alg);
   if (bytes instanceof Uint8Array && bytes.length !== c.uLength + 1) {

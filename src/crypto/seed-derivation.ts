@@ -1,7 +1,7 @@
 /**
  * @module crypto/seed-derivation
  * HKDF-SHA512 from a derived-key seed's BDS (keySpecifier(2) ‖ secret) to a key secret.
- * Two variants exist and both are needed (mesh-reference §2.1, §2.2, §11 item 2):
+ * Two variants exist and both are needed (docs/mesh-compatibility.md §2.1, §2.2, §11 item 2):
  * production (salt 64 zero bytes, info = specifier ‖ UTF8(keyName)), which is what the
  * reference's running code does and what interop needs, and the udf-13 §4.4 draft
  * variant (salt = specifier, info = ""), which only its published vectors use.
@@ -21,7 +21,7 @@ export interface SeedDerivation {
   readonly okm: Uint8Array;
 }
 
-/** RFC 5869 "null salt" for SHA-512: HashLen zero bytes (mesh-reference §2.1). */
+/** RFC 5869 "null salt" for SHA-512: HashLen zero bytes (docs/mesh-compatibility.md §2.1). */
 const ZERO_SALT = new Uint8Array(64);
 
 /**

@@ -5,7 +5,7 @@
  * what the schema expected and what kind of value it found, so a field engineer can fix the
  * sender without a debugger. Values themselves are never echoed except short, non-secret
  * enumerations and dates: a Mesh object may carry seeds and private keys
- * (conventions "Errors"; mesh-reference §2.3 `PrivateKeyUDF.PrivateValue`).
+ * (conventions "Errors"; docs/mesh-compatibility.md §2.3 `PrivateKeyUDF.PrivateValue`).
  */
 import { MeshError, type MeshErrorOptions } from '../crypto/errors.js';
 

@@ -1,6 +1,6 @@
 /**
  * @module agent/announce/check-code-log
- * The log line that pairs each pending witness with its check code (issue 5 §1), so whoever
+ * The log line that pairs each pending witness with its check code, so whoever
  * reads the journal sees what the LED blinks and what `mesh device pending` prints:
  * `info: SHOW check-code <dddd> for <account> event=check-code account=<account> witness=<witness>`.
  * Logged once per witness, when it first appears in a saved status (boot included).

@@ -2,7 +2,7 @@
  * @module agent/announce/composite-announcer
  * One Announcer for the agent, many channels behind it (the log, the serial console, …): each
  * announcement goes to every channel in order, and a channel that throws is reported and
- * skipped, so a broken console can never stop the log line or the agent (issue 5 §2).
+ * skipped, so a broken console can never stop the log line or the agent.
  */
 import type { Announcement, Announcer } from '../ports.js';
 

@@ -4,7 +4,7 @@
  * snapshot the agent writes after every change (AgentStatus): the fingerprint, the label's
  * ConnectUri, each owner's state, each pending witness with its check code, and the one LED
  * state that sums the device up. Deriving it from the status, rather than from events, makes
- * "on boot and on every change" (issue 5 §2) hold by construction, restarts included.
+ * "on boot and on every change" hold by construction, restarts included.
  *
  * The LED state, first match wins (a person's action matters most):
  * 1. waiting: an owner is `pending` with a witness: blink its check code (all of them, in

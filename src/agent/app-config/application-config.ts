@@ -1,6 +1,6 @@
 /**
  * @module agent/app-config/application-config
- * Each owner's MQTT broker for this device (issue 6 §2). The owner sends an
+ * Each owner's MQTT broker for this device. The owner sends an
  * ApplicationEntryMqtt (mesh/connect/application-entry-mqtt) through its service; per
  * connected owner this module
  *

@@ -13,7 +13,7 @@ export type KeystoreChoice = 'auto' | Exclude<SecretStoreTier, 'memory'>;
 export const KEYSTORE_CHOICES: readonly KeystoreChoice[] = ['auto', 'tpm', 'secret-service', 'file'];
 
 /**
- * What a claim of the QR label does once the device already has an owner (issue 4 §3): whoever
+ * What a claim of the QR label does once the device already has an owner: whoever
  * photographs a label must not add themselves silently.
  */
 export type AdditionalClaimPolicy = 'owner-approval' | 'physical-confirmation' | 'reject';
@@ -31,7 +31,7 @@ export const LED_DRIVERS: readonly LedDriver[] = ['sysfs-led', 'gpio', 'none'];
 /** termios rates a Pi UART and USB adapters accept. */
 export const SERIAL_BAUD_RATES: readonly number[] = [9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600];
 
-/** One personal profile the device joins (issue 4 §3); each runs its own connection. */
+/** One personal profile the device joins; each runs its own connection. */
 export interface OwnerConfig {
   /** The owner's account address, user@domain, as given. */
   readonly account: string;
@@ -106,7 +106,7 @@ export interface AgentConfig {
   readonly logging: LoggingConfig;
   readonly led: LedConfig;
   readonly serial: SerialConfig;
-  /** Push-notice brokers per service (issue 6 §1); absent = poll only. */
+  /** Push-notice brokers per service; absent = poll only. */
   readonly mqtt?: MqttConfig;
   /** Plain http:// to a service that is not on loopback is refused unless this is true (docs/security.md "Transport"). */
   readonly allowInsecureHttp?: boolean;

@@ -3,7 +3,7 @@
  * Checks for the kinds of value the configuration holds that are more than a JSON type:
  * account addresses, service URLs, file and device paths, PINs. Each records a problem on the
  * reader and returns undefined when the value is unusable. PINs authenticate the device to its
- * owner (mesh-reference §6.1), so a PIN is never echoed, not even in part.
+ * owner (docs/mesh-compatibility.md §6.1), so a PIN is never echoed, not even in part.
  */
 import { MeshError } from '../../crypto/errors.js';
 import { MIN_CONNECT_URI_KEY_BYTES, checkAccountAddress, parseConnectUri } from '../../mesh/connect/connect-uri.js';
@@ -13,7 +13,7 @@ import { describeValue, type ConfigReader } from './config-reader.js';
 
 const ACCOUNT_EXPECTED = 'an account address user@domain';
 
-/** user@domain (mesh-reference §1.5), as given. */
+/** user@domain (docs/mesh-compatibility.md §1.5), as given. */
 export function accountAddress(reader: ConfigReader, path: string, value: unknown): string | undefined {
   const text = reader.string(path, value, ACCOUNT_EXPECTED);
   if (text === undefined) return undefined;
@@ -90,7 +90,7 @@ const PIN_EXPECTED = 'a PIN (a UDF starting with "A") or an mcu://user@domain/PI
 /**
  * The PIN an owner issued (`mesh account pin`), given bare or as the mcu:// URI the owner's
  * tool prints. A URI must name `account`: a PIN is bound to one account by PinId
- * (mesh-reference §6.1), so a PIN for another account can only fail later, less clearly.
+ * (docs/mesh-compatibility.md §6.1), so a PIN for another account can only fail later, less clearly.
  * Returns the canonical PIN UDF.
  */
 export function ownerPin(reader: ConfigReader, path: string, value: unknown, account: string | undefined): string | undefined {

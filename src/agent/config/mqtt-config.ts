@@ -1,6 +1,6 @@
 /**
  * @module agent/config/mqtt-config
- * The configuration's `mqtt` section (issue 6 §1): per Mesh service, the broker it publishes
+ * The configuration's `mqtt` section: per Mesh service, the broker it publishes
  * push notices on, with the device's credentials there. The owners' own brokers are not
  * configured here: each owner sends its own, signed, through its service (app-config).
  *

@@ -234,7 +234,7 @@ export class FakeMeshService implements MeshTransport {
     if (filed === 0) throw new Error(`fake: ${owner.account} has no accepted connection of ${deviceUdf}`);
   }
 
-  /** The owner approves a later claim of its device by `claimant` (issue 4 §3 owner-approval). */
+  /** The owner approves a later claim of its device by `claimant` (owner-approval). */
   approveClaim(owner: FakeOwner, deviceUdf: string, claimant: string, expires: Date = new Date(this.now().getTime() + 3_600_000)): CreatedClaimApproval {
     const made = createClaimApproval({ accountProfile: owner.profile, adminKey: signerOf(owner.keys.administratorSignature), deviceUdf, claimant, expires, random: this.#random });
     this.fileApproval(owner, deviceUdf, made.json);

@@ -1,6 +1,6 @@
 /**
  * @module agent/led/led-driver
- * The one thing the agent asks of a status LED (issue 5 §1): on, off, and give it back.
+ * The one thing the agent asks of a status LED: on, off, and give it back.
  * Adapters in platform/led: the kernel LED class, sysfs GPIO, and none. `set` is synchronous
  * on purpose: a sysfs write is a few bytes to a virtual file, and a synchronous write keeps
  * the blink timing exactly where the pattern player puts it (and testable with fake timers).

@@ -1,6 +1,6 @@
 /**
  * @module agent/led/led-pattern
- * What the status LED shows in each state of the device (issue 5 §1), as on/off steps played
+ * What the status LED shows in each state of the device, as on/off steps played
  * in a loop. The timings are the reference for README "Status LED and serial console"; the
  * tests assert them write by write.
  *

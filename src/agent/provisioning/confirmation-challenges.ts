@@ -1,6 +1,6 @@
 /**
  * @module agent/provisioning/confirmation-challenges
- * Codes that prove the technician can see the device (issue 5 §3): approve-claim and
+ * Codes that prove the technician can see the device: approve-claim and
  * factory-reset act only with a code the device has just shown on its console (and LED),
  * never on the serial line itself. Each request without a code draws a fresh one:
  *

@@ -1,6 +1,6 @@
 /**
  * @module agent/provisioning/protocol
- * The serial provisioning protocol, version 1 (issue 5 §3; README.md beside this file): one
+ * The serial provisioning protocol, version 1 (README.md beside this file): one
  * JSON object per line, UTF-8, LF-terminated (a CR before the LF is ignored). The technician
  * sends requests `{"v":1,"id":7,"cmd":"status","args":{…}}`; the device answers each with
  * `{"v":1,"id":7,"ok":true,"result":{…}}` or `{"v":1,"id":7,"ok":false,"error":{"code","message"}}`

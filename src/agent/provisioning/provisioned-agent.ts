@@ -1,6 +1,6 @@
 /**
  * @module agent/provisioning/provisioned-agent
- * The agent as the serial line drives it (issue 5 §3): an Agent plus the technician's
+ * The agent as the serial line drives it: an Agent plus the technician's
  * changes (provisioning-overlay). A change that alters who the owners are or where their
  * services are (connect, unpair, set-service, factory-reset) is applied between two runs
  * of the Agent: the running one is stopped (its loops end, its state is saved), the change
@@ -10,7 +10,7 @@
  * what a restart finishes. Approving a held claim needs no restart: its code goes to the
  * ClaimWatcher through the confirmation inbox, like `mesh-agent approve-claim`.
  *
- * Orders that keep a crash harmless (design.md decision 7):
+ * Orders that keep a crash harmless (docs/decisions/0011-crash-safe-persistence.md):
  * - unpair: overlay (so the configuration does not bring the owner back), then the state
  *   without the owner, then the activation seed (an orphan seed is removed at start);
  * - connect: the PIN into the keystore, then the overlay; the Agent adds the owner as `new`;

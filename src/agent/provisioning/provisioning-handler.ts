@@ -34,7 +34,7 @@ export interface HandlerOptions {
   readonly device: ProvisioningDevice;
   readonly challenges: ConfirmationChallenges;
   readonly logger: Logger;
-  /** The countable check code of a witness, as the LED blinks it (issue 5 §1), when there is one. */
+  /** The countable check code of a witness, as the LED blinks it, when there is one. */
   readonly checkCode?: (witness: string) => string | undefined;
 }
 

@@ -1,7 +1,7 @@
 /**
  * @module agent/provisioning/provisioning-overlay
  * What a technician changed over the serial line, kept beside the state so it survives a
- * restart (issue 5 §3): owners added with `connect`, service URLs changed with
+ * restart: owners added with `connect`, service URLs changed with
  * `set-service`, configured owners dropped with `unpair` (or they would come back from the
  * configuration at the next start), and the mark of an unfinished self-mode factory reset.
  * The configuration file stays as the image shipped it; the agent's settings at each start

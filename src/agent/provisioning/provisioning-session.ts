@@ -3,7 +3,7 @@
  * The device's end of one serial line: lines in (the serial link splits the bytes on LF,
  * bounds a line at MAX_LINE_BYTES and marks it oversized, and decodes UTF-8 with U+FFFD for
  * bytes that are not), parsed (protocol), handled one request at a time
- * (provisioning-handler), replies out, each a single line. Rules of issue 5 §3 enforced here:
+ * (provisioning-handler), replies out, each a single line. Rules of src/agent/provisioning/README.md enforced here:
  *
  * - garbage, partial lines, wrong-baud noise, invalid UTF-8 (any U+FFFD: a request has no
  *   use for it) and over-long lines each get an error reply (id null when none could be

@@ -1,8 +1,8 @@
 /**
  * @module agent/push/broker-loop
- * One MQTT broker kept connected (issue 6): connect, set the session up (subscribe, publish
+ * One MQTT broker kept connected: connect, set the session up (subscribe, publish
  * the online status), wait until it drops, and try again on the agent's RetrySchedule with
- * jitter, the same backoff as every other retry (issue 4 §3). A broker that refuses (wrong
+ * jitter, the same backoff as every other retry. A broker that refuses (wrong
  * credentials, ACL) is `refused`, one that does not answer `unreachable`; both are retried,
  * ever more slowly up to the cap, never in a tight loop and never by crashing.
  */

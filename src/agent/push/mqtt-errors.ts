@@ -1,6 +1,6 @@
 /**
  * @module agent/push/mqtt-errors
- * What an MqttConnector throws (issue 6), so the agent tells apart a broker that said no
+ * What an MqttConnector throws, so the agent tells apart a broker that said no
  * (wrong credentials, not authorized: shown as `refused`, retried at the schedule's pace
  * and never in a tight loop) from one it could not reach (`unreachable`). Messages name the
  * broker without its password and the broker's reason, never a credential.

@@ -1,6 +1,6 @@
 /**
  * @module agent/push/notice-listener
- * Subscribes to a service's notices for this device (issue 6 §1) and turns each into a
+ * Subscribes to a service's notices for this device and turns each into a
  * wake-up of the loop that fetches what it announces: `respond` the owner whose request it
  * answers, `application` that owner's connected loop, `claim` the claim watcher. A notice
  * is only a hint (service/notify/device-notice): a malformed one is ignored, an unknown one

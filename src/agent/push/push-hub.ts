@@ -1,6 +1,6 @@
 /**
  * @module agent/push/push-hub
- * Everything MQTT in the agent (issue 6), behind the few hooks the connection loops call
+ * Everything MQTT in the agent, behind the few hooks the connection loops call
  * (PushHooks): notice listeners per service broker (`mqtt.push[]` of the configuration),
  * the wake-ups they trigger, and each owner's application broker (app-config). Without an
  * MqttConnector the agent has no hub and polls exactly as before.

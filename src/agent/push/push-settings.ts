@@ -1,6 +1,6 @@
 /**
  * @module agent/push/push-settings
- * Where the agent listens for push notices (issue 6 §1): per Mesh service, the broker that
+ * Where the agent listens for push notices: per Mesh service, the broker that
  * service publishes its notices on (`mesh service start --mqtt`), from the configuration's
  * `mqtt.push[]`. The credentials let the device subscribe to its own topics only (the
  * broker's ACL); they are not the owner's application broker, which comes signed from the

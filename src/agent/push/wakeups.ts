@@ -1,6 +1,6 @@
 /**
  * @module agent/push/wakeups
- * Sleeps that a push notice can cut short (issue 6 §1): a loop waits for its next poll with
+ * Sleeps that a push notice can cut short: a loop waits for its next poll with
  * `wait(key, ms)`; `wake(key)` ends that wait at once, or, if the loop is busy, makes its next
  * wait return at once (a notice is never lost between two waits). A flood of notices cannot
  * make a loop fetch more often than once per `minGapMs`: a notice is a hint from whoever can

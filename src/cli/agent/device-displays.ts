@@ -1,6 +1,6 @@
 /**
  * @module cli/agent/device-displays
- * Wires the device's own channels into the agent (issue 5 §1, §2): the log announcer, the
+ * Wires the device's own channels into the agent: the log announcer, the
  * check-code log line, the status LED (`led`) and the serial console (`serial.console`), each
  * following the saved status through ObservedStateStore. A channel that cannot be opened is
  * logged and left out (the LED) or retried in the background (the console); the agent starts

@@ -90,7 +90,7 @@ export class HttpMeshTransport implements MeshTransport, ApplicationTransport {
     });
   }
 
-  /** Issue 6 §2: no entry (404) is an answer without one. */
+  /** No entry (404) is an answer without one. */
   applicationGet(service: string, request: { Account: string; Device: string }): Promise<ApplicationEntryAnswer> {
     return this.#call(service, async (c) => {
       try {

@@ -58,7 +58,7 @@ export async function runAgent(config: AgentConfig, ctx: AgentCliContext): Promi
   let displays: DeviceDisplays | undefined;
   let provisioning: ProvisioningEndpoint | undefined;
   try {
-    // Status LED and serial console (issue 5 §1, §2): they follow every saved status.
+    // Status LED and serial console: they follow every saved status.
     displays = await openDeviceDisplays(config, logger, stateStore, ctx.env);
     const testTier = ctx.env[TEST_KEYSTORE_ENV];
     const choice: SecretStoreChoice = testTier === 'memory' ? 'memory' : config.keystore.type;
@@ -71,7 +71,7 @@ export async function runAgent(config: AgentConfig, ctx: AgentCliContext): Promi
       log: (line) => logger.log('info', line),
     });
     logger.log('info', `mesh-agent ${AGENT_VERSION} starting`, { keystore: secrets.tier, state: config.stateDirectory, pid: process.pid, startup: ctx.startup ?? 'bundle' });
-    // The configuration plus what a technician changed over the serial line (issue 5 §3).
+    // The configuration plus what a technician changed over the serial line.
     const agent = await startProvisionedAgent(
       config,
       {
@@ -84,12 +84,12 @@ export async function runAgent(config: AgentConfig, ctx: AgentCliContext): Promi
         stateStore: displays.stateStore,
         ...(config.preconfiguration === undefined ? {} : { preconfiguration: new DiskPreconfigurationFile(config.preconfiguration) }),
         confirmations: new ConfirmationDirectory(config.stateDirectory),
-        // Issue 6: mqtt.js is imported only when a broker is first used (push or an owner's).
+        // Mqtt.js is imported only when a broker is first used (push or an owner's).
         mqtt: new MqttJsConnector(),
       },
       agentSettings(config),
     );
-    // A confirmation code goes to the log and to the serial console (issue 5 §3: shown on the device).
+    // A confirmation code goes to the log and to the serial console (shown on the device).
     const logCodes = logConfirmationDisplay(logger);
     const shownOn = displays;
     const display: ConfirmationDisplay = {

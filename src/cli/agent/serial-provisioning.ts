@@ -1,6 +1,6 @@
 /**
  * @module cli/agent/serial-provisioning
- * Wires the serial provisioning protocol into `mesh-agent run` (issue 5 §3): the agent runs
+ * Wires the serial provisioning protocol into `mesh-agent run`: the agent runs
  * as a ProvisionedAgent (the configuration plus the technician's overlay, which applies
  * whether or not a provisioning port is configured now), and when `serial.provisioning`
  * names a port, a ProvisioningEndpoint listens on it. The confirmation codes that

@@ -5,7 +5,7 @@
  * `mesh-agent-snapshot.cjs` (the whole agent as one CommonJS script, beside the bundle),
  * which loads every module and warms up what each start needs, and writes the heap to FILE.
  * A start from it (`node --snapshot-blob FILE -- run …`) skips compiling and evaluating the
- * agent: the cold start to "fingerprint shown" is then within 2× bare Node (issue 4 §4).
+ * agent: the cold start to "fingerprint shown" is then within 2× bare Node.
  *
  * A snapshot is only valid for the very Node binary and agent script it was built from, so
  * FILE.stamp records both (size and mtime, what systemd/mesh-agent-launch can compare with

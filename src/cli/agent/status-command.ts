@@ -2,7 +2,7 @@
  * @module cli/agent/status-command
  * `mesh-agent status [--json] --config <file>`: the device UDF, keystore tier, mode, the
  * ConnectUri of a preconfigured device, and each owner with its state, witness and last
- * error (issue 4 §3). It reads the status file the running agent keeps current; with no
+ * error. It reads the status file the running agent keeps current; with no
  * agent running it still answers, from the same file (marked stopped; "not shut down
  * cleanly" when the agent that wrote it died) or, if there is none, from the state file.
  * It never opens the keystore, so it cannot disturb a running agent.

@@ -2,7 +2,7 @@
  * @module cli/commands/account-create
  * `mesh account create <account> --service <url>`: a new account profile from a fresh
  * MeshProfileAccount seed (master = ProfileSignature, AdministratorSignature, encryption
- * keys; mesh-reference §2.1), stored in the owner's home, then CreateAccount signed by the
+ * keys; docs/mesh-compatibility.md §2.1), stored in the owner's home, then CreateAccount signed by the
  * admin key (docs/service-protocol.md: proof of possession).
  *
  * The seed is saved before the service is asked, so an account the service created is never

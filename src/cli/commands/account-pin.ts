@@ -2,7 +2,7 @@
  * @module cli/commands/account-pin
  * `mesh account pin [--expires 1h] [--roles r1,r2] [--automatic]`: a fresh PIN, its
  * MessagePin signed by the admin key and registered with the service (PinRegister), and the
- * PIN and its mcu:// URI printed for the person to give to the device (mesh-reference §6.2
+ * PIN and its mcu:// URI printed for the person to give to the device (docs/mesh-compatibility.md §6.2
  * (a) 1). The owner keeps the PinId and SaltedPin (0600, pins.json) so it can check a
  * request's PinWitness itself before `device accept --auto-pin` acts on it.
  */

@@ -1,7 +1,7 @@
 /**
  * @module cli/commands/dare-decrypt
  * `mesh dare decrypt`: writes the plaintext payload of an encrypted DARE envelope to
- * standard output (mesh-reference §4.3). The key is an EARL encryption key (E-UDF, or the
+ * standard output (docs/mesh-compatibility.md §4.3). The key is an EARL encryption key (E-UDF, or the
  * mcu:// ConnectUri that carries it), a seed with a key name, or a raw private key.
  */
 import { UnsupportedAlgorithmError } from '../../crypto/errors.js';

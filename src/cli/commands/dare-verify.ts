@@ -1,7 +1,7 @@
 /**
  * @module cli/commands/dare-verify
  * `mesh dare verify`: checks a DARE envelope's PayloadDigest and signature (pure EdDSA over
- * SHA-512 of the payload; mesh-reference §4.2). Exit 0 valid, 1 invalid.
+ * SHA-512 of the payload; docs/mesh-compatibility.md §4.2). Exit 0 valid, 1 invalid.
  */
 import { MeshError, VerificationError } from '../../crypto/errors.js';
 import type { PublicKey } from '../../crypto/key-pair.js';
@@ -18,7 +18,7 @@ import { algorithmOption, publicKeyOption } from '../key-args.js';
 const SELF_SIGNED = ['ProfileDevice', 'ProfileAccount', 'ProfileUser'] as const;
 
 /**
- * A profile is signed by the ProfileSignature key it carries (mesh-reference §5), so with
+ * A profile is signed by the ProfileSignature key it carries (docs/mesh-compatibility.md §5), so with
  * no key given, that key is the one to check — and the result says which profile it is.
  */
 function selfSigningKey(envelope: DareEnvelope): PublicKey {

@@ -2,7 +2,7 @@
  * @module cli/commands/device-accept
  * `mesh device accept <witness-or-device-udf> [--roles r1,r2] [--auto-pin]`.
  *
- * The argument is the person's confirmation (design.md decision 4): they read the witness
+ * The argument is the person's confirmation (docs/decisions/0003-untrusted-service.md): they read the witness
  * off the device and type it (at least 8 characters; a prefix matching several requests is
  * refused with the list). The request must verify (pending-requests.ts: signatures, witness
  * recomputed by the owner). Before the answer is sent the device fingerprint and witness are

@@ -1,7 +1,7 @@
 /**
  * @module cli/commands/device-approve-claim
  * `mesh device approve-claim <device-udf> --claimant <account> [--expires 1h]`: an existing
- * owner's approval of a later claim of its device (issue 4 §3: "a second or later claim …
+ * owner's approval of a later claim of its device ("a second or later claim …
  * needs approval from an existing owner"; the agent's `claims.additionalClaims:
  * "owner-approval"`). The account's AdministratorSignature key signs a ClaimApproval
  * {DeviceUdf, Claimant, Expires}, which Publish files under the account's catalog entry of

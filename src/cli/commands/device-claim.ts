@@ -1,7 +1,7 @@
 /**
  * @module cli/commands/device-claim
  * `mesh device claim <mcu://maker@domain/E…> [--roles r1,r2] [--fingerprint UDF]
- * [--maker-service URL]`: the owner's side of a static-QR label (mesh-reference §6.2 (b) 3).
+ * [--maker-service URL]`: the owner's side of a static-QR label (docs/mesh-compatibility.md §6.2 (b) 3).
  *
  * 1. The URI read off the label is parsed (a PIN URI or an altered one is refused, exit 2).
  * 2. A MessageClaim {Sender = this account, Recipient = the maker, PublicationId,

@@ -1,7 +1,7 @@
 /**
  * @module cli/commands/device-configure
  * `mesh device configure <device-udf> --mqtt-url URL [--mqtt-user U] [--mqtt-password P]
- * [--topic-prefix P]` (issue 6 §2): gives a connected device this owner's MQTT broker. The
+ * [--topic-prefix P]`: gives a connected device this owner's MQTT broker. The
  * entry (ApplicationEntryMqtt) is signed by the account's admin key and encrypted to the
  * device's combined Encryption key for this account, read from the owner's own catalog
  * (devices.json, admin-signed), and filed with ApplicationPublish; the service posts a notice

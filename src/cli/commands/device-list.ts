@@ -3,7 +3,7 @@
  * `mesh device list`: the owner's own device catalog (devices.json) — device UDF, status
  * (Connected, Revoked, Rejected), roles, the witness that was confirmed, when — beside the
  * service's catalog entry for each (Get Devices), so a service that lost or altered an entry
- * shows up. The local catalog is the authority (design.md decision 4); an unreachable
+ * shows up. The local catalog is the authority (docs/decisions/0003-untrusted-service.md); an unreachable
  * service only leaves the service column empty.
  */
 import type { DataItem } from '../../platform/http/mesh-client.js';

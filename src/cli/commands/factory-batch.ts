@@ -1,7 +1,7 @@
 /**
  * @module cli/commands/factory-batch
  * `mesh factory batch --maker <account> --service <url> --count N --out DIR`: a factory
- * run (issue 5 §4). The maker is an ordinary account (`mesh account create`), its keys in
+ * run. The maker is an ordinary account (`mesh account create`), its keys in
  * --home like any owner's; its admin key signs each Publish of a device's claim record
  * (CatalogedPublication) to its service. For each device the run writes, under DIR:
  *

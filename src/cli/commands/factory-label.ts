@@ -1,7 +1,7 @@
 /**
  * @module cli/commands/factory-label
  * `mesh factory label <preconfiguration> --out label.png|label.svg`: the device's label
- * (issue 5 §4), the QR code of its ConnectUri with its fingerprint (ProfileDevice UDF)
+ *, the QR code of its ConnectUri with its fingerprint (ProfileDevice UDF)
  * beneath. The input is the device's `.medk` or the maker's public record of it (no seed):
  * labels are printed from the maker's records. The label carries the ConnectUri, which
  * lets whoever reads it claim the device, so the file is written 0600 like the records.

@@ -1,6 +1,6 @@
 /**
  * @module cli/commands/factory-preconfig
- * `mesh factory preconfig`: one DevicePreconfiguration (`.medk`, mesh-reference §5 and
+ * `mesh factory preconfig`: one DevicePreconfiguration (`.medk`, docs/mesh-compatibility.md §5 and
  * §6.2 (b) 1) for one device: a fresh device seed from the system CSPRNG, its enveloped
  * ProfileDevice and the ConnectUri its label will carry. The file holds the device's seed,
  * so it is written 0600 and atomically; only the device should ever read it.

@@ -1,7 +1,7 @@
 /**
  * @module cli/commands/key-combine
  * `mesh key combine`: the co-generated public key of a device for one operation — the
- * base public key plus the contribution derived from the activation seed (mesh-reference §3).
+ * base public key plus the contribution derived from the activation seed (docs/mesh-compatibility.md §3).
  */
 import { combinePublicKeys } from '../../crypto/co-generation.js';
 import { base64urlEncode } from '../../mesh/encoding/base64url.js';

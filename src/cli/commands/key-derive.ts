@@ -1,7 +1,7 @@
 /**
  * @module cli/commands/key-derive
  * `mesh key derive`: the public key a seed gives for a key name (production derivation,
- * mesh-reference §2.1; `--variant draft` for the udf-13 §4.4 vectors).
+ * docs/mesh-compatibility.md §2.1; `--variant draft` for the udf-13 §4.4 vectors).
  */
 import { base64urlEncode } from '../../mesh/encoding/base64url.js';
 import { deriveKeyPair, parseSeed } from '../../mesh/keys/derive-key.js';

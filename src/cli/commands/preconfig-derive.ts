@@ -2,7 +2,7 @@
  * @module cli/commands/preconfig-derive
  * `mesh preconfig derive`: the static-QR material of a preconfigured device — ConnectUri,
  * PublicationId, the publication's Authenticator and, for a claimant, the two claim
- * authenticators (mesh-reference §6.1 "Static-QR material", §6.2 (b)).
+ * authenticators (docs/mesh-compatibility.md §6.1 "Static-QR material", §6.2 (b)).
  */
 import {
   connectKey,

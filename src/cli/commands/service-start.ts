@@ -1,6 +1,6 @@
 /**
  * @module cli/commands/service-start
- * `mesh service start`: runs the Mesh service (issue 3 §1) until SIGTERM or SIGINT, then
+ * `mesh service start`: runs the Mesh service until SIGTERM or SIGINT, then
  * shuts down gracefully (stop accepting, finish in-flight requests, close the store) and
  * exits 0. Prints one line with the listening URL once it is ready to serve, so a script or a
  * supervisor can wait for it.
@@ -78,7 +78,7 @@ export const serviceStart: Command = {
     const json = args.values['json'] === true;
     const log = (event: string, detail?: Readonly<Record<string, unknown>>): void =>
       ctx.err(`mesh service: ${event}${detail === undefined ? '' : ` ${JSON.stringify(detail)}`}`);
-    // Issue 6 §1: push notices. The password comes from the URL or MESH_SERVICE_MQTT_PASSWORD.
+    // Push notices. The password comes from the URL or MESH_SERVICE_MQTT_PASSWORD.
     const notices = await openNotices(optionalString(args, 'mqtt'), optionalString(args, 'mqtt-topic-prefix'), ctx.env, log);
 
     let running;

@@ -1,7 +1,7 @@
 /**
  * @module cli/commands/udf-authenticator
  * `mesh udf authenticator`: the keyed (authenticator) UDF of a file under a key string
- * (udf-13 §5.2; mesh-reference §1.3).
+ * (udf-13 §5.2; docs/mesh-compatibility.md §1.3).
  */
 import { keyedContentUdf } from '../../mesh/udf/keyed-udf.js';
 import { forArgument, onePositional, optionalInteger, optionalString, requireString } from '../args.js';

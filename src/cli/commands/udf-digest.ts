@@ -1,6 +1,6 @@
 /**
  * @module cli/commands/udf-digest
- * `mesh udf digest`: the content digest UDF of a file (udf-13 §5.1; mesh-reference §1.2).
+ * `mesh udf digest`: the content digest UDF of a file (udf-13 §5.1; docs/mesh-compatibility.md §1.2).
  */
 import { contentDigestUdf } from '../../mesh/udf/content-digest.js';
 import { forArgument, oneOf, onePositional, optionalInteger, requireString } from '../args.js';

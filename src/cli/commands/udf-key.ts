@@ -1,7 +1,7 @@
 /**
  * @module cli/commands/udf-key
  * `mesh udf key`: the fingerprint of a public key (label content type "PKIXKey" over the
- * reference's DER; mesh-reference §2.3).
+ * reference's DER; docs/mesh-compatibility.md §2.3).
  */
 import { keyFingerprint } from '../../mesh/udf/key-fingerprint.js';
 import { forArgument, optionalInteger } from '../args.js';

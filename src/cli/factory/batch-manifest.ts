@@ -1,6 +1,6 @@
 /**
  * @module cli/factory/batch-manifest
- * The batch's manifest (issue 5 §4): one line per device, as CSV for a spreadsheet or a
+ * The batch's manifest: one line per device, as CSV for a spreadsheet or a
  * label printer's merge and as JSON for scripts, with the index, the device fingerprint,
  * the ConnectUri, the PublicationId, whether the maker's service holds the publication,
  * and the device's files (relative to the output directory). It holds every ConnectUri,

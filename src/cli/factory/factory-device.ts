@@ -1,6 +1,6 @@
 /**
  * @module cli/factory/factory-device
- * One device as the factory makes it (mesh-reference §6.2 (b) 1): a fresh MeshProfileDevice
+ * One device as the factory makes it (docs/mesh-compatibility.md §6.2 (b) 1): a fresh MeshProfileDevice
  * seed, its self-signed ProfileDevice, the ConnectUri the label carries, the
  * DevicePreconfiguration for the device (with the seed), its public form for the maker's
  * records (without), and the CatalogedPublication for the maker's service.

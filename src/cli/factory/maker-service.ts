@@ -1,8 +1,8 @@
 /**
  * @module cli/factory/maker-service
  * Where a label's claim goes: the service of the maker account in its ConnectUri
- * (mcu://maker@domain/…, mesh-reference §6.2 (b) 3). protocol-09 names the service by an
- * SRV record `_mmm._tcp.<domain>` (mesh-reference §7); without one, `https://<domain>/`
+ * (mcu://maker@domain/…, docs/mesh-compatibility.md §6.2 (b) 3). protocol-09 names the service by an
+ * SRV record `_mmm._tcp.<domain>` (docs/mesh-compatibility.md §7); without one, `https://<domain>/`
  * (protocol-09 makes TLS mandatory, so this implementation does not fall back to the
  * reference's plain `http://<domain>:15099`). `--maker-service` overrides both.
  */

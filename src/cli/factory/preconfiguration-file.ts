@@ -1,7 +1,7 @@
 /**
  * @module cli/factory/preconfiguration-file
- * Reading a device's preconfiguration for its label (issue 5 §4): either the device's own
- * `.medk` (with the seed: checked in full by verifyDevicePreconfiguration, mesh-reference
+ * Reading a device's preconfiguration for its label: either the device's own
+ * `.medk` (with the seed: checked in full by verifyDevicePreconfiguration, docs/mesh-compatibility.md
  * §6.2 (b) 2) or the maker's public record of it (no seed, as labels are printed from the
  * maker's records). The public form can be checked only so far: the ProfileDevice must be
  * validly self-signed and the ConnectUri a static-QR URI; that the ConnectUri belongs to

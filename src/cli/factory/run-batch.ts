@@ -1,6 +1,6 @@
 /**
  * @module cli/factory/run-batch
- * A factory run (issue 5 §4): for devices 1..count, the DevicePreconfiguration (0600, with
+ * A factory run: for devices 1..count, the DevicePreconfiguration (0600, with
  * the seed), the maker's public record of it, its CatalogedPublication, its label and a
  * manifest line; every publication is published to the maker's service. Progress is
  * journalled in the output directory (batch-journal.ts) so a rerun resumes: devices

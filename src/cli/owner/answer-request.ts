@@ -1,6 +1,6 @@
 /**
  * @module cli/owner/answer-request
- * Answering a verified pending request (mesh-reference §6.2 (a) 6): the library builds the
+ * Answering a verified pending request (docs/mesh-compatibility.md §6.2 (a) 6): the library builds the
  * ActivationDevice (fresh activation seed), ConnectionDevice and CatalogedDevice and the
  * RespondConnection signed by the admin key and encrypted to the device (and to the
  * service's ServiceEncryption key, so it can keep the account's device catalog,

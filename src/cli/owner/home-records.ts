@@ -6,10 +6,10 @@
  *
  * - `profile.json`: account, service, profile UDF, the enveloped ProfileAccount (public).
  * - `secrets.json`: the account seed, from which every private key of the profile derives.
- * - `devices.json`: the owner's own catalog of devices it answered (design.md decision 4:
+ * - `devices.json`: the owner's own catalog of devices it answered (docs/decisions/0003-untrusted-service.md:
  *   the owner keeps its record instead of trusting the service's).
  * - `pins.json`: PINs it registered, by PinId, with the SaltedPin so that the owner can
- *   check a request's PinWitness itself before auto-accepting (mesh-reference §6.1).
+ *   check a request's PinWitness itself before auto-accepting (docs/mesh-compatibility.md §6.1).
  */
 import { parseEnvelopeJson, type EnvelopeJson } from '../../mesh/schema/envelope-json.js';
 import { HomeCorruptError } from './home-errors.js';

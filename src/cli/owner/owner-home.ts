@@ -1,8 +1,8 @@
 /**
  * @module cli/owner/owner-home
- * The owner's local profile directory (issue 3 §5): `--home DIR`, else `$XDG_DATA_HOME/mesh`,
+ * The owner's local profile directory: `--home DIR`, else `$XDG_DATA_HOME/mesh`,
  * else `~/.local/share/mesh`. The directory is 0700 and every file 0600 (the account seed
- * lives here, design.md decision 5's file tier); every write is atomic (atomic-file.ts);
+ * lives here, docs/decisions/0002-seed-based-secret-store.md's file tier); every write is atomic (atomic-file.ts);
  * a directory or private file open to other users is refused, like ssh refuses such a key.
  *
  * Writers hold `lock` (O_EXCL, with the holder's pid), so two `mesh` processes on one home

@@ -1,11 +1,11 @@
 /**
  * @module cli/owner/pending-requests
  * The owner's view of the connection requests the service holds for the account
- * (ConnectPending). Nothing the service says is taken on trust (design.md decision 4):
+ * (ConnectPending). Nothing the service says is taken on trust (docs/decisions/0003-untrusted-service.md):
  * each AcknowledgeConnection is verified with the library — the service's signature under
  * the key of the service profile the account names, the device's signatures on its
  * ProfileDevice and RequestConnection, and the witness recomputed from the owner's own
- * profile key, the device's, and both nonces (mesh-reference §6.1, §13). The PIN is
+ * profile key, the device's, and both nonces (docs/mesh-compatibility.md §6.1, §13). The PIN is
  * checked against the PINs the owner registered, not the service's PinValidated flag.
  *
  * A request that fails any of these is listed with its problems and cannot be accepted.

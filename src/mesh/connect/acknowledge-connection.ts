@@ -1,12 +1,12 @@
 /**
  * @module mesh/connect/acknowledge-connection
- * AcknowledgeConnection, the service's answer to ConnectStart (mesh-reference §5, §6.2 (a)
+ * AcknowledgeConnection, the service's answer to ConnectStart (docs/mesh-compatibility.md §5, §6.2 (a)
  * 3; docs/service-protocol.md): a fresh 16-byte ServerNonce, the witness of §6.1 over the
  * account and device ProfileSignature keys and both nonces, MessageId = Witness, the
  * original RequestConnection envelope, signed by the service's ServiceSignature key.
  *
  * The reference's device and admin trust the service's witness; here both recompute it
- * (design decision 3, mesh-reference §13), so a service that pairs the wrong device with an
+ * (design decision 3, docs/mesh-compatibility.md §13), so a service that pairs the wrong device with an
  * account, or substitutes nonces, shows a witness that the person comparing will not see
  * on the other end — and verifyAcknowledgeConnection refuses it before anyone looks.
  */

@@ -1,7 +1,7 @@
 /**
  * @module mesh/connect/application-entry-mqtt
- * An owner's MQTT broker configuration for one device (issue 6 §2), made and opened the way
- * every other admin-to-device object is (mesh-reference §4.2; design decision 4):
+ * An owner's MQTT broker configuration for one device, made and opened the way
+ * every other admin-to-device object is (docs/mesh-compatibility.md §4.2; design decision 4):
  *
  * - the owner signs it with the account's AdministratorSignature key and encrypts it to the
  *   device's COMBINED Encryption key for that account, read from the ConnectionDevice the

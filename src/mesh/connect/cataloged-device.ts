@@ -1,7 +1,7 @@
 /**
  * @module mesh/connect/cataloged-device
  * The CatalogedDevice an owner builds on accepting a device, and the device's check of it
- * (mesh-reference §3, §5, §6.2 (a) 6-7; the reference's ActivationAccount.CreateCataloguedDevice):
+ * (docs/mesh-compatibility.md §3, §5, §6.2 (a) 6-7; the reference's ActivationAccount.CreateCataloguedDevice):
  *
  * - a fresh activation seed (MeshActivationAccount 0x0103, §3 step 1) per connection, so two
  *   accounts connecting one device get independent, unlinkable device keys (§6.2 (d));

@@ -1,6 +1,6 @@
 /**
  * @module mesh/connect/cataloged-publication
- * The static-QR publication (mesh-reference §5, §6.1 "Static-QR material", §6.2 (b) 1):
+ * The static-QR publication (docs/mesh-compatibility.md §5, §6.1 "Static-QR material", §6.2 (b) 1):
  * CatalogedPublication {Id = PublicationId, Authenticator = ServiceAuthenticator,
  * EnvelopedData = the tagged ProfileDevice envelope encrypted under the ConnectKey as a
  * symmetric recipient whose kid is the PublicationId (§4.3)}. Whoever scans the device's
@@ -52,7 +52,7 @@ export function createPublication(input: CreatePublicationInput): CreatedPublica
   const id = publicationId(key);
   const profile = input.profile ?? createProfileDevice(input.deviceSeed, input.keys === undefined ? {} : { keys: input.keys });
   if (input.profile !== undefined) {
-    // The profile UDF is the fingerprint of its ProfileSignature key (mesh-reference §5):
+    // The profile UDF is the fingerprint of its ProfileSignature key (docs/mesh-compatibility.md §5):
     // deriving that one key from the seed is enough to tell the profile belongs to it.
     const signing = input.keys?.profileSignature ?? deriveKeyPair(input.deviceSeed, MeshKeyNames.BaseDeviceProfile);
     if (input.profile.udf !== keyFingerprint(signing)) {

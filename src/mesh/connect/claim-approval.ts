@@ -56,7 +56,7 @@ export interface CreatedClaimApproval {
   readonly messageId: string;
 }
 
-/** The owner's signed ClaimApproval; EnvelopeId = EnvelopeId(MessageId) (mesh-reference §4.1). */
+/** The owner's signed ClaimApproval; EnvelopeId = EnvelopeId(MessageId) (docs/mesh-compatibility.md §4.1). */
 export function createClaimApproval(input: CreateClaimApprovalInput): CreatedClaimApproval {
   checkAdminKey(input.adminKey, input.accountProfile);
   checkAccountAddress(input.claimant, 'claimant');

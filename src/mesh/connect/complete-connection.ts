@@ -1,6 +1,6 @@
 /**
  * @module mesh/connect/complete-connection
- * The device's last step (mesh-reference §6.2 (a) 7, (b) 4): open the RespondConnection
+ * The device's last step (docs/mesh-compatibility.md §6.2 (a) 7, (b) 4): open the RespondConnection
  * fetched through ConnectStatus and, on Accept, derive the combined keys. The service that
  * relayed it is not trusted (design decision 4), so the device accepts only:
  *

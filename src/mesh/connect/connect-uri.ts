@@ -1,6 +1,6 @@
 /**
  * @module mesh/connect/connect-uri
- * The Mesh Connect URI mcu://<user>@<domain>/<KEY> (mesh-reference §1.5; the reference's
+ * The Mesh Connect URI mcu://<user>@<domain>/<KEY> (docs/mesh-compatibility.md §1.5; the reference's
  * MeshUri). KEY is a PIN ('A', type 0x00) for dynamic QR / PIN connection or an EARL
  * key ('E', type 0x20) for static QR. The parser is stricter than the reference's
  * System.Uri-based one, because a device acts on the result without a human check.
@@ -45,7 +45,7 @@ function accountProblem(account: string): string | undefined {
 }
 
 /**
- * Checks a Mesh account address (user@domain, mesh-reference §1.5) and returns it
+ * Checks a Mesh account address (user@domain, docs/mesh-compatibility.md §1.5) and returns it
  * unchanged; InvalidArgumentError naming `what` otherwise.
  */
 export function checkAccountAddress(account: string, what = 'account'): string {

@@ -7,14 +7,14 @@
  */
 import { VerificationError } from '../../crypto/errors.js';
 
-/** The recomputed connection witness (mesh-reference §6.1) differs from the one presented. */
+/** The recomputed connection witness (docs/mesh-compatibility.md §6.1) differs from the one presented. */
 export class WitnessMismatchError extends VerificationError {}
 
 /**
  * An identifier that must be derived from another is not: RespondConnection.MessageId ≠
  * ResponseId(Ack.MessageId) (a response replayed from another request), an EnvelopeId ≠
  * EnvelopeId(MessageId), a MessagePin whose MessageId is not its PinId, or an
- * acknowledgement for a request other than the one expected (mesh-reference §6.1).
+ * acknowledgement for a request other than the one expected (docs/mesh-compatibility.md §6.1).
  */
 export class MessageIdMismatchError extends VerificationError {}
 
@@ -33,7 +33,7 @@ export class PublicationMismatchError extends VerificationError {}
 /**
  * A DevicePreconfiguration does not hold together: its seed does not regenerate its
  * ProfileDevice, the profile is not validly self-signed, or the ConnectUri is not the one
- * the seed gives (mesh-reference §6.2 (b) 2).
+ * the seed gives (docs/mesh-compatibility.md §6.2 (b) 2).
  */
 export class PreconfigurationMismatchError extends VerificationError {}
 

@@ -1,6 +1,6 @@
 /**
  * @module mesh/connect/device-preconfiguration
- * The factory's DevicePreconfiguration (`.medk`, mesh-reference §5, §6.2 (b) 1-2):
+ * The factory's DevicePreconfiguration (`.medk`, docs/mesh-compatibility.md §5, §6.2 (b) 1-2):
  * {EnvelopedProfileDevice, PrivateKey {PrivateKeyUDF {PrivateValue: seed, KeyType:
  * "MeshProfileDevice"}}, ConnectUri}, and its public-only form (no PrivateKey) for the
  * maker's records and the label printer. At install the device checks the file holds

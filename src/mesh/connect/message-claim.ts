@@ -1,6 +1,6 @@
 /**
  * @module mesh/connect/message-claim
- * MessageClaim, an owner's claim on a static-QR device (mesh-reference §5, §6.1, §6.2 (b)
+ * MessageClaim, an owner's claim on a static-QR device (docs/mesh-compatibility.md §5, §6.1, §6.2 (b)
  * 3-4): MessageId a nonce, Sender = the claimant account, Recipient = the publisher (from
  * the ConnectUri), PublicationId, ServiceAuthenticate and DeviceAuthenticate (which prove
  * knowledge of the ConnectKey to the service and to the device respectively), and — this

@@ -1,6 +1,6 @@
 /**
  * @module mesh/connect/message-pin
- * MessagePin, the owner's record of a PIN it handed out (mesh-reference §5, §6.1, §6.2 (a)
+ * MessagePin, the owner's record of a PIN it handed out (docs/mesh-compatibility.md §5, §6.1, §6.2 (a)
  * 1): MessageId = PinId, the SaltedPin, an expiry and the roles a PIN-authenticated device
  * is granted. The reference keeps it encrypted in the account's Local spool; here the owner
  * registers it with the service (docs/service-protocol.md PinRegister) signed by the

@@ -1,6 +1,6 @@
 /**
  * @module mesh/connect/pin
- * PIN-authenticated connection values (mesh-reference §6.1, §10 T8; protocol-09
+ * PIN-authenticated connection values (docs/mesh-compatibility.md §6.1, §10 T8; protocol-09
  * MessagePin, RequestConnection): SaltedPin, PinId and PinWitness, and new PINs.
  */
 import { assertBytes, concat, equalBytes, utf8 } from '../../crypto/bytes.js';
@@ -20,7 +20,7 @@ export const PinAction = {
 
 /** Client nonce length: ClientNonce is "bin 16" in protocol-09 and GetBits(128) in the reference. */
 export const CLIENT_NONCE_LENGTH = 16;
-/** AuthenticatedData.Trailer.PayloadDigest is SHA-512 (mesh-reference §4.2). */
+/** AuthenticatedData.Trailer.PayloadDigest is SHA-512 (docs/mesh-compatibility.md §4.2). */
 export const PAYLOAD_DIGEST_LENGTH = 64;
 /** PinWitness is a raw HMAC-SHA512 ("bin 64"). */
 export const PIN_WITNESS_LENGTH = 64;
@@ -43,7 +43,7 @@ export function saltedPin(pin: string, action: string = PinAction.Device): strin
 /**
  * PinId = SymmetricKeyMac(UTF8(lower(account)), SaltedPin), keyed by the 16-byte BDS of
  * the SaltedPin. This is the production value (protocol-09); schema-08 §6.3 prints one
- * keyed by the raw PIN, a documentation-generator bug (mesh-reference §6.1, §11 item 4).
+ * keyed by the raw PIN, a documentation-generator bug (docs/mesh-compatibility.md §6.1, §11 item 4).
  */
 export function pinId(saltedPinUdf: string, account: string): string {
   checkAccountAddress(account);

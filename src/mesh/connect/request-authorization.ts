@@ -7,7 +7,7 @@
  *
  * signature = pure EdDSA by `kid` over SHA-512(UTF-8("mmm-request-v1\n" + account + "\n" +
  * kid + "\n" + created + "\n" + nonce + "\n" + b64url(SHA-512(body)))). The drafts leave
- * request authentication open (mesh-reference §7, §13); this binds the account, the key,
+ * request authentication open (docs/mesh-compatibility.md §7, §13); this binds the account, the key,
  * the time, a nonce and the exact body bytes. Pure: the service checks the ±300 s window,
  * nonce replay and that `kid` is the account's AdministratorSignature itself.
  *

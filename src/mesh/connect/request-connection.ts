@@ -1,6 +1,6 @@
 /**
  * @module mesh/connect/request-connection
- * RequestConnection, the device's request to join an account (mesh-reference §5, §6.2 (a)
+ * RequestConnection, the device's request to join an account (docs/mesh-compatibility.md §5, §6.2 (a)
  * 2): MessageId a nonce UDF, AuthenticatedData the self-signed ProfileDevice envelope,
  * ClientNonce 16 random bytes, PinId/PinWitness when the owner gave a PIN, EnvelopeId =
  * EnvelopeId(MessageId). The reference leaves the envelope unsigned (§11 item 8); here it

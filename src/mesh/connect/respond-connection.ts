@@ -1,6 +1,6 @@
 /**
  * @module mesh/connect/respond-connection
- * RespondConnection, the owner's answer (mesh-reference §5, §6.2 (a) 6 and (b) 3):
+ * RespondConnection, the owner's answer (docs/mesh-compatibility.md §5, §6.2 (a) 6 and (b) 3):
  * MessageId = ResponseId(the answered message's MessageId) — the AcknowledgeConnection's
  * for the witness/PIN flow, the MessageClaim's for a static-QR claim — Result "Accept" with
  * the CatalogedDevice, or "Reject". Signed by the AdministratorSignature (the service

@@ -2,7 +2,7 @@
  * @module mesh/connect/static-qr
  * Static-QR (preconfigured device) material: ConnectKey and ConnectUri from the device
  * seed, the PublicationId the encrypted profile is published under, and the claim
- * authenticators (mesh-reference §6.1 "Static-QR material", §6.2 (b), §10 T11/T12; the
+ * authenticators (docs/mesh-compatibility.md §6.1 "Static-QR material", §6.2 (b), §10 T11/T12; the
  * reference's MeshUri.GetConnectPin, CatalogedPublication, MessageClaim).
  */
 import { utf8 } from '../../crypto/bytes.js';

@@ -1,9 +1,9 @@
 /**
  * @module mesh/connect/witness
  * The connection witness the service computes for a Connect request and both the device
- * and the administrator display (mesh-reference §6.1, §10 T9; the reference's
+ * and the administrator display (docs/mesh-compatibility.md §6.1, §10 T9; the reference's
  * MeshPersist.Connect and UDF.MakeWitness). The reference's device and admin do not
- * recompute it; this implementation does, on both ends (mesh-reference §13).
+ * recompute it; this implementation does, on both ends (docs/mesh-compatibility.md §13).
  */
 import { assertBytes, concat, equalBytes, utf8 } from '../../crypto/bytes.js';
 import { sha512 } from '../../crypto/hash.js';

@@ -1,7 +1,7 @@
 /**
  * @module mesh/dare/create-envelope
  * Builds a DARE envelope: plain, signed, encrypted, or encrypted then signed (the order the
- * reference uses, mesh-reference §4.2: the signature covers the ciphertext digest and
+ * reference uses, docs/mesh-compatibility.md §4.2: the signature covers the ciphertext digest and
  * carries a witness). The Mesh signs and encrypts RespondConnection/ActivationDevice this way.
  */
 import { aes256CbcEncrypt } from '../../crypto/aes.js';
@@ -22,7 +22,7 @@ import { makeSignature, payloadDigest, type Signer } from './signature.js';
 
 export interface CreateEnvelopeOptions {
   readonly envelopeId?: string;
-  /** JSON bytes of the ContentMeta object (not signed, mesh-reference §4.1). */
+  /** JSON bytes of the ContentMeta object (not signed, docs/mesh-compatibility.md §4.1). */
   readonly contentMetaData?: Uint8Array;
   readonly signers?: readonly Signer[];
   /** Encrypt to these; at least one makes the envelope encrypted. */
@@ -33,7 +33,7 @@ export interface CreateEnvelopeOptions {
   readonly generateKeyPair?: KeyPairGenerator;
   /**
    * Header `kid` from the master key (the reference writes `SymetricKeyId(master)`,
-   * mesh-reference §4.3). Omitted when absent: readers treat it as opaque (§14.4).
+   * docs/mesh-compatibility.md §4.3). Omitted when absent: readers treat it as opaque (§14.4).
    */
   readonly masterKeyId?: (master: Uint8Array) => string;
   /**

@@ -1,6 +1,6 @@
 /**
  * @module mesh/dare/decrypt-envelope
- * Opens an encrypted envelope (mesh-reference §4.3) so that its payload is
+ * Opens an encrypted envelope (docs/mesh-compatibility.md §4.3) so that its payload is
  * integrity-checked before any plaintext exists, and every failure looks the same.
  *
  * Order: structural checks (typed errors naming the field; nothing secret involved) →
@@ -10,7 +10,7 @@
  * bad witness, bad padding — throws one DecryptionError with one message and no cause, so
  * the caller cannot serve as a padding or key oracle. Nothing is returned on failure.
  * One recipient bit is not covered and need not be: the sign-of-v byte of a signed
- * Montgomery `epk` (mesh-reference §2.3) does not enter the u-only agreement, so flipping it
+ * Montgomery `epk` (docs/mesh-compatibility.md §2.3) does not enter the u-only agreement, so flipping it
  * yields the same master key and the sender's own, MAC-checked plaintext.
  * What the MAC proves is that the ciphertext was made by a holder of the master key; who
  * that is, only a signature says (pass `signers`).

@@ -1,7 +1,7 @@
 /**
  * @module mesh/dare/envelope
  * The DARE envelope model and its JSON / JSON-B forms (dare-12 §DARE Envelope,
- * mesh-reference §4.1): `[header, payload, trailer?]`, optionally tagged
+ * docs/mesh-compatibility.md §4.1): `[header, payload, trailer?]`, optionally tagged
  * `{"DareEnvelope": […]}`. Tag names are the reference's (`DareSchema.Protocol`).
  *
  * Binary fields are base64url strings in JSON and `0x88` items in JSON-B; the parser takes
@@ -24,12 +24,12 @@ import type { EnvelopeJson } from '../schema/envelope-json.js';
 export interface DareSignature {
   /** Digest algorithm hint (`dig`), rarely present per signature. */
   readonly dig?: string;
-  /** The reference writes the digest id `"S512"` here, not the curve (mesh-reference §4.2). */
+  /** The reference writes the digest id `"S512"` here, not the curve (docs/mesh-compatibility.md §4.2). */
   readonly alg?: string;
   /** Signer key UDF. A hint only: verification always checks the signature itself. */
   readonly kid?: string;
   readonly signature: Uint8Array;
-  /** HKDF-SHA256(master, Salt, signature) on encrypted envelopes (mesh-reference §4.2). */
+  /** HKDF-SHA256(master, Salt, signature) on encrypted envelopes (docs/mesh-compatibility.md §4.2). */
   readonly witness?: Uint8Array;
 }
 
@@ -66,7 +66,7 @@ export interface DareHeader extends DareTrailer {
   readonly enc?: string;
   /** `"S512"` when signed. */
   readonly dig?: string;
-  /** Master key identifier; opaque (mesh-reference §14.4). */
+  /** Master key identifier; opaque (docs/mesh-compatibility.md §14.4). */
   readonly kid?: string;
   readonly salt?: Uint8Array;
   readonly malt?: Uint8Array;

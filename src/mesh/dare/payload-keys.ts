@@ -1,7 +1,7 @@
 /**
  * @module mesh/dare/payload-keys
  * Keys derived from the envelope master key ("base seed") and header Salt
- * (mesh-reference §4.2, §4.3; the reference's `CryptoStack.CalculateParameters`):
+ * (docs/mesh-compatibility.md §4.2, §4.3; the reference's `CryptoStack.CalculateParameters`):
  * PRK = HMAC-SHA256(Salt, master); key = Expand("encrypt", 32), IV = Expand("iv", 16),
  * MAC key = Expand("mac", 32). The drafts' "dare-encrypt"/"dare-iv" labels are not what
  * the code uses (§11 item 5).
@@ -16,13 +16,13 @@
 import { utf8 } from '../../crypto/bytes.js';
 import { hkdf, hkdfExpand, hmacSha256 } from '../../crypto/hash.js';
 
-/** Master key length: 32 random bytes (mesh-reference §4.3). */
+/** Master key length: 32 random bytes (docs/mesh-compatibility.md §4.3). */
 export const MASTER_KEY_LENGTH = 32;
 /** Header Salt length the reference writes. */
 export const SALT_LENGTH = 16;
 /** The only content cipher the Mesh uses. */
 export const ENCRYPTION_ALGORITHM = 'A256CBC';
-/** Digest id written as `dig` and as a signature's `alg` (mesh-reference §4.2). */
+/** Digest id written as `dig` and as a signature's `alg` (docs/mesh-compatibility.md §4.2). */
 export const DIGEST_ALGORITHM = 'S512';
 
 const INFO_ENCRYPT = utf8('encrypt');
@@ -53,7 +53,7 @@ export function payloadMac(macKey: Uint8Array, ciphertext: Uint8Array): Uint8Arr
 
 /**
  * Signature witness on an encrypted envelope: HKDF-SHA256(IKM = master, salt = Salt,
- * info = signature bytes, 32) (mesh-reference §4.2, `DareSignature` constructor). It shows
+ * info = signature bytes, 32) (docs/mesh-compatibility.md §4.2, `DareSignature` constructor). It shows
  * the signer knew the master key of this envelope.
  */
 export function signatureWitness(master: Uint8Array, salt: Uint8Array, signature: Uint8Array): Uint8Array {

@@ -1,6 +1,6 @@
 /**
  * @module mesh/dare/recipient
- * Recipient entries: the master key wrapped for one reader (mesh-reference §4.3).
+ * Recipient entries: the master key wrapped for one reader (docs/mesh-compatibility.md §4.3).
  *
  * - ECDH: a fresh ephemeral key on the recipient's curve; KEK = HKDF-SHA512(salt none,
  *   IKM = agreement `u` bytes, info "", 32); `wmk` = RFC 3394 wrap of the master key

@@ -1,6 +1,6 @@
 /**
  * @module mesh/dare/signature
- * DARE signatures (mesh-reference §4.2): PayloadDigest = SHA-512 of the payload *as carried*
+ * DARE signatures (docs/mesh-compatibility.md §4.2): PayloadDigest = SHA-512 of the payload *as carried*
  * (the ciphertext when encrypted), signature = pure EdDSA over those 64 bytes, `alg` =
  * "S512", `kid` = the signer key UDF the caller passes. Only the payload is signed, so
  * re-encoding an envelope JSON ↔ JSON-B keeps signatures valid.

@@ -2,7 +2,7 @@
  * @module mesh/encoding/base32
  * RFC 4648 Base32 (A-Z 2-7), MSB first, no padding; a trailing partial group is
  * zero-padded on output and a trailing partial byte is dropped on input
- * (mesh-reference §1.1, the reference's BaseConvert).
+ * (docs/mesh-compatibility.md §1.1, the reference's BaseConvert).
  */
 import { InvalidEncodingError } from '../../crypto/errors.js';
 

@@ -2,7 +2,7 @@
  * @module mesh/encoding/base64url
  * Base64url without padding (RFC 4648 §5), as DARE and the Mesh JSON use it. The reader
  * skips white space and '=' so the line-wrapped values printed in the drafts decode
- * (mesh-reference §4.1, §14.3); any other stray character is an error naming its position.
+ * (docs/mesh-compatibility.md §4.1, §14.3); any other stray character is an error naming its position.
  */
 import { InvalidEncodingError } from '../../crypto/errors.js';
 

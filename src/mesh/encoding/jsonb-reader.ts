@@ -1,6 +1,6 @@
 /**
  * @module mesh/encoding/jsonb-reader
- * Reads JSON-B and plain JSON into one value tree (mesh-reference §4.4): the reference
+ * Reads JSON-B and plain JSON into one value tree (docs/mesh-compatibility.md §4.4): the reference
  * emits JSON-B payloads (ConnectionDevice, ConnectionService, RUD answers), while the
  * drafts make JSON the baseline, so a device must accept both.
  *
@@ -27,7 +27,7 @@
  *
  * **Line breaks inside strings.** The reference's indented JSON wraps long base64url values
  * with a raw line break inside the string (seen in decrypted reference payloads, not only in
- * the drafts; mesh-reference §14.3). Raw LF, CR and TAB inside strings are therefore kept as
+ * the drafts; docs/mesh-compatibility.md §14.3). Raw LF, CR and TAB inside strings are therefore kept as
  * data unless `strictStrings` is set; other control characters are always rejected. The
  * base64url reader skips the white space when such a value is decoded.
  *
@@ -46,7 +46,7 @@ export interface JsonBReadOptions {
   /**
    * Reject raw line breaks and tabs inside JSON text strings, as RFC 8259 §7 does. Off by
    * default: the reference's indented JSON writer wraps long base64url strings with a raw
-   * "\n  " inside the literal (mesh-reference §14.3), and its readers accept that.
+   * "\n  " inside the literal (docs/mesh-compatibility.md §14.3), and its readers accept that.
    */
   readonly strictStrings?: boolean;
 }

@@ -1,6 +1,6 @@
 /**
  * @module mesh/encoding/jsonb-writer
- * Writes the JSON-B and JSON text forms of a value tree (mesh-reference §4.4).
+ * Writes the JSON-B and JSON text forms of a value tree (docs/mesh-compatibility.md §4.4).
  *
  * JSON-B output matches the reference's `JSONBWriter` byte for byte on ASCII data:
  * `{ } [ ]` as ASCII with no commas or colons, field names `0xB4 len name`, strings
@@ -11,7 +11,7 @@
  * reference writer (which writes the UTF-16 count, a bug) but is what its reader expects.
  *
  * JSON text output is compact RFC 8259 JSON; binary is base64url without padding
- * (mesh-reference §4.1) and bigint is written as its decimal digits.
+ * (docs/mesh-compatibility.md §4.1) and bigint is written as its decimal digits.
  */
 import { InvalidArgumentError } from '../../crypto/errors.js';
 import { base64urlEncode } from './base64url.js';

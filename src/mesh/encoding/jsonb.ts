@@ -1,7 +1,7 @@
 /**
  * @module mesh/encoding/jsonb
  * The value model shared by the JSON-B reader and writer, and the JSON-B tag bytes
- * (draft-hallambaker-jsonbcd-21, mesh-reference §4.4, the reference's `JSONBCD.cs`).
+ * (draft-hallambaker-jsonbcd-21, docs/mesh-compatibility.md §4.4, the reference's `JSONBCD.cs`).
  *
  * One tree serves both encodings so a Mesh object can be re-encoded JSON ↔ JSON-B without
  * loss: binary data is a `Uint8Array` (JSON-B `0x88` item, or a base64url string in JSON

@@ -1,6 +1,6 @@
 /**
  * @module mesh/keys/activation-keys
- * Co-generated device keys (mesh-reference §3): the effective key for an operation is the
+ * Co-generated device keys (docs/mesh-compatibility.md §3): the effective key for an operation is the
  * base key from the device's profile seed combined with the contribution derived from the
  * activation seed under the matching "Activation…" name.
  */

@@ -1,6 +1,6 @@
 /**
  * @module mesh/keys/derive-key
- * Derived-key seed ('Z' UDF, type 0xC8) → KeyPair (mesh-reference §1.4, §2.1, §2.2).
+ * Derived-key seed ('Z' UDF, type 0xC8) → KeyPair (docs/mesh-compatibility.md §1.4, §2.1, §2.2).
  * The seed's specifier decides the algorithm: a curve specifier fixes the curve, a Mesh
  * specifier (0x0100–0x0105) takes it from the key name's operation (UDF.DeriveKey).
  */
@@ -17,7 +17,7 @@ import { parseDerivedKeySeed } from '../udf/derived-key-seed.js';
 import { isMeshSpecifier, keySpecifierName, specifierCurve } from './key-specifier.js';
 
 export interface ParsedSeed {
-  /** 256·b0 + b1 of the BDS (mesh-reference §1.4). */
+  /** 256·b0 + b1 of the BDS (docs/mesh-compatibility.md §1.4). */
   readonly specifier: number;
   /** The BDS: specifier(2) ‖ secret, which is the HKDF IKM. */
   readonly bds: Uint8Array;
@@ -41,7 +41,7 @@ export interface DeriveKeyOptions {
    * encryption/authentication one X448|X25519, and a curve seed only its own curve.
    */
   readonly algorithm?: KeyAlgorithm;
-  /** 'production' (default, mesh-reference §2.1) or the udf-13 §4.4 'draft' variant (§2.2). */
+  /** 'production' (default, docs/mesh-compatibility.md §2.1) or the udf-13 §4.4 'draft' variant (§2.2). */
   readonly variant?: SeedVariant;
 }
 
@@ -109,7 +109,7 @@ export function deriveSeedOkm(seedUdf: string, keyName: string, options: DeriveK
   return { ...derivation, alg, specifier };
 }
 
-/** deriveSeedOkm, then the algorithm's OKM → key rule (mesh-reference §2.1 "Turning OKM into a key"). */
+/** deriveSeedOkm, then the algorithm's OKM → key rule (docs/mesh-compatibility.md §2.1 "Turning OKM into a key"). */
 export function deriveKeyPair(seedUdf: string, keyName: string, options: DeriveKeyOptions = {}): KeyPair {
   const { alg, okm } = deriveSeedOkm(seedUdf, keyName, options);
   return keyPairFromSecret(alg, okm);

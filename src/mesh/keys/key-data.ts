@@ -1,7 +1,7 @@
 /**
  * @module mesh/keys/key-data
  * Between a key (PublicKey) and the KeyData record profiles carry
- * (`{"Udf", "PublicParameters": {"PublicKeyECDH": {crv, Public}}}`, mesh-reference §2.3).
+ * (`{"Udf", "PublicParameters": {"PublicKeyECDH": {crv, Public}}}`, docs/mesh-compatibility.md §2.3).
  * Reading a KeyData recomputes the fingerprint: a record whose Udf does not match its own
  * key is refused, so a kid can never be made to point at a different key.
  */

@@ -1,6 +1,6 @@
 /**
  * @module mesh/keys/key-names
- * Key names fed to seed derivation (mesh-reference §2.1): MeshKeyType + MeshActor +
+ * Key names fed to seed derivation (docs/mesh-compatibility.md §2.1): MeshKeyType + MeshActor +
  * MeshKeyOperation concatenated with no separator, as KeyOverlay.cs does (the .constant
  * file's underscore formula is not what the code runs). A wrong name derives a different
  * key silently, so names are built and checked here rather than typed as strings.
@@ -24,7 +24,7 @@ export interface KeyNameParts {
 /** Whether the operation's key signs (Ed448 by default) or agrees (X448), per UDF.DeriveKey. */
 export type KeyRole = 'sign' | 'encrypt';
 
-/** mesh-reference §2.1: Encrypt/Escrow/AdminEncrypt/Authenticate → X448; Sign/Profile/AdminSign → Ed448. */
+/** docs/mesh-compatibility.md §2.1: Encrypt/Escrow/AdminEncrypt/Authenticate → X448; Sign/Profile/AdminSign → Ed448. */
 export const OPERATION_ROLE: Readonly<Record<KeyOperation, KeyRole>> = {
   Encrypt: 'encrypt',
   Escrow: 'encrypt',
@@ -90,7 +90,7 @@ export const KEY_NAMES: readonly string[] = Object.freeze(
   KEY_TYPES.flatMap((t) => KEY_ACTORS.flatMap((a) => KEY_OPERATIONS.map((o) => t + a + o))),
 );
 
-/** The names the device-connection flows use (mesh-reference §2.1, §3 step 2). */
+/** The names the device-connection flows use (docs/mesh-compatibility.md §2.1, §3 step 2). */
 export const MeshKeyNames = {
   BaseDeviceProfile: 'BaseDeviceProfile',
   BaseDeviceEncrypt: 'BaseDeviceEncrypt',

@@ -1,6 +1,6 @@
 /**
  * @module mesh/keys/key-specifier
- * The two-byte key specifier at the front of a derived-key seed's BDS (mesh-reference §1.4):
+ * The two-byte key specifier at the front of a derived-key seed's BDS (docs/mesh-compatibility.md §1.4):
  * read as 256·b0 + b1 (the udf-13 "key use bits" are not implemented by the reference).
  */
 import type { KeyAlgorithm } from '../../crypto/key-pair.js';
@@ -14,7 +14,7 @@ export function keySpecifierName(value: number): KeySpecifierName | undefined {
   return (Object.keys(KeySpecifier) as KeySpecifierName[]).find((k) => KeySpecifier[k] === value);
 }
 
-/** Mesh seeds (0x0100–0x0105) choose the algorithm from the key name (mesh-reference §2.1). */
+/** Mesh seeds (0x0100–0x0105) choose the algorithm from the key name (docs/mesh-compatibility.md §2.1). */
 export function isMeshSpecifier(value: number): boolean {
   return value >= 0x0100 && value <= 0x0105;
 }

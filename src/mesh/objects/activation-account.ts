@@ -1,7 +1,7 @@
 /**
  * @module mesh/objects/activation-account
  * `ActivationAccount {ProfileSignature?, AdministratorSignature?, AccountEncryption?,
- * AccountAuthentication?, AccountSignature?, ActivationKey?, Entries[]?}` (mesh-reference §5,
+ * AccountAuthentication?, AccountSignature?, ActivationKey?, Entries[]?}` (docs/mesh-compatibility.md §5,
  * C-2021): the account keys granted to a device, encrypted to its combined Encryption key.
  * Every key is optional because each is a grant that depends on the device's rights — the
  * reference reads them with `?.` (C-2021 ActivationAccount.cs).

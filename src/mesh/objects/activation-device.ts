@@ -1,6 +1,6 @@
 /**
  * @module mesh/objects/activation-device
- * `ActivationDevice {ActivationKey, AccountUdf, Entries[]?}` (mesh-reference §5, C-2021):
+ * `ActivationDevice {ActivationKey, AccountUdf, Entries[]?}` (docs/mesh-compatibility.md §5, C-2021):
  * the admin's activation seed for one device, signed by AdministratorSignature and
  * encrypted to the device's base Encryption key. The device derives its combined private
  * keys from `ActivationKey` (§3, §6.2 (a) 7), so it is required here although the base

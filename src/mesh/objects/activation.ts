@@ -1,7 +1,7 @@
 /**
  * @module mesh/objects/activation
  * `Activation : Assertion {ActivationKey?, Entries[]?}` and `ActivationEntry {Resource, Key}`
- * (mesh-reference §5; SchemaMesh C-2021). `ActivationKey` is the 'Z' seed (0x0103) from
+ * (docs/mesh-compatibility.md §5; SchemaMesh C-2021). `ActivationKey` is the 'Z' seed (0x0103) from
  * which the device's key contributions are derived (§3 steps 1-2) — a secret, never echoed.
  * The seed (§2.6.6) has `EnvelopedConnection`; C-2021 dropped it (kept if present).
  */

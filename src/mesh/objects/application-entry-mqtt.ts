@@ -1,7 +1,7 @@
 /**
  * @module mesh/objects/application-entry-mqtt
  * `ApplicationEntryMqtt {Account, DeviceUdf, Created, Url?, Username?, Password?, TopicPrefix?}`:
- * one owner's MQTT broker configuration for one of its devices (issue 6 §2). Not in the
+ * one owner's MQTT broker configuration for one of its devices. Not in the
  * drafts: the seed carries application configuration to devices (its abstract) but names no
  * structure for a message broker, so this implementation defines the smallest one. The owner
  * signs it with the account's AdministratorSignature key and encrypts it to the device's

@@ -1,7 +1,7 @@
 /**
  * @module mesh/objects/cataloged-device
  * `CatalogedDevice`: the record an admin builds when it accepts a device, returned to the
- * device inside RespondConnection (mesh-reference §5, §6.2 (a) 6). C-2021 fields:
+ * device inside RespondConnection (docs/mesh-compatibility.md §5, §6.2 (a) 6). C-2021 fields:
  * `{Udf, DeviceUdf, SignatureUdf, EnvelopedProfileUser, EnvelopedProfileDevice,
  * EnvelopedConnectionAddress, EnvelopedConnectionDevice, EnvelopedActivationDevice,
  * EnvelopedActivationAccount, EnvelopedActivationApplication[]}`; HEAD adds `Updated`,

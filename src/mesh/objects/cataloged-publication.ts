@@ -1,7 +1,7 @@
 /**
  * @module mesh/objects/cataloged-publication
  * `CatalogedPublication {Id, Authenticator, EnvelopedData, NotOnOrAfter?}`: the static-QR
- * publication a maker posts for a preconfigured device (mesh-reference §5, §6.2 (b) 1).
+ * publication a maker posts for a preconfigured device (docs/mesh-compatibility.md §5, §6.2 (b) 1).
  * `Id` is the PublicationId ('EBQ…'), `Authenticator` the ServiceAuthenticator the service
  * checks claims against, `EnvelopedData` the ProfileDevice envelope encrypted under the
  * ConnectKey. All but the expiry are required: without them a claim cannot be verified or

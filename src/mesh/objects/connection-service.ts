@@ -1,7 +1,7 @@
 /**
  * @module mesh/objects/connection-service
  * `ConnectionService : Connection {ProfileUdf?}`: the small assertion a device presents to
- * the Mesh service — only the Authentication key (mesh-reference §5, HEAD; §6.2 (b) 1 signs
+ * the Mesh service — only the Authentication key (docs/mesh-compatibility.md §5, HEAD; §6.2 (b) 1 signs
  * one at preconfiguration). C-2021 declared it with no fields of its own; `ProfileUdf` (the
  * account profile) is HEAD's addition. HEAD's `Callsign` is kept as an unknown field.
  */

@@ -1,7 +1,7 @@
 /**
  * @module mesh/objects/connection
  * `Connection : Assertion {Subject?, Authority?, Authentication}`: the base of the
- * connection assertions that bind a device's keys to an account (mesh-reference §5). The
+ * connection assertions that bind a device's keys to an account (docs/mesh-compatibility.md §5). The
  * seed (§2.6.5) calls the UDFs `SubjectUDF`/`AuthorityUDF`; the wire uses `Subject`/
  * `Authority`. `Authentication` is required: it is the key the service authenticates the
  * device with (§7).

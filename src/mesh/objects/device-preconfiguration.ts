@@ -2,7 +2,7 @@
  * @module mesh/objects/device-preconfiguration
  * `DevicePreconfiguration {EnvelopedProfileDevice, EnvelopedConnectionDevice?,
  * EnvelopedConnectionService? (HEAD), PrivateKey {"PrivateKeyUDF": …}, ConnectUri}`: the
- * `.medk` file a factory writes for a static-QR device (mesh-reference §5, §6.2 (b) 1). HEAD
+ * `.medk` file a factory writes for a static-QR device (docs/mesh-compatibility.md §5, §6.2 (b) 1). HEAD
  * names the structure `DevicePreconfigurationPrivate` and adds `Hailing[]` via its public
  * base; the registry maps both tags to this schema.
  *

@@ -2,7 +2,7 @@
  * @module mesh/objects/key-data
  * `KeyData`: a public key as the Mesh profiles, connections and activations carry it —
  * `{"Udf", "PublicParameters": {"PublicKeyECDH": {crv, Public}}, "PrivateParameters"?}`
- * (mesh-reference §2.3; SchemaMesh `Structure KeyData`). The seed (§2.5.2) spells the
+ * (docs/mesh-compatibility.md §2.3; SchemaMesh `Structure KeyData`). The seed (§2.5.2) spells the
  * fingerprint `UDF`; the reference wire uses `Udf`, which wins.
  *
  * `Udf` and `PublicParameters` are required: every KeyData the connection protocol uses is
@@ -21,7 +21,7 @@ export type PublicParameters = Infer<typeof PublicParametersSchema>;
 
 /**
  * `TStruct Key` holding a private key: explicit curve parameters, or a seed UDF
- * (DevicePreconfiguration `PrivateKey`, mesh-reference §5).
+ * (DevicePreconfiguration `PrivateKey`, docs/mesh-compatibility.md §5).
  */
 export const PrivateParametersSchema = taggedUnion('PrivateParameters', {
   PrivateKeyECDH: PrivateKeyECDHSchema,

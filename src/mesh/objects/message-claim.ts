@@ -2,7 +2,7 @@
  * @module mesh/objects/message-claim
  * `MessageClaim : Message {Sender, Recipient, PublicationId, ServiceAuthenticate,
  * DeviceAuthenticate, Expires?}`: an admin's claim on a preconfigured device's publication
- * (mesh-reference §5, §6.2 (b) 3). `Sender` (the claimant) and `Recipient` (the publisher)
+ * (docs/mesh-compatibility.md §5, §6.2 (b) 3). `Sender` (the claimant) and `Recipient` (the publisher)
  * are optional in Message but required here: the service verifies ServiceAuthenticate for
  * the Sender and routes on the Recipient, and the device verifies both authenticators for
  * the claimant (§6.1 static-QR material).

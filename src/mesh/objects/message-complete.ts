@@ -1,7 +1,7 @@
 /**
  * @module mesh/objects/message-complete
  * `MessageComplete : Message {References[]}`: closes earlier messages — the admin appends one
- * for the AcknowledgeConnection and one for the used MessagePin (mesh-reference §6.2 (a) 6).
+ * for the AcknowledgeConnection and one for the used MessagePin (docs/mesh-compatibility.md §6.2 (a) 6).
  * At least one reference is required: a completion that closes nothing has no meaning.
  */
 import { array, required, type Infer } from '../schema/index.js';

@@ -1,7 +1,7 @@
 /**
  * @module mesh/objects/message-pin-validated
  * `MessagePinValidated : Message {AuthenticatedData, ClientNonce (16), PinId?, PinWitness (64)?}`
- * (mesh-reference §5). `AuthenticatedData` is the enveloped data the PIN vouches for and
+ * (docs/mesh-compatibility.md §5). `AuthenticatedData` is the enveloped data the PIN vouches for and
  * `ClientNonce` feeds both the PinWitness and the connection Witness (§6.1), so both are
  * required and the nonce/witness lengths are those formulas' inputs. The seed (§2.10.4)
  * calls the PIN fingerprint `PinUDF`; the wire writes `PinId`.

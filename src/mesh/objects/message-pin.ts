@@ -2,7 +2,7 @@
  * @module mesh/objects/message-pin
  * `MessagePin : Message {Account, Expires, Automatic?, SaltedPin, Action, Roles[]? (HEAD)}`:
  * the admin's record of an issued PIN, kept in its Local spool; `MessageId` is the PinId
- * (mesh-reference §5, §6.1, §6.2 (a) 1). The seed (§2.10.5) names the structure
+ * (docs/mesh-compatibility.md §5, §6.1, §6.2 (a) 1). The seed (§2.10.5) names the structure
  * `MessagePIN` with `SaltedPIN`; the reference wire writes `MessagePin`/`SaltedPin`
  * (Examples/ProtocolMessagePIN.md), which the registry uses.
  *

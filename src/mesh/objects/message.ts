@@ -1,6 +1,6 @@
 /**
  * @module mesh/objects/message
- * `Message {MessageId, Sender?, Recipient?}`: the base of every Mesh message (mesh-reference
+ * `Message {MessageId, Sender?, Recipient?}`: the base of every Mesh message (docs/mesh-compatibility.md
  * §5). `MessageId` is required: envelope ids and response ids are derived from it
  * (`EnvelopeId(MessageId)`, `ResponseId(MessageId)`, §6.1). The seed (§2.10.1) spells it
  * `MessageID` and puts `References[]` here; the reference wire writes `MessageId` (e.g.

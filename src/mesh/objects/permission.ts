@@ -3,7 +3,7 @@
  * `Permission {Name?, Role?, Capabilities?}` from the seed (§2.6.7): a right granted to a
  * device, with the keys that enable it enveloped. The reference commented it out in 2020-10
  * (commit 34a9183b1) in favour of `Roles[]` strings on ConnectionDevice and MessagePin
- * (mesh-reference §5, HEAD); kept to read seed-era ConnectionDevice `Permissions[]`.
+ * (docs/mesh-compatibility.md §5, HEAD); kept to read seed-era ConnectionDevice `Permissions[]`.
  */
 import { envelope, object, optional, string, type Infer } from '../schema/index.js';
 

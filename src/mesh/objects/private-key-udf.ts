@@ -1,7 +1,7 @@
 /**
  * @module mesh/objects/private-key-udf
  * `PrivateKeyUDF {PrivateValue, KeyType}`: a private key given as its derived-key seed UDF
- * ('Z…', type 0xC8) plus the key type it is derived for (mesh-reference §2.3, §1.4). This is
+ * ('Z…', type 0xC8) plus the key type it is derived for (docs/mesh-compatibility.md §2.3, §1.4). This is
  * how a DevicePreconfiguration carries the device's seed (§5). The optional algorithm
  * overrides choose the curves derived from a Mesh seed (§2.1: default X448 / Ed448).
  *
@@ -9,7 +9,7 @@
  */
 import { enumeration, object, optional, required, string, type Infer } from '../schema/index.js';
 
-/** UdfAlgorithmIdentifier labels (mesh-reference §1.4 key specifier values). */
+/** UdfAlgorithmIdentifier labels (docs/mesh-compatibility.md §1.4 key specifier values). */
 export const UDF_KEY_TYPES = [
   'Any',
   'X25519',
@@ -34,7 +34,7 @@ export type UdfKeyType = (typeof UDF_KEY_TYPES)[number];
 export const PrivateKeyUDFSchema = object('PrivateKeyUDF', {
   PrivateValue: required(string({ minLength: 1 })),
   KeyType: required(enumeration(UDF_KEY_TYPES)),
-  // JOSE algorithm ids overriding the seed's defaults (mesh-reference §2.1).
+  // JOSE algorithm ids overriding the seed's defaults (docs/mesh-compatibility.md §2.1).
   AlgorithmEncrypt: optional(string()),
   AlgorithmSign: optional(string()),
   AlgorithmAuthenticate: optional(string()),

@@ -1,6 +1,6 @@
 /**
  * @module mesh/objects/profile-account
- * `ProfileAccount`: the base of account profiles (mesh-reference §5, C-2021 schema):
+ * `ProfileAccount`: the base of account profiles (docs/mesh-compatibility.md §5, C-2021 schema):
  * `{ProfileSignature, AccountAddress, ServiceUdf?, EscrowEncryption?, AccountEncryption,
  * AdministratorSignature}`. The device checks `AdministratorSignature` on the
  * ConnectionDevice it receives (§5 CatalogedDevice) and encrypts to `AccountEncryption`.

@@ -1,7 +1,7 @@
 /**
  * @module mesh/objects/profile-device
  * `ProfileDevice {ProfileSignature, Description?, Encryption, Signature, Authentication}`:
- * the device's base keys (mesh-reference §5). The seed (§2.6.11) and schema-08 call them
+ * the device's base keys (docs/mesh-compatibility.md §5). The seed (§2.6.11) and schema-08 call them
  * `KeyEncryption`/`KeyAuthentication` (`BaseEncryption`/`DeviceSignature`); the wire uses
  * the short names (§11 item 6). All three are required: the activation adds to each of
  * them (§3 step 3), and `Encryption` is where RespondConnection is encrypted (§6.2 (a) 6).

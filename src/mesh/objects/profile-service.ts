@@ -3,7 +3,7 @@
  * `ProfileService : Profile {ServiceSignature, ServiceEncryption?, ServiceAuthentication?}`:
  * the service's own profile, returned by Hello (docs/service-protocol.md). Its
  * ServiceSignature key signs every AcknowledgeConnection (design decision 3: the reference
- * leaves that envelope effectively unsigned, mesh-reference §6.2 (a) 3, §11 item 8), so a
+ * leaves that envelope effectively unsigned, docs/mesh-compatibility.md §6.2 (a) 3, §11 item 8), so a
  * device and an owner can tell an acknowledgement from this service from a forgery.
  * The service's profile UDF is what a ProfileAccount names as `ServiceUdf` (§5).
  * The reference's HEAD ProfileService is not in the brief; the field names follow the

@@ -2,7 +2,7 @@
  * @module mesh/objects/profile-user
  * `ProfileUser : ProfileAccount {AccountAuthentication, AccountSignature}`: the profile a
  * user account publishes, and the tag found inside `EnvelopedProfileAccount` /
- * `EnvelopedProfileUser` (mesh-reference §5, §6.2 (c) ConnectResponse).
+ * `EnvelopedProfileUser` (docs/mesh-compatibility.md §5, §6.2 (c) ConnectResponse).
  */
 import { required, type Infer } from '../schema/index.js';
 import { KeyDataSchema } from './key-data.js';

@@ -1,7 +1,7 @@
 /**
  * @module mesh/objects/profile
  * `Profile`: the abstract base of every profile — an Assertion whose `ProfileSignature` key
- * fingerprint is the profile's permanent identifier (mesh-reference §5 "Profile UDF =
+ * fingerprint is the profile's permanent identifier (docs/mesh-compatibility.md §5 "Profile UDF =
  * ProfileSignature.Udf"). The seed (§2.6.4) calls it `KeyOfflineSignature`; the wire name
  * is `ProfileSignature`.
  */

@@ -1,14 +1,14 @@
 /**
  * @module mesh/objects/public-key-ecdh
  * The JOSE key structures the Mesh uses for its curves: `PublicKeyECDH {crv, Public}` and
- * `PrivateKeyECDH {crv, Private, Public?}` (mesh-reference §2.3; JoseSchema `PublicKeyECDH`,
+ * `PrivateKeyECDH {crv, Private, Public?}` (docs/mesh-compatibility.md §2.3; JoseSchema `PublicKeyECDH`,
  * `PrivateKeyECDH Inherits PublicKeyECDH`). Despite the name, the same structure carries the
  * Edwards signature keys. Key bytes are not length-checked here: the key layer knows the
  * encodings (57-byte Ed448/X448, 33-byte X25519 …) and says which one is wrong.
  */
 import { binary, enumeration, object, optional, required, string, type Infer } from '../schema/index.js';
 
-/** The curves the Mesh supports; the reference default is 448 (mesh-reference §3). */
+/** The curves the Mesh supports; the reference default is 448 (docs/mesh-compatibility.md §3). */
 export const CURVES = ['Ed448', 'X448', 'Ed25519', 'X25519'] as const;
 export type CurveName = (typeof CURVES)[number];
 export const CurveNameSchema = enumeration(CURVES);

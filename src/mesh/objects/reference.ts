@@ -1,7 +1,7 @@
 /**
  * @module mesh/objects/reference
  * `Reference {MessageId, ResponseId?, Relationship?}`: one message a MessageComplete closes
- * (mesh-reference §5). The seed (§2.7.15) spells `MessageID`/`ResponseID`; the reference
+ * (docs/mesh-compatibility.md §5). The seed (§2.7.15) spells `MessageID`/`ResponseID`; the reference
  * example (Examples/ProtocolMessageCompletion.md) writes `MessageId`/`ResponseId`. Note the
  * *Complete transaction* keeps `ResponseID` (§6.2 (c)); that is a different structure.
  * `Relationship` stays a free string: the seed lists Read|Unread|Accept|Reject but the

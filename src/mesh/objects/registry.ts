@@ -1,7 +1,7 @@
 /**
  * @module mesh/objects/registry
  * The Mesh object types that travel as tagged payloads (`{"<TypeName>": {...}}`,
- * mesh-reference §12 item 8), keyed by the tag the reference writes, and the codec over
+ * docs/mesh-compatibility.md §12 item 8), keyed by the tag the reference writes, and the codec over
  * them. Two tags may share a schema where the reference renamed a structure
  * (`DevicePreconfiguration` / HEAD `DevicePreconfigurationPrivate`).
  */

@@ -1,7 +1,7 @@
 /**
  * @module mesh/objects/respond-connection
  * `RespondConnection : Message {Result, CatalogedDevice?}`: the admin's answer, with
- * `MessageId = ResponseId(Ack.MessageId)` (mesh-reference §5, §6.2 (a) 6). `Result` is one
+ * `MessageId = ResponseId(Ack.MessageId)` (docs/mesh-compatibility.md §5, §6.2 (a) 6). `Result` is one
  * of the MeshConstants TransactionResult labels. The seed (§2.10.8) rule is enforced:
  * CatalogedDevice MUST be present if Result is "Accept" and absent (or null) otherwise, so
  * a device never activates from a rejection or a half-built answer.

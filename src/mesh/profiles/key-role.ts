@@ -1,7 +1,7 @@
 /**
  * @module mesh/profiles/key-role
  * Reads a profile's KeyData and checks the key suits its slot: signature slots hold Ed448
- * or Ed25519, encryption and authentication slots X448 or X25519 (mesh-reference §2.1
+ * or Ed25519, encryption and authentication slots X448 or X25519 (docs/mesh-compatibility.md §2.1
  * "Algorithms for Mesh seeds"). Without this a profile could name an X448 key as its
  * signer and fail later with a less useful error, or not at all.
  */

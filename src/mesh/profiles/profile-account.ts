@@ -1,6 +1,6 @@
 /**
  * @module mesh/profiles/profile-account
- * The owner's account profile (mesh-reference §5 ProfileUser : ProfileAccount), derived from
+ * The owner's account profile (docs/mesh-compatibility.md §5 ProfileUser : ProfileAccount), derived from
  * a MeshProfileAccount (0x0102) seed with the CompleteAccount{Profile,AdminSign,Encrypt,
  * Authenticate,Sign} key names (§2.1), self-signed by ProfileSignature with EnvelopeId =
  * the profile UDF (§4.1). It is written with the `ProfileUser` tag, as the reference puts in

@@ -1,6 +1,6 @@
 /**
  * @module mesh/profiles/profile-device
- * The device's ProfileDevice (mesh-reference §5, §6.2 (a) 2): its four base keys derived
+ * The device's ProfileDevice (docs/mesh-compatibility.md §5, §6.2 (a) 2): its four base keys derived
  * from a MeshProfileDevice seed (§2.1: BaseDevice{Profile,Encrypt,Sign,Authenticate}), in
  * an envelope self-signed by the ProfileSignature key with EnvelopeId = the profile UDF
  * (§4.1). Nothing time- or random-dependent goes in, so the same seed always gives the same

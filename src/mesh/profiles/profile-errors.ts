@@ -9,7 +9,7 @@ import { VerificationError } from '../../crypto/errors.js';
 
 /**
  * An envelope that must be signed carries no signature at all: the reference leaves
- * RequestConnection and AcknowledgeConnection unsigned (mesh-reference §11 item 8); this
+ * RequestConnection and AcknowledgeConnection unsigned (docs/mesh-compatibility.md §11 item 8); this
  * implementation refuses them.
  */
 export class UnsignedEnvelopeError extends VerificationError {}

@@ -1,7 +1,7 @@
 /**
  * @module mesh/profiles/profile-service
  * The Mesh service's own profile (objects/profile-service), derived from a
- * MeshProfileService (0x0104) seed and self-signed like every profile (mesh-reference §2.1,
+ * MeshProfileService (0x0104) seed and self-signed like every profile (docs/mesh-compatibility.md §2.1,
  * §4.1). Its ServiceSignature key signs AcknowledgeConnection (docs/service-protocol.md
  * ConnectStart); its ServiceEncryption key lets an owner address to the service what only
  * the service should read (e.g. a RespondConnection's Result, see connect/respond-connection).

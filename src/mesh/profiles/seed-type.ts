@@ -1,6 +1,6 @@
 /**
  * @module mesh/profiles/seed-type
- * Each profile is derived from a seed of its own kind (mesh-reference §1.4, §2.1): a device
+ * Each profile is derived from a seed of its own kind (docs/mesh-compatibility.md §1.4, §2.1): a device
  * profile from a MeshProfileDevice (0x0100) seed, an account from 0x0102, a service from
  * 0x0104, an activation from 0x0103 (§3 step 1). A seed of another kind derives valid but
  * different keys without complaint, so the kind is checked before any key is made.

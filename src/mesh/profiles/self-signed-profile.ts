@@ -1,6 +1,6 @@
 /**
  * @module mesh/profiles/self-signed-profile
- * What every Mesh profile shares (mesh-reference §4.1, §5): it is sealed in an envelope signed
+ * What every Mesh profile shares (docs/mesh-compatibility.md §4.1, §5): it is sealed in an envelope signed
  * by its own ProfileSignature key, with EnvelopeId = the profile's UDF (that key's
  * fingerprint); and it is opened by reading the payload only to learn which key must have
  * signed, trusting nothing until that self-signature verifies.
@@ -19,7 +19,7 @@ export interface CreatedProfile<P> {
   readonly profile: P;
   readonly envelope: DareEnvelope;
   readonly json: EnvelopeJson;
-  /** The profile UDF = ProfileSignature key fingerprint (mesh-reference §5). */
+  /** The profile UDF = ProfileSignature key fingerprint (docs/mesh-compatibility.md §5). */
   readonly udf: string;
 }
 

@@ -2,7 +2,7 @@
  * @module mesh/profiles/signed-object
  * A Mesh object as a tagged payload inside a DARE envelope, signed (and optionally
  * encrypted) on the way out, and on the way in opened only after the one key allowed to
- * sign it has been checked (design decision 3; mesh-reference §4.2, §12 item 8). Every
+ * sign it has been checked (design decision 3; docs/mesh-compatibility.md §4.2, §12 item 8). Every
  * profile, connection message and activation record in src/mesh goes through here, so the
  * rule "signed by whom" is stated by the caller and enforced in one place.
  */
@@ -35,7 +35,7 @@ export interface EncryptionRecipient {
   readonly publicKey: PublicKey;
 }
 
-/** A Signer for `key`: the key and its 140-bit fingerprint as `kid` (mesh-reference §4.2). */
+/** A Signer for `key`: the key and its 140-bit fingerprint as `kid` (docs/mesh-compatibility.md §4.2). */
 export function signerOf(key: KeyPair): Signer {
   return { key, kid: keyFingerprint(key) };
 }
@@ -114,7 +114,7 @@ export function requireSigner(envelope: DareEnvelope, signer: PublicKey, what: s
 
 /**
  * Reads the tagged object of a plaintext payload (JSON, or JSON-B as the reference writes
- * ConnectionDevice, mesh-reference §4.4) whose tag must be `type`.
+ * ConnectionDevice, docs/mesh-compatibility.md §4.4) whose tag must be `type`.
  */
 export function decodePayload<K extends MeshObjectType>(payload: Uint8Array, type: K | readonly K[], what: string): MeshObject<K> {
   return decodeTaggedValue(parseJsonB(payload, { what }), type).value as MeshObject<K>;

@@ -1,17 +1,17 @@
 /**
  * @module mesh/schema/binary
  * `Binary` fields: base64url without padding on the wire, `Uint8Array` in TypeScript
- * (mesh-reference §4.1). The reader is as lenient as the reference (white space, '=' and the
+ * (docs/mesh-compatibility.md §4.1). The reader is as lenient as the reference (white space, '=' and the
  * standard alphabet are accepted, so line-wrapped draft examples parse); the writer emits
  * canonical unpadded base64url. Fixed lengths (nonces, witnesses) are checked here because
- * the witness formulas of mesh-reference §6.1 assume them.
+ * the witness formulas of docs/mesh-compatibility.md §6.1 assume them.
  */
 import { InvalidEncodingError } from '../../crypto/errors.js';
 import { base64urlDecode, base64urlEncode } from '../encoding/base64url.js';
 import { fail, kindOf, type Schema } from './schema.js';
 
 export interface BinaryOptions {
-  /** Exact length in bytes, e.g. 16 for `ClientNonce` (mesh-reference §5). */
+  /** Exact length in bytes, e.g. 16 for `ClientNonce` (docs/mesh-compatibility.md §5). */
   readonly length?: number;
   readonly minLength?: number;
   readonly maxLength?: number;
@@ -46,7 +46,7 @@ export function binary(options: BinaryOptions = {}): Schema<Uint8Array> {
       } catch (cause) {
         if (!(cause instanceof InvalidEncodingError)) throw cause;
         // The position is enough to find the fault; the character and value stay out of the
-        // message because binary fields include private keys (mesh-reference §2.3).
+        // message because binary fields include private keys (docs/mesh-compatibility.md §2.3).
         const position = cause.context['position'];
         const actual =
           typeof position === 'number'

@@ -1,7 +1,7 @@
 /**
  * @module mesh/schema/date-time
  * `DateTime` fields: RFC 3339 text on the wire, `Date` in TypeScript. The reference writes
- * `YYYY-MM-DDThh:mm:ssZ` (mesh-reference §4.1 ContentMetaData `Created`; §5 `Expires`), and
+ * `YYYY-MM-DDThh:mm:ssZ` (docs/mesh-compatibility.md §4.1 ContentMetaData `Created`; §5 `Expires`), and
  * JSON-B carries DateTime as the same text (§4.4), so one parser serves both encodings.
  *
  * Reading accepts the full RFC 3339 `date-time` production (fractional seconds, numeric

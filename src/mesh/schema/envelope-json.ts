@@ -1,7 +1,7 @@
 /**
  * @module mesh/schema/envelope-json
  * The JSON form of a DARE envelope as it appears in a Mesh object field
- * (`Enveloped<Type>`): `[header, "<b64url payload>", trailer?]` (mesh-reference §4.1).
+ * (`Enveloped<Type>`): `[header, "<b64url payload>", trailer?]` (docs/mesh-compatibility.md §4.1).
  * Only the shape lives here, so object schemas can validate fields without importing the
  * DARE implementation; `src/mesh/dare` gives it meaning.
  */

@@ -1,7 +1,7 @@
 /**
  * @module mesh/schema/envelope
  * `Enveloped<Type>` and `DareEnvelope` fields: the JSON array form of a DARE envelope
- * (mesh-reference §4.1). Only the shape is checked here — via the shared `parseEnvelopeJson`
+ * (docs/mesh-compatibility.md §4.1). Only the shape is checked here — via the shared `parseEnvelopeJson`
  * — so object schemas stay independent of the DARE implementation that gives envelopes
  * meaning. Its `InvalidEncodingError` is re-thrown as a `SchemaError` so a caller of any
  * object schema catches one class.

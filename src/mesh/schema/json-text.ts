@@ -3,7 +3,7 @@
  * Parsing JSON text from an envelope payload. Strict `JSON.parse` first; if that fails, one
  * retry with line breaks (and the indentation after them) removed from inside string
  * literals, because the reference's documentation examples wrap long strings across lines
- * (mesh-reference §14.3) and the reference reader tolerates it. Outside strings a line
+ * (docs/mesh-compatibility.md §14.3) and the reference reader tolerates it. Outside strings a line
  * break is ordinary white space, and a well-formed payload never has a raw line break inside
  * a string, so the retry cannot change the meaning of valid JSON.
  *

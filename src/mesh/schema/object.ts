@@ -10,7 +10,7 @@
  * field that is absent or `null` is an error.
  *
  * Unknown fields are KEPT, not rejected: later reference versions add fields (HEAD adds
- * `Roles`, `ProfileUdf`, `ApplicationEntries`, mesh-reference §5), and a device or service
+ * `Roles`, `ProfileUdf`, `ApplicationEntries`, docs/mesh-compatibility.md §5), and a device or service
  * that re-writes a record must not silently drop what a newer peer put there. They are
  * stored verbatim under the `UNKNOWN_FIELDS` symbol and written back after the known fields.
  * A known field of the wrong type is always an error.

@@ -2,7 +2,7 @@
  * @module mesh/schema/scalars
  * String, integer, boolean and enumeration schemas: the scalar types of the Mesh schema
  * language (`String`, `Integer`, `Boolean` in SchemaMesh.protocol; seed §2). Enumerations
- * cover the string fields whose values the protocol fixes (mesh-reference §5: `Result`,
+ * cover the string fields whose values the protocol fixes (docs/mesh-compatibility.md §5: `Result`,
  * `Action`, `crv`).
  */
 import { fail, kindOf, preview, type Schema } from './schema.js';

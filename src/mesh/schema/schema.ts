@@ -27,7 +27,7 @@ export function isPlainObject(value: unknown): value is JsonObject {
 
 /**
  * What kind of value was found, for error messages. Deliberately never the value itself:
- * string fields may hold seeds or PINs (mesh-reference §2.3, §6.1).
+ * string fields may hold seeds or PINs (docs/mesh-compatibility.md §2.3, §6.1).
  */
 export function kindOf(value: unknown): string {
   if (value === undefined) return 'absent';

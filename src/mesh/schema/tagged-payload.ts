@@ -1,7 +1,7 @@
 /**
  * @module mesh/schema/tagged-payload
  * Tagged payloads: a Mesh object inside a DARE envelope is the JSON text
- * `{"<TypeName>": {...}}` (mesh-reference §12 item 8, e.g. `{"ProfileDevice": {...}}`). A
+ * `{"<TypeName>": {...}}` (docs/mesh-compatibility.md §12 item 8, e.g. `{"ProfileDevice": {...}}`). A
  * codec built over a registry of type names writes that form and reads it back, checking
  * the tag against the type(s) the caller expects before parsing the body — a RespondConnection
  * must not be accepted where a ProfileDevice was asked for.
@@ -39,7 +39,7 @@ export interface TaggedCodec<R extends Registry> {
 
 const ROOT = 'payload';
 
-/** JSON-B starts with `{` or `[` followed by a tag byte ≥ 0x80 (mesh-reference §4.4). */
+/** JSON-B starts with `{` or `[` followed by a tag byte ≥ 0x80 (docs/mesh-compatibility.md §4.4). */
 function looksLikeJsonB(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && (bytes[0] === 0x7b || bytes[0] === 0x5b) && (bytes[1] as number) >= 0x80;
 }

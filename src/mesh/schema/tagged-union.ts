@@ -1,7 +1,7 @@
 /**
  * @module mesh/schema/tagged-union
  * `TStruct` fields: a JSON object with exactly one key naming the concrete type, e.g.
- * `"PublicParameters": {"PublicKeyECDH": {...}}` (mesh-reference §2.3). The TypeScript
+ * `"PublicParameters": {"PublicKeyECDH": {...}}` (docs/mesh-compatibility.md §2.3). The TypeScript
  * value keeps that shape (`key.PublicParameters.PublicKeyECDH.crv`), so narrowing is
  * `'PrivateKeyUDF' in value`. A tag this implementation does not know is an error: the
  * caller could not use the key anyway, and guessing would be worse.

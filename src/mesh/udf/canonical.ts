@@ -2,7 +2,7 @@
  * @module mesh/udf/canonical
  * Canonical text of a UDF string: upper case, separators removed, a dash after every
  * four characters. Needed where the reference hashes the UDF *string* (EARL ids,
- * ConnectKey, mesh-reference §1.5 and §6.1): it always hashes its own canonical output,
+ * ConnectKey, docs/mesh-compatibility.md §1.5 and §6.1): it always hashes its own canonical output,
  * so canonicalising lets lower-case or re-spaced input give the same result.
  */
 import { InvalidEncodingError } from '../../crypto/errors.js';

@@ -1,7 +1,7 @@
 /**
  * @module mesh/udf/content-digest
  * Content digest UDFs, SHA-2-512 (type 0x60) and SHA-3-512 (type 0x50), with the
- * reference's tail-zero "compression" typing (mesh-reference §1.2, udf-13 §5.1).
+ * reference's tail-zero "compression" typing (docs/mesh-compatibility.md §1.2, udf-13 §5.1).
  * Compression is only signalled in the type byte; no bytes are ever stripped.
  */
 import { assertBytes, concat, utf8 } from '../../crypto/bytes.js';
@@ -18,7 +18,7 @@ export const UDF_DIGEST_LENGTH = 64;
 /** Smallest presentation a digest UDF accepts: the type byte alone. */
 export const MIN_DIGEST_UDF_BITS = 8;
 
-/** Content-type label strings the reference hashes (mesh-reference §1.2: labels, not MIME). */
+/** Content-type label strings the reference hashes (docs/mesh-compatibility.md §1.2: labels, not MIME). */
 export const UdfContentType = {
   PkixKey: 'PKIXKey',
   UdfEncryption: 'UDFEncryption',
@@ -55,7 +55,7 @@ export function digestBaseType(algorithm: UdfDigestAlgorithm): number {
 
 /**
  * Tail-zero compression level of a 64-byte TCDV, exactly as the reference's
- * UDF.GetCompression computes it (mesh-reference §1.2): the udf-13 prose ("first 8
+ * UDF.GetCompression computes it (docs/mesh-compatibility.md §1.2): the udf-13 prose ("first 8
  * bytes") is wrong and the published compressed vector follows the code. Level 3 needs
  * 48 zero bits, and level 4 keeps the reference's inverted test (b57 == 0 and
  * (b56 & 3) != 0) so that type bytes stay byte-identical with reference-made UDFs;
@@ -78,7 +78,7 @@ export function udfCompression(tcdv: Uint8Array): 0 | 1 | 2 | 3 | 4 {
 
 /**
  * TCDV = H(UTF8(contentType) ‖ ':' ‖ digest) (udf-13 §5.1). `digest` is whatever the
- * caller already hashed; SymetricKeyId passes raw key bytes here (mesh-reference §1.4).
+ * caller already hashed; SymetricKeyId passes raw key bytes here (docs/mesh-compatibility.md §1.4).
  */
 export function typedContentDigest(
   digest: Uint8Array,
@@ -97,7 +97,7 @@ export function typedContentDigest(
 /**
  * The reference's 512-bit binary UDF ("UDFBytes"): (base+c) ‖ TCDV[0..62], 64 bytes.
  * TypeBDSToBinary keeps 64 bytes in all, so the last TCDV byte is dropped
- * (mesh-reference §2.3); the witness of §6.1 hashes exactly these bytes.
+ * (docs/mesh-compatibility.md §2.3); the witness of §6.1 hashes exactly these bytes.
  */
 export function udfBinaryOfDigest(
   digest: Uint8Array,
@@ -144,7 +144,7 @@ export function contentDigestUdfOfDigest(
   return presentUdfBytes(udfBinaryOfDigest(digest, contentType, options.algorithm ?? 'SHA2-512'), bits);
 }
 
-/** Content digest UDF of `data` (udf-13 §5.1; mesh-reference §10 T1). */
+/** Content digest UDF of `data` (udf-13 §5.1; docs/mesh-compatibility.md §10 T1). */
 export function contentDigestUdf(data: Uint8Array, contentType: string, options: ContentDigestOptions = {}): string {
   const algorithm = options.algorithm ?? 'SHA2-512';
   return contentDigestUdfOfDigest(udfDigest(algorithm, data), contentType, { ...options, algorithm });

@@ -2,7 +2,7 @@
  * @module mesh/udf/derived-key-seed
  * Derived-key seed UDF ('Z', type 0xC8): 0xC8 ‖ keySpecifier(2, big-endian) ‖ secret,
  * presented at full length; the BDS (specifier ‖ secret) is the HKDF IKM of every key
- * derived from it (mesh-reference §1.4, §2.1).
+ * derived from it (docs/mesh-compatibility.md §1.4, §2.1).
  */
 import { assertBytes, concat } from '../../crypto/bytes.js';
 import { InvalidArgumentError, InvalidEncodingError } from '../../crypto/errors.js';
@@ -10,7 +10,7 @@ import type { RandomSource } from '../../crypto/random.js';
 import { UdfType, parseUdfOfType, presentUdf } from './udf.js';
 
 /**
- * UdfAlgorithmIdentifier values (mesh-reference §1.4). The code reads the specifier as
+ * UdfAlgorithmIdentifier values (docs/mesh-compatibility.md §1.4). The code reads the specifier as
  * 256·b0 + b1; the udf-13 "bits 6-7 = key use" is not implemented, so neither is it here.
  */
 export const KeySpecifier = {
@@ -45,7 +45,7 @@ export interface DerivedKeySeed {
   readonly specifier: number;
   /** The bytes after the specifier. */
   readonly secret: Uint8Array;
-  /** BDS = specifier(2) ‖ secret: the HKDF IKM of mesh-reference §2.1. */
+  /** BDS = specifier(2) ‖ secret: the HKDF IKM of docs/mesh-compatibility.md §2.1. */
   readonly ikm: Uint8Array;
 }
 

@@ -1,7 +1,7 @@
 /**
  * @module mesh/udf/earl
  * EARL (Encrypted Authenticated Resource Locator) content id: the name under which an
- * EARL-encrypted resource is published (udf-13 §6, mesh-reference §1.5, §10 T6).
+ * EARL-encrypted resource is published (udf-13 §6, docs/mesh-compatibility.md §1.5, §10 T6).
  */
 import { InvalidArgumentError } from '../../crypto/errors.js';
 import { utf8 } from '../../crypto/bytes.js';
@@ -28,7 +28,7 @@ export function earlContentId(keyUdf: string, keyBits: number = DEFAULT_UDF_BITS
   });
 }
 
-/** The EARL locator https://<domain>/.well-known/mmm-udf/<ContentId> (mesh-reference §1.5, udf-13 §6). */
+/** The EARL locator https://<domain>/.well-known/mmm-udf/<ContentId> (docs/mesh-compatibility.md §1.5, udf-13 §6). */
 export function earlLocator(domain: string, contentId: string): string {
   if (typeof domain !== 'string' || !/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(domain)) {
     throw new InvalidArgumentError(`"domain" expected a DNS name, got ${JSON.stringify(domain)}`, {

@@ -1,7 +1,7 @@
 /**
  * @module mesh/udf/keyed-udf
  * Keyed (authenticator) content UDF: a content fingerprint that only holders of a key
- * string can compute (udf-13 §5.2, mesh-reference §1.3 and §10 T2).
+ * string can compute (udf-13 §5.2, docs/mesh-compatibility.md §1.3 and §10 T2).
  */
 import { assertBytes, concat, utf8 } from '../../crypto/bytes.js';
 import { InvalidArgumentError } from '../../crypto/errors.js';
@@ -17,7 +17,7 @@ export const KEYED_UDF_EXPAND = 'KeyedUDFExpand';
 /**
  * MAC key of a key string: PRK = HMAC-SHA512("KeyedUDFMaster", UTF8(keyString)),
  * OKM = HKDF-Expand(PRK, "KeyedUDFExpand", 64). The string is used as typed, dashes
- * included (mesh-reference §1.3): it need not be a UDF at all.
+ * included (docs/mesh-compatibility.md §1.3): it need not be a UDF at all.
  */
 export function keyStringToKey(keyString: string): Uint8Array {
   if (typeof keyString !== 'string' || keyString.length === 0) {
@@ -29,7 +29,7 @@ export function keyStringToKey(keyString: string): Uint8Array {
 
 /**
  * Keyed content UDF: 0x00 ‖ HMAC-SHA512(OKM, UTF8(ct) ‖ ':' ‖ SHA512(data)) at `bits`.
- * Authenticators carry no compression typing (mesh-reference §1.3).
+ * Authenticators carry no compression typing (docs/mesh-compatibility.md §1.3).
  */
 export function keyedContentUdf(
   data: Uint8Array,

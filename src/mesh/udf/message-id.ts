@@ -1,7 +1,7 @@
 /**
  * @module mesh/udf/message-id
  * Identifiers derived from a message id: EnvelopeId and ResponseId (the reference's
- * MeshMessage.MakeID; mesh-reference §6.1, §10 T7, schema-08 §6.2).
+ * MeshMessage.MakeID; docs/mesh-compatibility.md §6.1, §10 T7, schema-08 §6.2).
  */
 import { UdfContentType, contentDigestUdf } from './content-digest.js';
 import { DEFAULT_UDF_BITS, UdfType, parseUdf } from './udf.js';

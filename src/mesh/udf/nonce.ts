@@ -1,6 +1,6 @@
 /**
  * @module mesh/udf/nonce
- * Nonce UDF: 0x68 ('N') ‖ random, used as message ids (mesh-reference §1.4, §6.2 (a)).
+ * Nonce UDF: 0x68 ('N') ‖ random, used as message ids (docs/mesh-compatibility.md §1.4, §6.2 (a)).
  */
 import { assertBytes } from '../../crypto/bytes.js';
 import { InvalidArgumentError } from '../../crypto/errors.js';

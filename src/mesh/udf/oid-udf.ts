@@ -1,8 +1,8 @@
 /**
  * @module mesh/udf/oid-udf
  * OID UDF: 0x70 ‖ SPKI DER presented at full length, a self-describing public key
- * (udf-13 §4.2, mesh-reference §1.4, §10 T3). The type is 112 (0x70); the draft's "108"
- * is a typo (mesh-reference §11 item 9).
+ * (udf-13 §4.2, docs/mesh-compatibility.md §1.4, §10 T3). The type is 112 (0x70); the draft's "108"
+ * is a typo (docs/mesh-compatibility.md §11 item 9).
  */
 import type { PublicKey } from '../../crypto/key-pair.js';
 import { spkiDer } from './spki-der.js';

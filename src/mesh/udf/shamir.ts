@@ -1,7 +1,7 @@
 /**
  * @module mesh/udf/shamir
  * Shamir secret sharing over GF(p) with share UDFs 0x90 ‖ (threshold<<4 | (x-1)) ‖ f(x)
- * (udf-13 §4.5, mesh-reference §1.4, §10 T5). p is the first prime above 2^(8n) for an
+ * (udf-13 §4.5, docs/mesh-compatibility.md §1.4, §10 T5). p is the first prime above 2^(8n) for an
  * n-byte secret, from the reference's KeyShareSymmetric.PrimeOffsetNext table
  * (n = 16 gives 2^128+51). Shares are f(x) big-endian, zero-padded to n bytes.
  */
@@ -105,7 +105,7 @@ function checkCounts(threshold: number, count: number): void {
  * Splits `secret` into `count` shares, any `threshold` of which recombine it. Shares
  * must fit in n bytes although f(x) < p may not: the reference's retry loop never runs
  * (its condition starts false), so here an overflowing polynomial is redrawn, as
- * mesh-reference §1.4 requires.
+ * docs/mesh-compatibility.md §1.4 requires.
  */
 export function splitSecret(
   secret: Uint8Array,

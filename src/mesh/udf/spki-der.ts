@@ -1,7 +1,7 @@
 /**
  * @module mesh/udf/spki-der
  * The reference's SubjectPublicKeyInfo DER for the CFRG curves, the input of key
- * fingerprints and OID UDFs (mesh-reference §2.3, udf-13 §4.2). It is NOT RFC 8410:
+ * fingerprints and OID UDFs (docs/mesh-compatibility.md §2.3, udf-13 §4.2). It is NOT RFC 8410:
  * the AlgorithmIdentifier carries a NULL parameter and the key sits in an OCTET STRING
  * inside the BIT STRING. Fingerprint compatibility needs exactly these bytes.
  */
@@ -19,7 +19,7 @@ const OID_LAST_ARC: Readonly<Record<KeyAlgorithm, number>> = {
 
 /**
  * Checks that `key` names a supported curve and that its public key has the wire length
- * of mesh-reference §2.3 (X448 57 and X25519 33 bytes: the signed Montgomery form).
+ * of docs/mesh-compatibility.md §2.3 (X448 57 and X25519 33 bytes: the signed Montgomery form).
  */
 export function checkPublicKey(key: PublicKey, what = 'key'): void {
   const alg = (key as { alg?: unknown } | undefined)?.alg;

@@ -1,7 +1,7 @@
 /**
  * @module mesh/udf/symmetric-key
  * Fixed-length key UDFs: encryption keys (type 0x20, 'E') and authentication keys /
- * PINs (type 0x00, 'A'), presented at full length (mesh-reference §1.4, the reference's
+ * PINs (type 0x00, 'A'), presented at full length (docs/mesh-compatibility.md §1.4, the reference's
  * UDF.SymmetricKey).
  */
 import { assertBytes } from '../../crypto/bytes.js';
@@ -9,7 +9,7 @@ import { InvalidArgumentError, InvalidEncodingError } from '../../crypto/errors.
 import type { RandomSource } from '../../crypto/random.js';
 import { DEFAULT_UDF_BITS, UdfType, parseUdfOfType, presentUdf } from './udf.js';
 
-/** Default PIN size: HEAD `account pin` defaults to 24 characters = 120 bits (mesh-reference §1.4). */
+/** Default PIN size: HEAD `account pin` defaults to 24 characters = 120 bits (docs/mesh-compatibility.md §1.4). */
 export const DEFAULT_PIN_BITS = 120;
 
 /** Largest random key the reference's HKDF-based users can take (512-bit digests). */

@@ -1,7 +1,7 @@
 /**
  * @module mesh/udf/symmetric-mac
  * SymmetricKeyMac / SymmetricKeyVerifyMac: a MAC over data, keyed by the BDS of a key
- * UDF and presented as an authenticator UDF (mesh-reference §1.3). PINs, PIN ids and the
+ * UDF and presented as an authenticator UDF (docs/mesh-compatibility.md §1.3). PINs, PIN ids and the
  * static-QR claim values (§6.1) are all built from it.
  */
 import { assertBytes } from '../../crypto/bytes.js';
@@ -42,7 +42,7 @@ export function symmetricKeyMacBytes(data: Uint8Array, udfKey: string, what = 'k
 
 /**
  * present(type ‖ HMAC(BDS(udfKey), data), bits): the key is the *parsed* BDS, so a
- * 28-character key UDF gives a 16-byte HMAC key (mesh-reference §6.1).
+ * 28-character key UDF gives a 16-byte HMAC key (docs/mesh-compatibility.md §6.1).
  */
 export function symmetricKeyMac(data: Uint8Array, udfKey: string, bits: number = DEFAULT_UDF_BITS, what = 'key'): string {
   checkDigestBits(bits);

@@ -1,7 +1,7 @@
 /**
  * @module mesh/udf/udf
  * UDF binary form, presentation and parsing (draft-hallambaker-mesh-udf §3,
- * mesh-reference §1.1). A UDF is typeByte ‖ BDS; its presentation is the first
+ * docs/mesh-compatibility.md §1.1). A UDF is typeByte ‖ BDS; its presentation is the first
  * (bits+4)/5 Base32 characters, with a dash after every four.
  */
 import { InvalidArgumentError, InvalidEncodingError } from '../../crypto/errors.js';
@@ -22,7 +22,7 @@ export const UdfType = {
   DerivedKeySeed: 0xc8,
 } as const;
 
-/** Default precision, unchanged in the reference since 2019 (mesh-reference §1.1). */
+/** Default precision, unchanged in the reference since 2019 (docs/mesh-compatibility.md §1.1). */
 export const DEFAULT_UDF_BITS = 140;
 /** Largest precision the drafts allow for digests. */
 export const MAX_UDF_BITS = 440;

@@ -1,6 +1,6 @@
 /**
  * @module platform/fs/atomic-write
- * Crash-safe replacement of one small private file (design.md decision 7): the bytes go to
+ * Crash-safe replacement of one small private file (docs/decisions/0011-crash-safe-persistence.md): the bytes go to
  * a hidden temp file in the same directory, created 0600 with O_EXCL, fsync'd, renamed
  * over the target, and the directory fsync'd so the rename itself is durable. A power cut
  * at any point leaves the old file or the new one, never a mix; readers open only final

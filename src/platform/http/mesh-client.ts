@@ -10,7 +10,7 @@
  *   `RequestSigner`, which receives the exact body bytes the client sends, so the
  *   signature covers what goes on the wire (service-protocol "Owner authentication").
  * - Every call has a timeout covering connect, headers and body, and the response body is
- *   read with a size bound: the service is not trusted (design.md decision 4), so neither a
+ *   read with a size bound: the service is not trusted (docs/decisions/0003-untrusted-service.md), so neither a
  *   stalled nor an endless answer can hang or exhaust the caller.
  * - Envelope-valued fields are shape-checked here (`[header, payload, trailer?]`) and
  *   returned as JSON; checking signatures and contents is the caller's job.
@@ -496,13 +496,13 @@ export class MeshClient {
     return { ...statusFields(body), ...optEnvelope(body, path, 'EnvelopedMessageClaim') };
   }
 
-  /** Issue 6 §2: file an owner's application entry for one device of its catalog (signed). */
+  /** File an owner's application entry for one device of its catalog (signed). */
   async applicationPublish(request: ApplicationPublishRequest, signer: RequestSigner): Promise<StatusFields> {
     const { body } = await this.exchange({ name: 'ApplicationPublish', request, signer });
     return statusFields(body);
   }
 
-  /** Issue 6 §2: the application entry an owner filed for a device (404 when none). */
+  /** The application entry an owner filed for a device (404 when none). */
   async applicationGet(request: ApplicationGetRequest): Promise<ApplicationGetResponse> {
     const { body, path } = await this.exchange({ name: 'ApplicationGet', request, idempotent: true });
     return {

@@ -2,7 +2,7 @@
  * @module platform/keystore/file-secret-store
  * The lowest real tier: one 0600 file per secret in `<stateDir>/secrets/` (0700), holding
  * the raw bytes. Protection is the file system's alone (anyone who can read the SD card
- * reads the seed), which is why the tier is reported and ranked last (design.md decision 5).
+ * reads the seed), which is why the tier is reported and ranked last (docs/decisions/0002-seed-based-secret-store.md).
  * Every write replaces the file atomically (atomic-write), so a power cut leaves the old
  * secret or the new one; a directory or file with wider permissions, another owner or a
  * symlink is refused by path (private-files).

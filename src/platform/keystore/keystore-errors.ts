@@ -6,7 +6,7 @@
  * The agent branches on the class: an unavailable backend is a configuration problem a
  * person fixes; an integrity failure means the state directory was tampered with or
  * belongs to another TPM. No message or context ever carries secret bytes
- * (design.md decision 5); they carry names, paths, tools and exit codes only.
+ * (docs/decisions/0002-seed-based-secret-store.md); they carry names, paths, tools and exit codes only.
  */
 import { MeshError, type MeshErrorOptions } from '../../crypto/errors.js';
 

@@ -4,7 +4,7 @@
  * 0700 and a file 0600, both owned by the user the agent runs as, neither a symlink.
  * Anything wider is refused with the path and what was found, never silently chmod'ed:
  * a secret that was world-readable may already be copied, and a file owned by someone
- * else may have been planted, so a person has to look (issue 4 §2).
+ * else may have been planted, so a person has to look.
  * Files are opened with O_NOFOLLOW and checked on the open handle, so a symlink swapped
  * in between a check and the read cannot redirect it.
  */

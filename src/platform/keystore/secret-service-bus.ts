@@ -1,14 +1,14 @@
 /**
  * @module platform/keystore/secret-service-bus
  * One connection to the session bus for talking to org.freedesktop.secrets through
- * dbus-next (dependencies.md §2: the native `dbus` package cannot express the `a{ss}`
+ * dbus-next (docs/decisions/0006-dbus-next-instead-of-dbus.md: the native `dbus` package cannot express the `a{ss}`
  * attributes, dbus-next can). Every call has a deadline and every failure becomes a typed
  * error: dbus-next's own calls wait forever on a silent service, and an unhandled
  * connection error would crash the agent.
  *
  * Addresses are rewritten before dbus-next sees them: dbus-next tries the optional native
  * `usocket` first for `unix:path=`, which neither installs nor bundles here
- * (dependencies.md §2, §8), so `unix:path=` becomes dbus-next's plain-net `unix:socket=`.
+ * (docs/decisions/0006-dbus-next-instead-of-dbus.md, docs/decisions/0004-lazy-chunks-and-startup-snapshot.md), so `unix:path=` becomes dbus-next's plain-net `unix:socket=`.
  * `unix:abstract=` needs usocket outright (Node 20's net cannot reach the abstract
  * namespace: it answers ECONNREFUSED), so such entries are dropped, and an address made
  * only of them is refused with a message saying to use a socket path. The optional
