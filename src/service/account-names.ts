@@ -4,13 +4,13 @@
  * "Account names and hosted domains"). One normalisation serves every entry point, so
  * `Alice@Example.COM` and `alice@example.com` are one account, one PIN lockout counter and
  * one rate-limit bucket:
- * - the address must be user@domain in ASCII (mesh-reference §1.5; checkAccountAddress): no
+ * - the address must be user@domain in ASCII (docs/mesh-compatibility.md §1.5; checkAccountAddress): no
  *   white space is trimmed, no Unicode is folded. A non-ASCII or padded name is refused, not
  *   rewritten, because folding (NFKC, case mapping beyond ASCII) would let look-alike names
  *   collide or pass for each other; an internationalised domain goes in its A-label
  *   (xn--) form;
  * - then it is lower-cased, as the PIN and claim MACs lower-case the account
- *   (mesh-reference §6.1).
+ *   (docs/mesh-compatibility.md §6.1).
  */
 import { checkAccountAddress } from '../mesh/connect/connect-uri.js';
 

@@ -5,7 +5,7 @@
  * ConnectStatus with ResponseId(AcknowledgeConnection.MessageId), and the owner's
  * RespondConnection carries EnvelopeId(its MessageId) = EnvelopeId(that ResponseId) in its
  * header, so the service matches the answer to the request without reading the (encrypted)
- * answer (mesh-reference §6.2 (a) 7; mesh/connect/respond-connection).
+ * answer (docs/mesh-compatibility.md §6.2 (a) 7; mesh/connect/respond-connection).
  */
 import { envelopeId, responseId } from '../mesh/udf/message-id.js';
 import { accountKey, type ConnectionRecord } from './records.js';

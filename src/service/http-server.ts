@@ -6,7 +6,7 @@
  * reading (so an oversized body is never buffered), refuses other methods and paths in the
  * protocol's shape, and hands the bytes to the transport-independent `MeshService`.
  *
- * Graceful shutdown (issue 3 §4): `close()` stops accepting, lets in-flight requests finish,
+ * Graceful shutdown: `close()` stops accepting, lets in-flight requests finish,
  * then closes idle keep-alive connections; a deadline bounds how long a stuck client can hold
  * the process.
  */

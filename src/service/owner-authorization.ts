@@ -1,6 +1,6 @@
 /**
  * @module service/owner-authorization
- * The service's side of owner authentication (issue 3 §2; docs/service-protocol.md "Owner
+ * The service's side of owner authentication (docs/service-protocol.md "Owner
  * authentication"): the Mesh-Authorization header must name the account the request acts
  * on, a `kid` that is that account's AdministratorSignature key, a `created` time within the
  * skew window, a nonce not seen before, and a signature by that key over the request. Every

@@ -2,7 +2,7 @@
  * @module service/profile-checks
  * Reading the signed objects a client hands the service: an envelope must parse, be signed by
  * the key the protocol names, and hold the tagged object it should. Every failure becomes a
- * 400 whose StatusDescription names the field (issue 3 §4); a signature that does not verify
+ * 400 whose StatusDescription names the field; a signature that does not verify
  * names the signer the protocol requires.
  */
 import { MeshError } from '../crypto/errors.js';

@@ -122,7 +122,7 @@ export interface DeviceRecord {
   RequestKey?: string;
   EnvelopedCatalogedDevice?: JsonValue;
   /**
-   * The owner's live ClaimApprovals for this device (issue 4 §3 "owner-approval"), newest
+   * The owner's live ClaimApprovals for this device ("owner-approval"), newest
    * last; ConnectStatus hands them to the device this entry connected.
    */
   ClaimApprovals?: ClaimApprovalEntry[];

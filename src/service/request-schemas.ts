@@ -21,7 +21,7 @@ import { MAX_ACCOUNT_LENGTH, normalizeAccountAddress } from './account-names.js'
 import { readProfileAccount, type VerifiedAccount } from './profile-checks.js';
 
 /**
- * A Mesh account address, user@domain (mesh-reference §1.5), in the service's normal form
+ * A Mesh account address, user@domain (docs/mesh-compatibility.md §1.5), in the service's normal form
  * (account-names: ASCII only, nothing trimmed or folded but the case), so every entry point
  * keys records, PIN counters and rate limits the same way and `Alice@Example.com` names the
  * same account.

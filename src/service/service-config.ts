@@ -23,7 +23,7 @@ export interface ServiceConfig {
   readonly account: AccountPolicy;
   /** Token buckets per source and per account on the front door (docs/security.md "Rate limits"). */
   readonly rateLimits: RateLimitConfig;
-  /** How long a connection request stays pending before ConnectStatus reports Expired (issue 3 §2: 24 h). */
+  /** How long a connection request stays pending before ConnectStatus reports Expired (24 h). */
   readonly pendingLifetimeMs: number;
   /** ConnectStatus RetryAfter while pending (seconds). */
   readonly retryAfterSeconds: number;

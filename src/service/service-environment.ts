@@ -25,6 +25,6 @@ export interface ServiceEnvironment {
   readonly config: ServiceConfig;
   readonly accounts: AccountDirectory;
   readonly log: ServiceLog;
-  /** Push notices to devices (`--mqtt`, issue 6 §1); absent = devices poll. */
+  /** Push notices to devices (`--mqtt`); absent = devices poll. */
   readonly notices?: NoticeSink;
 }

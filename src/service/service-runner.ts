@@ -33,7 +33,7 @@ export interface StartServiceOptions {
   readonly shutdownDeadlineMs?: number;
   /** Proxies whose X-Forwarded-For is believed (`--trust-proxy`); none by default. */
   readonly trustProxy?: readonly string[];
-  /** Push notices to devices (issue 6 §1); the caller closes it after `close()`. */
+  /** Push notices to devices; the caller closes it after `close()`. */
   readonly notices?: NoticeSink;
 }
 

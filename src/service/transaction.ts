@@ -2,7 +2,7 @@
  * @module service/transaction
  * What one transaction of docs/service-protocol.md is to the dispatcher: the request tag it
  * answers, the schema every field goes through before the handler sees it, who must sign it
- * (owner authentication, issue 3 §2), and the handler. Each transaction lives in its own file
+ * (owner authentication), and the handler. Each transaction lives in its own file
  * under ./transactions, named after it (conventions: "protocol files named after the spec's
  * messages").
  */

@@ -1,7 +1,7 @@
 /**
  * @module platform/keystore/secret-service-store
  * The middle tier: secrets in the user's keyring through the freedesktop Secret Service API
- * (org.freedesktop.secrets, gnome-keyring here; dependencies.md §2). Each secret is one item
+ * (org.freedesktop.secrets, gnome-keyring here; docs/decisions/0006-dbus-next-instead-of-dbus.md). Each secret is one item
  * in the default collection with attributes {application: "mesh-agent", instance, name}, so
  * two agents on one keyring (two state directories) never see each other's items.
  *

@@ -1,8 +1,8 @@
 /**
  * @module platform/keystore/tpm-secret-store
  * The best tier: a random 256-bit wrapping key sealed by the TPM, and every secret kept as
- * an AES-256-GCM blob under it in `<stateDir>/tpm/secrets/` (design.md decision 5). No TPM
- * holds Ed448/X448 keys (dependencies.md §3), so the TPM's job is to make the state
+ * an AES-256-GCM blob under it in `<stateDir>/tpm/secrets/` (docs/decisions/0002-seed-based-secret-store.md). No TPM
+ * holds Ed448/X448 keys (docs/decisions/0002-seed-based-secret-store.md), so the TPM's job is to make the state
  * directory useless off this device: a copied SD card holds only blobs that need this
  * TPM's owner seed to unseal.
  *
@@ -13,7 +13,7 @@
  * from tripping dictionary-attack lockout.
  *
  * Without a resource manager (swtpm, /dev/tpm0) a tool leaves its transient objects
- * loaded and the TPM runs out of slots after three (dependencies.md §3), so every step is
+ * loaded and the TPM runs out of slots after three (docs/decisions/0002-seed-based-secret-store.md), so every step is
  * followed by `tpm2_flushcontext -t`; with /dev/tpmrm0 that flush is a harmless no-op.
  * The TPM is used only at open: put/get/delete work on files with the key in memory.
  */

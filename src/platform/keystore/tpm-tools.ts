@@ -1,7 +1,7 @@
 /**
  * @module platform/keystore/tpm-tools
  * Running tpm2-tools and finding a TPM. npm has no TPM 2.0 client, so the tools run as
- * child processes through execFile, never a shell (dependencies.md §3); the TCTI goes in
+ * child processes through execFile, never a shell (docs/decisions/0002-seed-based-secret-store.md); the TCTI goes in
  * TPM2TOOLS_TCTI of the child's environment only. Secret input goes over stdin and secret
  * output comes back on stdout, so neither touches a file, and neither is ever copied into
  * an error: a failure reports the tool, its exit code and its stderr (which tpm2-tools

@@ -4,7 +4,7 @@
  * dbus-next needs xml2js only for D-Bus introspection (getProxyObject, exported service
  * objects), and the Secret Service store uses neither: it sends typed messages with
  * explicit signatures (secret-service-bus). xml2js with xmlbuilder and sax is about 100 KB
- * of a 300 KB bundle budget (issue 4 §4), so the bundle swaps it for this, which fails
+ * of a 300 KB bundle budget, so the bundle swaps it for this, which fails
  * loudly if introspection is ever reached.
  */
 import { UnsupportedAlgorithmError } from '../../crypto/errors.js';

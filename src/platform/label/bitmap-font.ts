@@ -1,7 +1,7 @@
 /**
  * @module platform/label/bitmap-font
- * A 5x7 bitmap font for the text under a label's QR code (issue 5 §4): the device
- * fingerprint is a Base32 UDF (A–Z, 2–7 and dashes, mesh-reference §1), so upper-case
+ * A 5x7 bitmap font for the text under a label's QR code: the device
+ * fingerprint is a Base32 UDF (A–Z, 2–7 and dashes, docs/mesh-compatibility.md §1), so upper-case
  * letters, digits, '-' and space suffice. Drawing the glyphs ourselves keeps the PNG label
  * free of a native canvas or a font file, and the output identical on every machine.
  */

@@ -1,6 +1,6 @@
 /**
  * @module platform/label/device-label
- * A device's label (issue 5 §4): the QR code of its ConnectUri with its fingerprint (the
+ * A device's label: the QR code of its ConnectUri with its fingerprint (the
  * ProfileDevice UDF) beneath, as PNG or SVG. The owner scans the code with `mesh device
  * claim` and compares the fingerprint it shows with the one printed here.
  */

@@ -1,6 +1,6 @@
 /**
  * @module platform/label/label-layout
- * The geometry both label renderers share (issue 5 §4): the QR symbol with its 4-module
+ * The geometry both label renderers share: the QR symbol with its 4-module
  * quiet zone (ISO/IEC 18004 §6.3.8; text never enters it), then the device fingerprint
  * beneath in lines broken at the UDF's dashes, each line centred. Units are pixels of the
  * PNG; the SVG uses the same numbers as user units, so the two formats look alike.

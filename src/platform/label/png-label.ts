@@ -1,7 +1,7 @@
 /**
  * @module platform/label/png-label
- * The label as a PNG (issue 5 §4): the QR symbol and the fingerprint drawn pixel by pixel
- * into one 8-bit greyscale image and encoded with pngjs (dependencies.md §7), so no native
+ * The label as a PNG: the QR symbol and the fingerprint drawn pixel by pixel
+ * into one 8-bit greyscale image and encoded with pngjs (docs/decisions/0014-labels-in-javascript.md), so no native
  * canvas or font is needed on the factory's label printer host.
  */
 import { PNG } from 'pngjs';

@@ -1,7 +1,7 @@
 /**
  * @module platform/label/qr-matrix
  * The QR code symbol of a label's text as a plain matrix of modules (qrcode's
- * `create(...).modules`, dependencies.md §7), so the PNG and SVG renderers draw it
+ * `create(...).modules`, docs/decisions/0014-labels-in-javascript.md), so the PNG and SVG renderers draw it
  * themselves. Error correction M (15 %) survives a scuffed or slightly blurred print of a
  * ConnectUri while keeping the symbol small (version 4-5 for a 120-bit key).
  */

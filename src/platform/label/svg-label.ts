@@ -1,6 +1,6 @@
 /**
  * @module platform/label/svg-label
- * The label as SVG (issue 5 §4): one <path> for the dark modules (runs of a row merged),
+ * The label as SVG: one <path> for the dark modules (runs of a row merged),
  * then a <text> element with the fingerprint, broken into the same lines as the PNG. The
  * text is real text, so a label printer's own font renders it and a person or a script can
  * read it from the file.

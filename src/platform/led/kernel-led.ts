@@ -1,6 +1,6 @@
 /**
  * @module platform/led/kernel-led
- * A status LED of the kernel LED class (issue 5 §1): `/sys/class/leds/<name>/{trigger,
+ * A status LED of the kernel LED class: `/sys/class/leds/<name>/{trigger,
  * brightness,max_brightness}`. Works for the Pi's own ACT (and PWR) LED and for any LED a
  * `gpio-led` device-tree overlay declares (firmware-config), with no native addon.
  *

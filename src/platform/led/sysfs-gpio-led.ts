@@ -1,7 +1,7 @@
 /**
  * @module platform/led/sysfs-gpio-led
  * A status LED on a plain GPIO line through the legacy sysfs interface (`/sys/class/gpio`),
- * written directly rather than through onoff (issue 5 §1, dependencies.md §5): onoff needs a
+ * written directly rather than through onoff (docs/decisions/0005-sysfs-files-instead-of-onoff.md): onoff needs a
  * native `epoll` build with no prebuilds (build tools on every Pi), cannot be bundled, and
  * still leaves the numbering to the caller; driving an LED is four file writes.
  *

@@ -4,7 +4,7 @@
  * (`text`: `level: message key=value …`, journald adds the time) or log shippers (`json`:
  * one object per line with `time`). Field names that could carry key material (seed, pin,
  * secret, private) are dropped outright as a second line of defence; the agent never
- * passes such values in the first place (design.md decision 5).
+ * passes such values in the first place (docs/decisions/0002-seed-based-secret-store.md).
  */
 import type { Announcement, Announcer, LogFields, LogLevel, Logger } from '../../agent/ports.js';
 

@@ -1,12 +1,12 @@
 /**
  * @module platform/mqtt/mqtt-connector
- * The agent's MqttConnector over mqtt.js 5.16 (dependencies.md §6). The client is ~377 KB
+ * The agent's MqttConnector over mqtt.js 5.16 (docs/decisions/0013-mqtt-notices.md). The client is ~377 KB
  * minified, so it is imported lazily, on the first connect: an agent (or service) without
  * MQTT configured never loads it, and the bundler can keep it out of the core chunk. Nothing
  * else in the code base imports `mqtt`.
  *
  * One session is one connection (`reconnectPeriod: 0`): the agent owns reconnection, on its
- * RetrySchedule with jitter (issue 6 §1), so the adapter never hides an outage. MQTT v5 is
+ * RetrySchedule with jitter, so the adapter never hides an outage. MQTT v5 is
  * spoken by default, for the reason codes that tell a wrong password from a refused topic.
  */
 import type { MqttConnectOptions, MqttConnector, MqttMessage, MqttSession } from '../../agent/ports.js';

@@ -1,12 +1,12 @@
 /**
  * @module platform/serial/serial-port-link
- * One serial line as text lines (issue 5 §2, §3): open(path, baud), write a line, hear each
+ * One serial line as text lines: open(path, baud), write a line, hear each
  * received line, close. Shared by the serial console (serial-console.ts) and the serial
  * provisioning protocol, which is why it stays this small.
  *
  * `serialport` (and its native binding) is loaded by a dynamic import on the first open, so
  * an agent with no console and no provisioning port never loads it (the core bundle budget,
- * dependencies.md §8). Received bytes are split on LF (a CR before it is dropped) and decoded
+ * docs/decisions/0004-lazy-chunks-and-startup-snapshot.md). Received bytes are split on LF (a CR before it is dropped) and decoded
  * as UTF-8 with replacement characters, so line noise at a wrong baud rate arrives as a
  * strange line, never as an exception. A line longer than `maxLineBytes` is cut there: its
  * first `maxLineBytes` bytes are delivered once with `oversized: true` and the rest up to the

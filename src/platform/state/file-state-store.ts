@@ -1,6 +1,6 @@
 /**
  * @module platform/state/file-state-store
- * The agent's StateStore on disk (design.md decision 7): `<stateDirectory>/state.json` and
+ * The agent's StateStore on disk (docs/decisions/0011-crash-safe-persistence.md): `<stateDirectory>/state.json` and
  * `<stateDirectory>/status.json`, each replaced atomically and durably (temp file 0600 with
  * O_EXCL, fsync, rename, fsync of the directory: platform/fs/atomic-write), so a
  * power cut leaves the previous file or the new one, never a torn one. The state is checked

@@ -3,7 +3,7 @@
  * The factory DevicePreconfiguration file as the agent's PreconfigurationFile port: read as
  * bytes (absent = undefined), replaced atomically and durably (temp 0600 in the same
  * directory, fsync, rename, fsync of the directory), so the rewrite without the private
- * part never leaves a half-written file in place of a good one (issue 4 §1).
+ * part never leaves a half-written file in place of a good one.
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';

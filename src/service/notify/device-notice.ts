@@ -1,6 +1,6 @@
 /**
  * @module service/notify/device-notice
- * Push notices (issue 6 §1): when something a device is waiting for reaches the service, the
+ * Push notices: when something a device is waiting for reaches the service, the
  * service publishes a short notice on the device's topic, so the device fetches at once
  * instead of at its next poll. A notice carries nothing secret and nothing the device trusts:
  * it only says "ask me now"; the device fetches the result through the service and verifies

@@ -1,6 +1,6 @@
 /**
  * @module service/store/file-store
- * The embedded default store (issue 3 §3): one append-only, hash-chained log file in a data
+ * The embedded default store: one append-only, hash-chained log file in a data
  * directory, fsync'd before a commit resolves, with the current records and the Merkle
  * frontier rebuilt in memory by replaying the log at open.
  *

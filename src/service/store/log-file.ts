@@ -5,7 +5,7 @@
  *   magic "MLE1" (4) | payload length, u32 big-endian (4) | payload (JSON) | chain_i (64)
  *
  * The stored chain value lets a reader check each frame against everything before it
- * (design.md decision 7). Replay distinguishes a torn tail (the unacknowledged end of the
+ * (docs/decisions/0011-crash-safe-persistence.md). Replay distinguishes a torn tail (the unacknowledged end of the
  * last write, cut or zero-filled by a crash: truncated and reported) from damage before the
  * tail (a bad frame followed by an intact one: refused, because dropping it would lose
  * acknowledged writes).

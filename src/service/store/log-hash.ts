@@ -2,7 +2,7 @@
  * @module service/store/log-hash
  * The log's two hash structures, shared by both backends:
  * - a hash chain, chain_i = SHA-512(0x02 || chain_{i-1} || leaf_i) from 64 zero bytes, which
- *   makes every entry commit to its whole history (design.md decision 7);
+ *   makes every entry commit to its whole history (docs/decisions/0011-crash-safe-persistence.md);
  * - an RFC 6962 §2.1 Merkle tree over the entry payloads (leaf = H(0x00 || payload), node =
  *   H(0x01 || left || right), empty tree = H()), whose head is the checkpoint a Status
  *   response publishes and which admits inclusion and consistency proofs later.

@@ -1,6 +1,6 @@
 /**
  * @module service/store/open-store
- * Turns the service's `--store` option (issue 3 §1: `--store file|postgres://...`) into an
+ * Turns the service's `--store` option (`--store file|postgres://...`) into an
  * open Store, so the composition root does not need to know either backend.
  *
  *   file                  the embedded store in <data>/store (the default)

@@ -1,7 +1,7 @@
 /**
  * @module service/store/postgres-store
  * The store on PostgreSQL (the `pg` client), so that several service instances can share one
- * database (issue 3 §3). It keeps the same log as the file store, with the same payload bytes,
+ * database. It keeps the same log as the file store, with the same payload bytes,
  * hash chain and RFC 6962 tree, beside a table of current records.
  *
  * Every commit locks the single head row (`SELECT … FOR UPDATE`), which serialises the chain

@@ -1,6 +1,6 @@
 /**
  * @module service/store/record-index
- * The current records held in memory, rebuilt by replaying the log (issue 3 §3: "indexes
+ * The current records held in memory, rebuilt by replaying the log ("indexes
  * rebuilt in memory at start"). Values are kept as their JSON text, which is both smaller
  * than the parsed objects and hands every reader a fresh copy. Each container keeps its keys
  * sorted (from its first listing on) so that a page is a binary search plus a slice, not a

@@ -6,10 +6,10 @@
  * key → JSON records, each carrying a version.
  *
  * Every change goes through one append-only log whose entries are hash-chained and whose
- * checkpoints are RFC 6962 Merkle roots (design.md decision 7), so that the Status
+ * checkpoints are RFC 6962 Merkle roots (docs/decisions/0011-crash-safe-persistence.md), so that the Status
  * transaction can publish a checkpoint and an auditor can verify the history. Writers use
  * optimistic preconditions rather than locks held across requests, so several service
- * instances sharing one PostgreSQL database cannot lose an update (issue 3 §3).
+ * instances sharing one PostgreSQL database cannot lose an update.
  */
 
 /** A JSON value as `JSON.parse` returns it. */

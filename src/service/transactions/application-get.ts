@@ -1,6 +1,6 @@
 /**
  * @module service/transactions/application-get
- * ApplicationGet (issue 6 §2; docs/service-protocol.md "Application entries"): a device asks
+ * ApplicationGet (docs/service-protocol.md "Application entries"): a device asks
  * for the application entry its owner filed for it: `{Account, Device}` →
  * `{EnvelopedApplicationEntry, Updated}`, 404 when there is none (or the device is not
  * connected in that account's catalog). Unauthenticated like ConnectStatus: the entry is

@@ -1,6 +1,6 @@
 /**
  * @module service/transactions/application-publish
- * ApplicationPublish (issue 6 §2; docs/service-protocol.md "Application entries"): an owner,
+ * ApplicationPublish (docs/service-protocol.md "Application entries"): an owner,
  * signed by the account's AdministratorSignature key, files an application entry for one
  * device of its catalog: `{Account, Device, EnvelopedApplicationEntry}`. The service keeps
  * the latest per (account, device), answers it to ApplicationGet, and posts an

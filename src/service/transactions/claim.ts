@@ -1,6 +1,6 @@
 /**
  * @module service/transactions/claim
- * Claim (mesh-reference §6.2 (b) 3; docs/service-protocol.md): someone who scanned a device's
+ * Claim (docs/mesh-compatibility.md §6.2 (b) 3; docs/service-protocol.md): someone who scanned a device's
  * QR label proves knowledge of its ConnectKey to the maker's service. The service checks the
  * claim's ServiceAuthenticate against the publication's Authenticator at 125 bits and the
  * claim's signature by the claimant's own admin key (mesh/connect/message-claim), stores the
@@ -82,7 +82,7 @@ export const claim: Transaction<ClaimRequest> = {
       Received: isoTime(now),
     };
     await env.store.commit([putRecord(Containers.claims, publicationId, record)]);
-    // Issue 6 §1: the device's PollClaim need not wait for its next round.
+    // The device's PollClaim need not wait for its next round.
     env.notices?.post({ publication: publicationId }, { type: 'claim', publicationId });
     return { fields: { CatalogedPublication: stored.value.CatalogedPublication } };
   },

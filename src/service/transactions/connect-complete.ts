@@ -1,6 +1,6 @@
 /**
  * @module service/transactions/connect-complete
- * ConnectComplete (security-05 §3.15; mesh-reference §6.2 (a) 6-7): the owner posts the
+ * ConnectComplete (security-05 §3.15; docs/mesh-compatibility.md §6.2 (a) 6-7): the owner posts the
  * RespondConnection for a request (or for a static-QR claim, which has no request here).
  * Besides the request signature, the RespondConnection itself "MUST be signed by a valid
  * administration key for the Mesh profile" (security-05 §3.15.1): it is checked against the
@@ -92,7 +92,7 @@ export const connectComplete: Transaction<ConnectCompleteRequest> = {
       }
       record = { ...existing.value, State: result, EnvelopedRespondConnection: request.EnvelopedRespondConnection as unknown as ConnectionRecord['EnvelopedRespondConnection'], Completed: time };
     } else {
-      // An answer to a static-QR claim (mesh-reference §6.2 (b) 3): filed for the device's ConnectStatus.
+      // An answer to a static-QR claim (docs/mesh-compatibility.md §6.2 (b) 3): filed for the device's ConnectStatus.
       record = {
         Account: entry.account,
         ResponseId: responseIdUdf,
@@ -119,7 +119,7 @@ export const connectComplete: Transaction<ConnectCompleteRequest> = {
       // The answered request no longer waits; if this loses every race the place frees itself at expiry.
       await releaseQuota(env, entry.account, key, now).catch((error: unknown) => env.log('quota-release-failed', { message: String(error) }));
     }
-    // Issue 6 §1: tell the waiting device to fetch now (after the commit, so the fetch finds it).
+    // Tell the waiting device to fetch now (after the commit, so the fetch finds it).
     const notifiedDevice = answeredDevice ?? record.DeviceUdf;
     if (notifiedDevice !== undefined) env.notices?.post({ device: notifiedDevice }, { type: 'respond', responseId: responseIdUdf });
     return {};

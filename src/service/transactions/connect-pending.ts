@@ -1,6 +1,6 @@
 /**
  * @module service/transactions/connect-pending
- * ConnectPending (security-05 §3.14; mesh-reference §6.2 (a) 5): the owner lists the
+ * ConnectPending (security-05 §3.14; docs/mesh-compatibility.md §6.2 (a) 5): the owner lists the
  * account's unanswered, unexpired connection requests, each as the service's signed
  * AcknowledgeConnection (which holds the device's signed RequestConnection, so the owner
  * verifies both and recomputes the witness), whether a PIN validated it, and when it was

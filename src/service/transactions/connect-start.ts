@@ -1,6 +1,6 @@
 /**
  * @module service/transactions/connect-start
- * ConnectStart (security-05 §3.12; mesh-reference §6.2 (a) 2-3; docs/service-protocol.md):
+ * ConnectStart (security-05 §3.12; docs/mesh-compatibility.md §6.2 (a) 2-3; docs/service-protocol.md):
  * a device asks to join an account.
  * - The RequestConnection must be signed by the ProfileSignature key of the ProfileDevice in
  *   its AuthenticatedData (design decision 3), and name the account it is sent to.

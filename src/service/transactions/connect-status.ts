@@ -1,6 +1,6 @@
 /**
  * @module service/transactions/connect-status
- * ConnectStatus (security-05 §3.13; mesh-reference §6.2 (a) 7): the device asks, by
+ * ConnectStatus (security-05 §3.13; docs/mesh-compatibility.md §6.2 (a) 7): the device asks, by
  * ResponseId(AcknowledgeConnection.MessageId) (or ResponseId(MessageClaim.MessageId) after a
  * static-QR claim), whether the owner has answered.
  * - Pending: Status 202, `Result: "Pending"`, `RetryAfter` seconds.

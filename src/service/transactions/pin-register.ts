@@ -1,6 +1,6 @@
 /**
  * @module service/transactions/pin-register
- * PinRegister (docs/service-protocol.md "PIN"; mesh-reference §6.2 (a) 1): the owner
+ * PinRegister (docs/service-protocol.md "PIN"; docs/mesh-compatibility.md §6.2 (a) 1): the owner
  * registers a MessagePin, signed by the account's AdministratorSignature key, with
  * MessageId = PinId. ConnectStart then marks a request whose PinId/PinWitness match it as
  * PinValidated, once, before it expires.

@@ -1,6 +1,6 @@
 /**
  * @module service/transactions/poll-claim
- * PollClaim (mesh-reference §6.2 (b) 2, 4): a preconfigured device asks its maker's service
+ * PollClaim (docs/mesh-compatibility.md §6.2 (b) 2, 4): a preconfigured device asks its maker's service
  * whether its publication has been claimed. The answer is the latest claim envelope, which
  * the device verifies itself (DeviceAuthenticate and ServiceAuthenticate, 100 bits), or no
  * claim yet. Knowing the PublicationId is the only credential: the claim holds nothing

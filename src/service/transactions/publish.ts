@@ -4,12 +4,12 @@
  * AdministratorSignature key, does one or more of
  * - replace the account's ProfileAccount (same profile UDF and account address: a profile
  *   update, never a takeover by another profile);
- * - publish a CatalogedPublication (the static-QR claim record, mesh-reference §6.2 (b) 1),
+ * - publish a CatalogedPublication (the static-QR claim record, docs/mesh-compatibility.md §6.2 (b) 1),
  *   keyed by its PublicationId; another account's publication of the same Id is a 409;
  * - revoke a device in its catalog (`RevokeDevice`), after which ConnectStatus for that
  *   device's connection answers Revoked. Other owners' connections of the device are separate
  *   entries and untouched (design.md "Who uses it");
- * - file a ClaimApproval (`EnvelopedClaimApproval`, issue 4 §3 "owner-approval") under the
+ * - file a ClaimApproval (`EnvelopedClaimApproval`, "owner-approval") under the
  *   catalog entry of the device it names, for ConnectStatus to hand to that device. The
  *   service checks it is the account's (its AdministratorSignature, its Account) and for a
  *   connected device of its catalog; the device checks everything again itself.

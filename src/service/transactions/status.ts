@@ -1,7 +1,7 @@
 /**
  * @module service/transactions/status
  * Status (security-05 §3.11): the last checkpoint of the store's hash-chained log
- * (issue 3 §1), so an auditor can follow the history: CheckpointIndex (entries so far),
+ *, so an auditor can follow the history: CheckpointIndex (entries so far),
  * CheckpointValue (RFC 6962 Merkle root) and ChainValue (hash-chain head), base64url.
  */
 import { base64urlEncode } from '../../mesh/encoding/base64url.js';
