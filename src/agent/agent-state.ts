@@ -108,11 +108,23 @@ export interface HeldClaim {
   readonly received: string;
 }
 
+/**
+ * The last thing that went wrong with the maker's claims, one line, no secrets. `kind` says
+ * whose fault it was so nothing reads the message: `claim-refused` is a claim this device
+ * refused (the claimant's doing), `failed` is anything else (a poll, a relayed approval). A
+ * state written before `kind` existed has none, which reads as `failed`.
+ */
+export interface ClaimsError {
+  readonly kind: 'claim-refused' | 'failed';
+  readonly message: string;
+  readonly at: string;
+}
+
 export interface ClaimsRecord {
   /** MessageIds of claims already handled (accepted, refused or held), newest last, bounded. */
   readonly seen: readonly string[];
   readonly held: readonly HeldClaim[];
-  readonly lastError?: { readonly message: string; readonly at: string };
+  readonly lastError?: ClaimsError;
   readonly lastPoll?: string;
 }
 

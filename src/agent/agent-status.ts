@@ -5,7 +5,7 @@
  * error. The running agent writes it (StateStore.saveStatus) after every change, and
  * `status` can also build it from the state file alone when the agent is stopped.
  */
-import type { AgentState, OwnerOrigin, OwnerStateName } from './agent-state.js';
+import type { AgentState, ClaimsError, OwnerOrigin, OwnerStateName } from './agent-state.js';
 import type { SecretStoreTier } from './secret-store.js';
 import type { MqttAgentStatus } from './push/push-hub.js';
 
@@ -44,7 +44,7 @@ export interface AgentStatus {
     readonly additionalClaims: string;
     readonly held: readonly { readonly claimant: string; readonly policy: string; readonly code?: string; readonly received: string }[];
     readonly lastPoll?: string;
-    readonly lastError?: { readonly message: string; readonly at: string };
+    readonly lastError?: ClaimsError;
   };
   /** Push-notice brokers and each owner's application broker, with their state. */
   readonly mqtt?: MqttAgentStatus;

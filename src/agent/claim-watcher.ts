@@ -173,7 +173,7 @@ export class ClaimWatcher {
     const rt = this.#rt;
     const message = describeError(error);
     rt.logger.log('warn', `claims: ${message}`, { maker: this.#claims.account });
-    await rt.update((s) => withClaims(s, { ...s.claims, lastError: { message, at: rt.clock.now().toISOString() } }));
+    await rt.update((s) => withClaims(s, { ...s.claims, lastError: { kind: 'failed', message, at: rt.clock.now().toISOString() } }));
   }
 
   /** One PollClaim and the handling of what it returns. */
@@ -204,7 +204,7 @@ export class ClaimWatcher {
       const reason = describeError(error);
       rt.logger.log('warn', `claims: a claim of this device was refused: ${reason}`, { maker: this.#claims.account });
       rt.announcer.announce({ kind: 'claim-refused', claimant: 'unverified', reason });
-      await rt.update((s) => withClaims(s, { ...remember(s.claims, id), lastError: { message: `claim refused: ${reason}`, at: rt.clock.now().toISOString() } }));
+      await rt.update((s) => withClaims(s, { ...remember(s.claims, id), lastError: { kind: 'claim-refused', message: `claim refused: ${reason}`, at: rt.clock.now().toISOString() } }));
       return;
     }
     const state = rt.state();
@@ -326,7 +326,7 @@ export class ClaimWatcher {
         this.#refused.add(digest);
         const message = `claim approval relayed for ${owner.account} refused: ${describeError(error)}`;
         rt.logger.log('warn', `claims: ${message}; held claims stay held`, { account: owner.account });
-        await rt.update((s) => withClaims(s, { ...s.claims, lastError: { message, at: rt.clock.now().toISOString() } }));
+        await rt.update((s) => withClaims(s, { ...s.claims, lastError: { kind: 'failed', message, at: rt.clock.now().toISOString() } }));
         continue;
       }
       const seenId = approvalSeenId(approval.messageId);

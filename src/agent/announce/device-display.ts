@@ -51,7 +51,7 @@ function ledStateOf(status: AgentStatus, pending: readonly PendingWitness[]): Le
   const claims = status.claims;
   const claimsFailing =
     claims?.lastError !== undefined &&
-    !claims.lastError.message.startsWith('claim refused') &&
+    claims.lastError.kind !== 'claim-refused' &&
     (claims.lastPoll === undefined || claims.lastError.at > claims.lastPoll);
   if (asking.some((o) => o.lastError !== undefined) || claimsFailing) return { kind: 'error' };
   if (asking.length > 0) return { kind: 'connecting' };
