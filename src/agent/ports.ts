@@ -69,7 +69,7 @@ export interface ConnectStatusAnswer {
   /** Seconds. */
   readonly RetryAfter?: number;
   /**
-   * With an Accept: the owner's ClaimApprovals for this device (issue 4 §3
+   * With an Accept: the owner's ClaimApprovals for this device (claims.additionalClaims
    * "owner-approval"), as the service relays them; the agent verifies each itself.
    */
   readonly EnvelopedClaimApprovals?: readonly unknown[];

@@ -223,7 +223,7 @@ function readClaims(reader: ConfigReader, root: JsonObject): ClaimsConfig | unde
 function readKeystore(reader: ConfigReader, value: unknown): KeystoreConfig {
   const defaults: KeystoreConfig = { type: CONFIG_DEFAULTS.keystoreType, tpm: {}, secretService: { collection: CONFIG_DEFAULTS.secretServiceCollection } };
   if (value === undefined) return defaults;
-  // `"keystore": "tpm"` is shorthand for `{"type": "tpm"}` (issue 4 §2 writes it so).
+  // `"keystore": "tpm"` is shorthand for `{"type": "tpm"}` (firmware-config/README.md writes it so).
   if (typeof value === 'string') return { ...defaults, type: reader.oneOf('$.keystore', value, KEYSTORE_CHOICES) ?? defaults.type };
   const entry = reader.object('$.keystore', value, KEYSTORE_FIELDS, { tier: 'type', kind: 'type' });
   if (entry === undefined) return defaults;

@@ -1,8 +1,8 @@
 /**
  * @module cli/commands/serial
  * `mesh serial <port> [command...] [--baud 115200] [--json] [--timeout 10]`: the
- * technician's end of the serial provisioning protocol (issue 5 §3;
- * src/agent/provisioning/README.md), over a USB gadget serial (`/dev/ttyACM0` on the
+ * technician's end of the serial provisioning protocol (src/agent/provisioning/
+ * README.md), over a USB gadget serial (`/dev/ttyACM0` on the
  * laptop) or a UART adapter (`/dev/ttyUSB0`).
  *
  * - With a command: sends one request, prints the reply (text, or the reply line itself

@@ -1,7 +1,7 @@
 /**
  * @module cli/factory/batch-journal
- * The factory batch's record of its own progress, in its output directory (issue 5 §4:
- * resumable): `batch.json` with the parameters every run must agree on, and
+ * The factory batch's record of its own progress, in its output directory (so that a
+ * batch resumes): `batch.json` with the parameters every run must agree on, and
  * `progress.jsonl`, one line appended per step: `{"Made": i, …}` once device i's files are
  * written, `{"Published": i}` once the maker's service accepted its CatalogedPublication.
  * A rerun skips what the journal says is done. Appending keeps a run of N devices at O(N)

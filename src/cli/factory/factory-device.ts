@@ -27,7 +27,7 @@ export interface MakeDeviceInput {
   readonly deviceSeed?: string;
 }
 
-/** Where the time of one device went, for the batch's figures (issue 5 §4 bench). */
+/** Where the time of one device went, for the batch's figures (the bench's). */
 export interface DeviceTimings {
   /** Deriving the four base key pairs from the seed. */
   readonly keyDerivationMs: number;

@@ -1,7 +1,7 @@
 /**
  * @module cli/factory/publish-queue
- * Publishing a batch's CatalogedPublications to the maker's service (issue 5 §4;
- * docs/service-protocol.md Publish): one signed Publish per device, as the protocol has
+ * Publishing a batch's CatalogedPublications to the maker's service (docs/service-protocol.md
+ * Publish): one signed Publish per device, as the protocol has
  * it, but several in flight at once over the client's kept-alive connections so the
  * batch is bound by key derivation rather than round trips. A transient failure (the
  * service unreachable or timing out, 5xx, 429) is retried with capped exponential backoff

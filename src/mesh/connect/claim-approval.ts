@@ -1,7 +1,7 @@
 /**
  * @module mesh/connect/claim-approval
- * ClaimApproval: an existing owner's consent to a later claim of a device it owns (issue 4
- * §3, claims.additionalClaims "owner-approval"). The owner signs it with its account's
+ * ClaimApproval: an existing owner's consent to a later claim of a device it owns (claims.additionalClaims
+ * "owner-approval", docs/decisions/0003-untrusted-service.md). The owner signs it with its account's
  * AdministratorSignature key and publishes it on its own service, which hands it to the
  * device with the ConnectStatus the device already polls for that owner
  * (docs/service-protocol.md "Claim approval").

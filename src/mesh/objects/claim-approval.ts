@@ -2,8 +2,8 @@
  * @module mesh/objects/claim-approval
  * `ClaimApproval : Message {Account, DeviceUdf, Claimant, Expires}`: an existing owner's
  * signed consent that `Claimant` may claim the device `DeviceUdf` (the claimed QR label,
- * issue 4 §3: "a second or later claim is not accepted silently … it needs approval from an
- * existing owner"). Not in the drafts: the reference has no message for it, so this
+ * where a later claim is never accepted silently, docs/decisions/0003-untrusted-service.md).
+ * Not in the drafts: the reference has no message for it, so this
  * implementation defines it (docs/service-protocol.md "Claim approval"). `MessageId` is a
  * nonce; `Account` is the approving owner, whose AdministratorSignature key signs the
  * envelope. `Expires` is required: an approval that never lapses would let a claimant come

@@ -1,7 +1,7 @@
 /**
  * @module platform/keystore/open-secret-store
- * Chooses and opens the agent's SecretStore from configuration (design.md
- * decision 5). `auto` takes the best tier available, TPM then Secret Service then file,
+ * Chooses and opens the agent's SecretStore from configuration (docs/decisions/
+ * 0002-seed-based-secret-store.md). `auto` takes the best tier available, TPM then Secret Service then file,
  * and logs the choice with the reason each better tier was skipped, so a person reading
  * the log or `mesh-agent status` knows what protects the seed and why nothing better does.
  * An explicit choice that is unavailable is an error, never a silent fallback.

@@ -10,7 +10,7 @@
  * - Revoked: Status 201, `Result: "Revoked"` and no envelope, once the owner revoked the
  *   device that this answer connected.
  * - An Accept for the device of a still-connected catalog entry also carries the owner's
- *   live ClaimApprovals for that device (`EnvelopedClaimApprovals`, issue 4 §3
+ *   live ClaimApprovals for that device (`EnvelopedClaimApprovals`,
  *   "owner-approval"), which the device verifies itself; the service only relays them.
  */
 import { object, required, type Infer } from '../../mesh/schema/index.js';
@@ -22,12 +22,8 @@ import { Status, gone, notFound } from '../service-errors.js';
 import type { Transaction } from '../transaction.js';
 import type { JsonValue } from '../store/store.js';
 import type { ServiceEnvironment } from '../service-environment.js';
+import { ConnectStatusRequestSchema, type ConnectStatusRequest } from '../../mesh/messages/connect-status.js';
 
-export const ConnectStatusRequestSchema = object('ConnectStatusRequest', {
-  AccountAddress: required(accountAddress()),
-  ResponseId: required(udfString()),
-});
-export type ConnectStatusRequest = Infer<typeof ConnectStatusRequestSchema>;
 
 export const connectStatus: Transaction<ConnectStatusRequest> = {
   name: 'ConnectStatus',

@@ -8,7 +8,7 @@
  *   keyed by its PublicationId; another account's publication of the same Id is a 409;
  * - revoke a device in its catalog (`RevokeDevice`), after which ConnectStatus for that
  *   device's connection answers Revoked. Other owners' connections of the device are separate
- *   entries and untouched (design.md "Who uses it");
+ *   entries and untouched (README.md "Homeowner");
  * - file a ClaimApproval (`EnvelopedClaimApproval`, "owner-approval") under the
  *   catalog entry of the device it names, for ConnectStatus to hand to that device. The
  *   service checks it is the account's (its AdministratorSignature, its Account) and for a
