@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Builds the entry points with esbuild: each becomes one minified ESM file under dist/
- * (docs/packaging.md; dependencies.md §8).
+ * (docs/packaging.md; docs/decisions/0004-lazy-chunks-and-startup-snapshot.md).
  *
  *   node scripts/build.mjs [--target <platform-arch>] [--libc glibc|musl|all] [--no-minify] [--report]
  *
@@ -39,7 +39,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'dist');
 const metaDir = join(root, '.tmp', 'build');
 
-// CommonJS dependencies inside an ESM bundle need require/__dirname (dependencies.md §8).
+// CommonJS dependencies inside an ESM bundle need require/__dirname (docs/decisions/0004-lazy-chunks-and-startup-snapshot.md).
 const requireBanner = [
   "import { createRequire as __meshCreateRequire } from 'node:module';",
   "import { fileURLToPath as __meshFileURLToPath } from 'node:url';",
@@ -78,7 +78,7 @@ const entries = [
 ];
 
 // dbus-next (Secret Service keystore) requires `x11` and `usocket` only inside try blocks,
-// as optional extras: they stay external (dependencies.md §8). Its xml2js is used only for
+// as optional extras: they stay external (docs/decisions/0004-lazy-chunks-and-startup-snapshot.md). Its xml2js is used only for
 // introspection, which the keystore never does; the stub keeps ~100 KB out of the agent.
 const external = ['x11', 'usocket'];
 const xml2jsStub = join(root, 'src/platform/keystore/xml2js-stub.ts');
@@ -91,7 +91,7 @@ const alias = existsSync(xml2jsStub) ? { xml2js: xml2jsStub } : {};
  * is rewritten to look there, so the layout is `<dir>/mesh-agent.mjs` +
  * `<dir>/prebuilds/<platform-arch>/*.node` (systemd/INSTALL.md: /opt/mesh-agent).
  * node-gyp-build scans that directory without regard to which package a file belongs to,
- * so only one native package can use it; any other must stay external (dependencies.md §8).
+ * so only one native package can use it; any other must stay external (docs/decisions/0004-lazy-chunks-and-startup-snapshot.md).
  */
 const NATIVE = {
   package: '@serialport/bindings-cpp',
@@ -154,7 +154,7 @@ const nativeBesideBundle = {
       if (!text.includes('node-gyp-build')) return undefined;
       const patched = text.replace(NATIVE.call, '__dirname');
       if (patched === text) {
-        throw new Error(`${args.path} loads its native add-on in a way this build does not know; update NATIVE in scripts/build.mjs (dependencies.md §8)`);
+        throw new Error(`${args.path} loads its native add-on in a way this build does not know; update NATIVE in scripts/build.mjs (docs/decisions/0004-lazy-chunks-and-startup-snapshot.md)`);
       }
       return { contents: patched, loader: 'js', resolveDir: dirname(args.path) };
     });

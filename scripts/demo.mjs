@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run demo`: the whole story on one machine (issue 4 §5), using the shipped binaries
+ * `npm run demo`: the whole story on one machine, using the shipped binaries
  * (dist/mesh.mjs, dist/mesh-agent.mjs) exactly as a person would:
  *   1. a local Mesh service in a temp directory;
  *   2. two owners, alice and bob, each with an account on it;

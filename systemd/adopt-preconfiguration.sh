@@ -5,7 +5,7 @@
 # directory, for systemd/boot-preconfiguration.conf (ExecStartPre=+, so it runs as root).
 # Why: the boot partition is FAT, writable by root only, and the agent runs unprivileged,
 # so the agent itself could neither rewrite the file without its seed nor delete it, and a
-# plaintext seed would stay on a card anyone can read in a PC (issue 4 §1).
+# plaintext seed would stay on a card anyone can read in a PC.
 #
 # Crash-safe at every step: the copy is written to a temporary name, flushed and renamed,
 # so DEST is either absent or complete; an existing DEST is never replaced (the agent may

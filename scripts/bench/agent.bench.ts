@@ -1,5 +1,5 @@
 /**
- * The packaged agent (issue 4 §4), each figure beside bare Node measured in this run:
+ * The packaged agent, each figure beside bare Node measured in this run:
  * - the size of dist/mesh-agent.mjs (the core a device always needs) and of each optional
  *   file beside it, against the 300 KB target, with the core's largest contributors;
  * - the cold start to "fingerprint shown" (the `SHOW fingerprint` line): a factory first

@@ -1,6 +1,6 @@
 /**
  * Core crypto rates: each operation of the Mesh core beside node:crypto's native rate for
- * the same standard operation, measured in this run (issue 2 §4). Also the time to derive
+ * the same standard operation, measured in this run. Also the time to derive
  * a whole device profile (4 keys and the self-signed envelope) from a seed; target < 30 ms.
  */
 import { diffieHellman, generateKeyPairSync, sign as nodeSign, verify as nodeVerify } from 'node:crypto';

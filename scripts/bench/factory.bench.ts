@@ -1,5 +1,5 @@
 /**
- * Factory figures (issue 5 §4): the throughput of `mesh factory batch` for N = 1000 devices
+ * Factory figures: the throughput of `mesh factory batch` for N = 1000 devices
  * (devices per second: seed, profile, ConnectUri, .medk fsync'd, record, publication, PNG
  * label, journal, and a signed Publish of each claim record to `mesh service start` on
  * loopback, the built CLI in its own process), and the share of that run's wall time spent

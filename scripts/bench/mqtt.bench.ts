@@ -1,5 +1,5 @@
 /**
- * MQTT figures (issue 6 §3), in one run:
+ * MQTT figures, in one run:
  * 1. Bundle sizes: the agent built as scripts/build.mjs builds it but with esbuild code
  *    splitting, so the core entry and the lazily imported mqtt chunk are measured apart
  *    (minified); and whether dist/mesh-agent.mjs as shipped carries mqtt.js inline.

@@ -1,5 +1,5 @@
 /**
- * Service figures (issue 3 §6): ConnectStart/s and ConnectStatus/s with N concurrent clients
+ * Service figures: ConnectStart/s and ConnectStatus/s with N concurrent clients
  * against `mesh service start` (the built CLI, file store, loopback only), each beside the raw
  * Ed448 verify rate measured in this run (a ConnectStart verifies two Ed448 signatures and
  * makes one, and commits one fsync'd log entry); and the service's resident memory per
