@@ -4,7 +4,7 @@
  * the status LED blinks as counts and that `mesh device pending` prints beside the witness,
  * so a person with only an LED can compare the device's request with the owner's.
  *
- * Definition (README "Status LED and serial console"):
+ * Definition (docs/led-and-console.md):
  * 1. W = the witness in canonical form: upper case, separators removed, a dash after every
  *    four characters (`canonicalUdfString`), so `abcd efgh…` and `ABCD-EFGH-…` agree;
  * 2. H = SHA-256(UTF-8(W)); if H runs out (it never does in practice), H continues with

@@ -1,7 +1,7 @@
 /**
  * @module agent/led/led-pattern
  * What the status LED shows in each state of the device, as on/off steps played
- * in a loop. The timings are the reference for README "Status LED and serial console"; the
+ * in a loop. The timings are the reference for docs/led-and-console.md; the
  * tests assert them write by write.
  *
  * | state | pattern | reads as |

@@ -2,8 +2,7 @@
  * @module platform/serial/serial-console
  * The serial console: on boot and on every change of what it shows, the agent
  * writes an identity block to the configured console device (`serial.console`, e.g.
- * `/dev/serial0`, `/dev/ttyGS0`) and the same identity to the log. The block (README
- * "Status LED and serial console"):
+ * `/dev/serial0`, `/dev/ttyGS0`) and the same identity to the log. The block (docs/led-and-console.md):
  *
  * ```
  * ==== mesh-agent 0.1.0: device identity ====

@@ -13,7 +13,7 @@ import { InvalidEncodingError } from '../../../src/crypto/errors.js';
 const WITNESS = 'NBXW-NVYA-6Q4H-2ZMJ-JH2C-3YQP-E7RD';
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
-/** The README's definition, written out again without the implementation's helpers. */
+/** The definition in docs/led-and-console.md, written out again without the implementation's helpers. */
 function reference(witness: string): string {
   const chars = witness.toUpperCase().replace(/[-\s]/g, '');
   const canonical = chars.match(/.{1,4}/g)?.join('-') ?? '';
@@ -38,7 +38,7 @@ describe('check code', () => {
     const code = checkCode(WITNESS);
     expect(code).toMatch(/^[1-9]{4}$/);
     expect(code).toBe(reference(WITNESS));
-    // The README's worked example: SHA-256 starts f0 83 1d 92 → 240, 131, 29, 146 → 7 6 3 3.
+    // docs/led-and-console.md's worked example: SHA-256 starts f0 83 1d 92 → 240, 131, 29, 146 → 7 6 3 3.
     expect(code).toBe('7633');
     expect(checkCodeDigits(WITNESS).join('')).toBe(code);
     expect(CHECK_CODE_DIGITS).toBe(4);
