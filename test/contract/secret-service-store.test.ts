@@ -142,7 +142,7 @@ describe('SecretServiceStore on gnome-keyring', () => {
 });
 
 describe('SecretServiceStore in a one-file bundle', () => {
-  // The recipe the agent bundle needs (dependencies.md §8): dbus-next's optional x11 and
+  // The recipe the agent bundle needs (docs/decisions/0004-lazy-chunks-and-startup-snapshot.md): dbus-next's optional x11 and
   // usocket stay external (never reached: an address is always given, and unix:path goes
   // through net), and xml2js becomes a stub (~100 KB saved; no introspection is used).
   it('bundles with x11/usocket external and xml2js stubbed, and runs from a directory without node_modules', async () => {

@@ -1,6 +1,6 @@
 /**
  * @module test/helpers/agent-crash-state
- * What the crash-recovery trials (issue 4 §6) read from a killed agent's directory, and
+ * What the crash-recovery trials read from a killed agent's directory, and
  * the invariants every instant must satisfy (src/agent/README.md, first-boot.ts): every
  * state, status, preconfiguration and secret file is whole; the preconfiguration is still
  * private or it is public with the seed in the keystore, never both gone; a seed in the

@@ -2,7 +2,7 @@
  * @module test/helpers/agent-crash
  * The bundled agent as a child process that can be run from any directory (the standalone
  * bundle tests copy it out of the repository) and killed with SIGKILL at a chosen moment
- * (the crash-recovery trials, issue 4 §6); plus the seeded randomness that picks the kill
+ * (the crash-recovery trials); plus the seeded randomness that picks the kill
  * moments, so a failing trial can be replayed from the seed it printed.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';

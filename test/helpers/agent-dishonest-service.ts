@@ -2,7 +2,7 @@
  * @module test/helpers/agent-dishonest-service
  * A FakeMeshService behind real HTTP on 127.0.0.1, speaking the service contract's JSON
  * (docs/service-protocol.md), so the real agent process can be pointed at a service that
- * answers whatever a test scripts through `mesh.override` (design.md decision 4: the
+ * answers whatever a test scripts through `mesh.override` (docs/decisions/0003-untrusted-service.md: the
  * service is not trusted, and the agent must notice).
  */
 import { createServer, type Server } from 'node:http';

@@ -2,7 +2,7 @@
  * @module test/helpers/agent-owner
  * An owner made with `mesh account create`, opened from its home for what the owner CLI does
  * not do yet: publishing a device's claim record (the maker) and claiming a QR label then
- * accepting the device (mesh-reference §6.2 (b) 1 and 3), all through the real service.
+ * accepting the device (docs/mesh-compatibility.md §6.2 (b) 1 and 3), all through the real service.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';

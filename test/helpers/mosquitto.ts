@@ -1,7 +1,7 @@
 /**
  * @module test/helpers/mosquitto
  * A real mosquitto (Debian package `mosquitto`, in .ci/apt-packages) for the MQTT tests
- * (issue 6 §3): listening on 127.0.0.1 at a free port, anonymous access off, a password file
+ *: listening on 127.0.0.1 at a free port, anonymous access off, a password file
  * made with mosquitto_passwd and an ACL file, no persistence. `restart()` stops it and starts
  * it again on the same port (a broker restart); `stop()` kills it by the PID we started.
  * A missing binary fails the test naming the package, never skips it.

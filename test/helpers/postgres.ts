@@ -2,7 +2,7 @@
  * @module test/helpers/postgres
  * Starts a throwaway PostgreSQL cluster for a test file and stops it afterwards: initdb in a
  * temp directory, the server on 127.0.0.1 at a free port with its Unix socket in that same
- * directory, durability switched off because the data is discarded (dependencies.md §9).
+ * directory, durability switched off because the data is discarded (docs/decisions/0007-postgresql-for-scale.md).
  * Missing binaries fail loudly: the contract tests must run against the real thing in CI
  * (design.md "every adapter has one contract suite run against … the real thing").
  */

@@ -1,7 +1,7 @@
 /**
  * @module test/helpers/secret-service
  * A private session bus with a real gnome-keyring-daemon on it, for the Secret Service
- * contract tests (dependencies.md §2). Instead of dbus-run-session (whose bus the test
+ * contract tests (docs/decisions/0006-dbus-next-instead-of-dbus.md). Instead of dbus-run-session (whose bus the test
  * process could not join) the helper runs dbus-daemon itself with a minimal config: its
  * own socket file in a temp directory (dbus-next cannot reach abstract sockets without a
  * native module; secret-service-bus), and no service directories, so nothing is auto-activated and "no Secret Service" can be

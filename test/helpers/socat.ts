@@ -1,6 +1,6 @@
 /**
  * @module test/helpers/socat
- * A pty pair standing in for a serial line (dependencies.md §4): `socat -d -d
+ * A pty pair standing in for a serial line (docs/packaging.md): `socat -d -d
  * pty,raw,echo=0,link=A pty,raw,echo=0,link=B`. What is written to A is read from B and the
  * other way round; the links are the paths the agent and the test open. A missing socat
  * fails the test naming the package (system-tools.requireTool), never skips it.

@@ -2,7 +2,7 @@
  * @module test/helpers/swtpm
  * A real software TPM for the TPM keystore tests: swtpm in the foreground on 127.0.0.1 at
  * two consecutive free ports (the swtpm TCTI expects the control channel at port + 1), its NVRAM in a temp directory, started already initialised
- * (`not-need-init,startup-clear`, dependencies.md §3). restart() stops it gracefully and
+ * (`not-need-init,startup-clear`, docs/decisions/0002-seed-based-secret-store.md). restart() stops it gracefully and
  * starts it again on the same state directory, as a device reboot does: the owner seed
  * survives, transient objects and saved contexts do not. A missing swtpm, tpm2-tools or
  * swtpm TCTI library fails with the Debian package to install.

@@ -1,6 +1,6 @@
 /**
  * @module test/integration/agent/agent-claims.test
- * The claimed QR label end to end (issue 4 §3, §6): the real agent process polls the real
+ * The claimed QR label end to end: the real agent process polls the real
  * maker's service; bob claims the label and accepts the device on his service and the agent
  * connects; a claim with a wrong DeviceAuthenticate (which the service cannot check) is
  * refused by the device, one with a wrong ServiceAuthenticate by the service; carol's later

@@ -1,6 +1,6 @@
 /**
  * @module test/integration/agent/agent-cli.test
- * The built `mesh-agent` on bad input (issue 4 §6): --version and --help exit 0; a bad
+ * The built `mesh-agent` on bad input: --version and --help exit 0; a bad
  * configuration exits 78 (systemd's RestartPreventExitStatus); a bad preconfiguration
  * (truncated, wrong seed, tampered envelope, not JSON) or a lost key exits 1 with one line
  * naming the problem, and leaves the state directory, the keystore and the file untouched.

@@ -1,6 +1,6 @@
 /**
  * @module test/integration/agent/agent-e2e.test
- * End to end over loopback (issue 4 §6): the real agent process (dist/mesh-agent.mjs), the
+ * End to end over loopback: the real agent process (dist/mesh-agent.mjs), the
  * real Mesh service, the real owner CLI. A factory-preconfigured device boots, shows a
  * witness per owner; alice accepts and the agent reports connected; the agent is stopped
  * and restarted mid-request and resumes the same request; bob accepts too; status shows

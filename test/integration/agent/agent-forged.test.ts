@@ -1,6 +1,6 @@
 /**
  * @module test/integration/agent/agent-forged.test
- * The real agent process against a dishonest service (design.md decision 4; issue 4 §6):
+ * The real agent process against a dishonest service (docs/decisions/0003-untrusted-service.md):
  * the service relays, one after another, an Accept signed by another account's admin key,
  * Alice's genuine Accept of an earlier request of this device (a replay), Alice's genuine
  * Accept of another device, and an answer signed by the service itself. Each is refused,

@@ -1,6 +1,6 @@
 /**
  * @module test/integration/agent/bundle-standalone.test
- * The bundle as shipped (issue 4 §4, docs/packaging.md): dist/mesh-agent.mjs is copied out
+ * The bundle as shipped (docs/packaging.md): dist/mesh-agent.mjs is copied out
  * of the repository into a temp directory that has no node_modules anywhere above it and
  * runs there: --version, --help, a factory first boot to "connected" and status on the file
  * keystore, a self-keyed boot on the memory keystore, all with the core file alone. The
@@ -24,7 +24,7 @@ import { requireTool } from '../../helpers/system-tools.js';
 import { startSecretService, type SecretServiceSession } from '../../helpers/secret-service.js';
 import { owner, ownerJson, startTestService, type TestService } from '../owner/owner-harness.js';
 
-/** Issue 4 §4: at most 300 KB minified without MQTT, for the file a device always needs. */
+/** At most 300 KB minified without MQTT, for the file a device always needs. */
 const CORE_LIMIT_BYTES = 300_000;
 const DIST = resolve('dist');
 const CORE = 'mesh-agent.mjs';

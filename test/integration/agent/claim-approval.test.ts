@@ -1,6 +1,6 @@
 /**
  * @module test/integration/agent/claim-approval.test
- * Owner approval of a later claim, end to end (issue 4 §3: "a second or later claim … needs
+ * Owner approval of a later claim, end to end ("a second or later claim … needs
  * approval from an existing owner"): the real agent under `additionalClaims:
  * "owner-approval"`, the real service and the owner CLI. Alice's first claim connects; bob's
  * and mallory's later claims are held; alice runs `mesh device approve-claim <udf>

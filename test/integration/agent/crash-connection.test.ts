@@ -1,6 +1,6 @@
 /**
  * @module test/integration/agent/crash-connection.test
- * Crash recovery during connection (issue 4 §6): a factory device (real agent, file
+ * Crash recovery during connection: a factory device (real agent, file
  * keystore) has asked several owners to join through the real service on loopback and
  * waits. In each trial the agent is started, one owner accepts with the owner CLI at a
  * random moment, and the agent is killed with SIGKILL at another random moment: while it

@@ -1,6 +1,6 @@
 /**
  * @module test/integration/agent/crash-first-boot.test
- * Crash recovery in first boot (issue 4 §6): the real agent (dist/mesh-agent.mjs, file
+ * Crash recovery in first boot: the real agent (dist/mesh-agent.mjs, file
  * keystore) boots a fresh factory device against the real service on loopback and is
  * killed with SIGKILL at a random moment between spawn and its first witness: in start-up,
  * during seed

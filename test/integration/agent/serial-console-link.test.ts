@@ -1,6 +1,6 @@
 /**
  * @module test/integration/agent/serial-console-link.test
- * The serial console adapter over a real pty pair (socat), in process (issue 5 §2): a console
+ * The serial console adapter over a real pty pair (socat), in process: a console
  * that is absent at start is logged and retried, and gets the identity block once it appears;
  * the block carries the fingerprint, ConnectUri, witnesses with check codes and a QR code that
  * decodes (jsQR) to the ConnectUri, or to the device UDF on a self-keyed device; Enter on an

@@ -1,6 +1,6 @@
 /**
  * @module test/integration/agent/serial-console.test
- * The serial console and status LED of the real agent process (issue 5 §1, §2): the agent
+ * The serial console and status LED of the real agent process: the agent
  * (dist/mesh-agent.mjs) writes to one end of a socat pty pair and the test reads the other.
  * The identity block shows the device UDF, the ConnectUri, alice's witness and its check code,
  * and a QR code that decodes to the ConnectUri; each matches `mesh-agent status --json` and

@@ -1,6 +1,6 @@
 /**
  * @module test/integration/agent/serial-provisioning.test
- * Serial provisioning end to end (issue 5 §3): the real agent process (dist/mesh-agent.mjs)
+ * Serial provisioning end to end: the real agent process (dist/mesh-agent.mjs)
  * listening on one end of a socat pty pair, the real technician CLI (dist/mesh.mjs serial)
  * on the other, a real loopback Mesh service and owners made with the owner CLI. With only
  * the serial line a technician reads the identity, connects alice (who accepts with

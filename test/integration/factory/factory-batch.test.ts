@@ -1,6 +1,6 @@
 /**
  * @module test/integration/factory/factory-batch.test
- * `mesh factory batch` against a real loopback service (issue 5 §4): every label decodes
+ * `mesh factory batch` against a real loopback service: every label decodes
  * back to its ConnectUri with jsQR and zbarimg (SVG through rsvg-convert), every .medk
  * holds together and matches the manifest, every publication is at the maker's service; a
  * run cut off by an unreachable service resumes without remaking devices; transient 503s

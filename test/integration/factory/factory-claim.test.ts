@@ -1,6 +1,6 @@
 /**
  * @module test/integration/factory/factory-claim.test
- * A factory device claimed end to end (issue 5 §4): `mesh factory batch` against a real
+ * A factory device claimed end to end: `mesh factory batch` against a real
  * loopback service, a label decoded with jsQR, `mesh device claim <decoded uri>` by the
  * owner, and the real agent booted from that device's preconfiguration connects to the
  * owner (its status says connected). Wrong, altered and mismatched labels are refused with

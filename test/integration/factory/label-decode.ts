@@ -1,6 +1,6 @@
 /**
  * @module test/integration/factory/label-decode
- * Reading a label back as a scanner would (issue 5 §4): jsQR on the PNG's pixels in
+ * Reading a label back as a scanner would: jsQR on the PNG's pixels in
  * process, and zbarimg on the file (rsvg-convert rasterises an SVG first). A missing tool
  * fails the test naming its Debian package (system-tools.ts), never skips it.
  */

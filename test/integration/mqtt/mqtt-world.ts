@@ -1,6 +1,6 @@
 /**
  * @module test/integration/mqtt/mqtt-world
- * The MQTT tests' world (issue 6 §3): a real mosquitto with a password file and an ACL, the
+ * The MQTT tests' world: a real mosquitto with a password file and an ACL, the
  * real Mesh service publishing notices on it, owners made with the real `mesh` CLI, and
  * devices running the real Agent in-process (memory keystore and state, the system clock,
  * the HTTP transport and the mqtt.js connector), so a test can read each device's status.

@@ -1,6 +1,6 @@
 /**
  * @module test/integration/owner/owner-flow
- * The owner CLI against the real service over HTTP on 127.0.0.1 (issue 3 §6, "Done when"):
+ * The owner CLI against the real service over HTTP on 127.0.0.1 ("Done when"):
  * create an account, a scripted device connects with and without a PIN, `device pending`
  * shows the witness the device computed, `device accept` (and --auto-pin) answers, and the
  * device fetches ConnectStatus and verifies the result with the library; reject, list and
@@ -38,7 +38,7 @@ async function mainFlow(service: TestService, account: string) {
   const table = await owner(home, 'device', 'pending');
   expect(table.stdout.split('\n')[0]).toMatch(/^WITNESS\s+CHECK\s+DEVICE\s+PIN\s+RECEIVED\s+STATUS$/);
   expect(table.stdout).toContain(witness);
-  // The countable check code the device's LED blinks (issue 5 §1), in the table and the JSON.
+  // The countable check code the device's LED blinks, in the table and the JSON.
   expect(pending.pending[0].checkCode).toBe(checkCode(witness));
   expect(table.stdout).toContain(checkCode(witness));
 

@@ -1,6 +1,6 @@
 /**
  * @module test/integration/owner/owner-forged
- * The owner against a dishonest service (design.md decision 4: the service relays, the owner
+ * The owner against a dishonest service (docs/decisions/0003-untrusted-service.md: the service relays, the owner
  * checks). A scripted service on 127.0.0.1 hands `device pending` acknowledgements that a
  * real service would never make: a witness that does not recompute, an acknowledgement not
  * signed by the service, a request whose device signature is forged, a request for another

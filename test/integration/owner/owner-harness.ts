@@ -2,7 +2,7 @@
  * @module test/integration/owner/owner-harness
  * What the owner integration tests share: a real Mesh service on 127.0.0.1 (in process, so a
  * test can shorten its lifetimes), the owner CLI run in process against a temp --home, and a
- * scripted device made of the core library only (issue 3 §6): it does ConnectStart, checks
+ * scripted device made of the core library only: it does ConnectStart, checks
  * the acknowledgement and witness itself, polls ConnectStatus and verifies the answer.
  */
 import { mkdtemp, rm } from 'node:fs/promises';

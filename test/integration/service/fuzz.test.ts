@@ -1,6 +1,6 @@
 /**
  * @module test/integration/service/fuzz.test
- * Issue 3 §4: thousands of random and mutated bodies sent to a running service over HTTP.
+ * Thousands of random and mutated bodies sent to a running service over HTTP.
  * Bodies are random JSON, valid requests of every transaction with fields removed, retyped or
  * swapped for hostile values (huge strings, deep nesting, `__proto__`, lone surrogates), over-
  * size and over-deep bodies, truncated JSON and raw garbage bytes, some with forged

@@ -1,7 +1,7 @@
 /**
  * @module test/integration/service/service.test
  * The Mesh service over real HTTP on 127.0.0.1, once with the embedded file store and once
- * with PostgreSQL (issue 3 §6): the seed's ValidateRequest example, accounts, owner
+ * with PostgreSQL: the seed's ValidateRequest example, accounts, owner
  * signatures (unsigned, wrong key, tampered, stale, replayed, replayed after a restart), a
  * scripted device connecting through ConnectStart/ConnectStatus while the test plays the
  * owner with the library, forged answers, expiry, PIN validation and lockout across a restart,

@@ -1,6 +1,6 @@
 /**
  * @module test/integration/service/sigterm.test
- * `mesh service start` as a child process of the built CLI (issue 3 §1, §4): it prints one
+ * `mesh service start` as a child process of the built CLI: it prints one
  * line with its URL when ready, and on SIGTERM finishes the request in flight (here one whose
  * body is still arriving when the signal lands), closes the store and exits 0. A restart on
  * the same data directory keeps the service identity, whose seed file is 0600.

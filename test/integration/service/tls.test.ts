@@ -1,6 +1,6 @@
 /**
  * @module test/integration/service/tls.test
- * `mesh service start --tls-cert --tls-key` serves HTTPS (issue 3 §1), and the owner CLI
+ * `mesh service start --tls-cert --tls-key` serves HTTPS, and the owner CLI
  * talks to it over TLS, trusting the certificate through NODE_EXTRA_CA_CERTS exactly as an
  * operator with a private CA would. The certificate is a fresh self-signed one for 127.0.0.1.
  */

@@ -1,6 +1,6 @@
 /**
  * @module test/unit/agent/check-code.test
- * The countable check code (issue 5 §1): its definition recomputed here independently with
+ * The countable check code: its definition recomputed here independently with
  * node:crypto, separators and case ignored, digits always 1–9 and four of them, a skipped byte
  * ≥ 252, the digits about equally likely, and bad witnesses refused naming the field.
  */

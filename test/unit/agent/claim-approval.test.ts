@@ -1,6 +1,6 @@
 /**
  * @module test/unit/agent/claim-approval.test
- * "owner-approval" on fakes (issue 4 §3: a later claim "needs approval from an existing
+ * "owner-approval" on fakes (a later claim "needs approval from an existing
  * owner"): a held claim is accepted once a connected owner's ClaimApproval for this device
  * and claimant reaches the device with that owner's ConnectStatus; approvals that are forged,
  * for another device, another claimant, expired, relayed for a revoked owner or used before

@@ -1,6 +1,6 @@
 /**
  * @module test/unit/agent/claims.test
- * The claimed QR label on fakes (issue 4 §3): the first claim connects the claimant; claims
+ * The claimed QR label on fakes: the first claim connects the claimant; claims
  * with wrong authenticators or signatures are refused; a later claim is never accepted
  * silently — refused, held for a code typed on the device, or held for an owner's approval.
  */

@@ -1,6 +1,6 @@
 /**
  * @module test/unit/agent/early-fingerprint.test
- * The fingerprint is shown before the profile is re-derived from the seed (issue 4 §4, the
+ * The fingerprint is shown before the profile is re-derived from the seed (the
  * cold start to "fingerprint shown"): from the saved state on a restart, from the
  * preconfiguration's self-signed profile on a factory first boot, and after generation on
  * a self-mode first boot. It is shown once per start, and a start whose proof does not

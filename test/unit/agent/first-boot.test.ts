@@ -1,6 +1,6 @@
 /**
  * @module test/unit/agent/first-boot.test
- * First boot (issue 4 §1) against a memory keystore and preconfiguration file: the import,
+ * First boot against a memory keystore and preconfiguration file: the import,
  * its idempotence, every half-done situation a power cut can leave, the refusals (lost key,
  * mismatched seed) and bad files, each of which leaves keystore and file untouched.
  */

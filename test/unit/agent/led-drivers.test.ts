@@ -1,6 +1,6 @@
 /**
  * @module test/unit/agent/led-drivers.test
- * The LED adapters on a fake sysfs tree (issue 5 §1): the kernel LED class takes the LED from
+ * The LED adapters on a fake sysfs tree: the kernel LED class takes the LED from
  * its trigger and gives it back; sysfs GPIO finds the controller's base offset (512+ on
  * current kernels), exports, drives and unexports the line; activeLow swaps the levels; every
  * failure is an LedDeviceError naming the file, the chip or the line.

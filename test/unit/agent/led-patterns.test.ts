@@ -1,6 +1,6 @@
 /**
  * @module test/unit/agent/led-patterns.test
- * The status LED's patterns write by write (issue 5 §1): the real kernel-LED adapter on a fake
+ * The status LED's patterns write by write: the real kernel-LED adapter on a fake
  * sysfs tree, the pattern player on vitest's fake timers; each test asserts every value
  * written to `brightness` with its time. Then the LED state derived from the agent's status
  * (waiting beats error beats connecting beats connected beats unprovisioned), a check code

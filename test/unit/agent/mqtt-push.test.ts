@@ -1,6 +1,6 @@
 /**
  * @module test/unit/agent/mqtt-push.test
- * The agent's MQTT pieces on fakes (issue 6): notices are parsed strictly and carry no more
+ * The agent's MQTT pieces on fakes: notices are parsed strictly and carry no more
  * than a hint; a wake-up ends a wait at once or makes the next one return, but a flood
  * cannot fetch more than once per gap; the broker loop retries a refusing broker on the
  * RetrySchedule (exact delays with pinned jitter) and reports `refused`, never throwing.

@@ -1,6 +1,6 @@
 /**
  * @module test/unit/agent/owner-connection.test
- * The connection state machine on fakes (issue 4 §3, §6): a FakeMeshService that signs and
+ * The connection state machine on fakes: a FakeMeshService that signs and
  * verifies like a real one, a FakeClock, pinned jitter. Accept, Reject, Expired, Revoked;
  * the exact backoff; transport errors; restart mid-poll resuming the same request; two
  * owners independent; forged and replayed answers refused; start-up reconciliation.

@@ -1,6 +1,6 @@
 /**
  * @module test/unit/agent/provisioning-agent.test
- * The serial commands against a real Agent on fakes (issue 5 §3): connect adds an owner that
+ * The serial commands against a real Agent on fakes: connect adds an owner that
  * connects and survives a restart; unpair drops one owner (record, activation) and keeps a
  * configured one from coming back; set-service moves an owner; a PIN goes to the keystore and
  * never into a reply or log line; factory-reset of a self-mode device makes a new identity,

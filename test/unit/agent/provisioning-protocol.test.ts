@@ -1,6 +1,6 @@
 /**
  * @module test/unit/agent/provisioning-protocol.test
- * The serial provisioning protocol without a device (issue 5 §3): request parsing with its
+ * The serial provisioning protocol without a device: request parsing with its
  * error codes, the session's handling of garbage, invalid UTF-8, over-long lines and noise
  * (error replies, rate limited, never a throw), the confirmation codes (fresh, bound to
  * their target, expiring, single use, three attempts, rate limited), and the technician's

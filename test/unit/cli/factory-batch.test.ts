@@ -1,6 +1,6 @@
 /**
  * @module test/unit/cli/factory-batch.test
- * The pieces of `mesh factory batch` (issue 5 §4): a factory device holds together (the
+ * The pieces of `mesh factory batch`: a factory device holds together (the
  * library verifies its .medk and opens its publication), the publish queue retries
  * transient failures with backoff and stops on a refusal, the journal survives a line cut
  * short by a crash, the manifest's CSV, and the progress line.

@@ -1,6 +1,6 @@
 /**
  * @module test/unit/crypto/co-generation
- * Key co-generation (mesh-reference §3): combined public = point sum, combined scalar
+ * Key co-generation (docs/mesh-compatibility.md §3): combined public = point sum, combined scalar
  * = (s1 + s2) mod q; combined keys sign with a secret nonce and agree via the raw ladder.
  */
 import fc from 'fast-check';
@@ -76,7 +76,7 @@ describe.each(['Ed448', 'Ed25519'] as const)('%s combined signing', (alg) => {
     const R2 = c.sign(m2).subarray(0, len);
     expect(toHex(R1)).not.toBe(toHex(R2));
     if (alg === 'Ed448') {
-      // mesh-reference §3 (b): the reference's r = SHAKE256(dom4 ‖ M); ours must not be it.
+      // docs/mesh-compatibility.md §3 (b): the reference's r = SHAKE256(dom4 ‖ M); ours must not be it.
       const dom4 = concat(utf8('SigEd448'), Uint8Array.of(0, 0));
       const publicR = ed448.Point.BASE.multiply(bytesToBigIntLE(shake256(concat(dom4, m1), 114)) % edwardsCurve(alg).q).toBytes();
       expect(toHex(R1)).not.toBe(toHex(publicR));

@@ -1,7 +1,7 @@
 /**
  * @module test/unit/crypto/edwards-signing
  * Own RFC 8032 signing from (scalar, prefix) against node:crypto and noble, and the
- * public-input checks that keep every verifier's answer the same (mesh-reference §2.1, §4.2).
+ * public-input checks that keep every verifier's answer the same (docs/mesh-compatibility.md §2.1, §4.2).
  */
 import { createPrivateKey, createPublicKey, sign as nodeSign } from 'node:crypto';
 import fc from 'fast-check';

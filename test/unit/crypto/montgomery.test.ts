@@ -1,6 +1,6 @@
 /**
  * @module test/unit/crypto/montgomery
- * Signed Montgomery encoding, the raw ladder and affine addition (mesh-reference §2.3, §3),
+ * Signed Montgomery encoding, the raw ladder and affine addition (docs/mesh-compatibility.md §2.3, §3),
  * checked against node:crypto's RFC 7748 for clamped scalars and against each other.
  */
 import { createPrivateKey, createPublicKey, diffieHellman } from 'node:crypto';

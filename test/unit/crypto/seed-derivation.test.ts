@@ -1,7 +1,7 @@
 /**
  * @module test/unit/crypto/seed-derivation
  * The HKDF steps of both seed variants against the published intermediate values
- * (mesh-reference §10 T4 draft variant, §10 T11 production).
+ * (docs/mesh-compatibility.md §10 T4 draft variant, §10 T11 production).
  */
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../../src/crypto/bytes.js';

@@ -1,6 +1,6 @@
 /**
  * @module test/unit/mesh/connect/claim-approval.test
- * ClaimApproval (issue 4 §3 "owner-approval"; docs/service-protocol.md "Claim approval"):
+ * ClaimApproval ("owner-approval"; docs/service-protocol.md "Claim approval"):
  * an owner's signed consent that a claimant may claim one device, checked by the service
  * (openClaimApproval) and the device (verifyClaimApproval). Every refusal has its class and
  * names the field.

@@ -1,6 +1,6 @@
 /**
  * @module test/unit/mesh/connect/connect-uri
- * The strict mcu:// parser and builder (mesh-reference §1.5): accepted forms, every
+ * The strict mcu:// parser and builder (docs/mesh-compatibility.md §1.5): accepted forms, every
  * rejected form with the part named, and a build → parse round trip.
  */
 import fc from 'fast-check';

@@ -1,6 +1,6 @@
 /**
  * @module test/unit/mesh/connect/flow-claim.test
- * Static-QR connection of a preconfigured device (mesh-reference §6.1 static-QR material,
+ * Static-QR connection of a preconfigured device (docs/mesh-compatibility.md §6.1 static-QR material,
  * §6.2 (b)): factory preconfiguration and publication, the owner's claim checked by the
  * service and the device, the owner's accept, the device's completion — and the claims,
  * publications and preconfiguration files that must be refused.

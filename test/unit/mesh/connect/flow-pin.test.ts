@@ -1,6 +1,6 @@
 /**
  * @module test/unit/mesh/connect/flow-pin.test
- * PIN-authenticated connection (mesh-reference §6.1 PIN, §6.2 (a) 1, 5): the owner's signed
+ * PIN-authenticated connection (docs/mesh-compatibility.md §6.1 PIN, §6.2 (a) 1, 5): the owner's signed
  * MessagePin, the device's PinId/PinWitness, and checkPinOnRequest as the service and the
  * owner's auto-accept use it.
  */

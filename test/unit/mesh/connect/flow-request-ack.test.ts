@@ -2,7 +2,7 @@
  * @module test/unit/mesh/connect/flow-request-ack.test
  * RequestConnection and AcknowledgeConnection: both ends recompute the witness, and every
  * forged or mismatched envelope is refused with the error naming its cause
- * (design decisions 3-4; mesh-reference §6.1, §6.2 (a) 2-4).
+ * (design decisions 3-4; docs/mesh-compatibility.md §6.1, §6.2 (a) 2-4).
  */
 import { describe, expect, it } from 'vitest';
 import { createEnvelope } from '../../../../src/mesh/dare/create-envelope.js';

@@ -1,6 +1,6 @@
 /**
  * @module test/unit/mesh/connect/flow-witness.test
- * The interactive flow end to end, in memory (mesh-reference §6.2 (a)): device request →
+ * The interactive flow end to end, in memory (docs/mesh-compatibility.md §6.2 (a)): device request →
  * service acknowledgement → owner accept or reject → device completion, with the forgeries
  * and replays a relaying service could attempt (design decisions 3-4).
  */

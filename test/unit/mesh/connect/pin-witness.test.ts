@@ -1,7 +1,7 @@
 /**
  * @module test/unit/mesh/connect/pin-witness
  * New PINs, SaltedPin/PinId/PinWitness argument checks and properties, and the
- * connection witness checks (mesh-reference §6.1).
+ * connection witness checks (docs/mesh-compatibility.md §6.1).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -1,7 +1,7 @@
 /**
  * @module test/unit/mesh/connect/static-qr
  * Static-QR chain properties for arbitrary seeds and accounts, and bad-input rejection
- * (mesh-reference §6.1, §6.2 (b)).
+ * (docs/mesh-compatibility.md §6.1, §6.2 (b)).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -1,6 +1,6 @@
 /**
  * @module test/unit/mesh/connect/vectors
- * Published connection vectors of mesh-reference §10 (T8, T11) from
+ * Published connection vectors of docs/mesh-compatibility.md §10 (T8, T11) from
  * test/vectors/connect/*.json, and the withheld ones (PinWitness, Witness, T12) by
  * recomputing the §6.1 formulas independently from sha512/hmac/hkdf calls.
  */

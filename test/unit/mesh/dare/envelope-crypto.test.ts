@@ -270,7 +270,7 @@ describe('tampering', () => {
         for (const [opener, key] of openers) {
           for (const flip of flips(get(envelope))) {
             const tampered = set(envelope, flip.bytes);
-            // The sign-of-v bit of a signed X448 epk (mesh-reference §2.3) does not enter the
+            // The sign-of-v bit of a signed X448 epk (docs/mesh-compatibility.md §2.3) does not enter the
             // u-only agreement: ±v give the same master key, so the sender's plaintext comes back.
             const signOfV = name === 'recipients[0].epk' && flip.last && flip.bit === 0x80;
             if (touchesOnlyOther(opener) || unused || signOfV) {

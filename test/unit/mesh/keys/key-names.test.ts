@@ -1,6 +1,6 @@
 /**
  * @module test/unit/mesh/keys/key-names
- * Key names: type + actor + operation with no separator (mesh-reference §2.1).
+ * Key names: type + actor + operation with no separator (docs/mesh-compatibility.md §2.1).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

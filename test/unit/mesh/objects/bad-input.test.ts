@@ -100,7 +100,7 @@ type Case = readonly [description: string, file: string, path: readonly (string 
 const P = (...steps: (string | number)[]) => steps;
 
 const CASES: readonly Case[] = [
-  // KeyData (mesh-reference §2.3)
+  // KeyData (docs/mesh-compatibility.md §2.3)
   ['crv outside Ed448|X448|Ed25519|X25519', 'key-data-private.json', P('PublicParameters', 'PublicKeyECDH', 'crv'), 'P256', 'KeyData.PublicParameters.PublicKeyECDH.crv', /one of Ed448\|X448\|Ed25519\|X25519, got "P256"/],
   ['bad base64url public key', 'key-data-private.json', P('PublicParameters', 'PublicKeyECDH', 'Public'), 'AA$A', 'KeyData.PublicParameters.PublicKeyECDH.Public', /position 2/],
   ['bad base64url private key, not echoed', 'key-data-private.json', P('PrivateParameters', 'PrivateKeyECDH', 'Private'), 'SECRET*KEY', 'KeyData.PrivateParameters.PrivateKeyECDH.Private'],

@@ -1,6 +1,6 @@
 /**
  * @module test/unit/mesh/profiles/profiles.test
- * Device, account and service profiles (mesh-reference §2.1, §4.1, §5): deterministic for a
+ * Device, account and service profiles (docs/mesh-compatibility.md §2.1, §4.1, §5): deterministic for a
  * seed, self-signed with EnvelopeId = UDF, and refused when any key, signature or label
  * does not agree with the rest.
  */
@@ -27,7 +27,7 @@ const accountSeed = newDerivedKeySeedUdf(KeySpecifier.MeshProfileAccount, random
 const serviceSeed = newDerivedKeySeedUdf(KeySpecifier.MeshProfileService, random);
 const roundTrip = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
-/** mesh-reference §10 T11: the published production seed and its ProfileSignature UDF. */
+/** docs/mesh-compatibility.md §10 T11: the published production seed and its ProfileSignature UDF. */
 const T11_SEED = 'ZAAQ-AO3M-SYLX-X7ET-MZHC-BURC-V2OE-ZWUX-ZWPF-KAL4-6C3G-6IPV-2D76-MT4N';
 
 describe('ProfileDevice', () => {

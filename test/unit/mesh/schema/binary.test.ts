@@ -1,6 +1,6 @@
 /**
  * @module test/unit/mesh/schema/binary
- * Binary fields: base64url ↔ Uint8Array, lenient reading as the reference (mesh-reference §4.1), fixed lengths, no value echo.
+ * Binary fields: base64url ↔ Uint8Array, lenient reading as the reference (docs/mesh-compatibility.md §4.1), fixed lengths, no value echo.
  */
 import { describe, expect, it } from 'vitest';
 import { SchemaError } from '../../../../src/mesh/errors.js';

@@ -1,6 +1,6 @@
 /**
  * @module test/unit/mesh/schema/envelope
- * Enveloped fields: DARE envelope JSON shape (mesh-reference §4.1) and the element named in each fault.
+ * Enveloped fields: DARE envelope JSON shape (docs/mesh-compatibility.md §4.1) and the element named in each fault.
  */
 import { describe, expect, it } from 'vitest';
 import { SchemaError } from '../../../../src/mesh/errors.js';

@@ -1,6 +1,6 @@
 /**
  * @module test/unit/mesh/schema/json-text
- * Payload JSON text: strict first, tolerant of the reference examples' wrapped strings (mesh-reference §14.3), no input echoed.
+ * Payload JSON text: strict first, tolerant of the reference examples' wrapped strings (docs/mesh-compatibility.md §14.3), no input echoed.
  */
 import { describe, expect, it } from 'vitest';
 import { SchemaError } from '../../../../src/mesh/errors.js';

@@ -1,7 +1,7 @@
 /**
  * @module test/unit/mesh/udf/content-digest
  * Compression typing on synthetic TCDVs (searching for real zero-tailed digests is too
- * slow), precision bounds and present→parse round trips (mesh-reference §1.2).
+ * slow), precision bounds and present→parse round trips (docs/mesh-compatibility.md §1.2).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

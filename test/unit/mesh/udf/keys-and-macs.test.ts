@@ -1,7 +1,7 @@
 /**
  * @module test/unit/mesh/udf/keys-and-macs
  * Key fingerprints / SPKI DER / OID UDF, SymmetricKeyMac and its verifier, keyed UDFs,
- * fixed-length key and nonce UDFs, SymetricKeyId (mesh-reference §1.3, §1.4, §2.3).
+ * fixed-length key and nonce UDFs, SymetricKeyId (docs/mesh-compatibility.md §1.3, §1.4, §2.3).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

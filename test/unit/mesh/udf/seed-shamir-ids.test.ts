@@ -1,7 +1,7 @@
 /**
  * @module test/unit/mesh/udf/seed-shamir-ids
  * Derived-key seeds (T4 parse), Shamir sharing properties and rejections, EARL ids,
- * MakeID's SHA-3 quirk and canonical UDF text (mesh-reference §1.4, §1.5, §6.1).
+ * MakeID's SHA-3 quirk and canonical UDF text (docs/mesh-compatibility.md §1.4, §1.5, §6.1).
  */
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';

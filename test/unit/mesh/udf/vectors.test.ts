@@ -1,6 +1,6 @@
 /**
  * @module test/unit/mesh/udf/vectors
- * Every published UDF vector of mesh-reference §10 (T1, T2, T3, T5, T6, T7), loaded from
+ * Every published UDF vector of docs/mesh-compatibility.md §10 (T1, T2, T3, T5, T6, T7), loaded from
  * test/vectors/udf/*.json and recomputed.
  */
 import { readFileSync, readdirSync } from 'node:fs';

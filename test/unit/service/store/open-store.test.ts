@@ -1,6 +1,6 @@
 /**
  * @module test/unit/service/store/open-store.test
- * The `--store` option (issue 3 §1): the spellings the service accepts and the errors for the
+ * The `--store` option: the spellings the service accepts and the errors for the
  * rest, which must name the option and never echo a password.
  */
 import { mkdtemp, rm, stat } from 'node:fs/promises';
