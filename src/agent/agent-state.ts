@@ -1,6 +1,6 @@
 /**
  * @module agent/agent-state
- * The agent's persisted state (house style §6.3 item 7, docs/decisions/0011-crash-safe-persistence.md): an explicit
+ * The agent's persisted state (docs/decisions/0011-crash-safe-persistence.md): an explicit
  * union per owner, written whole and atomically after every change (StateStore), and
  * re-derived at start so a restart resumes instead of re-pairing. Nothing secret lives
  * here: the device seed and each activation seed are in the SecretStore; what is kept is

@@ -6,7 +6,7 @@
  * ClaimWatcher, until the signal aborts. Every change is saved before the loops go on
  * (AgentRuntime.update), and the status snapshot is refreshed with it.
  *
- * Re-derivation at start (house style §6.3 item 7):
+ * Re-derivation at start (docs/decisions/0011-crash-safe-persistence.md):
  * - owners[] of the configuration missing from the state start as `new`; a configured
  *   owner dropped from the configuration is forgotten if it was only asking (`new` or
  *   `pending`), kept if connected (its activation is real until the owner revokes it);

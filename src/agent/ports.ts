@@ -1,6 +1,6 @@
 /**
  * @module agent/ports
- * What the agent needs from the world, as types only (house style §6.2, §6.3 item 4): the
+ * What the agent needs from the world, as types only (docs/conventions.md "Layers"): the
  * agent owns these and never imports `platform/`. Each has a real adapter in `platform/`
  * (or `cli/agent/` for the HTTP transport) and a fake in `agent/fakes/` that is a real
  * implementation, created per test.
@@ -12,7 +12,7 @@ import type { SecretStore, SecretStoreTier } from './secret-store.js';
 
 export type { SecretStore, SecretStoreTier };
 
-/** Time, injected (house style §6.3 item 5). */
+/** Time, injected (docs/conventions.md). */
 export interface Clock {
   now(): Date;
   /** Waits `ms`, or less if `signal` aborts; never rejects. */

@@ -1,8 +1,8 @@
 /**
  * @module agent/retry-schedule
- * Backoff as a value (house style §6.3 item 6, after matter.js RetrySchedule): delay n is
+ * Backoff as a value (docs/decisions/0015-backoff-as-a-schedule.md, after matter.js RetrySchedule): delay n is
  * `initial × factor^n`, capped, then spread by ± `jitter` of itself with entropy from the
- * injected Random, so a fleet that reboots together does not poll in lock-step (peers.md:
+ * injected Random, so a fleet that reboots together does not poll in lock-step (as
  * FDO's ±25 %), and a test pins the jitter. The service's RetryAfter is a floor when
  * `honorRetryAfter` is set (docs/service-protocol.md: 202 and 429 carry it).
  */

@@ -1,7 +1,7 @@
 /**
  * @module agent/transport-errors
- * The errors a MeshTransport throws, so the state machine branches on class (house style
- * §6.3 item 3): a service out of reach is retried with backoff and the state kept; a
+ * The errors a MeshTransport throws, so the state machine branches on class (docs/conventions.md
+ * "Errors"): a service out of reach is retried with backoff and the state kept; a
  * refusal carries the service's Status (404 means different things per flow); an answer
  * that is not in the protocol's shape is treated like a fault of that service.
  */

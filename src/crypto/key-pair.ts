@@ -2,7 +2,7 @@
  * @module crypto/key-pair
  * The contract every key in the project meets, whatever made it (seed derivation,
  * co-generation, a keystore). Keys are "closeable signers": callers get operations,
- * never private bytes (house-style §6.3 item 4).
+ * never private bytes (docs/decisions/0002-seed-based-secret-store.md).
  */
 
 /** The curves of the Mesh (docs/mesh-compatibility.md §2); 448 is the default. */

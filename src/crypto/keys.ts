@@ -3,7 +3,7 @@
  * KeyPair objects for the four Mesh curves (docs/mesh-compatibility.md §2, §3): generation, construction
  * from a derived secret, co-generation, signature verification and agreement.
  * Private values live in a module-private WeakMap, so no caller, JSON.stringify or
- * util.inspect can reach them (house-style §6.3 item 4: keys are closeable signers).
+ * util.inspect can reach them (keys are closeable signers: docs/decisions/0002-seed-based-secret-store.md).
  * node:crypto does every standard operation it can (about 10x faster than BigInt code and
  * byte-identical); the BigInt paths cover what it cannot: 56-byte Ed448 seed secrets,
  * co-generated scalars, and the signed Montgomery encoding.

@@ -65,7 +65,7 @@ export interface KeystoreConfig {
   };
 }
 
-/** Backoff for ConnectStatus and PollClaim (house style 6.3 item 6; peers.md §6: DPS/FDO hygiene). */
+/** Backoff for ConnectStatus and PollClaim (docs/decisions/0015-backoff-as-a-schedule.md). */
 export interface PollingConfig {
   readonly initialDelayMs: number;
   readonly maxDelayMs: number;

@@ -1,6 +1,6 @@
 /**
  * @module agent/fakes/fake-clock
- * A Clock whose time moves only when a test says so (house style §6.3 item 5). Every sleep
+ * A Clock whose time moves only when a test says so (docs/conventions.md: time is passed in). Every sleep
  * is recorded, so a test can assert the exact backoff schedule; `advance` fires due sleeps
  * in time order and lets the woken code run before firing the next.
  */

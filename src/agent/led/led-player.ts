@@ -1,7 +1,7 @@
 /**
  * @module agent/led/led-player
- * Plays an LedPattern on an LedDriver, in a loop, on an injected timer (house style §6.3
- * item 5: time is passed in), so the tests drive it with fake timers and assert every write.
+ * Plays an LedPattern on an LedDriver, in a loop, on an injected timer (time is
+ * passed in, docs/conventions.md), so the tests drive it with fake timers and assert every write.
  * Only changes are written: two steps in a row with the same state cost one write. A driver
  * that fails is reported once per pattern and the pattern goes on (a flaky sysfs file must not
  * stop the agent, and the next write may work).

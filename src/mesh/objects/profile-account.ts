@@ -6,7 +6,7 @@
  * ConnectionDevice it receives (§5 CatalogedDevice) and encrypts to `AccountEncryption`.
  *
  * HEAD renamed `AccountEncryption` to `CommonEncryption` (and added `CommonAuthentication`);
- * the brief fixes the C-2021 names, so a HEAD-written profile fails here on the missing
+ * docs/mesh-compatibility.md §5 fixes the C-2021 names, so a HEAD-written profile fails here on the missing
  * `AccountEncryption` rather than being half-understood. The seed (§2.6.17) has
  * `AccountAddresses[]`/`KeyEncryption`, superseded by the names below.
  */

@@ -6,7 +6,7 @@
  * leaves that envelope effectively unsigned, docs/mesh-compatibility.md §6.2 (a) 3, §11 item 8), so a
  * device and an owner can tell an acknowledgement from this service from a forgery.
  * The service's profile UDF is what a ProfileAccount names as `ServiceUdf` (§5).
- * The reference's HEAD ProfileService is not in the brief; the field names follow the
+ * The reference's HEAD ProfileService is not in docs/mesh-compatibility.md §5; the field names follow the
  * ProfileAccount pattern (`Account<Operation>` → `Service<Operation>`).
  */
 import { optional, required, string, type Infer } from '../schema/index.js';

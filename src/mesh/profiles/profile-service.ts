@@ -6,7 +6,7 @@
  * ConnectStart); its ServiceEncryption key lets an owner address to the service what only
  * the service should read (e.g. a RespondConnection's Result, see connect/respond-connection).
  *
- * Key names: the reference's service key names are not in the brief; these use the
+ * Key names: the reference's service key names are not in docs/mesh-compatibility.md §2.1; these use the
  * account's pattern with the Service actor (CompleteService{Profile,Sign,Encrypt}).
  */
 import type { KeyPair, PublicKey } from '../../crypto/key-pair.js';
