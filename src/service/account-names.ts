@@ -1,21 +1,12 @@
 /**
  * @module service/account-names
  * Account names as the service keys them, and which ones it hosts (docs/security.md
- * "Account names and hosted domains"). One normalisation serves every entry point, so
- * `Alice@Example.COM` and `alice@example.com` are one account, one PIN lockout counter and
- * one rate-limit bucket:
- * - the address must be user@domain in ASCII (docs/mesh-compatibility.md §1.5; checkAccountAddress): no
- *   white space is trimmed, no Unicode is folded. A non-ASCII or padded name is refused, not
- *   rewritten, because folding (NFKC, case mapping beyond ASCII) would let look-alike names
- *   collide or pass for each other; an internationalised domain goes in its A-label
- *   (xn--) form;
- * - then it is lower-cased, as the PIN and claim MACs lower-case the account
- *   (docs/mesh-compatibility.md §6.1).
+ * "Account names and hosted domains"). The normal form every entry point keys accounts by
+ * (ASCII user@domain, lower-cased) is the wire contract's (mesh/messages/account-address);
+ * what is policy stays here: reserved user parts and the domains this service hosts.
  */
-import { checkAccountAddress } from '../mesh/connect/connect-uri.js';
-
-/** RFC 5321's 64 + 1 + 255; longer is never an address. */
-export const MAX_ACCOUNT_LENGTH = 320;
+/** The service keys accounts by this form; re-exported beside the policy that reads it. */
+export { normalizeAccountAddress } from '../mesh/messages/account-address.js';
 
 /**
  * Local parts a service never hands to a stranger: mailbox names RFC 2142 reserves, the
@@ -45,14 +36,6 @@ export const RESERVED_LOCAL_PARTS: readonly string[] = Object.freeze([
   'mesh',
   'service',
 ]);
-
-/**
- * The account address in the service's normal form (ASCII user@domain, lower-cased).
- * @throws InvalidArgumentError naming `what` when it is not an account address.
- */
-export function normalizeAccountAddress(value: string, what = 'account'): string {
-  return checkAccountAddress(value, what).toLowerCase();
-}
 
 /** The domain of a normalised account address. */
 export function accountDomain(account: string): string {

@@ -16,10 +16,8 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { MeshService, ServiceReply } from './mesh-service.js';
 import { TrustedProxies } from './rate-limit/source-address.js';
-import { Status } from './service-errors.js';
-
-/** The well-known path (protocol-09 `/.well-known/mmm`); with and without the final slash. */
-export const SERVICE_PATH = '/.well-known/mmm/';
+import { MESH_SERVICE_PATH } from '../mesh/messages/service-path.js';
+import { Status } from '../mesh/messages/status-codes.js';
 
 export interface HttpServerOptions {
   readonly tls?: { readonly cert: Uint8Array; readonly key: Uint8Array };
@@ -124,9 +122,9 @@ export async function startHttpServer(
     res.once('close', finished);
     req.on('error', () => res.destroy());
     const path = (req.url ?? '').split('?')[0];
-    if (path !== SERVICE_PATH && path !== SERVICE_PATH.slice(0, -1)) {
+    if (path !== MESH_SERVICE_PATH && path !== MESH_SERVICE_PATH.slice(0, -1)) {
       req.resume();
-      writeReply(res, service.refuse(Status.NotFound, `no Mesh service at ${JSON.stringify((path ?? '').slice(0, 80))}: POST to ${SERVICE_PATH}`));
+      writeReply(res, service.refuse(Status.NotFound, `no Mesh service at ${JSON.stringify((path ?? '').slice(0, 80))}: POST to ${MESH_SERVICE_PATH}`));
       return;
     }
     if (req.method !== 'POST') {
@@ -224,7 +222,7 @@ export async function startHttpServer(
   });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `${options.tls === undefined ? 'http' : 'https'}://${host}:${address.port}${SERVICE_PATH}`;
+  const url = `${options.tls === undefined ? 'http' : 'https'}://${host}:${address.port}${MESH_SERVICE_PATH}`;
 
   let closed: Promise<void> | undefined;
   return {

@@ -14,7 +14,7 @@
  * record read, so each follow-up makes progress (docs/security.md "Size limits").
  */
 import { MeshError } from '../crypto/errors.js';
-import type { SearchConstraints } from './request-schemas.js';
+import type { SearchConstraints } from '../mesh/messages/search-constraints.js';
 import { badRequest } from './service-errors.js';
 import type { Versioned } from './records.js';
 import type { ServiceConfig } from './service-config.js';

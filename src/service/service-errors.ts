@@ -5,24 +5,10 @@
  * sees, so it names the field or the rule at fault and never echoes a secret.
  */
 import { MeshError, type MeshErrorOptions } from '../crypto/errors.js';
+import { Status } from '../mesh/messages/status-codes.js';
 
-/** The Status codes of docs/service-protocol.md. */
-export const Status = {
-  OK: 201,
-  Pending: 202,
-  BadRequest: 400,
-  Unauthorized: 401,
-  Forbidden: 403,
-  NotFound: 404,
-  MethodNotAllowed: 405,
-  Conflict: 409,
-  Gone: 410,
-  TooLarge: 413,
-  UnsupportedMediaType: 415,
-  TooManyAttempts: 429,
-  Internal: 500,
-  Unavailable: 503,
-} as const;
+/** The codes are part of the wire contract; re-exported for the service's modules that refuse with them. */
+export { Status };
 
 export interface ServiceErrorOptions extends MeshErrorOptions {
   readonly statusExtended?: number;

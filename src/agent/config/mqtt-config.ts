@@ -11,6 +11,7 @@
  */
 import { ConfigReader, childPath, describeValue } from './config-reader.js';
 import { serviceUrl } from './config-values.js';
+import { DEFAULT_TOPIC_PREFIX } from '../../mesh/messages/notice-topic.js';
 
 export interface MqttPushConfig {
   readonly service: string;
@@ -27,7 +28,6 @@ export interface MqttConfig {
 
 export const MQTT_FIELDS = ['push'];
 const PUSH_FIELDS = ['service', 'url', 'username', 'password', 'topicPrefix'];
-export const DEFAULT_MQTT_TOPIC_PREFIX = 'mesh/v1';
 const BROKER_EXPECTED = 'an mqtt://, mqtts://, ws:// or wss:// URL without credentials';
 /** Topic levels without wildcards, no leading or trailing "/". */
 const TOPIC_PREFIX = /^[^/#+\u0000-\u001f\u007f]+(\/[^/#+\u0000-\u001f\u007f]+)*$/;
@@ -65,7 +65,7 @@ export function readMqtt(reader: ConfigReader, value: unknown): MqttConfig | und
       if (typeof e['password'] === 'string') password = e['password'];
       else reader.fail(`${path}.password`, 'a string', describeValue(e['password'], true));
     }
-    let topicPrefix = DEFAULT_MQTT_TOPIC_PREFIX;
+    let topicPrefix = DEFAULT_TOPIC_PREFIX;
     if (e['topicPrefix'] !== undefined) {
       const p = reader.string(`${path}.topicPrefix`, e['topicPrefix'], 'topic levels separated by "/", without "+" or "#"');
       if (p !== undefined && !TOPIC_PREFIX.test(p)) reader.fail(`${path}.topicPrefix`, 'topic levels separated by "/", without "+" or "#"', describeValue(p));

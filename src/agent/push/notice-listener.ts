@@ -10,16 +10,16 @@
  * while it was down is fetched at once) and `live` is true, so pending owners poll only at
  * the cap; when it drops they are woken again and poll on their normal schedule.
  */
+import type { DeviceNotice } from '../../mesh/messages/device-notice.js';
+import { noticeTopic } from '../../mesh/messages/notice-topic.js';
 import type { Clock, Logger, MqttConnector, Random } from '../ports.js';
 import type { RetryScheduleOptions } from '../retry-schedule.js';
 import { runBrokerLoop, type BrokerState } from './broker-loop.js';
 import { displayBrokerUrl } from './mqtt-errors.js';
 import type { PushBrokerSettings } from './push-settings.js';
 
-export type Notice =
-  | { readonly type: 'respond'; readonly responseId: string }
-  | { readonly type: 'claim'; readonly publicationId: string }
-  | { readonly type: 'application'; readonly account: string };
+/** The notices a service sends (mesh/messages/device-notice), as this device reads them. */
+export type Notice = DeviceNotice;
 
 /** A notice as sent, or undefined for anything else (bounded, fields checked). */
 export function parseNotice(payload: Uint8Array): Notice | undefined {
@@ -83,8 +83,8 @@ export class NoticeListener {
 
   topics(): string[] {
     const prefix = this.settings.topicPrefix;
-    const topics = [`${prefix}/device/${this.#deps.deviceUdf.toUpperCase()}/notice`];
-    if (this.#deps.publicationId !== undefined) topics.push(`${prefix}/publication/${this.#deps.publicationId.toUpperCase()}/notice`);
+    const topics = [noticeTopic(prefix, { device: this.#deps.deviceUdf })];
+    if (this.#deps.publicationId !== undefined) topics.push(noticeTopic(prefix, { publication: this.#deps.publicationId }));
     return topics;
   }
 

@@ -13,11 +13,11 @@ import { toHex } from '../../crypto/bytes.js';
 import { systemRandom } from '../../crypto/random.js';
 import { parseListen } from '../../service/http-server.js';
 import { startService } from '../../service/service-runner.js';
-import { normalizeAccountAddress } from '../../service/account-names.js';
+import { normalizeAccountAddress } from '../../mesh/messages/account-address.js';
 import { applyRateLimitSettings } from '../../service/rate-limit/rate-limit-config.js';
 import { TrustedProxies } from '../../service/rate-limit/source-address.js';
 import { DEFAULT_SERVICE_CONFIG, type ServiceConfig } from '../../service/service-config.js';
-import { DEFAULT_NOTICE_PREFIX } from '../../service/notify/device-notice.js';
+import { DEFAULT_TOPIC_PREFIX } from '../../mesh/messages/notice-topic.js';
 import { MqttNoticeSink } from '../../service/notify/mqtt-notice-sink.js';
 import { openMqttPublisher } from '../../platform/mqtt/mqtt-connector.js';
 import { optionalString } from '../args.js';
@@ -177,7 +177,7 @@ async function openNotices(
     throw new UsageError('expected a broker URL such as mqtt://127.0.0.1:1883', '--mqtt');
   }
   if (!['mqtt:', 'mqtts:', 'ws:', 'wss:'].includes(parsed.protocol)) throw new UsageError('expected an mqtt://, mqtts://, ws:// or wss:// URL', '--mqtt');
-  const topicPrefix = prefix ?? DEFAULT_NOTICE_PREFIX;
+  const topicPrefix = prefix ?? DEFAULT_TOPIC_PREFIX;
   if (!/^[^/#+\u0000-\u001f]+(\/[^/#+\u0000-\u001f]+)*$/.test(topicPrefix)) throw new UsageError('expected topic levels without "+" or "#"', '--mqtt-topic-prefix');
   const password = env['MESH_SERVICE_MQTT_PASSWORD'];
   const broker = `${parsed.protocol}//${parsed.host}`;

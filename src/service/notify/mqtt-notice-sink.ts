@@ -6,7 +6,9 @@
  * notices, never requests: devices fall back to polling, and a device that (re)subscribes
  * fetches at once anyway. Failures are logged once per outage, not per notice.
  */
-import { DEFAULT_NOTICE_PREFIX, encodeNotice, noticeTopic, type DeviceNotice, type NoticeSink, type NoticeTarget } from './device-notice.js';
+import type { DeviceNotice } from '../../mesh/messages/device-notice.js';
+import { DEFAULT_TOPIC_PREFIX, noticeTopic, type NoticeTarget } from '../../mesh/messages/notice-topic.js';
+import { encodeNotice, type NoticeSink } from './device-notice.js';
 import type { ServiceLog } from '../service-environment.js';
 
 /** What the sink needs from an MQTT client. */
@@ -31,7 +33,7 @@ export class MqttNoticeSink implements NoticeSink {
   published = 0;
 
   constructor(options: MqttNoticeSinkOptions) {
-    this.prefix = options.prefix ?? DEFAULT_NOTICE_PREFIX;
+    this.prefix = options.prefix ?? DEFAULT_TOPIC_PREFIX;
     this.#publisher = options.publisher;
     this.#log = options.log ?? (() => undefined);
   }

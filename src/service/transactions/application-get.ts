@@ -7,21 +7,12 @@
  * ciphertext that only the device's combined key for the account opens, and the device
  * verifies the owner's signature itself.
  */
-import { object, required } from '../../mesh/schema/index.js';
 import { accountKey, getRecord } from '../records.js';
-import { accountAddress, udfString } from '../request-schemas.js';
 import { notFound } from '../service-errors.js';
 import type { Transaction } from '../transaction.js';
 import { APPLICATIONS_CONTAINER, connectedDevice, type ApplicationRecord } from './application-publish.js';
+import { ApplicationGetRequestSchema, type ApplicationGetRequest } from '../../mesh/messages/application-get.js';
 
-export const ApplicationGetRequestSchema = object('ApplicationGetRequest', {
-  Account: required(accountAddress()),
-  Device: required(udfString()),
-});
-export interface ApplicationGetRequest {
-  Account: string;
-  Device: string;
-}
 
 export const applicationGet: Transaction<ApplicationGetRequest> = {
   name: 'ApplicationGet',

@@ -12,14 +12,14 @@
  * (400: a plaintext credential must never be stored or relayed), and the device is connected
  * in this account's catalog (404 / 409 after revocation).
  */
-import { envelope, object, required, type EnvelopeJson } from '../../mesh/schema/index.js';
+import { envelope, object, type EnvelopeJson } from '../../mesh/schema/index.js';
 import { requireSigner } from '../../mesh/profiles/signed-object.js';
 import { envelopeOf } from '../profile-checks.js';
 import { Containers, accountKey, getRecord, putRecord, type DeviceRecord } from '../records.js';
-import { accountAddress, udfString } from '../request-schemas.js';
 import { badRequest, conflict, forbidden, notFound } from '../service-errors.js';
 import { isoTime } from '../store-helpers.js';
 import type { Transaction } from '../transaction.js';
+import { ApplicationPublishRequestSchema, type ApplicationPublishRequest } from '../../mesh/messages/application-publish.js';
 
 /** account + device UDF → ApplicationRecord. Reachable only while the device is connected. */
 export const APPLICATIONS_CONTAINER = 'applications';
@@ -31,16 +31,6 @@ export interface ApplicationRecord {
   Updated: string;
 }
 
-export const ApplicationPublishRequestSchema = object('ApplicationPublishRequest', {
-  Account: required(accountAddress()),
-  Device: required(udfString()),
-  EnvelopedApplicationEntry: required(envelope()),
-});
-export interface ApplicationPublishRequest {
-  Account: string;
-  Device: string;
-  EnvelopedApplicationEntry: EnvelopeJson;
-}
 
 const PATH = 'ApplicationPublishRequest.EnvelopedApplicationEntry';
 

@@ -11,20 +11,15 @@ import { CatalogedPublicationSchema } from '../../mesh/objects/cataloged-publica
 import { ClaimAuthenticatorError } from '../../mesh/connect/connection-errors.js';
 import { verifyClaimOnService } from '../../mesh/connect/message-claim.js';
 import { UnauthorizedSignerError, UnsignedEnvelopeError } from '../../mesh/profiles/profile-errors.js';
-import { envelope, object, required, type EnvelopeJson } from '../../mesh/schema/index.js';
 import { asBadRequest, envelopeOf, payloadOf } from '../profile-checks.js';
 import { Containers, getRecord, putRecord, type ClaimRecord, type PublicationRecord } from '../records.js';
-import { accountAddress, udfString } from '../request-schemas.js';
 import { ServiceRequestError, Status, forbidden, gone, notFound, unauthorized } from '../service-errors.js';
 import { isoTime } from '../store-helpers.js';
 import type { Transaction } from '../transaction.js';
+import { ClaimRequestSchema, type ClaimRequest } from '../../mesh/messages/claim.js';
+import { accountAddress } from '../../mesh/messages/account-address.js';
+import { udfString } from '../../mesh/messages/udf-string.js';
 
-export const ClaimRequestSchema = object('ClaimRequest', {
-  EnvelopedMessageClaim: required(envelope()),
-});
-export interface ClaimRequest {
-  EnvelopedMessageClaim: EnvelopeJson;
-}
 
 const PATH = 'ClaimRequest.EnvelopedMessageClaim';
 
@@ -78,7 +73,7 @@ export const claim: Transaction<ClaimRequest> = {
     const record: ClaimRecord = {
       Account: publisher,
       Claimant: verified.claimant.accountAddress.toLowerCase(),
-      EnvelopedMessageClaim: verified.json as unknown as ClaimRecord['EnvelopedMessageClaim'],
+      EnvelopedMessageClaim: verified.json,
       Received: isoTime(now),
     };
     await env.store.commit([putRecord(Containers.claims, publicationId, record)]);

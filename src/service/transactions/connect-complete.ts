@@ -15,29 +15,21 @@
 import { DecryptionError } from '../../crypto/errors.js';
 import { openRespondConnection, type OpenedRespondConnection } from '../../mesh/connect/respond-connection.js';
 import { requireSigner } from '../../mesh/profiles/signed-object.js';
-import { envelope, object, required, type EnvelopeJson } from '../../mesh/schema/index.js';
+import { object, type EnvelopeJson } from '../../mesh/schema/index.js';
 import { canonicalUdfString } from '../../mesh/udf/canonical.js';
 import type { AccountEntry } from '../accounts.js';
 import { isExpired, requestKeyForResponse } from '../connections.js';
 import { releaseQuota } from '../pending-quota.js';
 import { asBadRequest, envelopeOf } from '../profile-checks.js';
 import { Containers, accountKey, getRecord, putRecord, type ConnectionRecord, type DeviceRecord } from '../records.js';
-import { accountAddress } from '../request-schemas.js';
 import type { ServiceEnvironment } from '../service-environment.js';
 import { badRequest, conflict, forbidden, gone, notFound } from '../service-errors.js';
 import { isoTime } from '../store-helpers.js';
 import { StoreConflictError } from '../store/store-errors.js';
 import type { StoreChange } from '../store/store.js';
 import type { Transaction } from '../transaction.js';
+import { ConnectCompleteRequestSchema, type ConnectCompleteRequest } from '../../mesh/messages/connect-complete.js';
 
-export const ConnectCompleteRequestSchema = object('ConnectCompleteRequest', {
-  AccountAddress: required(accountAddress()),
-  EnvelopedRespondConnection: required(envelope()),
-});
-export interface ConnectCompleteRequest {
-  AccountAddress: string;
-  EnvelopedRespondConnection: EnvelopeJson;
-}
 
 const PATH = 'ConnectCompleteRequest.EnvelopedRespondConnection';
 
@@ -90,7 +82,7 @@ export const connectComplete: Transaction<ConnectCompleteRequest> = {
       if (answeredDevice !== undefined && existing.value.DeviceUdf !== undefined && answeredDevice !== existing.value.DeviceUdf.toUpperCase()) {
         throw badRequest(`"${PATH}" accepts another device than the one that made the request`);
       }
-      record = { ...existing.value, State: result, EnvelopedRespondConnection: request.EnvelopedRespondConnection as unknown as ConnectionRecord['EnvelopedRespondConnection'], Completed: time };
+      record = { ...existing.value, State: result, EnvelopedRespondConnection: request.EnvelopedRespondConnection, Completed: time };
     } else {
       // An answer to a static-QR claim (docs/mesh-compatibility.md §6.2 (b) 3): filed for the device's ConnectStatus.
       record = {
@@ -100,7 +92,7 @@ export const connectComplete: Transaction<ConnectCompleteRequest> = {
         PinValidated: false,
         Received: time,
         State: result,
-        EnvelopedRespondConnection: request.EnvelopedRespondConnection as unknown as ConnectionRecord['EnvelopedRespondConnection'],
+        EnvelopedRespondConnection: request.EnvelopedRespondConnection,
         Completed: time,
       };
     }

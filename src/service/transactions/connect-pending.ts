@@ -8,18 +8,12 @@
  * (MaxEntries, MaxBytes, PageKey; service/paging): expired and answered requests are skipped
  * while the page fills, so a crowd of them never hides a live request behind empty pages.
  */
-import { object, optional, required, type Infer } from '../../mesh/schema/index.js';
 import { isExpired } from '../connections.js';
 import { PageBudget, collectPage, withinTime } from '../paging.js';
 import { Containers, accountPrefix, type ConnectionRecord } from '../records.js';
-import { SearchConstraintsSchema, accountAddress } from '../request-schemas.js';
 import type { Transaction } from '../transaction.js';
+import { ConnectPendingRequestSchema, type ConnectPendingRequest } from '../../mesh/messages/connect-pending.js';
 
-export const ConnectPendingRequestSchema = object('ConnectPendingRequest', {
-  AccountAddress: required(accountAddress()),
-  SearchConstraints: optional(SearchConstraintsSchema),
-});
-export type ConnectPendingRequest = Infer<typeof ConnectPendingRequestSchema>;
 
 export const connectPending: Transaction<ConnectPendingRequest> = {
   name: 'ConnectPending',

@@ -20,7 +20,7 @@ import { createAcknowledgeConnection } from '../../mesh/connect/acknowledge-conn
 import { checkPinOnRequest, verifyMessagePin } from '../../mesh/connect/message-pin.js';
 import { verifyRequestConnection, type VerifiedRequestConnection } from '../../mesh/connect/request-connection.js';
 import { UnauthorizedSignerError, UnsignedEnvelopeError } from '../../mesh/profiles/profile-errors.js';
-import { envelope, object, required, type EnvelopeJson } from '../../mesh/schema/index.js';
+import { envelope } from '../../mesh/schema/index.js';
 import { responseId } from '../../mesh/udf/message-id.js';
 import type { AccountEntry } from '../accounts.js';
 import { requestKeyForWitness } from '../connections.js';
@@ -29,22 +29,14 @@ import { attemptDigest, checkPinLock, checkSourceThrottle, recordPinFailure, rec
 import { takeQuota, withQuotaTurn } from '../pending-quota.js';
 import { asBadRequest } from '../profile-checks.js';
 import { Containers, accountKey, getRecord, putRecord, type ConnectReplayRecord, type ConnectionRecord, type PinRecord } from '../records.js';
-import { accountAddress } from '../request-schemas.js';
 import type { ServiceEnvironment } from '../service-environment.js';
 import { ServiceRequestError, Status, notFound, unauthorized } from '../service-errors.js';
 import { isoTime } from '../store-helpers.js';
 import { StoreConflictError } from '../store/store-errors.js';
 import type { Precondition, StoreChange } from '../store/store.js';
 import type { Transaction, TransactionResult } from '../transaction.js';
+import { ConnectStartRequestSchema, type ConnectStartRequest } from '../../mesh/messages/connect-start.js';
 
-export const ConnectStartRequestSchema = object('ConnectStartRequest', {
-  AccountAddress: required(accountAddress()),
-  EnvelopedRequestConnection: required(envelope()),
-});
-export interface ConnectStartRequest {
-  AccountAddress: string;
-  EnvelopedRequestConnection: EnvelopeJson;
-}
 
 const PATH = 'ConnectStartRequest.EnvelopedRequestConnection';
 
@@ -109,7 +101,7 @@ async function checkPin(env: ServiceEnvironment, entry: AccountEntry, verified: 
   if (Date.parse(pin.value.Expires) <= now) throw new ServiceRequestError(Status.Gone, `"${PATH}": the PIN has expired`);
   if (pin.value.Used !== undefined) throw new ServiceRequestError(Status.Forbidden, `"${PATH}": the PIN was already used`);
   checkPinLock(pin.value, pinIdValue.toUpperCase(), now);
-  const { messagePin } = verifyMessagePin(pin.value.EnvelopedMessagePin as unknown as EnvelopeJson, { accountProfile: entry.verified });
+  const { messagePin } = verifyMessagePin(pin.value.EnvelopedMessagePin, { accountProfile: entry.verified });
   if (!checkPinOnRequest({ messagePin, request: verified, now: new Date(now) })) {
     const locked = await recordPinFailure(env, key, digest, now);
     const message = `"${PATH}": PinWitness does not match the PIN`;
@@ -176,7 +168,7 @@ export const connectStart: Transaction<ConnectStartRequest> = {
         ResponseId: responseId(ack.witness),
         Witness: ack.witness,
         DeviceUdf: verified.deviceUdf,
-        EnvelopedAcknowledgeConnection: ack.json as unknown as ConnectionRecord['EnvelopedAcknowledgeConnection'],
+        EnvelopedAcknowledgeConnection: ack.json,
         PinValidated: pin !== undefined,
         Received: isoTime(now),
         Expires: isoTime(expires),

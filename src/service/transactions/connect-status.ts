@@ -13,14 +13,12 @@
  *   live ClaimApprovals for that device (`EnvelopedClaimApprovals`,
  *   "owner-approval"), which the device verifies itself; the service only relays them.
  */
-import { object, required, type Infer } from '../../mesh/schema/index.js';
 import { isExpired, requestKeyForResponse } from '../connections.js';
 import { asBadRequest } from '../profile-checks.js';
 import { Containers, accountKey, getRecord, type ConnectionRecord, type DeviceRecord } from '../records.js';
-import { accountAddress, udfString } from '../request-schemas.js';
 import { Status, gone, notFound } from '../service-errors.js';
 import type { Transaction } from '../transaction.js';
-import type { JsonValue } from '../store/store.js';
+import type { EnvelopeJson } from '../../mesh/schema/envelope-json.js';
 import type { ServiceEnvironment } from '../service-environment.js';
 import { ConnectStatusRequestSchema, type ConnectStatusRequest } from '../../mesh/messages/connect-status.js';
 
@@ -70,7 +68,7 @@ export const connectStatus: Transaction<ConnectStatusRequest> = {
  * The ClaimApprovals filed under the catalog entry this accepted answer made (same
  * RequestKey, still Connected), unexpired at `now`, oldest first.
  */
-async function liveClaimApprovals(env: ServiceEnvironment, record: ConnectionRecord, key: string, now: number): Promise<JsonValue[]> {
+async function liveClaimApprovals(env: ServiceEnvironment, record: ConnectionRecord, key: string, now: number): Promise<EnvelopeJson[]> {
   if (record.State !== 'Accept' || record.DeviceUdf === undefined) return [];
   const device = await getRecord<DeviceRecord>(env.store, Containers.devices, accountKey(record.Account, record.DeviceUdf));
   if (device === undefined || device.value.Status !== 'Connected' || device.value.RequestKey !== key) return [];

@@ -7,30 +7,28 @@
  * publishes, and match the profile's AccountAddress; an existing account is a 409.
  */
 import { canonicalUdfString } from '../../mesh/udf/canonical.js';
-import { object, required } from '../../mesh/schema/index.js';
-import type { VerifiedAccount } from '../profile-checks.js';
+import { object, required, type Infer } from '../../mesh/schema/index.js';
 import { Containers, putRecord, type AccountRecord } from '../records.js';
-import { accountAddress, verifiedProfileAccount } from '../request-schemas.js';
+import { verifiedProfileAccount } from '../request-schemas.js';
 import { badRequest, conflict } from '../service-errors.js';
 import { isoTime } from '../store-helpers.js';
 import { StoreConflictError } from '../store/store-errors.js';
 import type { Transaction } from '../transaction.js';
 import { accountNameProblem } from './validate-account.js';
+import { CreateRequestSchema } from '../../mesh/messages/create-account.js';
 
-export const CreateRequestSchema = object('CreateRequest', {
-  Account: required(accountAddress()),
+/** The wire CreateRequest, with its profile verified while it is parsed. */
+const VerifiedCreateRequestSchema = object('CreateRequest', {
+  ...CreateRequestSchema.shape,
   EnvelopedProfileAccount: required(verifiedProfileAccount()),
 });
-export interface CreateRequest {
-  Account: string;
-  EnvelopedProfileAccount: VerifiedAccount;
-}
+type VerifiedCreateRequest = Infer<typeof VerifiedCreateRequestSchema>;
 
-export const createAccount: Transaction<CreateRequest> = {
+export const createAccount: Transaction<VerifiedCreateRequest> = {
   name: 'CreateAccount',
   request: 'CreateRequest',
   response: 'CreateResponse',
-  schema: CreateRequestSchema,
+  schema: VerifiedCreateRequestSchema,
   frontDoor: { limit: 'CreateAccount', account: (request) => request.Account },
   authorization: {
     kind: 'new-owner',
@@ -51,7 +49,7 @@ export const createAccount: Transaction<CreateRequest> = {
     const time = isoTime(now);
     const record: AccountRecord = {
       Account: request.Account,
-      EnvelopedProfileAccount: profile.envelopeJson as unknown as AccountRecord['EnvelopedProfileAccount'],
+      EnvelopedProfileAccount: profile.envelopeJson,
       AdministratorKid: profile.adminKid,
       Created: time,
       Updated: time,

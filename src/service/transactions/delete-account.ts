@@ -6,17 +6,12 @@
  * an old publication or application entry must not come back to life under a new owner.
  * Seen nonces stay until they expire (records.ts). Signed by the account's AdministratorSignature.
  */
-import { object, required, type Infer } from '../../mesh/schema/index.js';
 import { ALL_ACCOUNT_CONTAINERS, Containers, accountPrefix, type PublicationRecord } from '../records.js';
-import { accountAddress } from '../request-schemas.js';
 import type { ServiceEnvironment } from '../service-environment.js';
 import type { Transaction } from '../transaction.js';
 import { APPLICATIONS_CONTAINER } from './application-publish.js';
+import { DeleteRequestSchema, type DeleteRequest } from '../../mesh/messages/delete-account.js';
 
-export const DeleteRequestSchema = object('DeleteRequest', {
-  Account: required(accountAddress()),
-});
-export type DeleteRequest = Infer<typeof DeleteRequestSchema>;
 
 const BATCH = 500;
 

@@ -7,22 +7,13 @@
  * - `Identifier` (a PublicationId): the CatalogedPublication without its EnvelopedData, which
  *   only a claimant proving knowledge of the ConnectKey receives (Claim).
  */
-import { array, boolean, object, optional, type Infer } from '../../mesh/schema/index.js';
 import { PageBudget, collectPage } from '../paging.js';
 import { Containers, accountKey, accountPrefix, getRecord, type DeviceRecord, type PublicationRecord, type Versioned } from '../records.js';
-import { KeyValueSchema, SearchConstraintsSchema, accountAddress, udfString } from '../request-schemas.js';
 import { badRequest, notFound } from '../service-errors.js';
 import type { Transaction } from '../transaction.js';
+import { GetRequestSchema, type GetRequest } from '../../mesh/messages/get.js';
+import { udfString } from '../../mesh/messages/udf-string.js';
 
-export const GetRequestSchema = object('GetRequest', {
-  Account: optional(accountAddress()),
-  Identifier: optional(udfString()),
-  KeyValues: optional(array(KeyValueSchema, { maxLength: 4 })),
-  SearchConstraints: optional(SearchConstraintsSchema),
-  Multiple: optional(boolean()),
-  Full: optional(boolean()),
-});
-export type GetRequest = Infer<typeof GetRequestSchema>;
 
 export function deviceDataItem(record: Versioned<DeviceRecord>): Record<string, unknown> {
   const v = record.value;

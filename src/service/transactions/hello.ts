@@ -4,10 +4,9 @@
  * ProfileService so a device can check the signature on AcknowledgeConnection
  * (docs/service-protocol.md "ConnectStart").
  */
-import { object } from '../../mesh/schema/index.js';
 import type { Transaction } from '../transaction.js';
+import { HelloRequestSchema } from '../../mesh/messages/hello.js';
 
-export const HelloRequestSchema = object('HelloRequest', {});
 
 export const PROTOCOL_VERSION = Object.freeze({ Major: 3, Minor: 0, Encodings: ['application/json'] });
 

@@ -7,23 +7,14 @@
  */
 import { verifyMessagePin } from '../../mesh/connect/message-pin.js';
 import { UnauthorizedSignerError, UnsignedEnvelopeError } from '../../mesh/profiles/profile-errors.js';
-import { envelope, object, required, type EnvelopeJson } from '../../mesh/schema/index.js';
 import { asBadRequest } from '../profile-checks.js';
 import { Containers, accountKey, putRecord, type PinRecord } from '../records.js';
-import { accountAddress } from '../request-schemas.js';
 import { badRequest, conflict, forbidden, notFound } from '../service-errors.js';
 import { isoTime } from '../store-helpers.js';
 import { StoreConflictError } from '../store/store-errors.js';
 import type { Transaction } from '../transaction.js';
+import { PinRegisterRequestSchema, type PinRegisterRequest } from '../../mesh/messages/pin-register.js';
 
-export const PinRegisterRequestSchema = object('PinRegisterRequest', {
-  AccountAddress: required(accountAddress()),
-  EnvelopedMessagePin: required(envelope()),
-});
-export interface PinRegisterRequest {
-  AccountAddress: string;
-  EnvelopedMessagePin: EnvelopeJson;
-}
 
 const PATH = 'PinRegisterRequest.EnvelopedMessagePin';
 
@@ -50,7 +41,7 @@ export const pinRegister: Transaction<PinRegisterRequest> = {
     }
     const expires = verified.messagePin.Expires.getTime();
     if (expires <= now) throw badRequest(`"${PATH}" MessagePin.Expires is in the past`);
-    const record: PinRecord = { EnvelopedMessagePin: verified.json as unknown as PinRecord['EnvelopedMessagePin'], Expires: isoTime(expires) };
+    const record: PinRecord = { EnvelopedMessagePin: verified.json, Expires: isoTime(expires) };
     const key = accountKey(entry.account, verified.pinId);
     try {
       await env.store.commit([putRecord(Containers.pins, key, record)], [{ container: Containers.pins, key, expected: 'absent' }]);

@@ -6,17 +6,11 @@
  * claim yet. Knowing the PublicationId is the only credential: the claim holds nothing
  * secret, and a forged one fails the device's own check.
  */
-import { object, required, type Infer } from '../../mesh/schema/index.js';
 import { Containers, getRecord, type ClaimRecord, type PublicationRecord } from '../records.js';
-import { accountAddress, udfString } from '../request-schemas.js';
 import { notFound } from '../service-errors.js';
 import type { Transaction } from '../transaction.js';
+import { PollClaimRequestSchema, type PollClaimRequest } from '../../mesh/messages/poll-claim.js';
 
-export const PollClaimRequestSchema = object('PollClaimRequest', {
-  PublicationId: required(udfString()),
-  TargetAccountAddress: required(accountAddress()),
-});
-export type PollClaimRequest = Infer<typeof PollClaimRequestSchema>;
 
 export const pollClaim: Transaction<PollClaimRequest> = {
   name: 'PollClaim',

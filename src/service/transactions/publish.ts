@@ -17,7 +17,7 @@
 import { MAX_CLAIM_APPROVAL_MS, openClaimApproval, type VerifiedClaimApproval } from '../../mesh/connect/claim-approval.js';
 import { CatalogedPublicationSchema } from '../../mesh/objects/cataloged-publication.js';
 import { UnauthorizedSignerError, UnsignedEnvelopeError } from '../../mesh/profiles/profile-errors.js';
-import { envelope, object, optional, required, type Infer } from '../../mesh/schema/index.js';
+import { object, optional, type Infer } from '../../mesh/schema/index.js';
 import { asBadRequest } from '../profile-checks.js';
 import {
   Containers,
@@ -29,28 +29,29 @@ import {
   type DeviceRecord,
   type PublicationRecord,
 } from '../records.js';
-import { accountAddress, udfString, verifiedProfileAccount } from '../request-schemas.js';
+import { verifiedProfileAccount } from '../request-schemas.js';
 import type { AccountEntry } from '../accounts.js';
 import type { ServiceEnvironment } from '../service-environment.js';
 import { badRequest, conflict, forbidden, notFound, unauthorized } from '../service-errors.js';
 import { isoTime, retryOnConflict } from '../store-helpers.js';
-import type { JsonObject, Precondition, StoreChange } from '../store/store.js';
+import type { JsonObject } from '../../mesh/encoding/json-value.js';
+import type { Precondition, StoreChange } from '../store/store.js';
 import type { Transaction } from '../transaction.js';
+import { PublishRequestSchema } from '../../mesh/messages/publish.js';
+import { udfString } from '../../mesh/messages/udf-string.js';
 
-export const PublishRequestSchema = object('PublishRequest', {
-  Account: required(accountAddress()),
+/** The wire PublishRequest, with a new profile verified while it is parsed. */
+const VerifiedPublishRequestSchema = object('PublishRequest', {
+  ...PublishRequestSchema.shape,
   EnvelopedProfileAccount: optional(verifiedProfileAccount()),
-  CatalogedPublication: optional(CatalogedPublicationSchema),
-  RevokeDevice: optional(udfString()),
-  EnvelopedClaimApproval: optional(envelope()),
 });
-export type PublishRequest = Infer<typeof PublishRequestSchema>;
+type VerifiedPublishRequest = Infer<typeof VerifiedPublishRequestSchema>;
 
-export const publish: Transaction<PublishRequest> = {
+export const publish: Transaction<VerifiedPublishRequest> = {
   name: 'Publish',
   request: 'PublishRequest',
   response: 'PublishResponse',
-  schema: PublishRequestSchema,
+  schema: VerifiedPublishRequestSchema,
   authorization: { kind: 'owner', account: (request) => request.Account },
   async handle(request, { env, now, owner }) {
     if (
@@ -74,7 +75,7 @@ export const publish: Transaction<PublishRequest> = {
   },
 };
 
-async function publishOnce(env: ServiceEnvironment, request: PublishRequest, entry: AccountEntry, now: number): Promise<void> {
+async function publishOnce(env: ServiceEnvironment, request: VerifiedPublishRequest, entry: AccountEntry, now: number): Promise<void> {
   const time = isoTime(now);
   const changes: StoreChange[] = [];
   const preconditions: Precondition[] = [];
@@ -89,7 +90,7 @@ async function publishOnce(env: ServiceEnvironment, request: PublishRequest, ent
     }
     const record: AccountRecord = {
       ...entry.record,
-      EnvelopedProfileAccount: profile.envelopeJson as unknown as AccountRecord['EnvelopedProfileAccount'],
+      EnvelopedProfileAccount: profile.envelopeJson,
       AdministratorKid: profile.adminKid,
       Updated: time,
     };
@@ -149,7 +150,7 @@ const APPROVAL_PATH = 'PublishRequest.EnvelopedClaimApproval';
  */
 async function fileClaimApproval(
   env: ServiceEnvironment,
-  request: PublishRequest,
+  request: VerifiedPublishRequest,
   entry: AccountEntry,
   now: number,
 ): Promise<{ change: StoreChange; precondition: Precondition }> {
@@ -184,7 +185,7 @@ async function fileClaimApproval(
     MessageId: verified.messageId,
     Claimant: approval.Claimant.toLowerCase(),
     Expires: isoTime(expires),
-    EnvelopedClaimApproval: verified.json as unknown as ClaimApprovalEntry['EnvelopedClaimApproval'],
+    EnvelopedClaimApproval: verified.json,
   };
   const approvals = [...kept.filter((a) => a.Claimant !== filed.Claimant), filed].slice(-MAX_CLAIM_APPROVALS);
   return {

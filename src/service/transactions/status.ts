@@ -5,10 +5,9 @@
  * CheckpointValue (RFC 6962 Merkle root) and ChainValue (hash-chain head), base64url.
  */
 import { base64urlEncode } from '../../mesh/encoding/base64url.js';
-import { object } from '../../mesh/schema/index.js';
 import type { Transaction } from '../transaction.js';
+import { StatusRequestSchema } from '../../mesh/messages/status.js';
 
-export const StatusRequestSchema = object('StatusRequest', {});
 
 export const status: Transaction<unknown> = {
   name: 'Status',

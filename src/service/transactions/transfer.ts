@@ -6,18 +6,12 @@
  * MaxBytes (service/paging). The PageKey carries which container the listing has reached,
  * then the store's own page key.
  */
-import { object, optional, required, type Infer } from '../../mesh/schema/index.js';
 import { PageBudget, collectPage, itemBytes } from '../paging.js';
 import { Containers, accountPrefix } from '../records.js';
-import { SearchConstraintsSchema, accountAddress } from '../request-schemas.js';
 import { badRequest } from '../service-errors.js';
 import type { Transaction } from '../transaction.js';
+import { TransferRequestSchema, type TransferRequest } from '../../mesh/messages/transfer.js';
 
-export const TransferRequestSchema = object('TransferRequest', {
-  AccountAddress: required(accountAddress()),
-  SearchConstraints: optional(SearchConstraintsSchema),
-});
-export type TransferRequest = Infer<typeof TransferRequestSchema>;
 
 const SECTIONS = [
   { container: Containers.devices, type: 'CatalogedDevice' },

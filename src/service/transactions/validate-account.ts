@@ -5,18 +5,13 @@
  * so a client can explain them. A well-formed request about an unacceptable name is answered
  * 201 with `Valid: false` and a Reason; only a malformed request is a 400.
  */
-import { array, boolean, object, optional, required, string, type Infer } from '../../mesh/schema/index.js';
+import { string } from '../../mesh/schema/index.js';
 import { hostedDomainProblem, normalizeAccountAddress, reservedNameProblem } from '../account-names.js';
 import { Containers } from '../records.js';
 import type { AccountPolicy } from '../service-config.js';
 import type { Transaction } from '../transaction.js';
+import { ValidateRequestSchema, type ValidateRequest } from '../../mesh/messages/validate-account.js';
 
-export const ValidateRequestSchema = object('ValidateRequest', {
-  Account: required(string({ minLength: 1, maxLength: 320 })),
-  Reserve: optional(boolean()),
-  Language: optional(array(string({ minLength: 1, maxLength: 35 }), { maxLength: 16 })),
-});
-export type ValidateRequest = Infer<typeof ValidateRequestSchema>;
 
 /**
  * Why `account` breaks the service's naming rules, or undefined if it does not: length and

@@ -14,7 +14,7 @@ import { MqttRefusedError, MqttUnavailableError, displayBrokerUrl } from '../../
 import { parseNotice } from '../../../src/agent/push/notice-listener.js';
 import { sameService } from '../../../src/agent/push/push-settings.js';
 import { Wakeups } from '../../../src/agent/push/wakeups.js';
-import { noticeTopic } from '../../../src/service/notify/device-notice.js';
+import { noticeTopic } from '../../../src/mesh/messages/notice-topic.js';
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 
