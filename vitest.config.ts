@@ -3,13 +3,21 @@ import { defineConfig } from 'vitest/config';
 // In CI a JSON report is written too, so .ci/run can print a plain "N passed, N failed" line.
 const ci = process.env['CI'] === 'true';
 
+// Three tiers, by what a test needs besides node (`npm run test:unit` etc.; `vitest run` runs all):
+// - unit: nothing; no child process, no built dist/, no system package. Stays under a minute.
+// - contract: one suite per port or store, run against its fake and against the real backend
+//   (swtpm, gnome-keyring, PostgreSQL, the real service over HTTP).
+// - integration: the built binaries as child processes, with brokers, ptys and image tools.
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     reporters: ci ? ['default', 'json'] : ['default'],
     ...(ci ? { outputFile: { json: '.tmp/vitest-report.json' } } : {}),
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { extends: true, test: { name: 'contract', include: ['test/contract/**/*.test.ts'], globalSetup: ['test/global-setup.ts'] } },
+      { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'], globalSetup: ['test/global-setup.ts'] } },
+    ],
   },
 });

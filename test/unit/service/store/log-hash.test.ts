@@ -9,7 +9,7 @@ import { concat, utf8 } from '../../../../src/crypto/bytes.js';
 import { sha512 } from '../../../../src/crypto/hash.js';
 import { EMPTY_CHAIN, LogHead, MerkleFrontier, leafHash } from '../../../../src/service/store/log-hash.js';
 import { StoreCorruptionError } from '../../../../src/service/store/store-errors.js';
-import { referenceMerkleRoot } from './store-contract.js';
+import { referenceMerkleRoot } from '../../../contract/store/store-contract.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 

@@ -1,5 +1,5 @@
 /**
- * @module test/unit/service/store/store-child
+ * @module test/contract/store/store-child
  * A separate process driving a store, bundled and spawned by the store tests:
  * - `commit-loop SPEC` commits records from four concurrent writers and prints `acked <index> <key>` only
  *   after each commit resolves, so a parent that kills it with SIGKILL knows exactly which
@@ -7,8 +7,8 @@
  * - `increment SPEC CONTAINER KEY COUNT` does COUNT read-modify-write increments of a counter
  *   with version preconditions, retrying on conflict, then prints `done <conflicts>`.
  */
-import { openStore } from '../../../../src/service/store/open-store.js';
-import { StoreConfigError, StoreConflictError } from '../../../../src/service/store/store-errors.js';
+import { openStore } from '../../../src/service/store/open-store.js';
+import { StoreConfigError, StoreConflictError } from '../../../src/service/store/store-errors.js';
 
 async function main(): Promise<void> {
   const [mode, spec, ...rest] = process.argv.slice(2);

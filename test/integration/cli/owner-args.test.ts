@@ -1,5 +1,5 @@
 /**
- * @module test/unit/cli/owner-args
+ * @module test/integration/cli/owner-args
  * Bad input to the owner commands: every case exits 2 with one line naming the argument,
  * before any file or network is touched; a missing, corrupt or insecure home is a clear
  * one-line error too, and no stack trace reaches the terminal.

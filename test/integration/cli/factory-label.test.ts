@@ -1,6 +1,6 @@
 /**
- * @module test/unit/cli/factory-label.test
- * `mesh factory label` and the label renderers (issue 5 §4): the PNG decodes back to the
+ * @module test/integration/cli/factory-label.test
+ * `mesh factory label` and the label renderers: the PNG decodes back to the
  * ConnectUri with jsQR in process and with zbarimg, the SVG after rsvg-convert; the
  * fingerprint is drawn beneath (bitmap font) or written as <text>; the label is drawn from
  * the device's .medk or from the maker's public record; bad input exits 2 naming the
@@ -19,7 +19,7 @@ import { labelLayout, wrapAtDashes } from '../../../src/platform/label/label-lay
 import { labelPixels } from '../../../src/platform/label/png-label.js';
 import { qrMatrix } from '../../../src/platform/label/qr-matrix.js';
 import { runMesh } from '../../helpers/run-cli.js';
-import { decodeWithJsqr, decodeWithZbar, rasteriseSvg, svgText } from '../../integration/factory/label-decode.js';
+import { decodeWithJsqr, decodeWithZbar, rasteriseSvg, svgText } from '../factory/label-decode.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mesh-factory-label-'));
 const random = seededRandom(4242);

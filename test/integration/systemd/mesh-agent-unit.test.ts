@@ -1,7 +1,7 @@
 /**
- * @module test/unit/systemd/mesh-agent-unit
+ * @module test/integration/systemd/mesh-agent-unit
  * systemd/mesh-agent.service passes `systemd-analyze verify` and rates 2.0 or lower ("OK")
- * with `systemd-analyze security` (issue 4 §4), both run offline: PID 1 here is not systemd.
+ * with `systemd-analyze security`, both run offline: PID 1 here is not systemd.
  * How: a temporary root holding the host's unit library (for sysinit.target and friends),
  * our unit and drop-in, and stub executables at the paths ExecStart names, since verify
  * checks that they exist; then `--root=<tmp>` for both commands, `--offline=true` for

@@ -1,6 +1,6 @@
 /**
- * @module test/unit/service/store/store-contract
- * The one contract every Store backend must meet (issue 3 §3, design.md "every adapter has one
+ * @module test/contract/store/store-contract
+ * The one contract every Store backend must meet (design.md "every adapter has one
  * contract suite run against its fake and against the real thing"). Each backend's test file
  * calls `storeContract` with a way to make fresh store locations.
  */
@@ -11,19 +11,20 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { MeshError } from '../../../../src/crypto/errors.js';
-import { sha512 } from '../../../../src/crypto/hash.js';
-import { concat } from '../../../../src/crypto/bytes.js';
-import { encodeLogEntry } from '../../../../src/service/store/log-entry.js';
-import { checkChanges, resolveLimits } from '../../../../src/service/store/store-input.js';
+import { MeshError } from '../../../src/crypto/errors.js';
+import { sha512 } from '../../../src/crypto/hash.js';
+import { concat } from '../../../src/crypto/bytes.js';
+import { encodeLogEntry } from '../../../src/service/store/log-entry.js';
+import { checkChanges, resolveLimits } from '../../../src/service/store/store-input.js';
 import {
   StoreClosedError,
   StoreConflictError,
   StoreInputError,
   StoreLimitError,
   StoreLockedError,
-} from '../../../../src/service/store/store-errors.js';
-import type { Checkpoint, JsonObject, ListPage, Store, StoreChange, StoreLimits } from '../../../../src/service/store/store.js';
+} from '../../../src/service/store/store-errors.js';
+import type { JsonObject } from '../../../src/mesh/encoding/json-value.js';
+import type { Checkpoint, ListPage, Store, StoreChange, StoreLimits } from '../../../src/service/store/store.js';
 
 export interface StoreLocation {
   /** Opens the store at this location (again, if it was opened before). */

@@ -1,6 +1,6 @@
 /**
- * @module test/unit/service/store/file-store.test
- * The embedded store against the contract, then its crash behaviour (design.md decision 7:
+ * @module test/contract/store/file-store.test
+ * The embedded store against the contract, then its crash behaviour (docs/decisions/0011-crash-safe-persistence.md:
  * "append-only, hash-chained and recovers a torn tail"; issue 3 §3: "no acknowledged write is
  * lost"): every cut inside the last entry, garbage after it, damage before the tail, and a
  * writer killed with SIGKILL in the middle of a stream of commits.
@@ -10,10 +10,10 @@ import { cp, mkdtemp, open, readFile, rm, stat, truncate, writeFile } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { FileStore, LOG_FILE, type RecoveryEvent } from '../../../../src/service/store/file-store.js';
-import { LOCK_FILE } from '../../../../src/service/store/directory-lock.js';
-import { StoreCorruptionError } from '../../../../src/service/store/store-errors.js';
-import type { Checkpoint } from '../../../../src/service/store/store.js';
+import { FileStore, LOG_FILE, type RecoveryEvent } from '../../../src/service/store/file-store.js';
+import { LOCK_FILE } from '../../../src/service/store/directory-lock.js';
+import { StoreCorruptionError } from '../../../src/service/store/store-errors.js';
+import type { Checkpoint } from '../../../src/service/store/store.js';
 import { storeChildScript, storeContract } from './store-contract.js';
 
 const temporaries: string[] = [];

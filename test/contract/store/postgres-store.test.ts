@@ -1,19 +1,19 @@
 /**
- * @module test/unit/service/store/postgres-store.test
+ * @module test/contract/store/postgres-store.test
  * The PostgreSQL store against the same contract as the file store, on a real PostgreSQL
- * cluster started for this file (issue 3 §3: "CI installs and starts PostgreSQL for its
+ * cluster started for this file ("CI installs and starts PostgreSQL for its
  * contract tests"). Each test gets its own schema, so one cluster serves the whole file.
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PostgresStore } from '../../../../src/service/store/postgres-store.js';
-import { openStore } from '../../../../src/service/store/open-store.js';
+import { PostgresStore } from '../../../src/service/store/postgres-store.js';
+import { openStore } from '../../../src/service/store/open-store.js';
 import {
   StoreBackendError,
   StoreConfigError,
   StoreCorruptionError,
-} from '../../../../src/service/store/store-errors.js';
-import { startPostgres, type PostgresCluster } from '../../../helpers/postgres.js';
+} from '../../../src/service/store/store-errors.js';
+import { startPostgres, type PostgresCluster } from '../../helpers/postgres.js';
 import { storeContract } from './store-contract.js';
 
 let cluster: PostgresCluster | undefined;

@@ -1,5 +1,5 @@
 /**
- * @module test/unit/cli/owner-home
+ * @module test/integration/cli/owner-home
  * The owner's profile directory: 0700 directory and 0600 files, atomic writes that a crash
  * cannot turn into a torn or lost file, leftover temp files never read, and clear errors for
  * a missing, corrupt or insecure home that never echo the seed.
