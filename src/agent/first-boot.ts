@@ -27,6 +27,7 @@
  * before the file has been verified, so a bad file leaves every piece of state untouched.
  */
 import { fromUtf8, utf8 } from '../crypto/bytes.js';
+import type { UncheckedObject } from '../mesh/encoding/json-value.js';
 import { MeshError } from '../crypto/errors.js';
 import { PreconfigurationMismatchError } from '../mesh/connect/connection-errors.js';
 import { verifyDevicePreconfiguration, type VerifiedDevicePreconfiguration } from '../mesh/connect/device-preconfiguration.js';
@@ -68,15 +69,13 @@ export interface BootedDevice {
   readonly steps: readonly BootStep[];
 }
 
-type JsonRecord = Record<string, unknown>;
-
 /** A parsed preconfiguration file: the body under its tag, and whether it still holds the seed. */
 interface ParsedFile {
-  readonly body: JsonRecord;
+  readonly body: UncheckedObject;
   readonly hasPrivateKey: boolean;
 }
 
-function isRecord(value: unknown): value is JsonRecord {
+function isRecord(value: unknown): value is UncheckedObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -116,12 +115,12 @@ export function parsePreconfigurationFile(bytes: Uint8Array, path: string): Pars
 }
 
 /** The file's text without its private part, every other field as it was. */
-export function publicPreconfigurationText(body: JsonRecord): string {
+export function publicPreconfigurationText(body: UncheckedObject): string {
   const { PrivateKey: _dropped, ...rest } = body;
   return `${JSON.stringify({ [PUBLIC_PRECONFIGURATION_TAG]: rest }, null, 2)}\n`;
 }
 
-function verifyWithSeed(body: JsonRecord, seed: string | undefined, path: string, source: string): VerifiedDevicePreconfiguration {
+function verifyWithSeed(body: UncheckedObject, seed: string | undefined, path: string, source: string): VerifiedDevicePreconfiguration {
   const candidate = seed === undefined ? body : { ...body, PrivateKey: { PrivateKeyUDF: { PrivateValue: seed, KeyType: 'MeshProfileDevice' } } };
   try {
     // The envelope shape first, for a precise message on a mangled file.

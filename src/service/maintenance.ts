@@ -20,7 +20,8 @@
  */
 import { Containers, type PendingQuotaRecord } from './records.js';
 import type { ServiceEnvironment } from './service-environment.js';
-import type { JsonObject, StoreChange, StoredRecord } from './store/store.js';
+import type { JsonObject } from '../mesh/encoding/json-value.js';
+import type { StoreChange, StoredRecord } from './store/store.js';
 
 const PAGE = 500;
 

@@ -5,7 +5,9 @@
  * account address (connect-uri LOCAL_PART / DNS label) nor a UDF can contain, so a prefix
  * `"<account> "` lists exactly one account's records.
  */
-import type { JsonObject, JsonValue, PutChange, Store } from './store/store.js';
+import type { JsonObject } from '../mesh/encoding/json-value.js';
+import type { EnvelopeJson } from '../mesh/schema/envelope-json.js';
+import type { PutChange, Store } from './store/store.js';
 
 export const Containers = {
   /** account → AccountRecord */
@@ -44,7 +46,7 @@ export function accountPrefix(account: string): string {
 export interface AccountRecord {
   Account: string;
   /** The ProfileAccount envelope as the owner sent it (JSON form). */
-  EnvelopedProfileAccount: JsonValue;
+  EnvelopedProfileAccount: EnvelopeJson;
   /** UDF of its AdministratorSignature key, for the Mesh-Authorization `kid` check. */
   AdministratorKid: string;
   Created: string;
@@ -60,19 +62,19 @@ export interface ConnectionRecord {
   Witness?: string;
   /** ProfileDevice UDF (its ProfileSignature fingerprint), when known. */
   DeviceUdf?: string;
-  EnvelopedAcknowledgeConnection?: JsonValue;
+  EnvelopedAcknowledgeConnection?: EnvelopeJson;
   PinValidated: boolean;
   Received: string;
   /** When a pending request stops waiting (ConnectStatus then answers Expired). */
   Expires?: string;
   State: ConnectionState;
   /** Present once ConnectComplete posted the owner's answer. */
-  EnvelopedRespondConnection?: JsonValue;
+  EnvelopedRespondConnection?: EnvelopeJson;
   Completed?: string;
 }
 
 export interface PinRecord {
-  EnvelopedMessagePin: JsonValue;
+  EnvelopedMessagePin: EnvelopeJson;
   Expires: string;
   /** When a connection request consumed it (a MessagePin is single-use). */
   Used?: string;
@@ -120,7 +122,7 @@ export interface DeviceRecord {
   Updated: string;
   /** The key of the connection request it came from, so ConnectStatus can answer Revoked. */
   RequestKey?: string;
-  EnvelopedCatalogedDevice?: JsonValue;
+  EnvelopedCatalogedDevice?: EnvelopeJson;
   /**
    * The owner's live ClaimApprovals for this device ("owner-approval"), newest
    * last; ConnectStatus hands them to the device this entry connected.
@@ -133,7 +135,7 @@ export interface ClaimApprovalEntry {
   MessageId: string;
   Claimant: string;
   Expires: string;
-  EnvelopedClaimApproval: JsonValue;
+  EnvelopedClaimApproval: EnvelopeJson;
 }
 
 export interface PublicationRecord {
@@ -146,7 +148,7 @@ export interface PublicationRecord {
 export interface ClaimRecord {
   Account: string;
   Claimant: string;
-  EnvelopedMessageClaim: JsonValue;
+  EnvelopedMessageClaim: EnvelopeJson;
   Received: string;
 }
 

@@ -5,6 +5,7 @@
  * undefined after recording why not; the caller substitutes a default and carries on, and the
  * validator throws once at the end if anything was recorded.
  */
+import type { UncheckedObject } from '../../mesh/encoding/json-value.js';
 import { ConfigError, type ConfigProblem } from './config-error.js';
 import { didYouMean } from './did-you-mean.js';
 
@@ -30,8 +31,6 @@ export function describeValue(value: unknown, secret = false): string {
   if (Array.isArray(value)) return `an array of ${value.length}`;
   return 'an object';
 }
-
-export type JsonObject = Readonly<Record<string, unknown>>;
 
 export class ConfigReader {
   readonly #problems: ConfigProblem[] = [];
@@ -63,11 +62,11 @@ export class ConfigReader {
     value: unknown,
     known: readonly string[],
     aliases: Readonly<Record<string, string>> = {},
-  ): JsonObject | undefined {
+  ): UncheckedObject | undefined {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       return this.fail(path, 'an object', describeValue(value));
     }
-    const record = value as JsonObject;
+    const record = value as UncheckedObject;
     for (const key of Object.keys(record)) {
       if (known.includes(key)) continue;
       const guess = didYouMean(key, known, aliases);

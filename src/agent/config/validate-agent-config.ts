@@ -24,7 +24,8 @@ import {
 } from './agent-config.js';
 import { ConfigError } from './config-error.js';
 import { readMqtt } from './mqtt-config.js';
-import { ConfigReader, childPath, describeValue, type JsonObject } from './config-reader.js';
+import type { UncheckedObject } from '../../mesh/encoding/json-value.js';
+import { ConfigReader, childPath, describeValue } from './config-reader.js';
 import { isInsecureRemoteHttp } from '../loopback-host.js';
 import { jsonSyntaxOffset, lineAndColumn } from './json-syntax-position.js';
 import { absolutePath, accountAddress, accountDomain, devicePath, ownerPin, serviceUrl } from './config-values.js';
@@ -201,7 +202,7 @@ function readRoles(reader: ConfigReader, path: string, value: unknown): string[]
   return roles;
 }
 
-function readClaims(reader: ConfigReader, root: JsonObject): ClaimsConfig | undefined {
+function readClaims(reader: ConfigReader, root: UncheckedObject): ClaimsConfig | undefined {
   const value = root['claims'];
   if (value === undefined) return undefined;
   const entry = reader.object('$.claims', value, CLAIMS_FIELDS);

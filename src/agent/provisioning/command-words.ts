@@ -4,7 +4,8 @@
  * and its interactive prompt, and the usage lines `help` lists. Positional words fill the
  * command's arguments in order; `name=value` sets any argument by name.
  */
-import type { CommandName, JsonObject } from './protocol.js';
+import type { JsonObject } from '../../mesh/encoding/json-value.js';
+import type { CommandName } from './protocol.js';
 
 export interface CommandUsage {
   readonly words: string;

@@ -9,6 +9,7 @@
  * This file is pure: request parsing, reply shapes and error codes. It holds no state.
  */
 import { MeshError, type MeshErrorOptions } from '../../crypto/errors.js';
+import type { JsonObject, JsonValue } from '../../mesh/encoding/json-value.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -56,9 +57,6 @@ export type ProvisioningErrorCode =
   | 'unsupported'
   /** The device failed; the agent goes on. */
   | 'internal';
-
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-export type JsonObject = { [key: string]: JsonValue };
 
 /** A request id: an integer or a short string, echoed in the reply. */
 export type RequestId = number | string;

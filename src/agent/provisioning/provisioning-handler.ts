@@ -24,11 +24,10 @@ import {
   errorReply,
   okReply,
   type CommandName,
-  type JsonObject,
-  type JsonValue,
   type ProvisioningRequest,
   type Reply,
 } from './protocol.js';
+import type { JsonObject, JsonValue } from '../../mesh/encoding/json-value.js';
 
 export interface HandlerOptions {
   readonly device: ProvisioningDevice;

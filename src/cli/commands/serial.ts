@@ -20,7 +20,8 @@
 import { createInterface } from 'node:readline';
 import { SERIAL_BAUD_RATES } from '../../agent/config/agent-config.js';
 import { COMMAND_USAGE, argsFromWords } from '../../agent/provisioning/command-words.js';
-import { COMMANDS, PROTOCOL_VERSION, encodeLine, type CommandName, type JsonObject, type Reply } from '../../agent/provisioning/protocol.js';
+import { COMMANDS, PROTOCOL_VERSION, encodeLine, type CommandName, type Reply } from '../../agent/provisioning/protocol.js';
+import type { JsonObject } from '../../mesh/encoding/json-value.js';
 import { openSerialPortLink, type SerialLink } from '../../platform/serial/serial-port-link.js';
 import { optionalString } from '../args.js';
 import { UsageError } from '../cli-errors.js';

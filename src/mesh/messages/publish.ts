@@ -6,7 +6,8 @@
  * account's AdministratorSignature key; the answer is the Status fields alone.
  */
 import { CatalogedPublicationSchema } from '../objects/cataloged-publication.js';
-import { envelope, object, optional, required, type EnvelopeJson, type Infer, type JsonObject } from '../schema/index.js';
+import { envelope, object, optional, required, type EnvelopeJson, type Infer } from '../schema/index.js';
+import type { UncheckedObject } from '../encoding/json-value.js';
 import { accountAddress } from './account-address.js';
 import { udfString } from './udf-string.js';
 
@@ -25,7 +26,7 @@ export const PublishRequestSchema = object('PublishRequest', {
 export interface PublishRequest {
   readonly Account: string;
   readonly EnvelopedProfileAccount?: EnvelopeJson;
-  readonly CatalogedPublication?: Readonly<JsonObject>;
+  readonly CatalogedPublication?: Readonly<UncheckedObject>;
   readonly RevokeDevice?: string;
   readonly EnvelopedClaimApproval?: EnvelopeJson;
 }

@@ -5,7 +5,8 @@
  * more: a date stays its text (the caller compares or shows it), a relayed object stays as
  * sent (the caller verifies it, or only shows it).
  */
-import { fail, isPlainObject, kindOf, type JsonObject, type Schema } from '../schema/index.js';
+import type { UncheckedObject } from '../encoding/json-value.js';
+import { fail, isPlainObject, kindOf, type Schema } from '../schema/index.js';
 
 function schema<T>(expected: string, check: (value: unknown) => value is T): Schema<T> {
   const run = (value: unknown, path: string): T => {
@@ -24,7 +25,7 @@ export const seconds = (): Schema<number> =>
   schema('a number of seconds', (v): v is number => typeof v === 'number' && Number.isFinite(v));
 
 /** Any JSON object, returned as sent. */
-export const jsonObject = (): Schema<JsonObject> => schema('an object', isPlainObject);
+export const jsonObject = (): Schema<UncheckedObject> => schema('an object', isPlainObject);
 
 /** Any value, returned as sent: an element the receiver verifies itself. */
 export const relayed = (): Schema<unknown> => schema('a JSON value', (v): v is unknown => v !== undefined);

@@ -6,14 +6,13 @@
  * DARE implementation; `src/mesh/dare` gives it meaning.
  */
 import { InvalidEncodingError } from '../../crypto/errors.js';
-
-export type JsonObject = { [key: string]: unknown };
+import type { UncheckedObject } from '../encoding/json-value.js';
 
 export type EnvelopeJson =
-  | readonly [header: JsonObject, payload: string]
-  | readonly [header: JsonObject, payload: string, trailer: JsonObject];
+  | readonly [header: UncheckedObject, payload: string]
+  | readonly [header: UncheckedObject, payload: string, trailer: UncheckedObject];
 
-function isPlainObject(value: unknown): value is JsonObject {
+function isPlainObject(value: unknown): value is UncheckedObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

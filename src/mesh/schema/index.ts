@@ -2,7 +2,7 @@
  * @module mesh/schema
  * The dependency-free schema library for Mesh objects: one import for object files.
  */
-export { type Schema, type Infer, type JsonObject, isPlainObject, kindOf, fail, fieldPath } from './schema.js';
+export { type Schema, type Infer, isPlainObject, kindOf, fail, fieldPath } from './schema.js';
 export { string, integer, boolean, enumeration, type StringOptions, type IntegerOptions } from './scalars.js';
 export { binary, type BinaryOptions } from './binary.js';
 export { dateTime, parseRfc3339, formatRfc3339 } from './date-time.js';

@@ -15,13 +15,14 @@
  * stored verbatim under the `UNKNOWN_FIELDS` symbol and written back after the known fields.
  * A known field of the wrong type is always an error.
  */
-import { defineField, fail, fieldPath, isPlainObject, kindOf, ownField, type JsonObject, type Schema } from './schema.js';
+import type { UncheckedObject } from '../encoding/json-value.js';
+import { defineField, fail, fieldPath, isPlainObject, kindOf, ownField, type Schema } from './schema.js';
 
 /** Symbol under which a parsed object keeps the JSON fields its schema does not know. */
 export const UNKNOWN_FIELDS: unique symbol = Symbol.for('mesh.schema.unknownFields');
 
 export interface UnknownFields {
-  [UNKNOWN_FIELDS]?: Readonly<JsonObject>;
+  [UNKNOWN_FIELDS]?: Readonly<UncheckedObject>;
 }
 
 export interface Field<T, O extends boolean> {
@@ -82,7 +83,7 @@ function build<S extends Shape>(name: string, shape: S, refinements: readonly An
     expected,
     parse(json, path = name) {
       if (!isPlainObject(json)) fail(path, expected, kindOf(json));
-      const out: JsonObject = {};
+      const out: UncheckedObject = {};
       for (const key of keys) {
         const field = shape[key] as AnyField;
         const raw = ownField(json, key);
@@ -93,7 +94,7 @@ function build<S extends Shape>(name: string, shape: S, refinements: readonly An
         }
         defineField(out, key, field.schema.parse(raw, at));
       }
-      let extra: JsonObject | undefined;
+      let extra: UncheckedObject | undefined;
       for (const key of Object.keys(json)) {
         if (known.has(key)) continue;
         extra ??= {};
@@ -107,8 +108,8 @@ function build<S extends Shape>(name: string, shape: S, refinements: readonly An
     toJson(value, path = name) {
       if (!isPlainObject(value)) fail(path, expected, kindOf(value));
       for (const refine of refinements) refine(value, path);
-      const source = value as JsonObject & UnknownFields;
-      const out: JsonObject = {};
+      const source = value as UncheckedObject & UnknownFields;
+      const out: UncheckedObject = {};
       for (const key of keys) {
         const field = shape[key] as AnyField;
         const item = ownField(source, key);

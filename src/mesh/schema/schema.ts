@@ -5,9 +5,8 @@
  * or throws a `SchemaError` naming the full path; `toJson` writes the wire JSON back.
  * Hand-written instead of zod to keep the device bundle small (brief: < 300 KB).
  */
+import type { UncheckedObject } from '../encoding/json-value.js';
 import { SchemaError } from '../errors.js';
-
-export type JsonObject = { [key: string]: unknown };
 
 export interface Schema<T> {
   /** Human description used in error messages, e.g. `a string`, `a KeyData object`. */
@@ -21,7 +20,7 @@ export interface Schema<T> {
 /** The TypeScript type a schema produces. */
 export type Infer<S> = S extends Schema<infer T> ? T : never;
 
-export function isPlainObject(value: unknown): value is JsonObject {
+export function isPlainObject(value: unknown): value is UncheckedObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
 }
 
@@ -74,11 +73,11 @@ export function indexPath(path: string, index: number): string {
 }
 
 /** Own-property lookup: a JSON key such as `constructor` or `__proto__` never reads the prototype. */
-export function ownField(object: JsonObject, key: string): unknown {
+export function ownField(object: UncheckedObject, key: string): unknown {
   return Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined;
 }
 
 /** Sets a property even when the key is `__proto__`, so copied JSON keeps its own keys. */
-export function defineField(object: JsonObject, key: string, value: unknown): void {
+export function defineField(object: UncheckedObject, key: string, value: unknown): void {
   Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
 }

@@ -6,7 +6,8 @@
  * `'PrivateKeyUDF' in value`. A tag this implementation does not know is an error: the
  * caller could not use the key anyway, and guessing would be worse.
  */
-import { defineField, fail, fieldPath, isPlainObject, kindOf, preview, type Infer, type JsonObject, type Schema } from './schema.js';
+import type { UncheckedObject } from '../encoding/json-value.js';
+import { defineField, fail, fieldPath, isPlainObject, kindOf, preview, type Infer, type Schema } from './schema.js';
 
 export type Members = { readonly [tag: string]: Schema<any> };
 
@@ -44,13 +45,13 @@ export function taggedUnion<M extends Members>(name: string, members: M): Tagged
     expected,
     parse(json, path = name) {
       const [tag, inner] = pick(json, path);
-      const out: JsonObject = {};
+      const out: UncheckedObject = {};
       defineField(out, tag, (members[tag] as Schema<unknown>).parse(inner, fieldPath(path, tag)));
       return out as TaggedUnionValue<M>;
     },
     toJson(value, path = name) {
       const [tag, inner] = pick(value, path);
-      const out: JsonObject = {};
+      const out: UncheckedObject = {};
       defineField(out, tag, (members[tag] as Schema<unknown>).toJson(inner, fieldPath(path, tag)));
       return out;
     },

@@ -40,7 +40,6 @@ import {
 import type {
   Checkpoint,
   CommitReceipt,
-  JsonObject,
   ListOptions,
   ListPage,
   Precondition,
@@ -50,6 +49,7 @@ import type {
   StoreLimits,
   VerifyReport,
 } from './store.js';
+import type { JsonObject } from '../../mesh/encoding/json-value.js';
 
 export const LOG_FILE = 'store.log';
 

@@ -38,7 +38,6 @@ import {
 import type {
   Checkpoint,
   CommitReceipt,
-  JsonObject,
   ListOptions,
   ListPage,
   Precondition,
@@ -48,6 +47,7 @@ import type {
   StoreLimits,
   VerifyReport,
 } from './store.js';
+import type { JsonObject } from '../../mesh/encoding/json-value.js';
 
 export const DEFAULT_POSTGRES_SCHEMA = 'mesh_store';
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;

@@ -6,12 +6,12 @@
  * hold NUL or lone surrogates; the file log must stay valid UTF-8 JSON).
  */
 import { base64urlDecode, base64urlEncode } from '../../mesh/encoding/base64url.js';
+import type { JsonObject } from '../../mesh/encoding/json-value.js';
 import { fromUtf8, utf8 } from '../../crypto/bytes.js';
 import { StoreConfigError, StoreInputError, StoreLimitError } from './store-errors.js';
 import {
   DEFAULT_LIST_LIMIT,
   DEFAULT_STORE_LIMITS,
-  type JsonObject,
   type ListOptions,
   type Precondition,
   type StoreChange,

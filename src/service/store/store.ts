@@ -11,14 +11,9 @@
  * optimistic preconditions rather than locks held across requests, so several service
  * instances sharing one PostgreSQL database cannot lose an update.
  */
+import type { JsonObject } from '../../mesh/encoding/json-value.js';
 
-/** A JSON value as `JSON.parse` returns it. */
-export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
-
-/** Record values are JSON objects, so that entities can grow fields without a migration. */
-export type JsonObject = { [key: string]: JsonValue };
-
-/** One current record. */
+/** One current record. Values are JSON objects, so that entities can grow fields without a migration. */
 export interface StoredRecord<T extends JsonObject = JsonObject> {
   readonly container: string;
   readonly key: string;
