@@ -598,7 +598,7 @@ try {
     `requests sent: ${stats.sent} (${malformedSent} malformed of ${opts.requests} asked, then the jamming patterns) in ${Math.round((performance.now() - started) / 1000)} s, concurrency ${opts.concurrency}, seed ${opts.seed}`,
     `service crashes: ${service.crashes + (limited?.crashes ?? 0)} (restarts: ${service.crashes + (limited?.crashes ?? 0)})${service.exits.length ? ` ${service.exits.join(' | ')}` : ''}; alive at the end: ${alive}; Hello afterwards: ${hello.status}`,
     `replies by Status: ${JSON.stringify(Object.fromEntries([...stats.byStatus].sort((a, b) => a[0] - b[0])))}`,
-    `by category: ${JSON.stringify(Object.entries(Object.fromEntries([...stats.byStatus].map(([s]) => [categoryOf(s), 0]))).reduce((o, [k]) => ({ ...o, [k]: [...stats.byStatus].filter(([s]) => categoryOf(s) === k).reduce((n, [, c]) => n + c, 0) }), {}))}`,
+    `by category: ${JSON.stringify(Object.fromEntries(Object.keys(Object.fromEntries([...stats.byStatus].map(([s]) => [categoryOf(s), 0]))).map((k) => [k, [...stats.byStatus].filter(([s]) => categoryOf(s) === k).reduce((n, [, c]) => n + c, 0)])))}`,
     `5xx: ${stats.fiveHundreds.length}${stats.fiveHundreds.length ? ` e.g. ${stats.fiveHundreds.slice(0, 3).join(' | ')}` : ''}`,
     `non-JSON replies: ${stats.nonJson.length}${stats.nonJson.length ? ` e.g. ${stats.nonJson.slice(0, 3).join(' | ')}` : ''}`,
     `connections that ended without a reply: ${stats.cut} ${JSON.stringify(Object.fromEntries(stats.errors))}; bodies the soak abandoned on purpose: ${stats.clientClosed}`,

@@ -32,5 +32,6 @@ export interface Command {
   /** One-line synopsis of the arguments, shown in help. */
   readonly usage: string;
   readonly options: OptionSpec;
+  // biome-ignore lint/suspicious/noConfusingVoidType: a command that returns nothing exits 0, so `async run() {}` is a valid command
   run(args: ParsedCommandArgs, context: CommandContext): Promise<number | void>;
 }

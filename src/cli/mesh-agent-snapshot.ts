@@ -19,7 +19,7 @@ import { startupSnapshot } from 'node:v8';
 import { runProcess } from './mesh-agent.js';
 
 declare global {
-  // eslint-disable-next-line no-var
+  // Only a `var` in `declare global` becomes a property of globalThis.
   var __meshRuntimeRequire: NodeJS.Require | undefined;
 }
 

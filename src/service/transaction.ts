@@ -65,7 +65,7 @@ export interface FrontDoorLimits<R> {
   account(request: R): string | undefined;
 }
 
-export interface Transaction<R = any> {
+export interface Transaction<R = unknown> {
   /** `ConnectStart` */
   readonly name: string;
   /** `ConnectStartRequest` */

@@ -11,7 +11,7 @@ import { PinnedJitterRandom } from '../../src/agent/fakes/fake-random.js';
 import { FakeMeshService } from '../../src/agent/fakes/fake-mesh-service.js';
 import {
   MemoryConfirmationInbox,
-  MemoryPreconfigurationFile,
+  type MemoryPreconfigurationFile,
   MemoryStateStore,
   RecordingAnnouncer,
   RecordingLogger,

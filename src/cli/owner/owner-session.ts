@@ -7,7 +7,7 @@
  */
 import type { RandomSource } from '../../crypto/random.js';
 import { systemRandom } from '../../crypto/random.js';
-import { MeshError } from '../../crypto/errors.js';
+import type { MeshError } from '../../crypto/errors.js';
 import { accountKeyPairs, verifyProfileAccount, type AccountKeyPairs, type VerifiedProfileAccount } from '../../mesh/profiles/profile-account.js';
 import { verifyProfileService, type VerifiedProfileService } from '../../mesh/profiles/profile-service.js';
 import { keyFingerprint } from '../../mesh/udf/key-fingerprint.js';

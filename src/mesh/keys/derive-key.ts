@@ -4,13 +4,11 @@
  * The seed's specifier decides the algorithm: a curve specifier fixes the curve, a Mesh
  * specifier (0x0100–0x0105) takes it from the key name's operation (UDF.DeriveKey).
  */
-import { presentBinary, parseUdfOfType, UdfType } from '../udf/udf.js';
-import { concat } from '../../crypto/bytes.js';
-import { InvalidArgumentError, InvalidEncodingError, UnsupportedAlgorithmError } from '../../crypto/errors.js';
+
+import { InvalidArgumentError, UnsupportedAlgorithmError } from '../../crypto/errors.js';
 import type { KeyAlgorithm, KeyPair } from '../../crypto/key-pair.js';
 import { KEY_ALGORITHMS } from '../../crypto/key-pair.js';
 import { keyPairFromSecret, SECRET_LENGTH } from '../../crypto/keys.js';
-import type { RandomSource } from '../../crypto/random.js';
 import { deriveSeedSecret, type SeedDerivation, type SeedVariant } from '../../crypto/seed-derivation.js';
 import { OPERATION_ROLE, parseKeyName, type KeyRole } from './key-names.js';
 import { parseDerivedKeySeed } from '../udf/derived-key-seed.js';

@@ -16,7 +16,7 @@ import { parseJsonText } from './json-text.js';
 import { fail, isPlainObject, kindOf, preview, type Infer, type Schema } from './schema.js';
 import { describeTags } from './tagged-union.js';
 
-export type Registry = { readonly [type: string]: Schema<any> };
+export type Registry = { readonly [type: string]: Schema<unknown> };
 
 export type TypeName<R extends Registry> = keyof R & string;
 

@@ -23,7 +23,7 @@ const OID_LAST_ARC: Readonly<Record<KeyAlgorithm, number>> = {
  */
 export function checkPublicKey(key: PublicKey, what = 'key'): void {
   const alg = (key as { alg?: unknown } | undefined)?.alg;
-  if (typeof alg !== 'string' || !Object.prototype.hasOwnProperty.call(OID_LAST_ARC, alg)) {
+  if (typeof alg !== 'string' || !Object.hasOwn(OID_LAST_ARC, alg)) {
     throw new UnsupportedAlgorithmError(
       `"${what}.alg" expected Ed448, X448, Ed25519 or X25519, got ${String(alg)}`,
       { context: { what: `${what}.alg`, actual: String(alg) } },

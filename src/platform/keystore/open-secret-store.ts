@@ -26,7 +26,7 @@ import {
   TpmUnavailableError,
   UnknownKeystoreChoiceError,
 } from './keystore-errors.js';
-import { MemorySecretStore, MemorySecretStoreBackend } from '../../agent/fakes/memory-secret-store.js';
+import { MemorySecretStore, type MemorySecretStoreBackend } from '../../agent/fakes/memory-secret-store.js';
 import { readPrivateFile } from './private-files.js';
 import { TpmSecretStore } from './tpm-secret-store.js';
 import { probeTpm } from './tpm-tools.js';

@@ -15,6 +15,7 @@ function unavailable(): never {
 
 /** bus.js builds one at construction and uses it only to answer Introspect calls. */
 export class Builder {
+  // biome-ignore lint/complexity/noUselessConstructor: keeps xml2js's `new Builder(options)` signature, which dbus-next calls
   constructor(_options?: unknown) {}
   buildObject(_value: unknown): string {
     return unavailable();
@@ -23,6 +24,7 @@ export class Builder {
 
 /** proxy-object.js parses introspection XML; the keystore never asks for a proxy object. */
 export class Parser {
+  // biome-ignore lint/complexity/noUselessConstructor: keeps xml2js's `new Parser(options)` signature
   constructor(_options?: unknown) {}
   parseString(_xml: string, _callback: unknown): void {
     unavailable();

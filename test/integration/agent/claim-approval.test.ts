@@ -83,7 +83,7 @@ describe('owner approval of a later claim, end to end', () => {
 
     // The service files only alice's own approvals, for a connected device of her catalog, unexpired.
     const approval = (who: OpenedOwner, signer: OpenedOwner, device: string, expires: Date) =>
-      createClaimApproval({ accountProfile: who.profile, adminKey: signerOf(who.keys.administratorSignature), deviceUdf: device, claimant: 'mallory@example.com', expires, random: systemRandom }).json;
+      createClaimApproval({ accountProfile: who.profile, adminKey: signerOf(signer.keys.administratorSignature), deviceUdf: device, claimant: 'mallory@example.com', expires, random: systemRandom }).json;
     const inAnHour = new Date(Date.now() + 3_600_000);
     const byMallory = createClaimApproval({ accountProfile: mallory.profile, adminKey: signerOf(mallory.keys.administratorSignature), deviceUdf, claimant: 'mallory@example.com', expires: inAnHour, random: systemRandom });
     await expect(alice.client.publish({ Account: alice.account, EnvelopedClaimApproval: byMallory.json }, alice.signer)).rejects.toThrow(ForbiddenError);

@@ -117,7 +117,7 @@ describe('kill -9 during first boot', () => {
     const runDevice = async (): Promise<void> => {
       const d = await newDevice(`device-${device++}`);
       const uniform = seededUniform(seed ^ Math.imul(device, 0x9e3779b1));
-      let pending: DiskSnapshot['state'] = undefined;
+      let pending: DiskSnapshot['state'];
       // One kill, and with probability 1/3 a second one during the recovery start.
       let chain = uniform() < 1 / 3 ? 2 : 1;
       while (chain-- > 0 && next < TRIALS) {

@@ -310,7 +310,7 @@ describe.each<StoreKind>(['file', 'postgres'])('Mesh service over HTTP with the 
   });
 
   it('marks PIN-validated requests, uses a PIN once, and throttles a source after 5 guesses at unregistered PinIds', async () => {
-    let service = await fresh();
+    const service = await fresh();
     try {
       const alice = new TestOwner('alice@example.com', testRandom(16), service.clock, service.serviceProfile.udf);
       await alice.create(service.url);

@@ -215,7 +215,7 @@ describe('the schema documents the format', () => {
     expect(sub('led')['chip']?.['default']).toBe(CONFIG_DEFAULTS.gpioChip);
     expect(sub('led')['activeLow']?.['default']).toBe(CONFIG_DEFAULTS.activeLow);
     expect(sub('serial')['baudRate']?.['default']).toBe(CONFIG_DEFAULTS.baudRate);
-    const keystoreObject = (p['keystore']?.['oneOf'] as Record<string, unknown>[])[1] as Record<string, Record<string, Record<string, unknown>>>;
+    const keystoreObject = (p['keystore']?.['oneOf'] as Record<string, unknown>[] | undefined)?.[1] as Record<string, Record<string, Record<string, unknown>>>;
     const secretService = keystoreObject['properties']?.['secretService'] as Record<string, Record<string, Record<string, unknown>>>;
     expect(secretService['properties']?.['collection']?.['default']).toBe(CONFIG_DEFAULTS.secretServiceCollection);
   });

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ConflictError,
   MalformedResponseError,
-  ProtocolError,
+  type ProtocolError,
   ResponseTooLargeError,
   ServiceTimeoutError,
   ServiceUnavailableError,

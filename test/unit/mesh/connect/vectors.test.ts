@@ -6,7 +6,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { concat, fromHex, toHex, utf8 } from '../../../../src/crypto/bytes.js';
+import { concat, toHex, utf8 } from '../../../../src/crypto/bytes.js';
 import { hkdf, hmacSha512, sha512 } from '../../../../src/crypto/hash.js';
 import type { KeyAlgorithm } from '../../../../src/crypto/key-pair.js';
 import { base32Encode } from '../../../../src/mesh/encoding/base32.js';
@@ -32,7 +32,7 @@ import { symmetricKeyMac } from '../../../../src/mesh/udf/symmetric-mac.js';
 import { dashed, parseUdf } from '../../../../src/mesh/udf/udf.js';
 
 const dir = new URL('../../../vectors/connect/', import.meta.url);
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// Vector files are untyped JSON; each test reads the fields it checks.
 const load = (name: string): any => JSON.parse(readFileSync(new URL(name, dir), 'utf8'));
 
 /** Independent 140-bit presentation of type ‖ mac, for checking without presentUdf. */

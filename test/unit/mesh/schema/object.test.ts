@@ -91,7 +91,7 @@ describe('object', () => {
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
     expect(Object.getPrototypeOf(v)).toBe(Object.prototype);
     const out = Base.toJson(v) as Record<string, unknown>;
-    expect(Object.prototype.hasOwnProperty.call(out, '__proto__')).toBe(true);
+    expect(Object.hasOwn(out, '__proto__')).toBe(true);
     expect(JSON.stringify(out)).toBe('{"Id":"x","__proto__":{"polluted":true},"constructor":1}');
     // A JSON key named like a prototype member is not mistaken for a present field.
     expect(schemaError(() => object('T', { toString: required(string()) }).parse({})).path).toBe('T.toString');

@@ -33,7 +33,7 @@ import { spkiDer } from '../../../../src/mesh/udf/spki-der.js';
 import { parseUdf } from '../../../../src/mesh/udf/udf.js';
 
 const dir = new URL('../../../vectors/udf/', import.meta.url);
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// Vector files are untyped JSON; each test reads the fields it checks.
 const load = (name: string): any => JSON.parse(readFileSync(new URL(name, dir), 'utf8'));
 
 describe('vector files', () => {
