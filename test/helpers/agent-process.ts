@@ -10,6 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export const AGENT_BIN = 'dist/mesh-agent.mjs';
+/** The agent with fake ports passed in (test/helpers/agent-with-ports.ts), built by the global setup. */
+export const AGENT_WITH_PORTS_BIN = '.tmp/test-bin/agent-with-ports.mjs';
+
+/** `launch` for AgentProcess: the agent on the memory keystore and/or a fake sysfs tree. */
+export function withPorts(ports: { memoryKeystore?: boolean; sysfs?: string }): string[] {
+  return [process.execPath, AGENT_WITH_PORTS_BIN, ...(ports.memoryKeystore === true ? ['--memory-keystore'] : []), ...(ports.sysfs === undefined ? [] : ['--sysfs', ports.sysfs])];
+}
 
 export interface CliRun {
   readonly status: number;
@@ -34,6 +41,28 @@ export async function writeConfig(directory: string, config: object, name = 'con
   const path = join(directory, name);
   await writeFile(path, JSON.stringify(config, null, 2));
   return path;
+}
+
+/**
+ * Waits until the agent has polled the maker's service for claims `count` more times (distinct
+ * `claims.lastPoll` values in `mesh-agent status --json`, all later than this call). Each poll
+ * is followed by a full pass over held claims, confirmations and approvals before the next, so
+ * with count 2 that pass has run since the call: what has not happened by then did not happen
+ * on it. A test that asserts an absence waits for this rather than a fixed sleep, which a slow
+ * machine can outrun.
+ */
+export async function claimPollsAfter(configPath: string, count = 2, timeoutMs = 15_000): Promise<void> {
+  const since = new Date().toISOString();
+  const seen = new Set<string>();
+  const deadline = Date.now() + timeoutMs;
+  while (seen.size < count) {
+    const run = runAgentCli(['status', '--json', '--config', configPath]);
+    const lastPoll = run.status === 0 ? (JSON.parse(run.stdout) as { claims?: { lastPoll?: string } }).claims?.lastPoll : undefined;
+    if (lastPoll !== undefined && lastPoll > since) seen.add(lastPoll);
+    if (seen.size >= count) return;
+    if (Date.now() > deadline) throw new Error(`saw ${seen.size} of ${count} claim polls within ${timeoutMs} ms (status ${run.status}: ${run.stderr})`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 const running = new Set<AgentProcess>();

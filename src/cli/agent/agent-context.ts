@@ -7,12 +7,26 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { AgentConfig } from '../../agent/config/agent-config.js';
+import type { SecretStore } from '../../agent/secret-store.js';
+import type { OpenLedOptions } from '../../platform/led/open-led.js';
 import { ConfigError } from '../../agent/config/config-error.js';
 import { parseAgentConfig } from '../../agent/config/validate-agent-config.js';
 import { InvalidUtf8TextError, decodeUtf8File } from '../../platform/fs/strict-utf8.js';
 
 /** How this process was started: from the bundle, or from a startup snapshot (docs/packaging.md). */
 export type AgentStartup = 'bundle' | 'snapshot';
+
+/**
+ * Ports a caller puts in place of the ones the configuration names. The shipped entry
+ * points pass none; tests pass them in (test/helpers/agent-with-ports.ts), so nothing a
+ * device's environment holds can switch a real agent onto a fake.
+ */
+export interface AgentPortOverrides {
+  /** Opened instead of the configured keystore (e.g. a MemorySecretStore, which forgets on exit). */
+  readonly secrets?: () => Promise<SecretStore>;
+  /** Where the LED adapters find the LED and GPIO classes (a fake sysfs tree). */
+  readonly led?: Pick<OpenLedOptions, 'ledsRoot' | 'gpioRoot'>;
+}
 
 export interface AgentCliContext {
   /** One line to standard output (logs, status). */
@@ -24,6 +38,8 @@ export interface AgentCliContext {
   readonly stop?: AbortSignal;
   /** Reported in the start line of `run`; default `bundle`. */
   readonly startup?: AgentStartup;
+  /** Test-only port overrides; see AgentPortOverrides. */
+  readonly ports?: AgentPortOverrides;
 }
 
 export async function loadConfig(path: string): Promise<AgentConfig> {

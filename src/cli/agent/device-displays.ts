@@ -6,9 +6,6 @@
  * logged and left out (the LED) or retried in the background (the console); the agent starts
  * either way. Nothing optional is loaded unless configured: the LED needs no package, the
  * console loads `serialport` and `qrcode` on first use.
- *
- * For tests only, `MESH_AGENT_TEST_SYSFS=<dir>` puts the LED's sysfs under `<dir>/class/leds`
- * and `<dir>/class/gpio`, a fake tree in a temp dir.
  */
 import type { AgentConfig } from '../../agent/config/agent-config.js';
 import { CheckCodeLog } from '../../agent/announce/check-code-log.js';
@@ -18,11 +15,9 @@ import { LedPlayer } from '../../agent/led/led-player.js';
 import { StatusLed } from '../../agent/led/status-led.js';
 import { describeError } from '../../agent/agent-runtime.js';
 import type { Announcer, Logger, StateStore } from '../../agent/ports.js';
-import { openLed, systemLedTimer } from '../../platform/led/open-led.js';
+import { openLed, systemLedTimer, type OpenLedOptions } from '../../platform/led/open-led.js';
 import { LogAnnouncer } from '../../platform/log/line-logger.js';
 import { SerialConsole } from '../../platform/serial/serial-console.js';
-
-export const TEST_SYSFS_ENV = 'MESH_AGENT_TEST_SYSFS';
 
 export interface DeviceDisplays {
   readonly announcer: Announcer;
@@ -38,15 +33,15 @@ export async function openDeviceDisplays(
   config: AgentConfig,
   logger: Logger,
   stateStore: StateStore,
-  env: Readonly<Record<string, string | undefined>>,
+  /** Where the LED classes are, when not the system's (a test's fake sysfs tree). */
+  led: Pick<OpenLedOptions, 'ledsRoot' | 'gpioRoot'> = {},
 ): Promise<DeviceDisplays> {
   const displays: StatusDisplay[] = [new CheckCodeLog(logger)];
   const channels: Announcer[] = [new LogAnnouncer(logger)];
 
   if (config.led.driver !== 'none') {
-    const sysfs = env[TEST_SYSFS_ENV];
     try {
-      const driver = await openLed(config.led, sysfs === undefined ? {} : { ledsRoot: `${sysfs}/class/leds`, gpioRoot: `${sysfs}/class/gpio` });
+      const driver = await openLed(config.led, led);
       const player = new LedPlayer(driver, systemLedTimer, (error) => logger.log('warn', `status LED: ${describeError(error)}`, { event: 'led' }));
       displays.push(new StatusLed(player));
       logger.log('info', `status LED ${driver.description}`, { event: 'led' });

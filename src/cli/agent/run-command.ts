@@ -12,7 +12,7 @@ import type { ConfirmationDisplay } from '../../agent/provisioning/confirmation-
 import type { SecretStore } from '../../agent/secret-store.js';
 import { systemRandom } from '../../crypto/random.js';
 import { systemClock } from '../../platform/clock/system-clock.js';
-import { openSecretStore, type SecretStoreChoice } from '../../platform/keystore/open-secret-store.js';
+import { openSecretStore } from '../../platform/keystore/open-secret-store.js';
 import { LineLogger } from '../../platform/log/line-logger.js';
 import { AgentLock } from '../../platform/state/agent-lock.js';
 import { ConfirmationDirectory } from '../../platform/state/confirmation-directory.js';
@@ -25,12 +25,6 @@ import { AGENT_VERSION, EXIT_OK } from './exit-codes.js';
 import { HttpMeshTransport } from './http-transport.js';
 import { MqttJsConnector } from '../../platform/mqtt/mqtt-connector.js';
 import { logConfirmationDisplay, openSerialProvisioning, refuseSharedSerialPort, startProvisionedAgent } from './serial-provisioning.js';
-
-/**
- * Tests may run the agent on the `memory` tier (it forgets the seed when the process ends,
- * so a second start refuses with DeviceKeyLostError rather than making a new identity).
- */
-export const TEST_KEYSTORE_ENV = 'MESH_AGENT_TEST_KEYSTORE';
 
 export function agentSettings(config: AgentConfig): AgentSettings {
   return {
@@ -59,17 +53,18 @@ export async function runAgent(config: AgentConfig, ctx: AgentCliContext): Promi
   let provisioning: ProvisioningEndpoint | undefined;
   try {
     // Status LED and serial console: they follow every saved status.
-    displays = await openDeviceDisplays(config, logger, stateStore, ctx.env);
-    const testTier = ctx.env[TEST_KEYSTORE_ENV];
-    const choice: SecretStoreChoice = testTier === 'memory' ? 'memory' : config.keystore.type;
-    secrets = await openSecretStore({
-      choice,
-      stateDir: config.stateDirectory,
-      tcti: config.keystore.tpm.tcti,
-      dbusAddress: config.keystore.secretService.address,
-      env: ctx.env,
-      log: (line) => logger.log('info', line),
-    });
+    displays = await openDeviceDisplays(config, logger, stateStore, ctx.ports?.led);
+    secrets =
+      ctx.ports?.secrets === undefined
+        ? await openSecretStore({
+            choice: config.keystore.type,
+            stateDir: config.stateDirectory,
+            tcti: config.keystore.tpm.tcti,
+            dbusAddress: config.keystore.secretService.address,
+            env: ctx.env,
+            log: (line) => logger.log('info', line),
+          })
+        : await ctx.ports.secrets();
     logger.log('info', `mesh-agent ${AGENT_VERSION} starting`, { keystore: secrets.tier, state: config.stateDirectory, pid: process.pid, startup: ctx.startup ?? 'bundle' });
     // The configuration plus what a technician changed over the serial line.
     const agent = await startProvisionedAgent(

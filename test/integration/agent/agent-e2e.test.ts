@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toHex } from '../../../src/crypto/bytes.js';
 import { base64urlEncode as encodeBase64url } from '../../../src/mesh/encoding/base64url.js';
 import { parseDerivedKeySeed } from '../../../src/mesh/udf/derived-key-seed.js';
-import { AgentProcess, runAgentCli, tempDirectory, writeConfig, stopAllAgents } from '../../helpers/agent-process.js';
+import { AgentProcess, runAgentCli, tempDirectory, writeConfig, stopAllAgents, withPorts } from '../../helpers/agent-process.js';
 import { factoryFileText } from '../../helpers/agent-fixtures.js';
 import { owner, ownerJson, startTestService, type TestService } from '../owner/owner-harness.js';
 
@@ -170,7 +170,7 @@ describe('mesh-agent end to end', () => {
       keystore: 'file',
       polling: { initialDelaySeconds: 0.1, maxDelaySeconds: 0.4, honorRetryAfter: false },
     });
-    const agent = new AgentProcess(config, { MESH_AGENT_TEST_KEYSTORE: 'memory' });
+    const agent = new AgentProcess(config, {}, withPorts({ memoryKeystore: true }));
     await agent.waitFor(/SHOW fingerprint \S+ event=fingerprint mode=self/);
     const witness = (await agent.waitFor(/SHOW witness (\S+) for carol@example.com/))[1] as string;
     expect((await owner(home, 'device', 'accept', witness)).status).toBe(0);
@@ -180,7 +180,7 @@ describe('mesh-agent end to end', () => {
     expect(status.device.mode).toBe('self');
     expect(await agent.stop()).toBe(0);
     // The memory tier forgot the seed: a second start refuses instead of making a new identity.
-    const again = new AgentProcess(config, { MESH_AGENT_TEST_KEYSTORE: 'memory' });
+    const again = new AgentProcess(config, {}, withPorts({ memoryKeystore: true }));
     expect(await again.exited).toBe(1);
     expect(again.stderr.join('')).toMatch(/^mesh-agent: DeviceKeyLostError: device \S+ has no seed in keystore .*the key was lost\n$/);
   });

@@ -3,7 +3,7 @@
  * The bundle as shipped (docs/packaging.md): dist/mesh-agent.mjs is copied out
  * of the repository into a temp directory that has no node_modules anywhere above it and
  * runs there: --version, --help, a factory first boot to "connected" and status on the file
- * keystore, a self-keyed boot on the memory keystore, all with the core file alone. The
+ * keystore, a self-keyed boot, all with the core file alone. The
  * optional Secret Service file is loaded only for that tier: with it beside the core the
  * agent boots on a real keyring; without it that tier is refused with one clear line and
  * `auto` passes over it. The core file stays within the 300 KB target. When a bundle uses
@@ -127,18 +127,18 @@ describe('dist/mesh-agent.mjs from a directory with no node_modules', () => {
     expect(await readFile(device.medk, 'utf8')).toContain('DevicePreconfigurationPublic');
   });
 
-  it('self-keyed first boot and status on the memory keystore, core file only', async () => {
-    const dir = join(scratch, 'memory-tier');
+  it('self-keyed first boot and status, core file only', async () => {
+    const dir = join(scratch, 'self-keyed');
     await mkdir(dir);
     const config = join(dir, 'config.json');
     await writeFile(config, JSON.stringify({ stateDirectory: join(dir, 'state'), owners: [{ account: 'carol@example.com', service: service.url }], keystore: 'file', polling: { initialDelaySeconds: 0.1, maxDelaySeconds: 0.4 } }));
     const bin = join(coreOnly, CORE);
-    const agent = new SpawnedAgent(config, { bin, cwd: coreOnly, env: { MESH_AGENT_TEST_KEYSTORE: 'memory' } });
+    const agent = new SpawnedAgent(config, { bin, cwd: coreOnly });
     const udf = (await agent.waitFor(/SHOW fingerprint (\S+) event=fingerprint mode=self/))[1];
     // carol has no account: the service refuses, the agent logs it and keeps trying.
     const status = JSON.parse(runAgentAt(['status', '--json', '--config', config], { bin, cwd: coreOnly }).stdout) as { device: { udf: string; mode: string }; keystore: { tier: string } };
     expect(status.device).toMatchObject({ udf, mode: 'self' });
-    expect(status.keystore.tier).toBe('memory');
+    expect(status.keystore.tier).toBe('file');
     expect(await agent.stop()).toBe(0);
   });
 

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { openSerialPortLink, type SerialLink } from '../../../src/platform/serial/serial-port-link.js';
 import { factoryFileText } from '../../helpers/agent-fixtures.js';
-import { AgentProcess, stopAllAgents, tempDirectory, writeConfig } from '../../helpers/agent-process.js';
+import { AgentProcess, stopAllAgents, tempDirectory, withPorts, writeConfig } from '../../helpers/agent-process.js';
 import { startPtyPair, stopAllPtyPairs } from '../../helpers/socat.js';
 import { waitFor } from '../../helpers/system-tools.js';
 import { ownerJson, startTestService, type TestService } from '../owner/owner-harness.js';
@@ -147,7 +147,7 @@ describe('every shipped example configuration boots', () => {
       polling: { ...(doc['polling'] as Json), ...FAST_POLLING },
       serial: { ...serial, console: realpathSync(consolePair.a), provisioning: realpathSync(provisioningPair.a) },
     });
-    const agent = new AgentProcess(config, { MESH_AGENT_TEST_SYSFS: sysfs });
+    const agent = new AgentProcess(config, {}, withPorts({ sysfs }));
     expect(await fingerprintShown(agent)).toBe(factory.made.deviceUdf);
     const onConsole = await waitFor(async () => consoleLines.some((l) => l.startsWith('device') && l.endsWith(factory.made.deviceUdf)), 20_000);
     expect(onConsole, consoleLines.join('\n')).toBe(true);

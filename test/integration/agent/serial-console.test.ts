@@ -1,11 +1,11 @@
 /**
  * @module test/integration/agent/serial-console.test
  * The serial console and status LED of the real agent process: the agent
- * (dist/mesh-agent.mjs) writes to one end of a socat pty pair and the test reads the other.
+ * (the built agent, with the LED's sysfs passed in) writes to one end of a socat pty pair and the test reads the other.
  * The identity block shows the device UDF, the ConnectUri, alice's witness and its check code,
  * and a QR code that decodes to the ConnectUri; each matches `mesh-agent status --json` and
  * the owner's `mesh device pending --json` (witness and checkCode). Alice accepts: the console
- * says so and redraws. The LED (a fake sysfs tree, MESH_AGENT_TEST_SYSFS) is taken from its
+ * says so and redraws. The LED (a fake sysfs tree, test/helpers/agent-with-ports) is taken from its
  * trigger while the agent runs and given back at stop. No seed appears on the console or in
  * the log. A console device that does not exist yet is logged and retried; the agent runs on,
  * and the block appears once the device does.
@@ -19,7 +19,7 @@ import { toHex } from '../../../src/crypto/bytes.js';
 import { base64urlEncode } from '../../../src/mesh/encoding/base64url.js';
 import { parseDerivedKeySeed } from '../../../src/mesh/udf/derived-key-seed.js';
 import { openSerialPortLink, type SerialLink } from '../../../src/platform/serial/serial-port-link.js';
-import { AgentProcess, runAgentCli, stopAllAgents, tempDirectory, writeConfig } from '../../helpers/agent-process.js';
+import { AgentProcess, runAgentCli, stopAllAgents, tempDirectory, withPorts, writeConfig } from '../../helpers/agent-process.js';
 import { factoryFileText } from '../../helpers/agent-fixtures.js';
 import { startPtyPair, stopAllPtyPairs } from '../../helpers/socat.js';
 import { waitFor } from '../../helpers/system-tools.js';
@@ -109,7 +109,7 @@ describe('mesh-agent serial console and status LED', () => {
       serial: { console: pty.ptyA, baudRate: 115200 },
     });
 
-    const agent = new AgentProcess(config, { MESH_AGENT_TEST_SYSFS: sysfs });
+    const agent = new AgentProcess(config, {}, withPorts({ sysfs }));
     const { lines: block, end } = await reader.block([/^witness +\S+ for alice@example.com, check code \d{4}$/]);
     const witnessLine = /^(\S+) for alice@example.com, check code (\d{4})$/.exec(reader.field(block, 'witness') ?? '');
     expect(witnessLine).not.toBeNull();
