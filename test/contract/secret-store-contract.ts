@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SecretStore, SecretStoreTier } from '../../src/agent/secret-store.js';
 import { MeshError } from '../../src/crypto/errors.js';
-import { InvalidSecretNameError, InvalidSecretValueError, KeystoreClosedError } from '../../src/platform/keystore/keystore-errors.js';
+import { InvalidSecretNameError, InvalidSecretValueError, KeystoreClosedError } from '../../src/agent/secret-store-errors.js';
 
 /** One backend location (a state directory, a keyring instance); open() may be called repeatedly on it. */
 export interface SecretStoreLocation {

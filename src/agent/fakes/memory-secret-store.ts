@@ -2,16 +2,16 @@
  * @module agent/fakes/memory-secret-store
  * The in-memory SecretStore: a real implementation of the port for tests and the demo
  * (fakes of every port ship as real implementations, all in src/agent/fakes). It refuses
- * the same inputs as every adapter, with the adapters' shared checks and error classes
- * (platform/keystore), so the one contract suite holds for it too. State lives in the
+ * the same inputs as every adapter, with the port's own checks and errors
+ * (agent/secret-store-checks), so the one contract suite holds for it too. State lives in the
  * instance only; a second instance opened on the same `MemorySecretStoreBackend` sees the
  * same secrets, which is how the contract's "reopen" is exercised without module state.
  * Values are copied in and out so a caller mutating its buffer cannot change a stored
  * secret, and overwritten with zeros when replaced, deleted or closed.
  */
 import type { SecretStore, SecretStoreTier } from '../secret-store.js';
-import { KeystoreClosedError } from '../../platform/keystore/keystore-errors.js';
-import { checkSecretName, checkSecretValue } from '../../platform/keystore/secret-name.js';
+import { checkSecretName, checkSecretValue } from '../secret-store-checks.js';
+import { KeystoreClosedError } from '../secret-store-errors.js';
 
 /** The storage behind one or more MemorySecretStore instances (a "device" that outlives a store). */
 export class MemorySecretStoreBackend {

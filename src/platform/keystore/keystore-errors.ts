@@ -1,24 +1,15 @@
 /**
  * @module platform/keystore/keystore-errors
- * What can go wrong keeping the agent's secrets, one class per cause (conventions "Errors"):
- * a bad name or value, storage that is not private, a stored blob that does not
- * authenticate, a backend that is absent, locked or failing, a store used after close.
+ * What can go wrong keeping the agent's secrets in a backend, one class per cause (conventions
+ * "Errors"): storage that is not private, a stored blob that does not authenticate, a backend
+ * that is absent, locked or failing. The port's own errors (a bad name or value, a store used
+ * after close) are agent/secret-store-errors, shared with the memory fake.
  * The agent branches on the class: an unavailable backend is a configuration problem a
  * person fixes; an integrity failure means the state directory was tampered with or
  * belongs to another TPM. No message or context ever carries secret bytes
  * (docs/decisions/0002-seed-based-secret-store.md); they carry names, paths, tools and exit codes only.
  */
 import { MeshError, type MeshErrorOptions } from '../../crypto/errors.js';
-
-/** A secret name that does not match SECRET_NAME_PATTERN (agent/secret-store). */
-export class InvalidSecretNameError extends MeshError {
-  readonly code = 'ERR_INVALID_SECRET_NAME';
-}
-
-/** A secret value that is not a Uint8Array (the port's only value type). */
-export class InvalidSecretValueError extends MeshError {
-  readonly code = 'ERR_INVALID_SECRET_VALUE';
-}
 
 /**
  * A directory or file of the store is readable by others, owned by another user, or not
@@ -42,11 +33,6 @@ export class UnknownKeystoreChoiceError extends MeshError {
 /** A stored blob does not authenticate: tampered, truncated, or sealed under another key. */
 export class KeystoreIntegrityError extends MeshError {
   readonly code = 'ERR_KEYSTORE_INTEGRITY';
-}
-
-/** The store was closed; its key material is gone from memory. */
-export class KeystoreClosedError extends MeshError {
-  readonly code = 'ERR_KEYSTORE_CLOSED';
 }
 
 /** A keystore backend cannot be used here: absent, not installed, or not answering. */

@@ -14,13 +14,13 @@
  */
 import dbus from 'dbus-next';
 import type { SecretStore, SecretStoreTier } from '../../agent/secret-store.js';
+import { checkSecretName, checkSecretValue } from '../../agent/secret-store-checks.js';
+import { KeystoreClosedError } from '../../agent/secret-store-errors.js';
 import {
-  KeystoreClosedError,
   SecretServiceCallError,
   SecretServiceLockedError,
   SecretServiceUnavailableError,
 } from './keystore-errors.js';
-import { checkSecretName, checkSecretValue } from './secret-name.js';
 import { resolveBusAddress, SecretsBus, type BusLocation } from './secret-service-bus.js';
 
 const SERVICE_PATH = '/org/freedesktop/secrets';

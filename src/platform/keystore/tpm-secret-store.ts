@@ -22,10 +22,12 @@ import { join, resolve } from 'node:path';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { SecretStore, SecretStoreTier } from '../../agent/secret-store.js';
 import { removeFileDurably, sweepTempFiles, writePrivateFileAtomic, type AtomicWriteHooks } from '../fs/atomic-write.js';
-import { KeystoreClosedError, KeystoreIntegrityError, TpmUnavailableError } from './keystore-errors.js';
+import { KeystoreClosedError } from '../../agent/secret-store-errors.js';
+import { checkSecretName, checkSecretValue } from '../../agent/secret-store-checks.js';
+import { KeystoreIntegrityError, TpmUnavailableError } from './keystore-errors.js';
 import { ensurePrivateDirectory, readPrivateFile } from './private-files.js';
 import { openSecretBlob, sealSecretBlob } from './secret-blob.js';
-import { checkSecretName, checkSecretValue, fileNameForSecret, secretNameFromFile } from './secret-name.js';
+import { fileNameForSecret, secretNameFromFile } from './secret-name.js';
 import { resolveTcti, runTpmTool, type TpmLocation } from './tpm-tools.js';
 
 const SUFFIX = '.blob';

@@ -13,7 +13,7 @@ import { KernelLed, selectedTrigger } from '../../../src/platform/led/kernel-led
 import { openLed } from '../../../src/platform/led/open-led.js';
 import { LedDeviceError } from '../../../src/platform/led/sysfs-files.js';
 import { SysfsGpioLed, listGpioChips } from '../../../src/platform/led/sysfs-gpio-led.js';
-import { FakeSysfs } from '../../../src/agent/fakes/fake-sysfs.js';
+import { FakeSysfs } from '../../../src/platform/led/fake-sysfs.js';
 
 let sysfs: FakeSysfs;
 beforeEach(() => {

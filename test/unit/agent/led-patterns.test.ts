@@ -16,7 +16,7 @@ import { LedPlayer, type LedTimer } from '../../../src/agent/led/led-player.js';
 import { StatusLed } from '../../../src/agent/led/status-led.js';
 import { InvalidArgumentError } from '../../../src/crypto/errors.js';
 import { KernelLed } from '../../../src/platform/led/kernel-led.js';
-import { FakeSysfs } from '../../../src/agent/fakes/fake-sysfs.js';
+import { FakeSysfs } from '../../../src/platform/led/fake-sysfs.js';
 
 const BRIGHTNESS = 'class/leds/ACT/brightness';
 const WITNESS_A = 'NBXW-NVYA-6Q4H-2ZMJ-JH2C-3YQP-E7RD';

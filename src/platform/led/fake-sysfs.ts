@@ -1,18 +1,20 @@
 /**
- * @module agent/fakes/fake-sysfs
+ * @module platform/led/fake-sysfs
  * A fake sysfs tree in a temp dir for the LED adapters: a kernel LED class
  * directory (`class/leds/<name>/{trigger,brightness,max_brightness}`) and a legacy GPIO class
  * (`class/gpio/{export,unexport,gpiochip<base>/{base,ngpio,label,device}}`, `device` a symlink
  * to `…/gpiochipN` as on a real board). Writes go through a recording SysfsFiles, which keeps
  * each write with its time (Date.now(), faked by vi.useFakeTimers) and, like the kernel,
  * creates `gpio<N>/` on a write to `export` and removes it on `unexport`.
- * Unlike the other fakes it writes real files (node:fs): the adapters it stands behind read
- * a directory, and a spawned agent is pointed at the same tree. Nothing shipped imports it.
+ * The fakes of the agent's ports are in src/agent/fakes; this one fakes SysfsFiles, a seam
+ * inside the platform layer that the agent may not see, so it lives beside that seam. It
+ * writes real files: the adapters read a directory, and a spawned agent is pointed at the
+ * same tree. Nothing shipped imports it.
  */
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { nodeSysfsFiles, type SysfsFiles } from '../../platform/led/sysfs-files.js';
+import { nodeSysfsFiles, type SysfsFiles } from './sysfs-files.js';
 
 export interface SysfsWrite {
   /** Path below the tree's root, e.g. `class/leds/ACT/brightness`. */
