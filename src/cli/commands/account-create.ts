@@ -14,7 +14,7 @@ import { checkAccountAddress } from '../../mesh/connect/connect-uri.js';
 import { accountKeyPairs, createProfileAccount } from '../../mesh/profiles/profile-account.js';
 import { KeySpecifier, newDerivedKeySeedUdf } from '../../mesh/udf/derived-key-seed.js';
 import { ProtocolError, ServiceFaultError } from '../../platform/http/http-errors.js';
-import { serviceEndpoint } from '../../platform/http/mesh-client.js';
+import { serviceEndpoint } from '../../platform/http/service-endpoint.js';
 import { forArgument, onePositional, requireString } from '../args.js';
 import { CheckFailedError, UsageError } from '../cli-errors.js';
 import { terminalJson, terminalText } from '../../mesh/encoding/terminal-text.js';

@@ -16,7 +16,7 @@ import { createClaimApproval } from '../../mesh/connect/claim-approval.js';
 import { checkAccountAddress } from '../../mesh/connect/connect-uri.js';
 import { sameAccount } from '../../mesh/connect/request-connection.js';
 import { signerOf } from '../../mesh/profiles/signed-object.js';
-import type { DataItem } from '../../platform/http/mesh-client.js';
+import type { DataItem } from '../../mesh/messages/data-item.js';
 import { onePositional } from '../args.js';
 import { UsageError } from '../cli-errors.js';
 import { terminalJson } from '../../mesh/encoding/terminal-text.js';

@@ -6,7 +6,7 @@
  * shows up. The local catalog is the authority (docs/decisions/0003-untrusted-service.md); an unreachable
  * service only leaves the service column empty.
  */
-import type { DataItem } from '../../platform/http/mesh-client.js';
+import type { DataItem } from '../../mesh/messages/data-item.js';
 import { UsageError } from '../cli-errors.js';
 import { terminalJson, terminalText } from '../../mesh/encoding/terminal-text.js';
 import type { Command } from '../command.js';

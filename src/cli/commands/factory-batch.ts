@@ -17,7 +17,8 @@
  * devices made so far are kept and a rerun publishes them).
  */
 import { checkAccountAddress } from '../../mesh/connect/connect-uri.js';
-import { serviceEndpoint, MeshClient } from '../../platform/http/mesh-client.js';
+import { MeshClient } from '../../platform/http/mesh-client.js';
+import { serviceEndpoint } from '../../platform/http/service-endpoint.js';
 import { LABEL_FORMATS } from '../../platform/label/device-label.js';
 import { forArgument, oneOf, optionalInteger, optionalString, requireString } from '../args.js';
 import { CheckFailedError, UsageError } from '../cli-errors.js';

@@ -24,7 +24,7 @@ import { payloadDigest } from '../../mesh/dare/signature.js';
 import type { VerifiedProfileService } from '../../mesh/profiles/profile-service.js';
 import { decodePayload, plaintextOf, toEnvelope } from '../../mesh/profiles/signed-object.js';
 import { terminalText } from '../../mesh/encoding/terminal-text.js';
-import type { PendingEntry } from '../../platform/http/mesh-client.js';
+import type { PendingEntry } from '../../mesh/messages/connect-pending.js';
 import { CheckFailedError } from '../cli-errors.js';
 import type { LocalDevice, LocalPin } from './home-records.js';
 import { canonicalSelector, matchesSelector } from './owner-args.js';
