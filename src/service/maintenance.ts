@@ -18,9 +18,8 @@
  * - The per-account failure records of earlier versions, once any lock they hold has ended.
  * - Quota entries of requests that expired.
  */
-import { Containers, type PendingQuotaRecord } from './records.js';
+import { Containers, asRecord, putRecord, type PendingQuotaRecord } from './records.js';
 import type { ServiceEnvironment } from './service-environment.js';
-import type { JsonObject } from '../mesh/encoding/json-value.js';
 import type { StoreChange, StoredRecord } from './store/store.js';
 
 const PAGE = 500;
@@ -80,11 +79,10 @@ export async function sweepExpired(env: ServiceEnvironment): Promise<number> {
     claims: await sweep(env, Containers.claims, (r) => (!(num(r.value['Received']) + env.config.claimLifetimeMs > now) ? remove(Containers.claims, r) : undefined)),
     pinFailures: await sweep(env, Containers.pinFailures, (r) => (!(num(r.value['LockedUntil']) > now) ? remove(Containers.pinFailures, r) : undefined)),
     quotas: await sweep(env, Containers.pendingQuota, (r) => {
-      const entries = ((r.value as unknown as PendingQuotaRecord).Entries ?? []).filter((e) => e.Expires > now);
-      if (entries.length === ((r.value as unknown as PendingQuotaRecord).Entries ?? []).length) return undefined;
-      return entries.length === 0
-        ? remove(Containers.pendingQuota, r)
-        : { op: 'put', container: Containers.pendingQuota, key: r.key, value: { Entries: entries } as unknown as JsonObject };
+      const stored = asRecord<PendingQuotaRecord>(r).value.Entries ?? [];
+      const entries = stored.filter((e) => e.Expires > now);
+      if (entries.length === stored.length) return undefined;
+      return entries.length === 0 ? remove(Containers.pendingQuota, r) : putRecord<PendingQuotaRecord>(Containers.pendingQuota, r.key, { Entries: entries });
     }),
   };
   const total = Object.values(purged).reduce((a, b) => a + b, 0);

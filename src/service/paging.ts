@@ -16,7 +16,7 @@
 import { MeshError } from '../crypto/errors.js';
 import type { SearchConstraints } from '../mesh/messages/search-constraints.js';
 import { badRequest } from './service-errors.js';
-import type { Versioned } from './records.js';
+import { asRecord, type Versioned } from './records.js';
 import type { ServiceConfig } from './service-config.js';
 import { checkListOptions, encodePageKey } from './store/store-input.js';
 import type { Store } from './store/store.js';
@@ -113,7 +113,7 @@ export async function collectPage<T, E>(
       throw error;
     }
     for (const record of page.records) {
-      const item = select(record as unknown as Versioned<T>);
+      const item = select(asRecord<T>(record));
       if (item !== undefined) {
         const size = itemBytes(item);
         // Stop before the entry that would pass MaxBytes; the PageKey resumes at it.

@@ -7,7 +7,7 @@
  */
 import type { JsonObject } from '../mesh/encoding/json-value.js';
 import type { EnvelopeJson } from '../mesh/schema/envelope-json.js';
-import type { PutChange, Store } from './store/store.js';
+import type { PutChange, Store, StoredRecord } from './store/store.js';
 
 export const Containers = {
   /** account → AccountRecord */
@@ -160,12 +160,18 @@ export interface Versioned<T> {
 }
 
 /**
- * Typed read: the interfaces above have optional members, which a JSON index signature
- * cannot express, so the cast happens here, once.
+ * A stored record as one of the interfaces above. They have optional members and readonly
+ * envelope tuples, which a JSON index signature cannot express, so the cast happens here,
+ * once; the container decides which interface `T` is.
  */
+export function asRecord<T>(stored: StoredRecord): Versioned<T> {
+  return { key: stored.key, value: stored.value as unknown as T, version: stored.version };
+}
+
+/** Typed read (see asRecord). */
 export async function getRecord<T>(store: Store, container: string, key: string): Promise<Versioned<T> | undefined> {
   const stored = await store.get(container, key);
-  return stored === undefined ? undefined : { key: stored.key, value: stored.value as unknown as T, version: stored.version };
+  return stored === undefined ? undefined : asRecord<T>(stored);
 }
 
 export function putRecord<T>(container: string, key: string, value: T): PutChange {

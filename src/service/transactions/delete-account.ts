@@ -6,7 +6,7 @@
  * an old publication or application entry must not come back to life under a new owner.
  * Seen nonces stay until they expire (records.ts). Signed by the account's AdministratorSignature.
  */
-import { ALL_ACCOUNT_CONTAINERS, Containers, accountPrefix, type PublicationRecord } from '../records.js';
+import { ALL_ACCOUNT_CONTAINERS, Containers, accountPrefix, asRecord, type PublicationRecord } from '../records.js';
 import type { ServiceEnvironment } from '../service-environment.js';
 import type { Transaction } from '../transaction.js';
 import { APPLICATIONS_CONTAINER } from './application-publish.js';
@@ -39,7 +39,7 @@ async function purgeAccountPublications(env: ServiceEnvironment, account: string
   let after: string | undefined;
   for (;;) {
     const page = await env.store.list(Containers.publications, { limit: BATCH, ...(after === undefined ? {} : { after }) });
-    const owned = page.records.filter((r) => (r.value as unknown as PublicationRecord).Account === account);
+    const owned = page.records.filter((r) => asRecord<PublicationRecord>(r).value.Account === account);
     if (owned.length > 0) {
       await env.store.commit(
         owned.flatMap((r) => [
