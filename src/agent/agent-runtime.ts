@@ -62,35 +62,3 @@ export interface AgentRuntime {
   /** Starts the connection loop of an owner the claim watcher just added. */
   startOwner(key: string): void;
 }
-
-/** Resolves when `promise` does, or rejects with AgentStopped as soon as `signal` aborts. */
-export class AgentStopped extends Error {
-  constructor() {
-    super('the agent is stopping');
-    this.name = 'AgentStopped';
-  }
-}
-
-export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new AgentStopped());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new AgentStopped());
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
-
-/** One line for a log or a lastError: the message of a typed error, never a stack or secret. */
-export function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`.slice(0, 500);
-  return String(error).slice(0, 500);
-}

@@ -7,7 +7,7 @@
  */
 import type { AgentState, ClaimsError, OwnerOrigin, OwnerStateName } from './agent-state.js';
 import type { SecretStoreTier } from './secret-store.js';
-import type { MqttAgentStatus } from './push/push-hub.js';
+import type { MqttAgentStatus } from './push/mqtt-status.js';
 
 export const STATUS_FORMAT = 'mesh-agent-status/1';
 

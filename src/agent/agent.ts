@@ -25,7 +25,8 @@ import {
   type OwnerRecord,
 } from './agent-state.js';
 import { buildStatus, type AgentStatus } from './agent-status.js';
-import { describeError, type AgentRuntime, type AgentSettings } from './agent-runtime.js';
+import type { AgentRuntime, AgentSettings } from './agent-runtime.js';
+import { describeError } from './describe-error.js';
 import { ClaimWatcher } from './claim-watcher.js';
 import { OwnerConnection } from './owner-connection.js';
 import { PushHub } from './push/push-hub.js';

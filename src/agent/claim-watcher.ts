@@ -47,7 +47,9 @@ import {
   type OwnerPending,
 } from './agent-state.js';
 import type { ConnectStatusAnswer } from './ports.js';
-import { AgentStopped, describeError, untilAborted, type AgentRuntime, type ClaimSettings } from './agent-runtime.js';
+import type { AgentRuntime, ClaimSettings } from './agent-runtime.js';
+import { AgentStopped, untilAborted } from './agent-stopped.js';
+import { describeError } from './describe-error.js';
 import { RetrySchedule } from './retry-schedule.js';
 import { CLAIMS_WAKE_KEY } from './push/push-hub.js';
 import { ServiceAnswerError, ServiceRefusedError } from './transport-errors.js';

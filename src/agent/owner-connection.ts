@@ -38,7 +38,9 @@ import {
   type OwnerPending,
   type OwnerRecord,
 } from './agent-state.js';
-import { AgentStopped, describeError, untilAborted, type AgentRuntime } from './agent-runtime.js';
+import type { AgentRuntime } from './agent-runtime.js';
+import { AgentStopped, untilAborted } from './agent-stopped.js';
+import { describeError } from './describe-error.js';
 import type { ConnectStatusAnswer } from './ports.js';
 import { RetrySchedule } from './retry-schedule.js';
 import { ServiceAnswerError, ServiceRefusedError, TransportUnavailableError } from './transport-errors.js';

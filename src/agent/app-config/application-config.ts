@@ -26,11 +26,12 @@ import { openApplicationEntryMqtt } from '../../mesh/connect/application-entry-m
 import { verifyProfileAccount } from '../../mesh/profiles/profile-account.js';
 import { deviceBaseKeyPairs } from '../../mesh/profiles/profile-device.js';
 import { activationSecretName, type AgentState, type OwnerConnected } from '../agent-state.js';
-import { describeError } from '../agent-runtime.js';
+import { describeError } from '../describe-error.js';
 import { DeviceKeyLostError } from '../agent-errors.js';
 import type { ApplicationTransport, Clock, Logger, MqttConnector, MqttSession, Random, SecretStore } from '../ports.js';
 import type { RetryScheduleOptions } from '../retry-schedule.js';
-import { runBrokerLoop, type BrokerState } from '../push/broker-loop.js';
+import { runBrokerLoop } from '../push/broker-loop.js';
+import type { ApplicationStatus, BrokerState } from '../push/mqtt-status.js';
 import { displayBrokerUrl } from '../push/mqtt-errors.js';
 
 export const DEFAULT_STATUS_PREFIX = 'mesh/devices';
@@ -51,16 +52,6 @@ interface StoredConfig {
   readonly topicPrefix?: string;
   /** SHA-256 of the entry as applied: tells two entries of the same second apart. */
   readonly digest?: string;
-}
-
-export interface ApplicationStatus {
-  readonly account: string;
-  readonly broker?: string;
-  readonly topic?: string;
-  readonly state: BrokerState | 'removed' | 'none';
-  readonly since: string;
-  readonly configured?: string;
-  readonly lastError?: { readonly message: string; readonly at: string };
 }
 
 export interface ApplicationConfigDeps {

@@ -6,12 +6,12 @@
  * credentials, ACL) is `refused`, one that does not answer `unreachable`; both are retried,
  * ever more slowly up to the cap, never in a tight loop and never by crashing.
  */
-import { AgentStopped, describeError, untilAborted } from '../agent-runtime.js';
+import { AgentStopped, untilAborted } from '../agent-stopped.js';
+import { describeError } from '../describe-error.js';
 import type { Clock, MqttConnectOptions, MqttConnector, MqttSession, Random } from '../ports.js';
 import { RetrySchedule, type RetryScheduleOptions } from '../retry-schedule.js';
 import { MqttRefusedError } from './mqtt-errors.js';
-
-export type BrokerState = 'connecting' | 'connected' | 'refused' | 'unreachable' | 'stopped';
+import type { BrokerState } from './mqtt-status.js';
 
 export interface BrokerLoopOptions {
   readonly connector: MqttConnector;

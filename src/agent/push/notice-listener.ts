@@ -14,7 +14,8 @@ import type { DeviceNotice } from '../../mesh/messages/device-notice.js';
 import { noticeTopic } from '../../mesh/messages/notice-topic.js';
 import type { Clock, Logger, MqttConnector, Random } from '../ports.js';
 import type { RetryScheduleOptions } from '../retry-schedule.js';
-import { runBrokerLoop, type BrokerState } from './broker-loop.js';
+import { runBrokerLoop } from './broker-loop.js';
+import type { BrokerState, PushStatus } from './mqtt-status.js';
 import { displayBrokerUrl } from './mqtt-errors.js';
 import type { PushBrokerSettings } from './push-settings.js';
 
@@ -37,14 +38,6 @@ export function parseNotice(payload: Uint8Array): Notice | undefined {
   if (v['type'] === 'claim' && field('publicationId') !== undefined) return { type: 'claim', publicationId: field('publicationId') as string };
   if (v['type'] === 'application' && field('account') !== undefined) return { type: 'application', account: field('account') as string };
   return undefined;
-}
-
-export interface PushStatus {
-  readonly service: string;
-  readonly broker: string;
-  readonly state: BrokerState;
-  readonly since: string;
-  readonly lastError?: { readonly message: string; readonly at: string };
 }
 
 export interface NoticeListenerDeps {

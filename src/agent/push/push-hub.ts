@@ -7,10 +7,11 @@
  */
 import type { AgentState } from '../agent-state.js';
 import { ownerKey } from '../agent-state.js';
-import { ApplicationConfigs, type ApplicationStatus } from '../app-config/application-config.js';
+import { ApplicationConfigs } from '../app-config/application-config.js';
 import type { ApplicationTransport, Clock, Logger, MqttConnector, Random, SecretStore } from '../ports.js';
 import type { RetryScheduleOptions } from '../retry-schedule.js';
-import { NoticeListener, type Notice, type PushStatus } from './notice-listener.js';
+import type { MqttAgentStatus } from './mqtt-status.js';
+import { NoticeListener, type Notice } from './notice-listener.js';
 import { sameService, type PushBrokerSettings } from './push-settings.js';
 import { Wakeups } from './wakeups.js';
 
@@ -27,11 +28,6 @@ export interface PushHooks {
   ownerConnected(key: string): void;
   /** The owner revoked the device: drop its broker session and credentials. */
   ownerGone(key: string): Promise<void>;
-}
-
-export interface MqttAgentStatus {
-  readonly push: readonly PushStatus[];
-  readonly applications: readonly ApplicationStatus[];
 }
 
 export interface PushHubDeps {

@@ -13,7 +13,7 @@ import { CompositeAnnouncer } from '../../agent/announce/composite-announcer.js'
 import { ObservedStateStore, type StatusDisplay } from '../../agent/announce/status-display.js';
 import { LedPlayer } from '../../agent/led/led-player.js';
 import { StatusLed } from '../../agent/led/status-led.js';
-import { describeError } from '../../agent/agent-runtime.js';
+import { describeError } from '../../agent/describe-error.js';
 import type { Announcer, Logger, StateStore } from '../../agent/ports.js';
 import { openLed, systemLedTimer, type OpenLedOptions } from '../../platform/led/open-led.js';
 import { LogAnnouncer } from '../../platform/log/line-logger.js';
