@@ -21,19 +21,12 @@ import { resolveConfig, type ServiceConfig } from './service-config.js';
 import type { Clock, ServiceEnvironment, ServiceLog } from './service-environment.js';
 import { ServiceRequestError, Status } from './service-errors.js';
 import type { ServiceIdentity } from './service-identity.js';
+import type { ServiceRequest } from './service-request.js';
 import { sweepExpired } from './maintenance.js';
 import type { Store } from './store/store.js';
 import type { Transaction, VerifiedOwner } from './transaction.js';
 import { TRANSACTIONS } from './transactions/index.js';
 import type { NoticeSink } from './notify/device-notice.js';
-
-export interface ServiceRequest {
-  readonly body: Uint8Array;
-  /** The Mesh-Authorization header, if sent. */
-  readonly authorization?: string;
-  /** The client's address as the transport established it (TransactionContext.source). */
-  readonly source?: string;
-}
 
 export interface ServiceReply {
   /** The protocol Status (201, 202, 4xx, 5xx). */

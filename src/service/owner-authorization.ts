@@ -18,7 +18,7 @@ import {
 } from '../mesh/connect/request-authorization.js';
 import { canonicalUdfString } from '../mesh/udf/canonical.js';
 import { Containers, accountKey, getRecord, putRecord, type NonceRecord } from './records.js';
-import type { ServiceRequest } from './mesh-service.js';
+import type { ServiceRequest } from './service-request.js';
 import type { ServiceEnvironment } from './service-environment.js';
 import { notFound, unauthorized } from './service-errors.js';
 import type { AuthorizationRule, VerifiedOwner } from './transaction.js';
