@@ -6,6 +6,10 @@
  * (accept, reject, revoke, expire) with real account keys. Several services live in one
  * instance, keyed by URL, so one device can join owners on different services. Tests can
  * also make it fail (`failNext`) or answer anything (`override`) to play a dishonest service.
+ * test/contract/mesh-transport-contract.ts holds it to what the real service answers: pending
+ * requests expire after `pendingLifetimeMs`, `connectStartLimit` is the service's ConnectStart
+ * token bucket (429 with RetryAfter), and `complete` files an owner's signed answer with the
+ * service's checks (403 for another signer, 409 for a different second answer, 410 once expired).
  */
 import { seededRandom, type RandomSource } from '../../crypto/random.js';
 import { createAcknowledgeConnection, verifyAcknowledgeConnection, type VerifiedAcknowledgeConnection } from '../../mesh/connect/acknowledge-connection.js';
@@ -13,11 +17,11 @@ import { createPublication } from '../../mesh/connect/cataloged-publication.js';
 import { createClaimApproval, type CreatedClaimApproval } from '../../mesh/connect/claim-approval.js';
 import { createMessageClaim, type CreatedMessageClaim } from '../../mesh/connect/message-claim.js';
 import { verifyRequestConnection } from '../../mesh/connect/request-connection.js';
-import { acceptClaim, acceptConnection, rejectConnection } from '../../mesh/connect/respond-connection.js';
+import { acceptClaim, acceptConnection, openRespondConnection, rejectConnection } from '../../mesh/connect/respond-connection.js';
 import type { CatalogedPublication } from '../../mesh/objects/cataloged-publication.js';
 import { accountKeyPairs, createProfileAccount, verifyProfileAccount, type AccountKeyPairs, type VerifiedProfileAccount } from '../../mesh/profiles/profile-account.js';
 import { createProfileService, serviceKeyPairs, type ServiceKeyPairs } from '../../mesh/profiles/profile-service.js';
-import { signerOf } from '../../mesh/profiles/signed-object.js';
+import { requireSigner, signerOf, toEnvelope } from '../../mesh/profiles/signed-object.js';
 import type { EnvelopeJson } from '../../mesh/schema/envelope-json.js';
 import { KeySpecifier, newDerivedKeySeedUdf } from '../../mesh/udf/derived-key-seed.js';
 import { responseId } from '../../mesh/udf/message-id.js';
@@ -36,6 +40,8 @@ interface FiledRequest {
   readonly account: string;
   readonly ack: VerifiedAcknowledgeConnection;
   state: 'Pending' | 'Accept' | 'Reject' | 'Expired';
+  /** When ConnectStart filed it (fake time, ms). */
+  readonly filedAt: number;
   respond?: EnvelopeJson;
   revoked?: boolean;
   deviceUdf: string;
@@ -74,6 +80,11 @@ export class FakeMeshService implements MeshTransport {
   #failures: Error[] = [];
   override: Override | undefined;
   now: () => Date = () => new Date('2026-11-21T10:00:00Z');
+  /** How long a request stays pending before it expires, as the service's `pendingLifetimeMs` (a day). */
+  pendingLifetimeMs = 24 * 60 * 60 * 1000;
+  /** ConnectStart's token bucket, as the service's `rateLimits.classes.ConnectStart.source`; undefined: no limit. */
+  connectStartLimit: { readonly burst: number; readonly perMinute: number } | undefined;
+  #connectStartBucket: { tokens: number; updated: number } | undefined;
 
   constructor(seed = 1) {
     this.#random = seededRandom(seed);
@@ -134,13 +145,35 @@ export class FakeMeshService implements MeshTransport {
     const scripted = this.#enter({ name: 'ConnectStart', service, request });
     if (scripted !== undefined) return scripted as ConnectStartAnswer;
     const s = this.#service(service);
+    this.#takeConnectStartToken();
     const owner = s.accounts.get(request.AccountAddress.toLowerCase());
     if (owner === undefined) throw new ServiceRefusedError(`ConnectStart: no account ${request.AccountAddress}`, 404, undefined);
     const verified = verifyRequestConnection(request.EnvelopedRequestConnection, { accountAddress: request.AccountAddress });
     const created = createAcknowledgeConnection({ request: verified, accountProfile: owner.profile, serviceKey: signerOf(s.keys.serviceSignature), random: this.#random });
     const ack = verifyAcknowledgeConnection(created.json, { accountProfile: owner.profile });
-    s.requests.set(key(owner.account, responseId(created.messageId)), { account: owner.account, ack, state: 'Pending', deviceUdf: verified.deviceUdf });
+    s.requests.set(key(owner.account, responseId(created.messageId)), { account: owner.account, ack, state: 'Pending', filedAt: this.now().getTime(), deviceUdf: verified.deviceUdf });
     return { EnvelopedAcknowledgeConnection: created.json, EnvelopedProfileAccount: owner.profile.json };
+  }
+
+  /** The service's token bucket (a refusal takes nothing and says the whole seconds until a token is back). */
+  #takeConnectStartToken(): void {
+    const spec = this.connectStartLimit;
+    if (spec === undefined) return;
+    const now = this.now().getTime();
+    const bucket = (this.#connectStartBucket ??= { tokens: spec.burst, updated: now });
+    const tokens = Math.min(spec.burst, bucket.tokens + (Math.max(0, now - bucket.updated) * spec.perMinute) / 60_000);
+    bucket.updated = Math.max(bucket.updated, now);
+    if (tokens >= 1) {
+      bucket.tokens = tokens - 1;
+      return;
+    }
+    bucket.tokens = tokens;
+    const retryAfter = spec.perMinute > 0 ? Math.max(1, Math.ceil(((1 - tokens) * 60) / spec.perMinute)) : 3600;
+    throw new ServiceRefusedError(`ConnectStart refused with Status 429: too many ConnectStart requests from this source: retry in ${retryAfter} s`, 429, retryAfter);
+  }
+
+  #expired(filed: FiledRequest): boolean {
+    return filed.state === 'Expired' || (filed.state === 'Pending' && this.now().getTime() >= filed.filedAt + this.pendingLifetimeMs);
   }
 
   async connectStatus(service: string, request: { AccountAddress: string; ResponseId: string }): Promise<ConnectStatusAnswer> {
@@ -150,8 +183,8 @@ export class FakeMeshService implements MeshTransport {
     const filed = s.requests.get(key(request.AccountAddress, request.ResponseId));
     if (filed !== undefined) {
       if (filed.revoked) return { Result: 'Revoked' };
+      if (this.#expired(filed)) return { Result: 'Expired' };
       if (filed.state === 'Pending') return { Result: 'Pending', ...(this.retryAfter === undefined ? {} : { RetryAfter: this.retryAfter }) };
-      if (filed.state === 'Expired') return { Result: 'Expired' };
       const approvals = filed.state === 'Accept' && filed.approvals !== undefined && filed.approvals.length > 0 ? { EnvelopedClaimApprovals: [...filed.approvals] } : {};
       return { Result: filed.state, ...(filed.respond === undefined ? {} : { EnvelopedRespondConnection: filed.respond }), ...approvals };
     }
@@ -194,6 +227,41 @@ export class FakeMeshService implements MeshTransport {
     filed.state = 'Accept';
     filed.respond = accepted.json;
     return accepted.json;
+  }
+
+  /**
+   * The owner files `respond` (a signed RespondConnection, encrypted to this service too) as
+   * ConnectComplete does: refused (the status the service would answer) unless it is signed by
+   * the account's AdministratorSignature key, answers a request still pending, and is the
+   * first answer (the same envelope again succeeds; a different one is a conflict).
+   */
+  complete(owner: FakeOwner, respond: EnvelopeJson): { ok: true } | { ok: false; status: number } {
+    const s = this.#service(owner.service);
+    const envelope = toEnvelope(respond, 'RespondConnection');
+    try {
+      requireSigner(envelope, owner.profile.keys.administratorSignature, 'RespondConnection', 'AdministratorSignature key of the account');
+    } catch {
+      return { ok: false, status: 403 };
+    }
+    let opened;
+    try {
+      opened = openRespondConnection(envelope, { accountProfile: owner.profile, decryptionKey: s.keys.serviceEncryption });
+    } catch {
+      return { ok: false, status: 400 };
+    }
+    const result = opened.respond.Result;
+    if (result !== 'Accept' && result !== 'Reject') return { ok: false, status: 400 };
+    const filed = s.requests.get(key(owner.account, opened.messageId));
+    if (filed === undefined) return { ok: false, status: 404 };
+    if (filed.state !== 'Pending' && !this.#expired(filed)) {
+      return JSON.stringify(filed.respond) === JSON.stringify(respond) ? { ok: true } : { ok: false, status: 409 };
+    }
+    if (this.#expired(filed)) return { ok: false, status: 410 };
+    const device = opened.respond.CatalogedDevice?.DeviceUdf;
+    if (device !== undefined && device.toUpperCase() !== filed.deviceUdf.toUpperCase()) return { ok: false, status: 400 };
+    filed.state = result;
+    filed.respond = respond;
+    return { ok: true };
   }
 
   reject(owner: FakeOwner, witness?: string): void {
