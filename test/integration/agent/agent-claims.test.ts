@@ -18,7 +18,7 @@ import { envelopeId } from '../../../src/mesh/udf/message-id.js';
 import { ForbiddenError } from '../../../src/platform/http/http-errors.js';
 import { factoryFileText } from '../../helpers/agent-fixtures.js';
 import { claimAndAccept, openOwner, publishDevice, sendClaim } from '../../helpers/agent-owner.js';
-import { AgentProcess, runAgentCli, tempDirectory, writeConfig, stopAllAgents } from '../../helpers/agent-process.js';
+import { AgentProcess, claimPollsAfter, runAgentCli, tempDirectory, writeConfig, stopAllAgents } from '../../helpers/agent-process.js';
 import { ownerJson, startTestService, type TestService } from '../owner/owner-harness.js';
 
 let service: TestService;
@@ -70,7 +70,8 @@ describe('claims of the QR label, end to end', () => {
     // Carol claims too: held, with a code shown on the device; it connects only once confirmed there.
     await claimAndAccept(carol!, maker!.client, factory.made.connectUri);
     const code = (await agent.waitFor(/SHOW claim-held carol@example.com awaiting physical-confirmation code (\S+)/))[1] as string;
-    await new Promise((r) => setTimeout(r, 600));
+    // Unconfirmed, it stays held through the device's next polls.
+    await claimPollsAfter(config);
     expect(agent.lines.some((l) => /SHOW connected carol/.test(l))).toBe(false);
     const held = JSON.parse(runAgentCli(['status', '--json', '--config', config]).stdout) as { claims: { held: Array<{ claimant: string; code: string }> } };
     expect(held.claims.held).toEqual([expect.objectContaining({ claimant: 'carol@example.com', code, policy: 'physical-confirmation' })]);

@@ -21,7 +21,7 @@ import { KeySpecifier, newDerivedKeySeedUdf } from '../../../src/mesh/udf/derive
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../../../src/platform/http/http-errors.js';
 import { factoryFileText } from '../../helpers/agent-fixtures.js';
 import { claimAndAccept, openOwner, publishDevice, type OpenedOwner } from '../../helpers/agent-owner.js';
-import { AgentProcess, runAgentCli, stopAllAgents, tempDirectory, writeConfig } from '../../helpers/agent-process.js';
+import { AgentProcess, claimPollsAfter, runAgentCli, stopAllAgents, tempDirectory, writeConfig } from '../../helpers/agent-process.js';
 import { owner, ownerJson, startTestService, type TestService } from '../owner/owner-harness.js';
 
 let service: TestService;
@@ -74,7 +74,8 @@ describe('owner approval of a later claim, end to end', () => {
     // Then mallory: held too (PollClaim shows the latest claim only, so one after the other).
     await claimAndAccept(mallory, maker.client, factory.made.connectUri);
     await agent.waitFor(/SHOW claim-held mallory@example.com awaiting owner-approval/);
-    await new Promise((r) => setTimeout(r, 800));
+    // Held claims stay held: two more polls (and the pass over approvals between them) connect neither.
+    await claimPollsAfter(config);
     expect(status().claims.held.map((h) => [h.claimant, h.policy])).toEqual([
       ['bob@example.com', 'owner-approval'],
       ['mallory@example.com', 'owner-approval'],
@@ -112,7 +113,8 @@ describe('owner approval of a later claim, end to end', () => {
     await agent.waitFor(/claims: alice@example.com approved the claim by bob@example.com/);
     await agent.waitFor(/SHOW connected bob@example.com/);
 
-    await new Promise((r) => setTimeout(r, 800));
+    // Mallory's claim is still held after the device has looked again.
+    await claimPollsAfter(config);
     const final = status();
     expect(final.owners.map((o) => [o.account, o.state, o.origin])).toEqual([
       ['alice@example.com', 'connected', 'claim'],
