@@ -6,7 +6,7 @@
  * account's AdministratorSignature key; the answer is the Status fields alone.
  */
 import { CatalogedPublicationSchema } from '../objects/cataloged-publication.js';
-import { envelope, object, optional, required, type EnvelopeJson, type Infer } from '../schema/index.js';
+import { envelope, object, optional, required, type EnvelopeJson } from '../schema/index.js';
 import type { UncheckedObject } from '../encoding/json-value.js';
 import { accountAddress } from './account-address.js';
 import { udfString } from './udf-string.js';
@@ -30,4 +30,3 @@ export interface PublishRequest {
   readonly RevokeDevice?: string;
   readonly EnvelopedClaimApproval?: EnvelopeJson;
 }
-export type ParsedPublishRequest = Infer<typeof PublishRequestSchema>;
