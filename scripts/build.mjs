@@ -31,7 +31,7 @@
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { chmod, copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -68,7 +68,8 @@ const snapshotBanner = [
  * same way, as `dist/<entry>-<name>.mjs`. Without either, a dynamic import is inlined.
  */
 const entries = [
-  { in: 'src/cli/mesh.ts', out: 'mesh' },
+  // The web console's server (`mesh console`) is a lazy module: the other commands never load it.
+  { in: 'src/cli/mesh.ts', out: 'mesh', lazy: [{ in: 'src/cli/console/console-server.ts', out: 'mesh-console' }] },
   {
     in: 'src/cli/mesh-agent.ts',
     out: 'mesh-agent',
@@ -397,6 +398,32 @@ async function buildSnapshotScript() {
   return { name: 'mesh-agent-snapshot', file, metafile: result.metafile };
 }
 
+/**
+ * The web console's page (docs/console.md): its script and style sheet, for browsers, into
+ * dist/console/, which dist/mesh-console.mjs serves. jsQR is bundled into the script, so
+ * the page loads nothing from anywhere else.
+ */
+async function buildConsolePage() {
+  const page = join(root, 'src/cli/console/page');
+  const result = await build({
+    entryPoints: { console: join(page, 'console-page.ts'), 'console-style': join(page, 'console.css') },
+    outdir: join(outdir, 'console'),
+    entryNames: '[name]',
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    target: ['chrome100', 'firefox100', 'safari15'],
+    minify: options.minify,
+    sourcemap: false,
+    legalComments: 'none',
+    logLevel: 'warning',
+    metafile: true,
+  });
+  // esbuild names a CSS entry after its key; the console serves console.css.
+  await rename(join(outdir, 'console', 'console-style.css'), join(outdir, 'console', 'console.css'));
+  return { name: 'mesh-console-page', file: join(outdir, 'console', 'console.js'), metafile: result.metafile };
+}
+
 /** Copies the target's prebuilt add-on beside the bundle when a bundle uses it (see NATIVE). */
 async function layOutPrebuilds(outputs) {
   const target = join(outdir, 'prebuilds');
@@ -438,10 +465,13 @@ try {
   const all = [];
   for (const entry of entries) all.push(...(await buildEntry(entry)));
   const snapshotScript = await buildSnapshotScript();
+  const consolePage = await buildConsolePage();
+  await writeMeta(consolePage.name, consolePage.metafile);
   for (const o of [...all, snapshotScript]) await writeMeta(o.name, o.metafile);
   const native = await layOutPrebuilds(all);
   if (options.target === `${process.platform}-${process.arch}`) checkLazyOutputs(all);
   const summary = all.map((o) => `${relative(root, o.file)} ${kb(outputBytes(o.metafile, o.file))}${o.lazy ? ` (lazy: ${o.source})` : ''}`);
+  summary.push(`${relative(root, consolePage.file)} ${kb(outputBytes(consolePage.metafile, consolePage.file))} (web console page)`);
   summary.push(`${relative(root, snapshotScript.file)} ${kb(outputBytes(snapshotScript.metafile, snapshotScript.file))} (startup snapshot script)`);
   if (native !== undefined) summary.push(...native.copied.map((c) => `dist/${c.path} ${kb(c.bytes)} (${native.package}, ${options.target})`));
   console.log(`build: ${summary.join('; ')}`);

@@ -16,6 +16,7 @@ import { devicePending } from './device-pending.js';
 import { deviceReject } from './device-reject.js';
 import { deviceRevoke } from './device-revoke.js';
 import { deviceClaim } from './device-claim.js';
+import { consoleCommand } from './console.js';
 import { factoryBatch } from './factory-batch.js';
 import { factoryLabel } from './factory-label.js';
 import { factoryPreconfig } from './factory-preconfig.js';
@@ -28,4 +29,4 @@ import { udfAuthenticator } from './udf-authenticator.js';
 import { udfDigest } from './udf-digest.js';
 import { udfKey } from './udf-key.js';
 
-export const commands: readonly Command[] = [udfDigest, udfAuthenticator, udfKey, keyDerive, keyCombine, preconfigDerive, dareVerify, dareDecrypt, serviceStart, accountCreate, accountStatus, accountPin, devicePending, deviceAccept, deviceReject, deviceList, deviceRevoke, deviceConfigure, deviceApproveClaim, deviceClaim, factoryPreconfig, factoryLabel, factoryBatch, serial];
+export const commands: readonly Command[] = [udfDigest, udfAuthenticator, udfKey, keyDerive, keyCombine, preconfigDerive, dareVerify, dareDecrypt, serviceStart, accountCreate, accountStatus, accountPin, devicePending, deviceAccept, deviceReject, deviceList, deviceRevoke, deviceConfigure, deviceApproveClaim, deviceClaim, consoleCommand, factoryPreconfig, factoryLabel, factoryBatch, serial];
