@@ -10,7 +10,7 @@ import {
   verifyDeviceAuthenticate,
   verifyServiceAuthenticate,
 } from '../../../src/mesh/connect/static-qr.js';
-import { runMesh, runMeshBinary } from '../../helpers/run-cli.js';
+import { runMesh } from '../../helpers/run-cli.js';
 
 const vector = (path: string) => JSON.parse(readFileSync(`test/vectors/${path}`, 'utf8'));
 const text = (s: string) => new TextEncoder().encode(s);
@@ -176,35 +176,5 @@ describe('mesh preconfig derive (T11, T12)', () => {
     expectUsageError(await runMesh(['preconfig', 'derive', '--seed', t11uri.seed, '--maker', 'm@x.com', '--bits', '121']), '--bits');
     expectUsageError(await runMesh(['preconfig', 'derive', '--seed', 'ZAAQ', '--maker', 'm@x.com']), '--seed');
     expectUsageError(await runMesh(['preconfig', 'derive', '--seed', t11uri.seed, '--maker', 'm@x.com', '--claimant', 'bob']), '--claimant');
-  });
-});
-
-describe('the mesh binary', () => {
-  it('reads standard input, prints one line, and exits 0', () => {
-    const r = runMeshBinary(['udf', 'digest', '--content-type', 'text/plain', '-'], 'UDF Data Value');
-    expect(r.status).toBe(0);
-    expect(r.stdout).toBe('MDDK-7N6A-727A-JZNO-STRX-XKS7-DJAF\n');
-  });
-
-  it('exits 2 with a one-line message and no stack trace on bad input', () => {
-    for (const args of [
-      ['udf', 'digest', '--content-type', 'x', '/nonexistent/file'],
-      ['udf', 'key', '--alg', 'x448', '--public', '!!'],
-      ['key', 'derive', '--seed', 'not-a-seed', '--name', 'BaseDeviceSign'],
-      ['udf', 'digest', '--unknown-flag'],
-      ['no', 'such', 'command'],
-    ]) {
-      const r = runMeshBinary(args);
-      expect(r.status, args.join(' ')).toBe(2);
-      expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
-      expect(r.stderr).not.toMatch(/^\s+at /m);
-    }
-  });
-
-  it('prints help and version', () => {
-    expect(runMeshBinary(['--version']).stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
-    const help = runMeshBinary(['--help']);
-    expect(help.status).toBe(0);
-    expect(help.stdout).toContain('mesh key combine');
   });
 });

@@ -1,14 +1,14 @@
 /**
- * @module test/integration/cli/owner-args
+ * @module test/unit/cli/owner-args
  * Bad input to the owner commands: every case exits 2 with one line naming the argument,
  * before any file or network is touched; a missing, corrupt or insecure home is a clear
- * one-line error too, and no stack trace reaches the terminal.
+ * one-line error too (the built binary's own output: test/integration/cli/mesh-binary).
  */
 import { chmod, mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runMesh, runMeshBinary } from '../../helpers/run-cli.js';
+import { runMesh } from '../../helpers/run-cli.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -95,14 +95,5 @@ describe('owner commands: unusable home (exit 2, one clear line)', () => {
     const r = await runMesh(['device', 'pending', '--home', home]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(`chmod 700 ${home}`);
-  });
-
-  it('the built binary prints no stack trace for these', () => {
-    const r = runMeshBinary(['account', 'status', '--home', join(dir, 'missing')]);
-    expect(r.status).toBe(2);
-    expect(r.stderr).not.toMatch(/\n\s+at /);
-    const u = runMeshBinary(['device', 'accept', 'ABC', '--home', join(dir, 'missing')]);
-    expect(u.status).toBe(2);
-    expect(u.stderr).toContain('<witness-or-device-udf>');
   });
 });

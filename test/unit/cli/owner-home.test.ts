@@ -1,8 +1,9 @@
 /**
- * @module test/integration/cli/owner-home
+ * @module test/unit/cli/owner-home
  * The owner's profile directory: 0700 directory and 0600 files, atomic writes that a crash
  * cannot turn into a torn or lost file, leftover temp files never read, and clear errors for
- * a missing, corrupt or insecure home that never echo the seed.
+ * a missing, corrupt or insecure home that never echo the seed. A writer killed mid-write in
+ * another process: test/integration/cli/owner-home-crash.
  */
 import { chmod, mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -189,44 +190,4 @@ describe('owner home: atomic writes', () => {
     );
     expect((await home.readDevices()).Devices).toHaveLength(12);
   });
-});
-
-describe('owner home: a writer killed with SIGKILL', () => {
-  it('leaves a complete devices.json (old or new) however often it is killed mid-write', async () => {
-    const { build } = await import('esbuild');
-    const { spawn } = await import('node:child_process');
-    const { fileURLToPath } = await import('node:url');
-    const source = fileURLToPath(new URL('../../../src/cli/owner/owner-home.ts', import.meta.url));
-    // The child: a real separate process rewriting the catalog as fast as it can.
-    const entry = join(dir, 'child.ts');
-    await writeFile(
-      entry,
-      [
-        `import { OwnerHome } from ${JSON.stringify(source)};`,
-        'const home = await OwnerHome.open(process.argv[2]);',
-        'for (let i = 1; ; i++) {',
-        "  await home.updateDevices(() => ({ Format: 'mesh-owner-devices/1', Devices: Array.from({ length: i % 50 }, (_, k) => ({ DeviceUdf: `M${i}-${k}`, Witness: 'W'.repeat(200), Status: 'Connected', Roles: [], Answered: '2026-11-22T00:00:00Z' })) }));",
-        "  if (i === 1) process.stdout.write('ready\\n');",
-        '}',
-      ].join('\n'),
-    );
-    const bundle = join(dir, 'child.mjs');
-    await build({ entryPoints: [entry], outfile: bundle, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'error' });
-    const homeDir = join(dir, 'crash-home');
-    const home = await OwnerHome.create(homeDir);
-    await home.writeNewProfile(profile, secrets);
-    for (let round = 0; round < 8; round++) {
-      const child = spawn(process.execPath, [bundle, homeDir], { stdio: ['ignore', 'pipe', 'inherit'] });
-      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
-      await new Promise((r) => setTimeout(r, 5 + round * 7));
-      child.kill('SIGKILL');
-      await new Promise((r) => child.once('exit', r));
-      // A dead writer's lock is taken over, and the catalog is always whole.
-      const reopened = await OwnerHome.open(homeDir);
-      const devices = await reopened.readDevices();
-      expect(devices.Format).toBe(DEVICES_FORMAT);
-      for (const d of devices.Devices) expect(d.Witness).toHaveLength(200);
-      await reopened.updateDevices((d) => d);
-    }
-  }, 60_000);
 });
