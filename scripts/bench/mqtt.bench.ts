@@ -18,7 +18,7 @@ import { CONFIG_DEFAULTS } from '../../src/agent/config/agent-config.js';
 import { MemoryPreconfigurationFile, MemoryStateStore, RecordingAnnouncer, RecordingLogger } from '../../src/agent/fakes/memory-ports.js';
 import { HttpMeshTransport } from '../../src/cli/agent/http-transport.js';
 import { systemRandom } from '../../src/crypto/random.js';
-import { systemClock } from '../../src/platform/clock/system-clock.js';
+import { systemClock } from '../../src/crypto/clock.js';
 import { MemorySecretStore, MemorySecretStoreBackend } from '../../src/agent/fakes/memory-secret-store.js';
 import { MqttJsConnector, openMqttPublisher } from '../../src/platform/mqtt/mqtt-connector.js';
 import { MqttNoticeSink } from '../../src/service/notify/mqtt-notice-sink.js';

@@ -5,6 +5,7 @@
  * soak can move over IPC, so it can file requests "three days ago" and then come back to now
  * (the stale-request pattern). It reports its URL over IPC once it serves.
  */
+import { systemClock } from '../../src/crypto/clock.js';
 import { startService } from '../../src/service/service-runner.js';
 import { DEFAULT_RATE_LIMITS } from '../../src/service/rate-limit/rate-limit-config.js';
 
@@ -27,7 +28,7 @@ process.on('message', (message: { offset?: number }) => {
 const running = await startService({
   dataDirectory: settings.dataDirectory,
   listen: { host: settings.host, port: settings.port },
-  clock: () => Date.now() + offset,
+  clock: { now: () => new Date(Date.now() + offset), sleep: systemClock.sleep },
   // Housekeeping every 5 s so the soak sees purges happen on their own.
   maintenanceIntervalMs: 5_000,
   config: settings.rateLimits ? {} : { rateLimits: { ...DEFAULT_RATE_LIMITS, enabled: false } },

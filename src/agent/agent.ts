@@ -31,11 +31,11 @@ import { ClaimWatcher } from './claim-watcher.js';
 import { OwnerConnection } from './owner-connection.js';
 import { PushHub } from './push/push-hub.js';
 import type { RetryScheduleOptions } from './retry-schedule.js';
+import type { Clock } from '../crypto/clock.js';
 import type {
   ApplicationTransport,
   MqttConnector,
   Announcer,
-  Clock,
   ConfirmationInbox,
   Logger,
   MeshTransport,

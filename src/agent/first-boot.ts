@@ -39,7 +39,8 @@ import { parseEnvelopeJson } from '../mesh/schema/envelope-json.js';
 import { KeySpecifier, newDerivedKeySeedUdf } from '../mesh/udf/derived-key-seed.js';
 import { DEVICE_SEED_SECRET, type AgentState, type DeviceMode, type DeviceRecord } from './agent-state.js';
 import { DeviceKeyLostError, DeviceKeyMismatchError, PreconfigurationError } from './agent-errors.js';
-import type { Clock, Logger, PreconfigurationFile, Random, SecretStore } from './ports.js';
+import type { Clock } from '../crypto/clock.js';
+import type { Logger, PreconfigurationFile, Random, SecretStore } from './ports.js';
 
 /** The tag of the rewritten, public-only file (HEAD's DevicePreconfigurationPublic). */
 export const PUBLIC_PRECONFIGURATION_TAG = 'DevicePreconfigurationPublic';

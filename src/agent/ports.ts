@@ -12,13 +12,6 @@ import type { SecretStore, SecretStoreTier } from './secret-store.js';
 
 export type { SecretStore, SecretStoreTier };
 
-/** Time, injected (docs/conventions.md). */
-export interface Clock {
-  now(): Date;
-  /** Waits `ms`, or less if `signal` aborts; never rejects. */
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-}
-
 /** Entropy, injected: nonces, fresh seeds (self mode) and the backoff jitter. */
 export interface Random {
   bytes(length: number): Uint8Array;

@@ -65,7 +65,7 @@ const remove = (container: string, record: StoredRecord): StoreChange => ({ op: 
 
 /** Deletes what has expired; returns how many records it deleted or trimmed. */
 export async function sweepExpired(env: ServiceEnvironment): Promise<number> {
-  const now = env.clock();
+  const now = env.clock.now().getTime();
   const retention = env.config.expiredRetentionMs;
   const purged = {
     nonces: await sweep(env, Containers.nonces, (r) => (!(num(r.value['Expires']) > now) ? remove(Containers.nonces, r) : undefined)),

@@ -8,6 +8,7 @@
  * only a fault of the service itself (a store that stopped working) a 5xx.
  */
 import { MeshError } from '../crypto/errors.js';
+import { systemClock, type Clock } from '../crypto/clock.js';
 import { systemRandom, type RandomSource } from '../crypto/random.js';
 import { SchemaError } from '../mesh/errors.js';
 import { hostedDomainProblem } from './account-names.js';
@@ -18,7 +19,7 @@ import type { RateLimitClass } from './rate-limit/rate-limit-config.js';
 import { sourceKey } from './rate-limit/source-address.js';
 import { DEFAULT_BODY_LIMITS, parseRequestBody, type BodyLimits } from './request-body.js';
 import { resolveConfig, type ServiceConfig } from './service-config.js';
-import type { Clock, ServiceEnvironment, ServiceLog } from './service-environment.js';
+import type { ServiceEnvironment, ServiceLog } from './service-environment.js';
 import { ServiceRequestError, Status } from './service-errors.js';
 import type { ServiceIdentity } from './service-identity.js';
 import type { ServiceRequest } from './service-request.js';
@@ -73,7 +74,7 @@ export class MeshService {
     this.env = {
       store: options.store,
       identity: options.identity,
-      clock: options.clock ?? Date.now,
+      clock: options.clock ?? systemClock,
       random: options.random ?? systemRandom,
       config,
       accounts: new AccountDirectory(options.store),
@@ -104,7 +105,7 @@ export class MeshService {
         );
       }
       const value = transaction.schema.parse(parsed.body, transaction.request);
-      const now = this.env.clock();
+      const now = this.env.clock.now().getTime();
       const account = this.#frontDoor(transaction, value, request.source, now);
       let owner: VerifiedOwner | undefined;
       if (transaction.authorization.kind !== 'none') {

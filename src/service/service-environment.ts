@@ -4,15 +4,13 @@
  * read from globals): the store, the service's own identity, the clock, the random source,
  * the configured bounds and the account directory.
  */
+import type { Clock } from '../crypto/clock.js';
 import type { RandomSource } from '../crypto/random.js';
 import type { AccountDirectory } from './accounts.js';
 import type { NoticeSink } from './notify/device-notice.js';
 import type { ServiceConfig } from './service-config.js';
 import type { ServiceIdentity } from './service-identity.js';
 import type { Store } from './store/store.js';
-
-/** Milliseconds since the epoch; tests pass a clock they can move. */
-export type Clock = () => number;
 
 /** One line of operational logging: never a request body, a key or a PIN. */
 export type ServiceLog = (event: string, detail?: Readonly<Record<string, unknown>>) => void;

@@ -10,7 +10,8 @@ import { startHttpServer, type HttpServerOptions, type RunningServer } from './h
 import { MeshService } from './mesh-service.js';
 import type { BodyLimits } from './request-body.js';
 import type { ServiceConfig } from './service-config.js';
-import type { Clock, ServiceLog } from './service-environment.js';
+import type { Clock } from '../crypto/clock.js';
+import type { ServiceLog } from './service-environment.js';
 import { loadOrCreateServiceIdentity, type ServiceIdentity } from './service-identity.js';
 import { openStore } from './store/open-store.js';
 import type { Store, StoreLimits } from './store/store.js';

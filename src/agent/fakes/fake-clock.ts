@@ -4,7 +4,7 @@
  * is recorded, so a test can assert the exact backoff schedule; `advance` fires due sleeps
  * in time order and lets the woken code run before firing the next.
  */
-import type { Clock } from '../ports.js';
+import type { Clock } from '../../crypto/clock.js';
 
 interface Sleeper {
   readonly at: number;

@@ -16,7 +16,8 @@
  * reply, a log field, or the status; only the display port shows them.
  */
 import { PROVISIONING_ERRORS } from './provisioning-errors.js';
-import type { Clock, Random } from '../ports.js';
+import type { Clock } from '../../crypto/clock.js';
+import type { Random } from '../ports.js';
 import { TokenBucket } from './rate-limiter.js';
 
 export const CODE_DIGITS = 6;

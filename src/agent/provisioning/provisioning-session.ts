@@ -22,7 +22,8 @@
  * - nothing a request does can throw out of `receive`: a failing handler is an `internal`
  *   reply, a failing write is logged (once per session: the line is gone).
  */
-import type { Clock, Logger } from '../ports.js';
+import type { Clock } from '../../crypto/clock.js';
+import type { Logger } from '../ports.js';
 import { TokenBucket } from './rate-limiter.js';
 import { MAX_LINE_BYTES, encodeLine, errorReply, parseRequestLine, type ErrorReply, type EventLine, type ProvisioningRequest, type Reply } from './protocol.js';
 

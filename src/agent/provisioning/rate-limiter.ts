@@ -5,7 +5,7 @@
  * the line busy with answers, nor the agent busy writing them; the confirmation challenges
  * spend one per fresh code, so codes cannot be drawn until one is guessed.
  */
-import type { Clock } from '../ports.js';
+import type { Clock } from '../../crypto/clock.js';
 
 export class TokenBucket {
   readonly #clock: Clock;

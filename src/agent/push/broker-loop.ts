@@ -8,7 +8,8 @@
  */
 import { AgentStopped, untilAborted } from '../agent-stopped.js';
 import { describeError } from '../describe-error.js';
-import type { Clock, MqttConnectOptions, MqttConnector, MqttSession, Random } from '../ports.js';
+import type { Clock } from '../../crypto/clock.js';
+import type { MqttConnectOptions, MqttConnector, MqttSession, Random } from '../ports.js';
 import { RetrySchedule, type RetryScheduleOptions } from '../retry-schedule.js';
 import { MqttRefusedError } from './mqtt-errors.js';
 import type { BrokerState } from './mqtt-status.js';

@@ -12,7 +12,8 @@
  */
 import type { DeviceNotice } from '../../mesh/messages/device-notice.js';
 import { noticeTopic } from '../../mesh/messages/notice-topic.js';
-import type { Clock, Logger, MqttConnector, Random } from '../ports.js';
+import type { Clock } from '../../crypto/clock.js';
+import type { Logger, MqttConnector, Random } from '../ports.js';
 import type { RetryScheduleOptions } from '../retry-schedule.js';
 import { runBrokerLoop } from './broker-loop.js';
 import type { BrokerState, PushStatus } from './mqtt-status.js';

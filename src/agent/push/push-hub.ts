@@ -8,7 +8,8 @@
 import type { AgentState } from '../agent-state.js';
 import { ownerKey } from '../agent-state.js';
 import { ApplicationConfigs } from '../app-config/application-config.js';
-import type { ApplicationTransport, Clock, Logger, MqttConnector, Random, SecretStore } from '../ports.js';
+import type { Clock } from '../../crypto/clock.js';
+import type { ApplicationTransport, Logger, MqttConnector, Random, SecretStore } from '../ports.js';
 import type { RetryScheduleOptions } from '../retry-schedule.js';
 import type { MqttAgentStatus } from './mqtt-status.js';
 import { NoticeListener, type Notice } from './notice-listener.js';

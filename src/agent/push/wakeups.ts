@@ -6,7 +6,7 @@
  * make a loop fetch more often than once per `minGapMs`: a notice is a hint from whoever can
  * publish on the topic, never a reason to hammer the service.
  */
-import type { Clock } from '../ports.js';
+import type { Clock } from '../../crypto/clock.js';
 
 export const DEFAULT_MIN_GAP_MS = 250;
 

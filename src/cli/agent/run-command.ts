@@ -11,7 +11,7 @@ import type { AgentSettings } from '../../agent/agent-runtime.js';
 import type { ConfirmationDisplay } from '../../agent/provisioning/confirmation-challenges.js';
 import type { SecretStore } from '../../agent/secret-store.js';
 import { systemRandom } from '../../crypto/random.js';
-import { systemClock } from '../../platform/clock/system-clock.js';
+import { systemClock } from '../../crypto/clock.js';
 import { openSecretStore } from '../../platform/keystore/open-secret-store.js';
 import { LineLogger } from '../../platform/log/line-logger.js';
 import { AgentLock } from '../../platform/state/agent-lock.js';

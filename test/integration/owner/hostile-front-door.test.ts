@@ -21,6 +21,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { systemClock } from '../../../src/crypto/clock.js';
 import { systemRandom } from '../../../src/crypto/random.js';
 import { createRequestConnection } from '../../../src/mesh/connect/request-connection.js';
 import { createProfileDevice } from '../../../src/mesh/profiles/profile-device.js';
@@ -144,7 +145,7 @@ async function world(account: string, config: Partial<ServiceConfig> = {}): Prom
   const running = await startService({
     dataDirectory: join(directory, 'data'),
     listen: { host: '127.0.0.1', port: 0 },
-    clock: () => Date.now() + self.offset,
+    clock: { now: () => new Date(Date.now() + self.offset), sleep: systemClock.sleep },
     maintenanceIntervalMs: 0,
     config: { rateLimits: RATE_LIMITS_OFF, ...config },
   });

@@ -15,6 +15,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { systemClock } from '../../../src/crypto/clock.js';
 import { DEFAULT_RATE_LIMITS } from '../../../src/service/rate-limit/rate-limit-config.js';
 import { Containers, accountPrefix } from '../../../src/service/records.js';
 import type { ServiceConfig } from '../../../src/service/service-config.js';
@@ -44,7 +45,7 @@ async function world(account: string, config: Partial<ServiceConfig> = {}): Prom
   const running = await startService({
     dataDirectory: join(directory, 'data'),
     listen: { host: '127.0.0.1', port: 0 },
-    clock: () => Date.now() + self.offset,
+    clock: { now: () => new Date(Date.now() + self.offset), sleep: systemClock.sleep },
     maintenanceIntervalMs: 0,
     config,
   });

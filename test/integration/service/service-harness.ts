@@ -7,6 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { systemClock, type Clock } from '../../../src/crypto/clock.js';
 import { seededRandom, type RandomSource } from '../../../src/crypto/random.js';
 import { accountKeyPairs, createProfileAccount, verifyProfileAccount } from '../../../src/mesh/profiles/profile-account.js';
 import { verifyProfileService } from '../../../src/mesh/profiles/profile-service.js';
@@ -47,7 +48,8 @@ export async function post(url: string, body: string | Uint8Array | object, head
 /** A clock the test moves. */
 export class TestClock {
   now = Date.parse('2026-11-21T10:00:00Z');
-  readonly read = (): number => this.now;
+  /** The service's view of this clock; sleeps are real (the service does not sleep on it). */
+  readonly read: Clock = { now: () => new Date(this.now), sleep: systemClock.sleep };
   advance(ms: number): void {
     this.now += ms;
   }
