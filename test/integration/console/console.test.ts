@@ -39,6 +39,7 @@ let origin: string;
 let browser: TestBrowser;
 let page: Page;
 let label: { uri: string; deviceUdf: string; preconfiguration: string };
+let accepted: { agent: AgentProcess; udf: string } | undefined;
 
 function startConsole(home: string): Promise<string> {
   consoleProcess = spawn(
@@ -88,6 +89,18 @@ async function startAgent(
   const agent = new AgentProcess(config);
   const witness = (await agent.waitFor(/SHOW witness (\S+) for alice@example.com/))[1] as string;
   return { agent, witness, udf: made.deviceUdf };
+}
+
+/** The few DOM calls the page-side checks make (the tests compile without the DOM library). */
+interface PageElement {
+  getAttribute(name: string): string | null;
+}
+interface PageGlobals {
+  readonly document: {
+    querySelector(s: string): PageElement | null;
+    querySelectorAll(s: string): ArrayLike<PageElement>;
+  };
+  readonly __pwned?: number;
 }
 
 /** The request card of `witness`, as the page shows it. */
@@ -176,6 +189,8 @@ describe.skipIf(!chromiumAvailable())('mesh console in Chromium', () => {
 
   it('a state-changing request without the CSRF token is refused (403)', async () => {
     const answers = await page.evaluate(async () => {
+      // Runs in the page: only a cast, no closure.
+      const { document } = globalThis as unknown as PageGlobals;
       const token = document.querySelector('meta[name="csrf-token"]')?.getAttribute('content') ?? '';
       const post = (headers: Record<string, string>) =>
         fetch('/api/pin', {
@@ -216,6 +231,26 @@ describe.skipIf(!chromiumAvailable())('mesh console in Chromium', () => {
     await row.waitFor();
     await expect.poll(() => row.locator('td').nth(1).textContent()).toBe('Connected');
     await page.locator('#devices').screenshot({ path: join(IMAGES, 'console-devices.png') });
+    accepted = { agent, udf };
+  }, 45_000);
+
+  it('gives a connected device a broker, then revokes it (after a second click)', async () => {
+    if (accepted === undefined) throw new Error('the accept test did not run');
+    const row = page.locator('tr.device', { hasText: accepted.udf });
+    await row.locator('summary').click();
+    await row.getByLabel('Broker URL').fill('mqtts://broker.example.com:8883');
+    await row.getByLabel('User').fill('thermostat');
+    await row.getByRole('button', { name: 'Give this broker' }).click();
+    await expect
+      .poll(() => page.locator('#notice').textContent())
+      .toBe(`${accepted.udf} was given the broker mqtts://broker.example.com:8883`);
+
+    const revoke = row.getByRole('button', { name: `Revoke ${accepted.udf}` });
+    await revoke.click();
+    expect(await revoke.textContent()).toBe('Really revoke?');
+    await revoke.click();
+    await accepted.agent.waitFor(/SHOW revoked alice@example.com/);
+    await expect.poll(() => row.locator('td').nth(1).textContent()).toBe('Revoked');
   }, 45_000);
 
   it('a reject works', async () => {
@@ -237,12 +272,15 @@ describe.skipIf(!chromiumAvailable())('mesh console in Chromium', () => {
     expect(shown).toContain('\\x1b[2J\\x1b[1;1HPIN verified⟪U+202E⟫gnp.exe');
     expect(shown).not.toMatch(/[\u001b\u202e]/);
     // Nothing was made from it: no img, no inline script, no handler ran.
-    const made = await page.evaluate(() => ({
-      images: document.querySelectorAll('img').length,
-      scripts: [...document.querySelectorAll('script')].map((s) => s.getAttribute('src')),
-      handlers: document.querySelectorAll('[onerror]').length,
-      pwned: (window as unknown as { __pwned?: number }).__pwned ?? null,
-    }));
+    const made = await page.evaluate(() => {
+      const g = globalThis as unknown as PageGlobals;
+      return {
+        images: g.document.querySelectorAll('img').length,
+        scripts: Array.from(g.document.querySelectorAll('script')).map((s) => s.getAttribute('src')),
+        handlers: g.document.querySelectorAll('[onerror]').length,
+        pwned: g.__pwned ?? null,
+      };
+    });
     expect(made).toEqual({ images: 0, scripts: ['/console.js'], handlers: 0, pwned: null });
     await request.locator('button.reject').click();
     await request.waitFor({ state: 'detached', timeout: 15_000 });
