@@ -15,7 +15,11 @@ export default defineConfig({
     reporters: ci ? ['default', 'json'] : ['default'],
     ...(ci ? { outputFile: { json: '.tmp/vitest-report.json' } } : {}),
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      // Unit files share their workers' module cache (isolate: false): importing the crypto and
+      // protocol modules once per worker instead of once per file is most of a unit run's time
+      // (about 30 s instead of 2 min here). It holds because no unit test mocks a module or
+      // leaves a global changed (the one file with fake timers puts the real ones back).
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], isolate: false } },
       {
         extends: true,
         test: { name: 'contract', include: ['test/contract/**/*.test.ts'], globalSetup: ['test/global-setup.ts'] },
