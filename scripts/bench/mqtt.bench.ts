@@ -107,7 +107,7 @@ async function acceptToConnected(): Promise<void> {
       const agent = await Agent.start(
         {
           clock: systemClock,
-          random: { bytes: systemRandom },
+          random: systemRandom,
           logger: new RecordingLogger(),
           announcer: new RecordingAnnouncer(),
           transport: new HttpMeshTransport(),

@@ -11,7 +11,8 @@ import type { DeviceClaimSecrets } from '../mesh/connect/message-claim.js';
 import type { AgentState } from './agent-state.js';
 import type { AdditionalClaimPolicy } from './config/agent-config.js';
 import type { Clock } from '../crypto/clock.js';
-import type { Announcer, ConfirmationInbox, Logger, MeshTransport, Random, SecretStore } from './ports.js';
+import type { RandomSource } from '../crypto/random.js';
+import type { Announcer, ConfirmationInbox, Logger, MeshTransport, SecretStore } from './ports.js';
 import type { RetryScheduleOptions } from './retry-schedule.js';
 import type { PushHooks } from './push/push-hub.js';
 import type { PushBrokerSettings } from './push/push-settings.js';
@@ -45,7 +46,7 @@ export interface AgentSettings {
 
 export interface AgentRuntime {
   readonly clock: Clock;
-  readonly random: Random;
+  readonly random: RandomSource;
   readonly logger: Logger;
   readonly announcer: Announcer;
   readonly transport: MeshTransport;

@@ -32,6 +32,7 @@ import { OwnerConnection } from './owner-connection.js';
 import { PushHub } from './push/push-hub.js';
 import type { RetryScheduleOptions } from './retry-schedule.js';
 import type { Clock } from '../crypto/clock.js';
+import type { RandomSource } from '../crypto/random.js';
 import type {
   ApplicationTransport,
   MqttConnector,
@@ -40,14 +41,13 @@ import type {
   Logger,
   MeshTransport,
   PreconfigurationFile,
-  Random,
   SecretStore,
   StateStore,
 } from './ports.js';
 
 export interface AgentDeps {
   readonly clock: Clock;
-  readonly random: Random;
+  readonly random: RandomSource;
   readonly logger: Logger;
   readonly announcer: Announcer;
   readonly transport: MeshTransport;

@@ -40,7 +40,8 @@ import { KeySpecifier, newDerivedKeySeedUdf } from '../mesh/udf/derived-key-seed
 import { DEVICE_SEED_SECRET, type AgentState, type DeviceMode, type DeviceRecord } from './agent-state.js';
 import { DeviceKeyLostError, DeviceKeyMismatchError, PreconfigurationError } from './agent-errors.js';
 import type { Clock } from '../crypto/clock.js';
-import type { Logger, PreconfigurationFile, Random, SecretStore } from './ports.js';
+import type { RandomSource } from '../crypto/random.js';
+import type { Logger, PreconfigurationFile, SecretStore } from './ports.js';
 
 /** The tag of the rewritten, public-only file (HEAD's DevicePreconfigurationPublic). */
 export const PUBLIC_PRECONFIGURATION_TAG = 'DevicePreconfigurationPublic';
@@ -52,7 +53,7 @@ export interface FirstBootInput {
   readonly preconfiguration?: PreconfigurationFile;
   /** The state saved by a previous start, if any. */
   readonly previous?: AgentState;
-  readonly random: Random;
+  readonly random: RandomSource;
   readonly clock: Clock;
   readonly logger: Logger;
 }
@@ -264,7 +265,7 @@ async function selfBoot(input: FirstBootInput): Promise<BootedDevice> {
     if (previous !== undefined) {
       throw new DeviceKeyLostError(`device ${previous.device.udf} has no seed in keystore ${secrets.describe()}: the key was lost`);
     }
-    seed = newDerivedKeySeedUdf(KeySpecifier.MeshProfileDevice, (n) => input.random.bytes(n));
+    seed = newDerivedKeySeedUdf(KeySpecifier.MeshProfileDevice, input.random);
     await importSeed(secrets, seed);
     steps.push('generated');
     logger.log('info', 'device seed generated from the system CSPRNG and stored in the keystore', { keystore: secrets.tier });

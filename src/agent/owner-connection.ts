@@ -138,7 +138,7 @@ export class OwnerConnection {
 
   async #start(account: string, service: string, signal: AbortSignal): Promise<void> {
     const rt = this.#rt;
-    const random = (n: number): Uint8Array => rt.random.bytes(n);
+    const random = rt.random;
     const hello = await untilAborted(rt.transport.hello(service), signal);
     if (hello.EnvelopedProfileService === undefined) {
       throw new ServiceAnswerError(`Hello from ${service} carries no EnvelopedProfileService, so its acknowledgement cannot be checked`);
@@ -262,7 +262,7 @@ export class OwnerConnection {
       accountProfile: context.accountProfile,
       ...(context.acknowledgement === undefined ? {} : { acknowledgement: context.acknowledgement }),
       ...(context.claim === undefined ? {} : { claim: context.claim }),
-      random: (n) => rt.random.bytes(n),
+      random: rt.random,
     });
     const now = rt.clock.now().toISOString();
     if (done.result === 'Accept' && done.activationSeed !== undefined && done.catalogedDevice !== undefined) {

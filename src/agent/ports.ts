@@ -12,11 +12,6 @@ import type { SecretStore, SecretStoreTier } from './secret-store.js';
 
 export type { SecretStore, SecretStoreTier };
 
-/** Entropy, injected: nonces, fresh seeds (self mode) and the backoff jitter. */
-export interface Random {
-  bytes(length: number): Uint8Array;
-}
-
 /** Where the persisted AgentState and the status snapshot live; every save is atomic. */
 export interface StateStore {
   /** A human-readable location, e.g. the state file path. */

@@ -2,12 +2,12 @@
  * @module agent/retry-schedule
  * Backoff as a value (docs/decisions/0015-backoff-as-a-schedule.md, after matter.js RetrySchedule): delay n is
  * `initial × factor^n`, capped, then spread by ± `jitter` of itself with entropy from the
- * injected Random, so a fleet that reboots together does not poll in lock-step (as
+ * injected RandomSource, so a fleet that reboots together does not poll in lock-step (as
  * FDO's ±25 %), and a test pins the jitter. The service's RetryAfter is a floor when
  * `honorRetryAfter` is set (docs/service-protocol.md: 202 and 429 carry it).
  */
 import { InvalidArgumentError } from '../crypto/errors.js';
-import type { Random } from './ports.js';
+import type { RandomSource } from '../crypto/random.js';
 
 export interface RetryScheduleOptions {
   readonly initialDelayMs: number;
@@ -22,18 +22,18 @@ export interface RetryScheduleOptions {
 export const MAX_RETRY_AFTER_MS = 24 * 60 * 60 * 1000;
 
 /** A uniform draw in [0, 1) from 32 bits of the injected entropy. */
-export function unitInterval(random: Random): number {
-  const b = random.bytes(4);
+export function unitInterval(random: RandomSource): number {
+  const b = random(4);
   const word = (((b[0] as number) << 24) | ((b[1] as number) << 16) | ((b[2] as number) << 8) | (b[3] as number)) >>> 0;
   return word / 2 ** 32;
 }
 
 export class RetrySchedule {
   readonly options: RetryScheduleOptions;
-  readonly #random: Random;
+  readonly #random: RandomSource;
   #attempt = 0;
 
-  constructor(options: RetryScheduleOptions, random: Random) {
+  constructor(options: RetryScheduleOptions, random: RandomSource) {
     const { initialDelayMs, maxDelayMs, factor, jitter } = options;
     if (!(initialDelayMs > 0) || !(maxDelayMs >= initialDelayMs) || !(factor >= 1) || !(jitter >= 0 && jitter <= 1)) {
       throw new InvalidArgumentError(

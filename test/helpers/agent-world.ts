@@ -7,7 +7,7 @@
 import { Agent, type AgentDeps } from '../../src/agent/agent.js';
 import type { AgentSettings, ClaimSettings, OwnerSettings } from '../../src/agent/agent-runtime.js';
 import { FakeClock } from '../../src/agent/fakes/fake-clock.js';
-import { PinnedJitterRandom } from '../../src/agent/fakes/fake-random.js';
+import { pinnedJitterRandom } from '../../src/agent/fakes/fake-random.js';
 import { FakeMeshService } from '../../src/agent/fakes/fake-mesh-service.js';
 import {
   MemoryConfirmationInbox,
@@ -16,7 +16,7 @@ import {
   RecordingAnnouncer,
   RecordingLogger,
 } from '../../src/agent/fakes/memory-ports.js';
-import type { Random } from '../../src/agent/ports.js';
+import type { RandomSource } from '../../src/crypto/random.js';
 import type { RetryScheduleOptions } from '../../src/agent/retry-schedule.js';
 import { MemorySecretStore, MemorySecretStoreBackend } from '../../src/agent/fakes/memory-secret-store.js';
 
@@ -28,7 +28,7 @@ export const FAST_POLLING: RetryScheduleOptions = { initialDelayMs: 1_000, maxDe
 export class AgentWorld {
   readonly mesh = new FakeMeshService(7);
   readonly clock = new FakeClock();
-  random: Random = new PinnedJitterRandom(0x00);
+  random: RandomSource = pinnedJitterRandom(0x00);
   readonly backend = new MemorySecretStoreBackend();
   readonly secrets = new MemorySecretStore(this.backend);
   readonly stateStore = new MemoryStateStore();

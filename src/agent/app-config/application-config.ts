@@ -29,7 +29,8 @@ import { activationSecretName, type AgentState, type OwnerConnected } from '../a
 import { describeError } from '../describe-error.js';
 import { DeviceKeyLostError } from '../agent-errors.js';
 import type { Clock } from '../../crypto/clock.js';
-import type { ApplicationTransport, Logger, MqttConnector, MqttSession, Random, SecretStore } from '../ports.js';
+import type { RandomSource } from '../../crypto/random.js';
+import type { ApplicationTransport, Logger, MqttConnector, MqttSession, SecretStore } from '../ports.js';
 import type { RetryScheduleOptions } from '../retry-schedule.js';
 import { runBrokerLoop } from '../push/broker-loop.js';
 import type { ApplicationStatus, BrokerState } from '../push/mqtt-status.js';
@@ -60,7 +61,7 @@ export interface ApplicationConfigDeps {
   readonly transport?: ApplicationTransport;
   readonly secrets: SecretStore;
   readonly clock: Clock;
-  readonly random: Random;
+  readonly random: RandomSource;
   readonly logger: Logger;
   readonly backoff: RetryScheduleOptions;
   readonly deviceSeed: string;
@@ -223,7 +224,7 @@ export class ApplicationConfigs {
     slot.controller = controller;
     const topic = this.#statusTopic(config);
     const broker = displayBrokerUrl(url);
-    const suffix = Array.from(d.random.bytes(4), (b) => b.toString(16).padStart(2, '0')).join('');
+    const suffix = Array.from(d.random(4), (b) => b.toString(16).padStart(2, '0')).join('');
     const online = async (session: MqttSession): Promise<void> => {
       await session.publish({ topic, payload: this.#statusPayload(config, 'online'), retain: true, qos: 1 });
     };

@@ -17,7 +17,7 @@
  */
 import { PROVISIONING_ERRORS } from './provisioning-errors.js';
 import type { Clock } from '../../crypto/clock.js';
-import type { Random } from '../ports.js';
+import type { RandomSource } from '../../crypto/random.js';
 import { TokenBucket } from './rate-limiter.js';
 
 export const CODE_DIGITS = 6;
@@ -52,12 +52,12 @@ export function normalizeShownCode(text: string): string {
 
 export class ConfirmationChallenges {
   readonly #clock: Clock;
-  readonly #random: Random;
+  readonly #random: RandomSource;
   readonly #display: ConfirmationDisplay;
   readonly #bucket: TokenBucket;
   readonly #outstanding = new Map<ConfirmedAction, Outstanding>();
 
-  constructor(clock: Clock, random: Random, display: ConfirmationDisplay) {
+  constructor(clock: Clock, random: RandomSource, display: ConfirmationDisplay) {
     this.#clock = clock;
     this.#random = random;
     this.#display = display;
@@ -67,7 +67,7 @@ export class ConfirmationChallenges {
   #draw(): string {
     let code = '';
     while (code.length < CODE_DIGITS) {
-      for (const byte of this.#random.bytes(CODE_DIGITS * 2)) {
+      for (const byte of this.#random(CODE_DIGITS * 2)) {
         // Rejection sampling: 252 = 28 × 9 keeps every digit equally likely.
         if (byte < 252 && code.length < CODE_DIGITS) code += String(1 + (byte % 9));
       }

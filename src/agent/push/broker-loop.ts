@@ -9,7 +9,8 @@
 import { AgentStopped, untilAborted } from '../agent-stopped.js';
 import { describeError } from '../describe-error.js';
 import type { Clock } from '../../crypto/clock.js';
-import type { MqttConnectOptions, MqttConnector, MqttSession, Random } from '../ports.js';
+import type { RandomSource } from '../../crypto/random.js';
+import type { MqttConnectOptions, MqttConnector, MqttSession } from '../ports.js';
 import { RetrySchedule, type RetryScheduleOptions } from '../retry-schedule.js';
 import { MqttRefusedError } from './mqtt-errors.js';
 import type { BrokerState } from './mqtt-status.js';
@@ -17,7 +18,7 @@ import type { BrokerState } from './mqtt-status.js';
 export interface BrokerLoopOptions {
   readonly connector: MqttConnector;
   readonly clock: Clock;
-  readonly random: Random;
+  readonly random: RandomSource;
   readonly backoff: RetryScheduleOptions;
   readonly options: () => MqttConnectOptions;
   /** Sets a fresh session up; a throw counts as a failed connection. */

@@ -13,7 +13,8 @@
 import type { DeviceNotice } from '../../mesh/messages/device-notice.js';
 import { noticeTopic } from '../../mesh/messages/notice-topic.js';
 import type { Clock } from '../../crypto/clock.js';
-import type { Logger, MqttConnector, Random } from '../ports.js';
+import type { RandomSource } from '../../crypto/random.js';
+import type { Logger, MqttConnector } from '../ports.js';
 import type { RetryScheduleOptions } from '../retry-schedule.js';
 import { runBrokerLoop } from './broker-loop.js';
 import type { BrokerState, PushStatus } from './mqtt-status.js';
@@ -44,7 +45,7 @@ export function parseNotice(payload: Uint8Array): Notice | undefined {
 export interface NoticeListenerDeps {
   readonly connector: MqttConnector;
   readonly clock: Clock;
-  readonly random: Random;
+  readonly random: RandomSource;
   readonly logger: Logger;
   readonly backoff: RetryScheduleOptions;
   readonly deviceUdf: string;
@@ -85,7 +86,7 @@ export class NoticeListener {
   run(signal: AbortSignal): Promise<void> {
     const d = this.#deps;
     const s = this.settings;
-    const suffix = Array.from(d.random.bytes(4), (b) => b.toString(16).padStart(2, '0')).join('');
+    const suffix = Array.from(d.random(4), (b) => b.toString(16).padStart(2, '0')).join('');
     return runBrokerLoop(
       {
         connector: d.connector,

@@ -9,7 +9,8 @@ import type { AgentState } from '../agent-state.js';
 import { ownerKey } from '../agent-state.js';
 import { ApplicationConfigs } from '../app-config/application-config.js';
 import type { Clock } from '../../crypto/clock.js';
-import type { ApplicationTransport, Logger, MqttConnector, Random, SecretStore } from '../ports.js';
+import type { RandomSource } from '../../crypto/random.js';
+import type { ApplicationTransport, Logger, MqttConnector, SecretStore } from '../ports.js';
 import type { RetryScheduleOptions } from '../retry-schedule.js';
 import type { MqttAgentStatus } from './mqtt-status.js';
 import { NoticeListener, type Notice } from './notice-listener.js';
@@ -36,7 +37,7 @@ export interface PushHubDeps {
   readonly transport?: ApplicationTransport;
   readonly secrets: SecretStore;
   readonly clock: Clock;
-  readonly random: Random;
+  readonly random: RandomSource;
   readonly logger: Logger;
   readonly backoff: RetryScheduleOptions;
   readonly brokers: readonly PushBrokerSettings[];

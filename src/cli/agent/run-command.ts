@@ -71,7 +71,7 @@ export async function runAgent(config: AgentConfig, ctx: AgentCliContext): Promi
       config,
       {
         clock: systemClock,
-        random: { bytes: systemRandom },
+        random: systemRandom,
         logger,
         announcer: displays.announcer,
         transport: new HttpMeshTransport({ allowInsecureHttp: config.allowInsecureHttp === true }),
@@ -93,7 +93,7 @@ export async function runAgent(config: AgentConfig, ctx: AgentCliContext): Promi
         shownOn.notice(`confirmation code ${shown.code} for ${shown.action} ${shown.target}`);
       },
     };
-    provisioning = openSerialProvisioning(config, agent, { clock: systemClock, random: { bytes: systemRandom }, logger, display });
+    provisioning = openSerialProvisioning(config, agent, { clock: systemClock, random: systemRandom, logger, display });
     const stop = ctx.stop ?? new AbortController().signal;
     // Once every owner is settled nothing else is pending; the agent still runs until told to stop.
     const keepAlive = setInterval(() => undefined, 1 << 30);

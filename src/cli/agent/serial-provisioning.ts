@@ -15,7 +15,8 @@ import type { AgentSettings } from '../../agent/agent-runtime.js';
 import { checkCode } from '../../agent/check-code.js';
 import type { AgentConfig } from '../../agent/config/agent-config.js';
 import type { Clock } from '../../crypto/clock.js';
-import type { Logger, Random } from '../../agent/ports.js';
+import type { RandomSource } from '../../crypto/random.js';
+import type { Logger } from '../../agent/ports.js';
 import { ConfirmationChallenges, type ConfirmationDisplay } from '../../agent/provisioning/confirmation-challenges.js';
 import { ProvisionedAgent } from '../../agent/provisioning/provisioned-agent.js';
 import { ProvisioningHandler } from '../../agent/provisioning/provisioning-handler.js';
@@ -77,7 +78,7 @@ export function logConfirmationDisplay(logger: Logger): ConfirmationDisplay {
 export function openSerialProvisioning(
   config: AgentConfig,
   agent: ProvisionedAgent,
-  ports: { readonly clock: Clock; readonly random: Random; readonly logger: Logger; readonly display?: ConfirmationDisplay },
+  ports: { readonly clock: Clock; readonly random: RandomSource; readonly logger: Logger; readonly display?: ConfirmationDisplay },
 ): ProvisioningEndpoint | undefined {
   const path = config.serial.provisioning;
   if (path === undefined) return undefined;

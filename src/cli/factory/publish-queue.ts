@@ -70,7 +70,7 @@ export class PublishQueue {
 
   async #publish(index: number, publication: CatalogedPublication): Promise<void> {
     const o = this.#options;
-    const schedule = new RetrySchedule(o.retry ?? DEFAULT_PUBLISH_RETRY, { bytes: (n) => o.random(n) });
+    const schedule = new RetrySchedule(o.retry ?? DEFAULT_PUBLISH_RETRY, o.random);
     const attempts = o.attempts ?? DEFAULT_PUBLISH_ATTEMPTS;
     const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
     for (let attempt = 1; ; attempt++) {

@@ -137,7 +137,7 @@ export class MqttWorld {
     const agent = await Agent.start(
       {
         clock: systemClock,
-        random: { bytes: systemRandom },
+        random: systemRandom,
         logger,
         announcer: new RecordingAnnouncer(),
         transport: new HttpMeshTransport({ timeoutMs: 5_000 }),

@@ -8,7 +8,6 @@ import { describe, expect, it } from 'vitest';
 import { DeviceKeyLostError, DeviceKeyMismatchError, PreconfigurationError } from '../../../src/agent/agent-errors.js';
 import { DEVICE_SEED_SECRET, STATE_FORMAT, type AgentState } from '../../../src/agent/agent-state.js';
 import { FakeClock } from '../../../src/agent/fakes/fake-clock.js';
-import { SeededRandom } from '../../../src/agent/fakes/fake-random.js';
 import { MemoryPreconfigurationFile, RecordingLogger } from '../../../src/agent/fakes/memory-ports.js';
 import { PUBLIC_PRECONFIGURATION_TAG, bootDevice, type FirstBootInput } from '../../../src/agent/first-boot.js';
 import { utf8 } from '../../../src/crypto/bytes.js';
@@ -33,7 +32,7 @@ function input(secrets: MemorySecretStore, file?: MemoryPreconfigurationFile, pr
     secrets,
     ...(file === undefined ? {} : { preconfiguration: file }),
     ...(previous === undefined ? {} : { previous }),
-    random: new SeededRandom(5),
+    random: seededRandom(5),
     clock: new FakeClock(),
     logger: new RecordingLogger(),
   };

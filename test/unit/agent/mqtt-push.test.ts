@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { FakeClock, settle } from '../../../src/agent/fakes/fake-clock.js';
-import { PinnedJitterRandom } from '../../../src/agent/fakes/fake-random.js';
+import { pinnedJitterRandom } from '../../../src/agent/fakes/fake-random.js';
 import type { MqttConnectOptions, MqttConnector, MqttSession } from '../../../src/agent/ports.js';
 import { runBrokerLoop } from '../../../src/agent/push/broker-loop.js';
 import type { BrokerState } from '../../../src/agent/push/mqtt-status.js';
@@ -106,7 +106,7 @@ describe('runBrokerLoop', () => {
       {
         connector,
         clock,
-        random: new PinnedJitterRandom(0x80),
+        random: pinnedJitterRandom(0x80),
         backoff: { initialDelayMs: 1_000, maxDelayMs: 8_000, factor: 2, jitter: 0.25, honorRetryAfter: false },
         options: () => ({ url: 'mqtt://h', clientId: 'c' }),
         onSession: async () => undefined,
@@ -132,7 +132,7 @@ describe('runBrokerLoop', () => {
       {
         connector: new RefusingConnector(new MqttUnavailableError('mqtt://h is unreachable (ECONNREFUSED)')),
         clock,
-        random: new PinnedJitterRandom(0x80),
+        random: pinnedJitterRandom(0x80),
         backoff: { initialDelayMs: 1_000, maxDelayMs: 8_000, factor: 2, jitter: 0.25, honorRetryAfter: false },
         options: () => ({ url: 'mqtt://h', clientId: 'c' }),
         onSession: async () => undefined,

@@ -7,7 +7,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { activationSecretName, type OwnerConnected, type OwnerPending } from '../../../src/agent/agent-state.js';
-import { SeededRandom } from '../../../src/agent/fakes/fake-random.js';
 import { FakeMeshService } from '../../../src/agent/fakes/fake-mesh-service.js';
 import { ServiceRefusedError } from '../../../src/agent/transport-errors.js';
 import { verifyAcknowledgeConnection } from '../../../src/mesh/connect/acknowledge-connection.js';
@@ -254,7 +253,7 @@ describe('answers the device must refuse', () => {
 describe('several owners', () => {
   it('two owners on two services connect independently; rejecting or revoking one leaves the other', async () => {
     const world = new AgentWorld();
-    world.random = new SeededRandom(12);
+    world.random = seededRandom(12);
     const alice = world.mesh.addOwner('alice@example.com', SERVICE_A);
     const bob = world.mesh.addOwner('bob@example.net', SERVICE_B);
     const carol = world.mesh.addOwner('carol@example.net', SERVICE_B);

@@ -9,7 +9,6 @@
 import { describe, expect, it } from 'vitest';
 import { activationSecretName, DEVICE_SEED_SECRET } from '../../../src/agent/agent-state.js';
 import { settle } from '../../../src/agent/fakes/fake-clock.js';
-import { SeededRandom } from '../../../src/agent/fakes/fake-random.js';
 import { ConfirmationChallenges, type ShownCode } from '../../../src/agent/provisioning/confirmation-challenges.js';
 import { ProvisionedAgent } from '../../../src/agent/provisioning/provisioned-agent.js';
 import { ProvisioningHandler } from '../../../src/agent/provisioning/provisioning-handler.js';
@@ -46,7 +45,7 @@ class Device {
     this.agent = await ProvisionedAgent.start({ deps: this.world.deps(), settings: this.world.settings(), overlay: this.overlay });
     this.handler = new ProvisioningHandler({
       device: this.agent,
-      challenges: new ConfirmationChallenges(this.world.clock, new SeededRandom(9), { show: (s) => void this.shown.push(s) }),
+      challenges: new ConfirmationChallenges(this.world.clock, seededRandom(9), { show: (s) => void this.shown.push(s) }),
       logger: this.world.logger,
     });
     this.#controller = new AbortController();

@@ -9,7 +9,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../src/agent/fakes/fake-clock.js';
-import { SeededRandom } from '../../../src/agent/fakes/fake-random.js';
+import { seededRandom } from '../../../src/crypto/random.js';
 import { RecordingLogger } from '../../../src/agent/fakes/memory-ports.js';
 import { argsFromWords } from '../../../src/agent/provisioning/command-words.js';
 import { CODE_BUCKET, CODE_LIFETIME_MS, ConfirmationChallenges, MAX_ATTEMPTS, type ShownCode } from '../../../src/agent/provisioning/confirmation-challenges.js';
@@ -136,7 +136,7 @@ describe('confirmation codes', () => {
   function challenges() {
     const clock = new FakeClock();
     const shown: ShownCode[] = [];
-    const c = new ConfirmationChallenges(clock, new SeededRandom(3), { show: (s) => void shown.push(s) });
+    const c = new ConfirmationChallenges(clock, seededRandom(3), { show: (s) => void shown.push(s) });
     return { clock, shown, c };
   }
   const codeOf = (fn: () => void): string => {

@@ -4,7 +4,8 @@
  * the cap, the service's RetryAfter as a floor, reset, and bad options.
  */
 import { describe, expect, it } from 'vitest';
-import { PinnedJitterRandom, SeededRandom } from '../../../src/agent/fakes/fake-random.js';
+import { pinnedJitterRandom } from '../../../src/agent/fakes/fake-random.js';
+import { seededRandom } from '../../../src/crypto/random.js';
 import { MAX_RETRY_AFTER_MS, RetrySchedule, unitInterval } from '../../../src/agent/retry-schedule.js';
 import { InvalidArgumentError } from '../../../src/crypto/errors.js';
 
@@ -13,32 +14,32 @@ const take = (s: RetrySchedule, n: number, retryAfter?: number): number[] => Arr
 
 describe('RetrySchedule', () => {
   it('draws the jitter from the injected entropy', () => {
-    expect(unitInterval(new PinnedJitterRandom(0x00))).toBe(0);
-    expect(unitInterval(new PinnedJitterRandom(0x80))).toBeCloseTo(0.50196, 5);
-    expect(unitInterval(new PinnedJitterRandom(0xff))).toBeLessThan(1);
+    expect(unitInterval(pinnedJitterRandom(0x00))).toBe(0);
+    expect(unitInterval(pinnedJitterRandom(0x80))).toBeCloseTo(0.50196, 5);
+    expect(unitInterval(pinnedJitterRandom(0xff))).toBeLessThan(1);
   });
 
   it('lowest jitter: 0.75 of 1, 2, 4, 8, 8 s', () => {
-    expect(take(new RetrySchedule(options, new PinnedJitterRandom(0x00)), 6)).toEqual([750, 1500, 3000, 6000, 6000, 6000]);
+    expect(take(new RetrySchedule(options, pinnedJitterRandom(0x00)), 6)).toEqual([750, 1500, 3000, 6000, 6000, 6000]);
   });
 
   it('highest jitter is capped at maxDelay', () => {
-    expect(take(new RetrySchedule(options, new PinnedJitterRandom(0xff)), 5)).toEqual([1250, 2500, 5000, 8000, 8000]);
+    expect(take(new RetrySchedule(options, pinnedJitterRandom(0xff)), 5)).toEqual([1250, 2500, 5000, 8000, 8000]);
   });
 
   it('no jitter: the plain exponential series', () => {
-    expect(take(new RetrySchedule({ ...options, jitter: 0 }, new PinnedJitterRandom(0x00)), 5)).toEqual([1000, 2000, 4000, 8000, 8000]);
+    expect(take(new RetrySchedule({ ...options, jitter: 0 }, pinnedJitterRandom(0x00)), 5)).toEqual([1000, 2000, 4000, 8000, 8000]);
   });
 
   it("the service's RetryAfter is a floor, and only when honoured", () => {
-    expect(take(new RetrySchedule(options, new PinnedJitterRandom(0x00)), 4, 5)).toEqual([5000, 5000, 5000, 6000]);
-    expect(take(new RetrySchedule({ ...options, honorRetryAfter: false }, new PinnedJitterRandom(0x00)), 2, 5)).toEqual([750, 1500]);
+    expect(take(new RetrySchedule(options, pinnedJitterRandom(0x00)), 4, 5)).toEqual([5000, 5000, 5000, 6000]);
+    expect(take(new RetrySchedule({ ...options, honorRetryAfter: false }, pinnedJitterRandom(0x00)), 2, 5)).toEqual([750, 1500]);
     // A hostile RetryAfter cannot park the agent for longer than a day.
-    expect(new RetrySchedule(options, new PinnedJitterRandom(0x00)).next(10 ** 9)).toBe(MAX_RETRY_AFTER_MS);
+    expect(new RetrySchedule(options, pinnedJitterRandom(0x00)).next(10 ** 9)).toBe(MAX_RETRY_AFTER_MS);
   });
 
   it('reset starts over', () => {
-    const s = new RetrySchedule(options, new PinnedJitterRandom(0x00));
+    const s = new RetrySchedule(options, pinnedJitterRandom(0x00));
     take(s, 3);
     expect(s.attempt).toBe(3);
     s.reset();
@@ -46,7 +47,7 @@ describe('RetrySchedule', () => {
   });
 
   it('random jitter stays within ±jitter and the cap', () => {
-    const s = new RetrySchedule(options, new SeededRandom(3));
+    const s = new RetrySchedule(options, seededRandom(3));
     for (let i = 0; i < 200; i++) {
       const base = s.baseDelay(s.attempt);
       const d = s.next();
@@ -56,7 +57,7 @@ describe('RetrySchedule', () => {
   });
 
   it('refuses options that make no schedule', () => {
-    const r = new PinnedJitterRandom(0);
+    const r = pinnedJitterRandom(0);
     expect(() => new RetrySchedule({ ...options, initialDelayMs: 0 }, r)).toThrow(InvalidArgumentError);
     expect(() => new RetrySchedule({ ...options, maxDelayMs: 500 }, r)).toThrow(/initialDelayMs ≤ maxDelayMs/);
     expect(() => new RetrySchedule({ ...options, factor: 0.5 }, r)).toThrow(InvalidArgumentError);

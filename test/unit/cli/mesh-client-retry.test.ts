@@ -55,7 +55,7 @@ function recordingRetry(): { retry: Partial<HttpRetryPolicy>; waits: number[] } 
       sleep: async (ms) => {
         waits.push(ms);
       },
-      random: { bytes: (n) => new Uint8Array(n).fill(0x80) },
+      random: (n) => new Uint8Array(n).fill(0x80),
     },
   };
 }
