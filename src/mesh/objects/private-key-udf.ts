@@ -29,7 +29,6 @@ export const UDF_KEY_TYPES = [
   'MeshProfileService',
   'MeshActivationService',
 ] as const;
-export type UdfKeyType = (typeof UDF_KEY_TYPES)[number];
 
 export const PrivateKeyUDFSchema = object('PrivateKeyUDF', {
   PrivateValue: required(string({ minLength: 1 })),

@@ -10,7 +10,6 @@ import { binary, enumeration, object, optional, required, string, type Infer } f
 
 /** The curves the Mesh supports; the reference default is 448 (docs/mesh-compatibility.md §3). */
 export const CURVES = ['Ed448', 'X448', 'Ed25519', 'X25519'] as const;
-export type CurveName = (typeof CURVES)[number];
 export const CurveNameSchema = enumeration(CURVES);
 
 export const PublicKeyECDHSchema = object('PublicKeyECDH', {
