@@ -4,7 +4,7 @@
  * or a 429/503 (waiting at least the service's RetryAfter), on a backoff with jitter, up to
  * a bounded number of tries. Time and entropy are injected, so tests pin both.
  */
-import type { Random } from '../../agent/ports.js';
+import type { RandomSource } from '../../crypto/random.js';
 import type { RetryScheduleOptions } from '../../agent/retry-schedule.js';
 import { systemRandom } from '../../crypto/random.js';
 
@@ -15,7 +15,7 @@ export interface HttpRetryPolicy {
   /** A RetryAfter longer than this is not waited out: the caller gets the 429/503. */
   readonly maxRetryAfterMs: number;
   readonly sleep: (ms: number) => Promise<void>;
-  readonly random: Random;
+  readonly random: RandomSource;
 }
 
 export const DEFAULT_HTTP_RETRY: HttpRetryPolicy = {
@@ -23,5 +23,5 @@ export const DEFAULT_HTTP_RETRY: HttpRetryPolicy = {
   schedule: { initialDelayMs: 200, maxDelayMs: 3_000, factor: 2, jitter: 0.25, honorRetryAfter: true },
   maxRetryAfterMs: 30_000,
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-  random: { bytes: (n) => systemRandom(n) },
+  random: systemRandom,
 };
