@@ -113,12 +113,18 @@ function parseArgs(argv) {
     if (arg === '--target' || arg.startsWith('--target=')) options.target = value('--target');
     else if (arg === '--libc' || arg.startsWith('--libc=')) options.libc = value('--libc');
     else if (arg === '--no-minify') options.minify = false;
-    else if (arg === '--minify') options.minify = true; // the default; kept for old scripts
+    else if (arg === '--minify')
+      options.minify = true; // the default; kept for old scripts
     else if (arg === '--report') options.report = true;
-    else fail(`unknown option ${arg}; usage: node scripts/build.mjs [--target <platform-arch>] [--libc glibc|musl|all] [--no-minify] [--report]`);
+    else
+      fail(
+        `unknown option ${arg}; usage: node scripts/build.mjs [--target <platform-arch>] [--libc glibc|musl|all] [--no-minify] [--report]`,
+      );
   }
-  if (!/^[a-z0-9]+-[a-z0-9+]+$/.test(options.target)) fail(`--target expects <platform>-<arch> such as linux-arm64 or linux-arm, got ${JSON.stringify(options.target)}`);
-  if (!['glibc', 'musl', 'all'].includes(options.libc)) fail(`--libc expects glibc, musl or all, got ${JSON.stringify(options.libc)}`);
+  if (!/^[a-z0-9]+-[a-z0-9+]+$/.test(options.target))
+    fail(`--target expects <platform>-<arch> such as linux-arm64 or linux-arm, got ${JSON.stringify(options.target)}`);
+  if (!['glibc', 'musl', 'all'].includes(options.libc))
+    fail(`--libc expects glibc, musl or all, got ${JSON.stringify(options.libc)}`);
   return options;
 }
 
@@ -155,7 +161,9 @@ const nativeBesideBundle = {
       if (!text.includes('node-gyp-build')) return undefined;
       const patched = text.replace(NATIVE.call, '__dirname');
       if (patched === text) {
-        throw new Error(`${args.path} loads its native add-on in a way this build does not know; update NATIVE in scripts/build.mjs (docs/decisions/0004-lazy-chunks-and-startup-snapshot.md)`);
+        throw new Error(
+          `${args.path} loads its native add-on in a way this build does not know; update NATIVE in scripts/build.mjs (docs/decisions/0004-lazy-chunks-and-startup-snapshot.md)`,
+        );
       }
       return { contents: patched, loader: 'js', resolveDir: dirname(args.path) };
     });
@@ -182,14 +190,24 @@ function dynamicImports(lazyByPath, found) {
     setup(b) {
       b.onResolve({ filter: /.*/ }, async (args) => {
         if (args.kind !== 'dynamic-import' || args.pluginData?.dynamicProbe === true) return undefined;
-        const resolved = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: { dynamicProbe: true } });
+        const resolved = await b.resolve(args.path, {
+          kind: args.kind,
+          resolveDir: args.resolveDir,
+          importer: args.importer,
+          pluginData: { dynamicProbe: true },
+        });
         if (resolved.errors.length > 0 || resolved.external || resolved.path === '') return undefined;
         const known = lazyByPath.get(resolved.path);
         if (known !== undefined) return { path: `./${known.out}.mjs`, external: true };
         if (found === undefined) return undefined;
         const isPackage = resolved.path.includes(NODE_MODULES) && !args.path.startsWith('.');
         if (!isPackage && !resolved.path.startsWith(PROJECT_SRC)) return undefined;
-        found.set(resolved.path, { path: resolved.path, specifier: args.path, package: isPackage ? packageName(args.path) : undefined, importer: args.importer });
+        found.set(resolved.path, {
+          path: resolved.path,
+          specifier: args.path,
+          package: isPackage ? packageName(args.path) : undefined,
+          importer: args.importer,
+        });
         return { path: `lazy-probe:${resolved.path}`, external: true };
       });
     },
@@ -202,10 +220,18 @@ function staticImportGuard(required) {
     name: 'static-import-guard',
     setup(b) {
       b.onResolve({ filter: /.*/ }, async (args) => {
-        if (args.kind === 'dynamic-import' || args.kind === 'entry-point' || args.pluginData?.guardProbe === true) return undefined;
-        const resolved = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: { guardProbe: true } });
+        if (args.kind === 'dynamic-import' || args.kind === 'entry-point' || args.pluginData?.guardProbe === true)
+          return undefined;
+        const resolved = await b.resolve(args.path, {
+          kind: args.kind,
+          resolveDir: args.resolveDir,
+          importer: args.importer,
+          pluginData: { guardProbe: true },
+        });
         if (required.has(resolved.path)) {
-          throw new Error(`${relative(root, args.importer)} imports the lazy module ${relative(root, resolved.path)} statically; load it with await import() so the core agent does not carry it`);
+          throw new Error(
+            `${relative(root, args.importer)} imports the lazy module ${relative(root, resolved.path)} statically; load it with await import() so the core agent does not carry it`,
+          );
         }
         return undefined;
       });
@@ -220,12 +246,19 @@ function backToCore(coreInputs, coreFile, used) {
     setup(b) {
       b.onResolve({ filter: /.*/ }, async (args) => {
         if (args.pluginData?.coreProbe === true || args.kind === 'entry-point') return undefined;
-        const resolved = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: { coreProbe: true } });
+        const resolved = await b.resolve(args.path, {
+          kind: args.kind,
+          resolveDir: args.resolveDir,
+          importer: args.importer,
+          pluginData: { coreProbe: true },
+        });
         if (resolved.errors.length > 0 || resolved.external) return undefined;
         const path = resolved.path;
         if (!coreInputs.has(path) || path.includes(`${sep}node_modules${sep}`)) return undefined;
         if (args.kind !== 'import-statement') {
-          throw new Error(`${relative(root, args.importer)} reaches the core module ${relative(root, path)} by ${args.kind}; a lazy module may only import it with an import statement`);
+          throw new Error(
+            `${relative(root, args.importer)} reaches the core module ${relative(root, path)} by ${args.kind}; a lazy module may only import it with an import statement`,
+          );
         }
         used.add(path);
         return { path: coreFile, external: true };
@@ -267,9 +300,10 @@ async function writeMeta(name, metafile) {
 
 /** Output name of an automatically split module: mesh-agent-<package or file name>. */
 function autoName(entry, candidate) {
-  const base = candidate.package !== undefined
-    ? candidate.package.replace(/^@/, '').replace(/\//g, '-')
-    : candidate.path.slice(candidate.path.lastIndexOf(sep) + 1).replace(/\.[cm]?[jt]s$/, '');
+  const base =
+    candidate.package !== undefined
+      ? candidate.package.replace(/^@/, '').replace(/\//g, '-')
+      : candidate.path.slice(candidate.path.lastIndexOf(sep) + 1).replace(/\.[cm]?[jt]s$/, '');
   return `${entry.out}-${base.toLowerCase().replace(/[^a-z0-9-]/g, '-')}`;
 }
 
@@ -299,16 +333,31 @@ async function buildEntry(entry) {
   const outfile = join(outdir, `${entry.out}.mjs`);
   const split = entry.lazy !== undefined || entry.autoSplit === true;
   if (!split) {
-    const result = await build({ ...common, entryPoints: [entryPath], outfile, banner: { js: banner }, plugins: [nativeBesideBundle] });
+    const result = await build({
+      ...common,
+      entryPoints: [entryPath],
+      outfile,
+      banner: { js: banner },
+      plugins: [nativeBesideBundle],
+    });
     await chmod(outfile, 0o755);
     return [{ name: entry.out, file: outfile, metafile: result.metafile }];
   }
 
   // 1. What the core holds statically, every dynamic import cut off; then, module by
   // module, what each lazy one reaches dynamically in turn.
-  const required = new Map((entry.lazy ?? []).map((l) => [resolve(root, l.in), { path: resolve(root, l.in), out: l.out, required: true }]));
+  const required = new Map(
+    (entry.lazy ?? []).map((l) => [resolve(root, l.in), { path: resolve(root, l.in), out: l.out, required: true }]),
+  );
   const found = new Map();
-  const probe = await build({ ...common, entryPoints: [entryPath], outfile, write: false, banner: { js: banner }, plugins: [nativeBesideBundle, staticImportGuard(required), dynamicImports(new Map(), found)] });
+  const probe = await build({
+    ...common,
+    entryPoints: [entryPath],
+    outfile,
+    write: false,
+    banner: { js: banner },
+    plugins: [nativeBesideBundle, staticImportGuard(required), dynamicImports(new Map(), found)],
+  });
   const coreInputs = inputsOf(probe.metafile);
   const lazyByPath = new Map(required);
   const queue = [...found.values()];
@@ -322,13 +371,36 @@ async function buildEntry(entry) {
     if (lazy.probed) continue;
     lazy.probed = true;
     const nested = new Map();
-    const input = lazy.package === undefined ? { entryPoints: [lazy.path] } : { stdin: { contents: await packageEntry(lazy), resolveDir: root, sourcefile: `${lazy.out}.mjs`, loader: 'js' } };
-    const p = await build({ ...common, ...input, outfile: join(outdir, `${lazy.out}.mjs`), write: false, plugins: [nativeBesideBundle, dynamicImports(new Map(), nested), backToCore(coreInputs, `./${entry.out}.mjs`, new Set())] });
+    const input =
+      lazy.package === undefined
+        ? { entryPoints: [lazy.path] }
+        : {
+            stdin: {
+              contents: await packageEntry(lazy),
+              resolveDir: root,
+              sourcefile: `${lazy.out}.mjs`,
+              loader: 'js',
+            },
+          };
+    const p = await build({
+      ...common,
+      ...input,
+      outfile: join(outdir, `${lazy.out}.mjs`),
+      write: false,
+      plugins: [
+        nativeBesideBundle,
+        dynamicImports(new Map(), nested),
+        backToCore(coreInputs, `./${entry.out}.mjs`, new Set()),
+      ],
+    });
     const own = inputsOf(p.metafile);
     for (const n of nested.values()) if (!own.has(n.path)) queue.push(n);
   }
   for (const r of required.values()) {
-    if (!r.probed) throw new Error(`${relative(root, r.path)} is listed as lazy but nothing in ${entry.in} imports it with await import()`);
+    if (!r.probed)
+      throw new Error(
+        `${relative(root, r.path)} is listed as lazy but nothing in ${entry.in} imports it with await import()`,
+      );
   }
 
   // 2. Each lazy module, importing the core's modules back from the core file.
@@ -336,7 +408,17 @@ async function buildEntry(entry) {
   const outputs = [];
   for (const lazy of lazyByPath.values()) {
     const file = join(outdir, `${lazy.out}.mjs`);
-    const input = lazy.package === undefined ? { entryPoints: [lazy.path] } : { stdin: { contents: await packageEntry(lazy), resolveDir: root, sourcefile: `${lazy.out}.mjs`, loader: 'js' } };
+    const input =
+      lazy.package === undefined
+        ? { entryPoints: [lazy.path] }
+        : {
+            stdin: {
+              contents: await packageEntry(lazy),
+              resolveDir: root,
+              sourcefile: `${lazy.out}.mjs`,
+              loader: 'js',
+            },
+          };
     const result = await build({
       ...common,
       ...input,
@@ -344,7 +426,13 @@ async function buildEntry(entry) {
       banner: { js: requireBanner },
       plugins: [nativeBesideBundle, dynamicImports(lazyByPath), backToCore(coreInputs, `./${entry.out}.mjs`, used)],
     });
-    outputs.push({ name: lazy.out, file, metafile: result.metafile, lazy: true, source: lazy.package ?? relative(root, lazy.path) });
+    outputs.push({
+      name: lazy.out,
+      file,
+      metafile: result.metafile,
+      lazy: true,
+      source: lazy.package ?? relative(root, lazy.path),
+    });
   }
 
   // 3. The core, re-exporting what the lazy modules import back. `export *` keeps the
@@ -370,13 +458,20 @@ async function buildEntry(entry) {
  */
 function checkLazyOutputs(outputs) {
   for (const o of outputs.filter((x) => x.lazy)) {
-    const check = spawnSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(o.file).href)})`], {
-      cwd: outdir,
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH ?? '' },
-      timeout: 20_000,
-    });
-    if (check.status !== 0) throw new Error(`${relative(root, o.file)} does not load beside the core: ${check.stderr.trim().split('\n').slice(0, 6).join(' | ')}`);
+    const check = spawnSync(
+      process.execPath,
+      ['--input-type=module', '-e', `await import(${JSON.stringify(pathToFileURL(o.file).href)})`],
+      {
+        cwd: outdir,
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '' },
+        timeout: 20_000,
+      },
+    );
+    if (check.status !== 0)
+      throw new Error(
+        `${relative(root, o.file)} does not load beside the core: ${check.stderr.trim().split('\n').slice(0, 6).join(' | ')}`,
+      );
   }
 }
 
@@ -394,7 +489,10 @@ async function buildSnapshotScript() {
   // The snapshot cannot resolve `import()` once it resumes (no module loader is attached).
   const text = await readFile(file, 'utf8');
   const dynamic = text.match(/[^\w$.]import\(/);
-  if (dynamic !== null) throw new Error(`${relative(root, file)} still holds a dynamic import() (${text.slice(dynamic.index, dynamic.index + 60)}); the snapshot could not run it`);
+  if (dynamic !== null)
+    throw new Error(
+      `${relative(root, file)} still holds a dynamic import() (${text.slice(dynamic.index, dynamic.index + 60)}); the snapshot could not run it`,
+    );
   return { name: 'mesh-agent-snapshot', file, metafile: result.metafile };
 }
 
@@ -439,11 +537,14 @@ async function layOutPrebuilds(outputs) {
   });
   if (chosen.length === 0) {
     const have = existsSync(source) ? readdirSync(source).join(', ') : 'none';
-    throw new Error(`${NATIVE.package} has no prebuilds for ${options.target} (it has: ${have}); --target expects one of them`);
+    throw new Error(
+      `${NATIVE.package} has no prebuilds for ${options.target} (it has: ${have}); --target expects one of them`,
+    );
   }
   const copied = [];
   for (const dir of chosen) {
-    const files = readdirSync(join(source, dir)).filter((f) => f.endsWith('.node'))
+    const files = readdirSync(join(source, dir))
+      .filter((f) => f.endsWith('.node'))
       .filter((f) => options.libc === 'all' || !/\.(glibc|musl)\./.test(f) || f.includes(`.${options.libc}.`));
     if (files.length === 0) throw new Error(`${NATIVE.package} has no ${options.libc} prebuild in prebuilds/${dir}`);
     await mkdir(join(target, dir), { recursive: true });
@@ -470,10 +571,17 @@ try {
   for (const o of [...all, snapshotScript]) await writeMeta(o.name, o.metafile);
   const native = await layOutPrebuilds(all);
   if (options.target === `${process.platform}-${process.arch}`) checkLazyOutputs(all);
-  const summary = all.map((o) => `${relative(root, o.file)} ${kb(outputBytes(o.metafile, o.file))}${o.lazy ? ` (lazy: ${o.source})` : ''}`);
-  summary.push(`${relative(root, consolePage.file)} ${kb(outputBytes(consolePage.metafile, consolePage.file))} (web console page)`);
-  summary.push(`${relative(root, snapshotScript.file)} ${kb(outputBytes(snapshotScript.metafile, snapshotScript.file))} (startup snapshot script)`);
-  if (native !== undefined) summary.push(...native.copied.map((c) => `dist/${c.path} ${kb(c.bytes)} (${native.package}, ${options.target})`));
+  const summary = all.map(
+    (o) => `${relative(root, o.file)} ${kb(outputBytes(o.metafile, o.file))}${o.lazy ? ` (lazy: ${o.source})` : ''}`,
+  );
+  summary.push(
+    `${relative(root, consolePage.file)} ${kb(outputBytes(consolePage.metafile, consolePage.file))} (web console page)`,
+  );
+  summary.push(
+    `${relative(root, snapshotScript.file)} ${kb(outputBytes(snapshotScript.metafile, snapshotScript.file))} (startup snapshot script)`,
+  );
+  if (native !== undefined)
+    summary.push(...native.copied.map((c) => `dist/${c.path} ${kb(c.bytes)} (${native.package}, ${options.target})`));
   console.log(`build: ${summary.join('; ')}`);
   if (options.report) {
     for (const o of all) {

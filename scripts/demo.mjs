@@ -46,7 +46,10 @@ function mesh(args) {
 }
 
 function agentStatus(config) {
-  const r = spawnSync(process.execPath, [AGENT, 'status', '--json', '--config', config], { encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, [AGENT, 'status', '--json', '--config', config], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   if (r.status !== 0) fail(`mesh-agent status exited ${r.status}: ${r.stderr.trim()}`);
   return JSON.parse(r.stdout);
 }
@@ -81,8 +84,17 @@ function startProcess(name, args, ready, timeoutMs = 30_000) {
     const seen = lines.find(match);
     if (seen !== undefined) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new DemoFailure(`${name}: no ${what} within ${ms / 1000} s. ${stderr.trim()}`)), ms);
-      const waiter = { match, resolve: (line) => { clearTimeout(timer); resolve(line); } };
+      const timer = setTimeout(
+        () => reject(new DemoFailure(`${name}: no ${what} within ${ms / 1000} s. ${stderr.trim()}`)),
+        ms,
+      );
+      const waiter = {
+        match,
+        resolve: (line) => {
+          clearTimeout(timer);
+          resolve(line);
+        },
+      };
       waiters.push(waiter);
       exited.then((code) => {
         if (waiters.includes(waiter)) {
@@ -107,7 +119,10 @@ async function until(what, check, ms = 60_000) {
 
 /** alice or bob: compare the device's witness with her own view of the request, then accept. */
 async function ownerAccepts(owner, home, agent, config) {
-  const witnessLine = await agent.waitFor((l) => l.includes('SHOW witness') && l.includes(`for ${owner}`), `a witness for ${owner}`);
+  const witnessLine = await agent.waitFor(
+    (l) => l.includes('SHOW witness') && l.includes(`for ${owner}`),
+    `a witness for ${owner}`,
+  );
   const deviceWitness = /SHOW witness (\S+)/.exec(witnessLine)[1];
   say(`${'device shows:'.padEnd(23)}witness ${deviceWitness} for ${owner}`);
   const pending = await until(`${owner}'s pending request`, () => {
@@ -135,7 +150,11 @@ async function main() {
     console.log(bold('Mathematical Mesh device onboarding demo') + `  (working in ${dir})`);
 
     heading('Start a local Mesh service');
-    const service = startProcess('service', [MESH, 'service', 'start', '--data', join(dir, 'service'), '--listen', '127.0.0.1:0', '--json'], (l) => l.startsWith('{'));
+    const service = startProcess(
+      'service',
+      [MESH, 'service', 'start', '--data', join(dir, 'service'), '--listen', '127.0.0.1:0', '--json'],
+      (l) => l.startsWith('{'),
+    );
     const url = JSON.parse(await service.ready).listening;
     say(`listening on ${url} (file store in ${join(dir, 'service')})`);
 
@@ -149,7 +168,16 @@ async function main() {
     heading('Make a factory preconfiguration and boot the agent from it');
     await mkdir(join(dir, 'device'), { recursive: true, mode: 0o700 });
     const medk = join(dir, 'device', 'device.medk');
-    const made = mesh(['factory', 'preconfig', '--maker', 'maker@example.com', '--out', medk, '--description', 'Demo thermostat']);
+    const made = mesh([
+      'factory',
+      'preconfig',
+      '--maker',
+      'maker@example.com',
+      '--out',
+      medk,
+      '--description',
+      'Demo thermostat',
+    ]);
     say(`factory: device ${made.deviceUdf}, label ${made.connectUri}`);
     const config = join(dir, 'agent.json');
     await writeFile(
@@ -200,7 +228,9 @@ main().then(
   () => process.exit(0),
   (error) => {
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
-    console.error(`\ndemo failed at step ${step}: ${error instanceof DemoFailure ? error.message : error?.stack ?? error}`);
+    console.error(
+      `\ndemo failed at step ${step}: ${error instanceof DemoFailure ? error.message : (error?.stack ?? error)}`,
+    );
     process.exit(1);
   },
 );

@@ -43,7 +43,10 @@ interface Timed {
 function timeRun(args: readonly string[], until?: RegExp, settleMs = 0): Promise<Timed> {
   return new Promise((resolveRun, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env['PATH'] ?? '' } });
+    const child = spawn(process.execPath, [...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: process.env['PATH'] ?? '' },
+    });
     const limit = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`node ${args.join(' ')}: no ${until ?? 'exit'} within ${LIMIT_MS} ms`));
@@ -92,9 +95,17 @@ function readRssKb(pid: number): number | undefined {
 
 async function factoryDevice(root: string, name: string): Promise<string> {
   const seed = newDerivedKeySeedUdf(KeySpecifier.MeshProfileDevice, systemRandom);
-  const made = createDevicePreconfiguration({ deviceSeed: seed, makerAccount: 'maker@example.com', description: 'Bench' });
+  const made = createDevicePreconfiguration({
+    deviceSeed: seed,
+    makerAccount: 'maker@example.com',
+    description: 'Bench',
+  });
   const medk = join(root, `${name}.medk`);
-  await writeFile(medk, JSON.stringify({ DevicePreconfiguration: DevicePreconfigurationSchema.toJson(made.preconfiguration) }), { mode: 0o600 });
+  await writeFile(
+    medk,
+    JSON.stringify({ DevicePreconfiguration: DevicePreconfigurationSchema.toJson(made.preconfiguration) }),
+    { mode: 0o600 },
+  );
   const config = join(root, `${name}.json`);
   await writeFile(
     config,
@@ -112,22 +123,31 @@ async function factoryDevice(root: string, name: string): Promise<string> {
 // --- sizes ---------------------------------------------------------------------------
 if (!existsSync(CORE)) throw new Error(`${CORE} is missing; npm run bench builds it first`);
 const coreBytes = statSync(CORE).size;
-const optional = readdirSync(DIST).filter((f) => /^mesh-agent-[a-z0-9-]+\.mjs$/.test(f)).sort();
+const optional = readdirSync(DIST)
+  .filter((f) => /^mesh-agent-[a-z0-9-]+\.mjs$/.test(f))
+  .sort();
 console.log('bundle size (minified; target for the core without MQTT: 300 KB = 300,000 bytes)');
-console.log(`  dist/mesh-agent.mjs (core, always)      ${coreBytes.toLocaleString('en-US').padStart(9)} B  ${kb(coreBytes).padStart(9)}  ${coreBytes <= TARGET_BYTES ? 'met' : 'NOT MET'} (${((coreBytes / TARGET_BYTES) * 100).toFixed(0)}% of target)`);
+console.log(
+  `  dist/mesh-agent.mjs (core, always)      ${coreBytes.toLocaleString('en-US').padStart(9)} B  ${kb(coreBytes).padStart(9)}  ${coreBytes <= TARGET_BYTES ? 'met' : 'NOT MET'} (${((coreBytes / TARGET_BYTES) * 100).toFixed(0)}% of target)`,
+);
 for (const f of optional) {
   const bytes = statSync(join(DIST, f)).size;
-  console.log(`  dist/${f.padEnd(34)} ${bytes.toLocaleString('en-US').padStart(9)} B  ${kb(bytes).padStart(9)}  optional, loaded on first use`);
+  console.log(
+    `  dist/${f.padEnd(34)} ${bytes.toLocaleString('en-US').padStart(9)} B  ${kb(bytes).padStart(9)}  optional, loaded on first use`,
+  );
 }
 const prebuilds = join(DIST, 'prebuilds');
 if (existsSync(prebuilds)) {
   for (const dir of readdirSync(prebuilds)) {
-    for (const f of readdirSync(join(prebuilds, dir))) console.log(`  dist/prebuilds/${dir}/${f}  ${kb(statSync(join(prebuilds, dir, f)).size)}`);
+    for (const f of readdirSync(join(prebuilds, dir)))
+      console.log(`  dist/prebuilds/${dir}/${f}  ${kb(statSync(join(prebuilds, dir, f)).size)}`);
   }
 }
 const metaPath = resolve('.tmp/build/mesh-agent.meta.json');
 if (existsSync(metaPath)) {
-  const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as { outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }> };
+  const meta = JSON.parse(readFileSync(metaPath, 'utf8')) as {
+    outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>;
+  };
   const output = Object.values(meta.outputs)[0];
   const groups = new Map<string, number>();
   for (const [path, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
@@ -167,14 +187,20 @@ try {
   const base = median(bare);
   const row = (name: string, xs: number[]) => {
     const ratio = median(xs) / base;
-    console.log(`  ${name.padEnd(40)} ${median(xs).toFixed(0).padStart(5)} ms  (min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)})  ${ratio.toFixed(2)}x node -e 0  ${ratio <= 2 ? 'met' : 'NOT MET'} (≤ 2x)`);
+    console.log(
+      `  ${name.padEnd(40)} ${median(xs).toFixed(0).padStart(5)} ms  (min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)})  ${ratio.toFixed(2)}x node -e 0  ${ratio <= 2 ? 'met' : 'NOT MET'} (≤ 2x)`,
+    );
   };
   console.log(`\ncold start to "fingerprint shown" (median of ${RUNS}, same run)`);
-  console.log(`  ${'node -e 0 (to exit)'.padEnd(40)} ${base.toFixed(0).padStart(5)} ms  (min ${Math.min(...bare).toFixed(0)}, max ${Math.max(...bare).toFixed(0)})`);
+  console.log(
+    `  ${'node -e 0 (to exit)'.padEnd(40)} ${base.toFixed(0).padStart(5)} ms  (min ${Math.min(...bare).toFixed(0)}, max ${Math.max(...bare).toFixed(0)})`,
+  );
   console.log('  from the bundle (node mesh-agent.mjs run):');
   row('first boot: verify, import, rewrite', first);
   row('warm restart: seed already in keystore', warm);
-  console.log(`  from the startup snapshot (systemd/mesh-agent-launch; built once in ${buildMs.toFixed(0)} ms, ${(statSync(blob).size / 1048576).toFixed(1)} MB):`);
+  console.log(
+    `  from the startup snapshot (systemd/mesh-agent-launch; built once in ${buildMs.toFixed(0)} ms, ${(statSync(blob).size / 1048576).toFixed(1)} MB):`,
+  );
   row('first boot: verify, import, rewrite', snapFirst);
   row('warm restart: seed already in keystore', snapWarm);
 
@@ -195,7 +221,9 @@ try {
     const n = median(idleNode);
     const a = median(idleAgent);
     console.log(`  ${'node -e (idle timer)'.padEnd(40)} ${(n / 1024).toFixed(1).padStart(6)} MB`);
-    console.log(`  ${'mesh-agent run (idle, 1 owner)'.padEnd(40)} ${(a / 1024).toFixed(1).padStart(6)} MB  ${(a / n).toFixed(2)}x`);
+    console.log(
+      `  ${'mesh-agent run (idle, 1 owner)'.padEnd(40)} ${(a / 1024).toFixed(1).padStart(6)} MB  ${(a / n).toFixed(2)}x`,
+    );
   }
 } finally {
   await rm(scratch, { recursive: true, force: true });

@@ -46,15 +46,60 @@ const combinedX = combineKeyPairs(xKey, xContribution);
 const edSignature = edKey.sign(message);
 
 const rows: Row[] = [
-  rateRow('derive Ed448 from seed', measure(() => deriveKeyPair(nextSeed(), 'BaseDeviceSign')), 'node ed448 keygen', baseline.keygenEd448),
-  rateRow('derive X448 from seed', measure(() => deriveKeyPair(nextSeed(), 'BaseDeviceEncrypt')), 'node x448 keygen', baseline.keygenX448),
-  rateRow('sign Ed448 (derived key)', measure(() => edKey.sign(message)), 'node ed448 sign', baseline.sign),
-  rateRow('sign Ed448 (combined key)', measure(() => combinedEd.sign(message)), 'node ed448 sign', baseline.sign),
-  rateRow('verify Ed448', measure(() => verifySignature('Ed448', edKey.publicKey, message, edSignature)), 'node ed448 verify', baseline.verify),
-  rateRow('ECDH X448 (derived key)', measure(() => xKey.agree(peer.publicKey)), 'node x448 ECDH', baseline.ecdh),
-  rateRow('ECDH X448 (combined key)', measure(() => combinedX.agree(peer.publicKey)), 'node x448 ECDH', baseline.ecdh),
-  rateRow('combine Ed448 public keys', measure(() => combinePublicKeys('Ed448', edKey.publicKey, edContribution.publicKey)), 'node ed448 keygen', baseline.keygenEd448),
-  rateRow('combine X448 public keys', measure(() => combinePublicKeys('X448', xKey.publicKey, xContribution.publicKey)), 'node x448 ECDH', baseline.ecdh),
+  rateRow(
+    'derive Ed448 from seed',
+    measure(() => deriveKeyPair(nextSeed(), 'BaseDeviceSign')),
+    'node ed448 keygen',
+    baseline.keygenEd448,
+  ),
+  rateRow(
+    'derive X448 from seed',
+    measure(() => deriveKeyPair(nextSeed(), 'BaseDeviceEncrypt')),
+    'node x448 keygen',
+    baseline.keygenX448,
+  ),
+  rateRow(
+    'sign Ed448 (derived key)',
+    measure(() => edKey.sign(message)),
+    'node ed448 sign',
+    baseline.sign,
+  ),
+  rateRow(
+    'sign Ed448 (combined key)',
+    measure(() => combinedEd.sign(message)),
+    'node ed448 sign',
+    baseline.sign,
+  ),
+  rateRow(
+    'verify Ed448',
+    measure(() => verifySignature('Ed448', edKey.publicKey, message, edSignature)),
+    'node ed448 verify',
+    baseline.verify,
+  ),
+  rateRow(
+    'ECDH X448 (derived key)',
+    measure(() => xKey.agree(peer.publicKey)),
+    'node x448 ECDH',
+    baseline.ecdh,
+  ),
+  rateRow(
+    'ECDH X448 (combined key)',
+    measure(() => combinedX.agree(peer.publicKey)),
+    'node x448 ECDH',
+    baseline.ecdh,
+  ),
+  rateRow(
+    'combine Ed448 public keys',
+    measure(() => combinePublicKeys('Ed448', edKey.publicKey, edContribution.publicKey)),
+    'node ed448 keygen',
+    baseline.keygenEd448,
+  ),
+  rateRow(
+    'combine X448 public keys',
+    measure(() => combinePublicKeys('X448', xKey.publicKey, xContribution.publicKey)),
+    'node x448 ECDH',
+    baseline.ecdh,
+  ),
 ];
 
 /** A whole ProfileDevice: the four base keys and the self-signed envelope. */

@@ -27,14 +27,19 @@ const WARMUP = 25;
 const TIME_LIMIT_S = 120;
 
 async function startService(data: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['dist/mesh.mjs', 'service', 'start', '--data', data, '--listen', '127.0.0.1:0', '--json'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['dist/mesh.mjs', 'service', 'start', '--data', data, '--listen', '127.0.0.1:0', '--json'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
-      if (out.includes('\n')) resolve({ child, url: (JSON.parse(out.split('\n')[0] as string) as { listening: string }).listening });
+      if (out.includes('\n'))
+        resolve({ child, url: (JSON.parse(out.split('\n')[0] as string) as { listening: string }).listening });
     });
     child.once('exit', (code) => reject(new Error(`service exited ${code}`)));
   });
@@ -44,7 +49,11 @@ const work = await mkdtemp(join(tmpdir(), 'mesh-bench-factory-'));
 const { child, url } = await startService(join(work, 'service'));
 try {
   const home = join(work, 'maker');
-  const created = spawnSync(process.execPath, ['dist/mesh.mjs', 'account', 'create', 'maker@example.com', '--service', url, '--home', home], { encoding: 'utf8' });
+  const created = spawnSync(
+    process.execPath,
+    ['dist/mesh.mjs', 'account', 'create', 'maker@example.com', '--service', url, '--home', home],
+    { encoding: 'utf8' },
+  );
   if (created.status !== 0) throw new Error(`account create: ${created.stderr}`);
   const session = await openOwnerSession(home, defaultOwnerEnvironment);
   const client = new MeshClient({ service: url });
@@ -59,7 +68,8 @@ try {
   const estimate = (warm.newlyMade * 1000) / warm.elapsedMs;
   const n = Math.min(TARGET, Math.max(WARMUP, Math.floor(estimate * TIME_LIMIT_S)));
   const result = await run(join(work, 'batch'), n);
-  if (result.failure !== undefined || result.published !== n) throw new Error(`batch failed: ${result.failure?.message ?? `${result.published}/${n} published`}`);
+  if (result.failure !== undefined || result.published !== n)
+    throw new Error(`batch failed: ${result.failure?.message ?? `${result.published}/${n} published`}`);
 
   const seconds = result.elapsedMs / 1000;
   const rate = n / seconds;
@@ -75,7 +85,9 @@ try {
     `  key derivation (4 key pairs per device): ${(result.keyDerivationMs / 1000).toFixed(1)} s = ${(100 * derivationShare).toFixed(1)} % of the batch's wall time; ` +
       `with the profile's self-signature: ${(100 * profileShare).toFixed(1)} %`,
   );
-  console.log(`  publish retries: ${result.retries}; ${(result.keyDerivationMs / n).toFixed(2)} ms derivation per device`);
+  console.log(
+    `  publish retries: ${result.retries}; ${(result.keyDerivationMs / n).toFixed(2)} ms derivation per device`,
+  );
 
   // Same-run baselines, each alone in this process.
   const random = seededRandom(5);
@@ -83,7 +95,10 @@ try {
   let i = 0;
   const profileRate: Rate = measure(() => createProfileDevice(seeds[i++ % seeds.length] as string), 1000);
   const device = makeFactoryDevice({ makerAccount: 'maker@example.com', random });
-  const labelRate = measure(() => renderDeviceLabel({ connectUri: device.connectUri, deviceUdf: device.deviceUdf, format: 'png' }), 500);
+  const labelRate = measure(
+    () => renderDeviceLabel({ connectUri: device.connectUri, deviceUdf: device.deviceUdf, format: 'png' }),
+    500,
+  );
   const batchRate: Rate = { opsPerSecond: rate, msPerOp: 1000 / rate };
   printTable([
     rateRow(`factory batch, N = ${n}`, batchRate, 'createProfileDevice alone', profileRate),

@@ -61,7 +61,13 @@ export function fmt(n: number): string {
 }
 
 export function printTable(rows: readonly Row[]): void {
-  const headers: Row = { name: 'measure', value: 'value', baselineName: 'baseline (same run)', baseline: 'baseline value', ratio: 'ratio' };
+  const headers: Row = {
+    name: 'measure',
+    value: 'value',
+    baselineName: 'baseline (same run)',
+    baseline: 'baseline value',
+    ratio: 'ratio',
+  };
   const all = [headers, ...rows];
   const width = (k: keyof Row) => Math.max(...all.map((r) => r[k].length));
   const keys: (keyof Row)[] = ['name', 'value', 'baselineName', 'baseline', 'ratio'];

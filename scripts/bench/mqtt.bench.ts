@@ -15,7 +15,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent } from '../../src/agent/agent.js';
 import { CONFIG_DEFAULTS } from '../../src/agent/config/agent-config.js';
-import { MemoryPreconfigurationFile, MemoryStateStore, RecordingAnnouncer, RecordingLogger } from '../../src/agent/fakes/memory-ports.js';
+import {
+  MemoryPreconfigurationFile,
+  MemoryStateStore,
+  RecordingAnnouncer,
+  RecordingLogger,
+} from '../../src/agent/fakes/memory-ports.js';
 import { HttpMeshTransport } from '../../src/cli/agent/http-transport.js';
 import { systemRandom } from '../../src/crypto/random.js';
 import { systemClock } from '../../src/crypto/clock.js';
@@ -62,12 +67,16 @@ async function bundleSizes(): Promise<void> {
       }
     }
     const core_has_mqtt = readFileSync(join(out, 'mesh-agent.js'), 'utf8').includes('MqttClient');
-    console.log(`agent core bundle (minified, split):   ${kb(core)}${core_has_mqtt ? '  (!) contains mqtt.js' : ' (no mqtt.js)'}`);
+    console.log(
+      `agent core bundle (minified, split):   ${kb(core)}${core_has_mqtt ? '  (!) contains mqtt.js' : ' (no mqtt.js)'}`,
+    );
     console.log(`lazily loaded chunks:                  ${kb(lazy)} (of which the mqtt.js chunk ${kb(lazyMqtt)})`);
     const shipped = join(root, 'dist/mesh-agent.mjs');
     if (existsSync(shipped)) {
       const text = readFileSync(shipped, 'utf8');
-      console.log(`dist/mesh-agent.mjs as built:          ${kb(text.length)}${text.includes('MqttClient') ? ' (mqtt.js inline: build without splitting)' : ' (mqtt.js not inline)'}`);
+      console.log(
+        `dist/mesh-agent.mjs as built:          ${kb(text.length)}${text.includes('MqttClient') ? ' (mqtt.js inline: build without splitting)' : ' (mqtt.js not inline)'}`,
+      );
     }
   } finally {
     await rm(out, { recursive: true, force: true });
@@ -78,12 +87,27 @@ async function acceptToConnected(): Promise<void> {
   const factories = [factoryFileText(), factoryFileText()];
   const broker = await startMosquitto({
     service: { password: 's', acl: ['write mesh/v1/#'] },
-    ...Object.fromEntries(factories.map((f) => [f.made.deviceUdf, { password: 'd', acl: [`read mesh/v1/device/${f.made.deviceUdf}/notice`] }])),
+    ...Object.fromEntries(
+      factories.map((f) => [
+        f.made.deviceUdf,
+        { password: 'd', acl: [`read mesh/v1/device/${f.made.deviceUdf}/notice`] },
+      ]),
+    ),
   });
   const dir = await mkdtemp(join(tmpdir(), 'mesh-bench-mqtt-'));
-  const publisher = await openMqttPublisher({ url: broker.url, username: 'service', password: 's', clientId: 'bench-service' });
+  const publisher = await openMqttPublisher({
+    url: broker.url,
+    username: 'service',
+    password: 's',
+    clientId: 'bench-service',
+  });
   const notices = new MqttNoticeSink({ publisher });
-  const service = await startService({ dataDirectory: join(dir, 'service'), listen: { host: '127.0.0.1', port: 0 }, maintenanceIntervalMs: 0, notices });
+  const service = await startService({
+    dataDirectory: join(dir, 'service'),
+    listen: { host: '127.0.0.1', port: 0 },
+    maintenanceIntervalMs: 0,
+    notices,
+  });
   const polling = {
     initialDelayMs: CONFIG_DEFAULTS.initialDelaySeconds * 1000,
     maxDelayMs: CONFIG_DEFAULTS.maxDelaySeconds * 1000,
@@ -120,7 +144,19 @@ async function acceptToConnected(): Promise<void> {
           owners: [{ account, service: service.url }],
           polling,
           version: 'bench',
-          ...(push ? { push: [{ service: service.url, url: broker.url, username: factory.made.deviceUdf, password: 'd', topicPrefix: 'mesh/v1' }] } : {}),
+          ...(push
+            ? {
+                push: [
+                  {
+                    service: service.url,
+                    url: broker.url,
+                    username: factory.made.deviceUdf,
+                    password: 'd',
+                    topicPrefix: 'mesh/v1',
+                  },
+                ],
+              }
+            : {}),
         },
       );
       const controller = new AbortController();
@@ -140,13 +176,17 @@ async function acceptToConnected(): Promise<void> {
       // (the device may be connected before the command has written its own catalog and returned).
       let connectedAt: number | undefined;
       const started = performance.now();
-      const watch = until(() => agent.state().owners[account]?.state === 'connected', 60_000).then(() => (connectedAt = performance.now()));
+      const watch = until(() => agent.state().owners[account]?.state === 'connected', 60_000).then(
+        () => (connectedAt = performance.now()),
+      );
       const accept = await runMesh(['device', 'accept', witness, '--home', home]);
       const commandMs = performance.now() - started;
       if (accept.status !== 0) throw new Error(accept.stderr);
       await watch;
       const ms = (connectedAt as number) - started;
-      results.push(`${label.padEnd(28)} ${ms.toFixed(0).padStart(6)} ms from the accept to connected (the accept command itself: ${commandMs.toFixed(0)} ms)`);
+      results.push(
+        `${label.padEnd(28)} ${ms.toFixed(0).padStart(6)} ms from the accept to connected (the accept command itself: ${commandMs.toFixed(0)} ms)`,
+      );
       controller.abort();
       await running;
     }

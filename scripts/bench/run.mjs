@@ -16,7 +16,9 @@ const outdir = join(root, '.tmp', 'bench');
 await mkdir(outdir, { recursive: true });
 
 const only = process.argv.slice(2);
-const files = (await readdir(here)).filter((f) => f.endsWith('.bench.ts')).sort()
+const files = (await readdir(here))
+  .filter((f) => f.endsWith('.bench.ts'))
+  .sort()
   .filter((f) => only.length === 0 || only.some((o) => f.includes(o)));
 
 let failed = 0;

@@ -24,7 +24,11 @@ import { seededRandom } from '../../src/crypto/random.js';
 import { verifyAcknowledgeConnection } from '../../src/mesh/connect/acknowledge-connection.js';
 import { createRequestConnection } from '../../src/mesh/connect/request-connection.js';
 import { deriveKeyPair } from '../../src/mesh/keys/derive-key.js';
-import { accountKeyPairs, createProfileAccount, verifyProfileAccount } from '../../src/mesh/profiles/profile-account.js';
+import {
+  accountKeyPairs,
+  createProfileAccount,
+  verifyProfileAccount,
+} from '../../src/mesh/profiles/profile-account.js';
 import { KeySpecifier, newDerivedKeySeedUdf } from '../../src/mesh/udf/derived-key-seed.js';
 import { responseId } from '../../src/mesh/udf/message-id.js';
 import { REQUEST_NONCE_LENGTH, createRequestAuthorization } from '../../src/mesh/connect/request-authorization.js';
@@ -49,15 +53,23 @@ const edKey = deriveKeyPair(newDerivedKeySeedUdf(KeySpecifier.MeshProfileDevice,
 const edSignature = edKey.sign(message);
 const verifyRate = measure(() => verifySignature('Ed448', edKey.publicKey, message, edSignature));
 
-async function startChild(data: string, extra: readonly string[] = LIMITS_ON): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['dist/mesh.mjs', 'service', 'start', '--data', data, '--listen', '127.0.0.1:0', '--json', ...extra], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+async function startChild(
+  data: string,
+  extra: readonly string[] = LIMITS_ON,
+): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(
+    process.execPath,
+    ['dist/mesh.mjs', 'service', 'start', '--data', data, '--listen', '127.0.0.1:0', '--json', ...extra],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
-      if (out.includes('\n')) resolve({ child, url: (JSON.parse(out.split('\n')[0] as string) as { listening: string }).listening });
+      if (out.includes('\n'))
+        resolve({ child, url: (JSON.parse(out.split('\n')[0] as string) as { listening: string }).listening });
     });
     child.once('exit', (code) => reject(new Error(`service exited ${code}`)));
   });
@@ -104,7 +116,12 @@ async function prepare(url: string, clients: number): Promise<Array<(i: number) 
     Array.from({ length: clients }, async (_, c) => {
       const account = `bench${c}@example.com`;
       const keys = accountKeyPairs(newDerivedKeySeedUdf(KeySpecifier.MeshProfileAccount, random));
-      const profile = verifyProfileAccount(createProfileAccount(newDerivedKeySeedUdf(KeySpecifier.MeshProfileAccount, random), { accountAddress: account, keys }).json);
+      const profile = verifyProfileAccount(
+        createProfileAccount(newDerivedKeySeedUdf(KeySpecifier.MeshProfileAccount, random), {
+          accountAddress: account,
+          keys,
+        }).json,
+      );
       const createBody = JSON.stringify({ CreateRequest: { Account: account, EnvelopedProfileAccount: profile.json } });
       const header = createRequestAuthorization({
         account,
@@ -116,8 +133,14 @@ async function prepare(url: string, clients: number): Promise<Array<(i: number) 
       const created = await call(url, createBody, { 'mesh-authorization': header });
       if (created['Status'] !== 201) throw new Error(`CreateAccount: ${JSON.stringify(created)}`);
       const bodies = Array.from({ length: 16 }, () => {
-        const request = createRequestConnection({ deviceSeed: newDerivedKeySeedUdf(KeySpecifier.MeshProfileDevice, random), accountAddress: account, random });
-        return JSON.stringify({ ConnectStartRequest: { AccountAddress: account, EnvelopedRequestConnection: request.json } });
+        const request = createRequestConnection({
+          deviceSeed: newDerivedKeySeedUdf(KeySpecifier.MeshProfileDevice, random),
+          accountAddress: account,
+          random,
+        });
+        return JSON.stringify({
+          ConnectStartRequest: { AccountAddress: account, EnvelopedRequestConnection: request.json },
+        });
       });
       return async (i: number) => {
         const reply = await call(url, bodies[i % bodies.length] as string);
@@ -157,7 +180,9 @@ function limiterRate(): Rate {
 const median = (values: readonly number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 };
 
 /** ConnectStart/s with limits off and on, alternating rounds on two services; medians and ratio. */
@@ -208,7 +233,12 @@ try {
   // its own ServerNonce, so each makes a new pending record, as a new device would).
   const account = 'bench@example.com';
   const keys = accountKeyPairs(newDerivedKeySeedUdf(KeySpecifier.MeshProfileAccount, random));
-  const profile = verifyProfileAccount(createProfileAccount(newDerivedKeySeedUdf(KeySpecifier.MeshProfileAccount, random), { accountAddress: account, keys }).json);
+  const profile = verifyProfileAccount(
+    createProfileAccount(newDerivedKeySeedUdf(KeySpecifier.MeshProfileAccount, random), {
+      accountAddress: account,
+      keys,
+    }).json,
+  );
   const createBody = JSON.stringify({ CreateRequest: { Account: account, EnvelopedProfileAccount: profile.json } });
   const header = createRequestAuthorization({
     account,
@@ -220,19 +250,30 @@ try {
   const created = await call(url, createBody, { 'mesh-authorization': header });
   if (created['Status'] !== 201) throw new Error(`CreateAccount: ${JSON.stringify(created)}`);
   const bodies = Array.from({ length: 16 }, () => {
-    const request = createRequestConnection({ deviceSeed: newDerivedKeySeedUdf(KeySpecifier.MeshProfileDevice, random), accountAddress: account, random });
-    return JSON.stringify({ ConnectStartRequest: { AccountAddress: account, EnvelopedRequestConnection: request.json } });
+    const request = createRequestConnection({
+      deviceSeed: newDerivedKeySeedUdf(KeySpecifier.MeshProfileDevice, random),
+      accountAddress: account,
+      random,
+    });
+    return JSON.stringify({
+      ConnectStartRequest: { AccountAddress: account, EnvelopedRequestConnection: request.json },
+    });
   });
   const responseIds: string[] = [];
   const start = async (i: number): Promise<void> => {
     const reply = await call(url, bodies[i % bodies.length] as string);
     if (reply['Status'] !== 201) throw new Error(`ConnectStart: ${JSON.stringify(reply).slice(0, 200)}`);
     if (responseIds.length < 256) {
-      responseIds.push(responseId(verifyAcknowledgeConnection(reply['EnvelopedAcknowledgeConnection'], { accountProfile: profile }).messageId));
+      responseIds.push(
+        responseId(
+          verifyAcknowledgeConnection(reply['EnvelopedAcknowledgeConnection'], { accountProfile: profile }).messageId,
+        ),
+      );
     }
   };
   await start(0);
-  const statusBodies = () => responseIds.map((id) => JSON.stringify({ ConnectStatusRequest: { AccountAddress: account, ResponseId: id } }));
+  const statusBodies = () =>
+    responseIds.map((id) => JSON.stringify({ ConnectStatusRequest: { AccountAddress: account, ResponseId: id } }));
 
   const rows: Row[] = [];
   let sent = 1;
@@ -247,7 +288,9 @@ try {
       const reply = await call(url, statuses[i % statuses.length] as string);
       if (reply['Status'] !== 202) throw new Error(`ConnectStatus: ${JSON.stringify(reply).slice(0, 200)}`);
     });
-    rows.push(rateRow(`ConnectStatus, ${clients} client${clients > 1 ? 's' : ''}`, r, 'Ed448 verify (raw)', verifyRate));
+    rows.push(
+      rateRow(`ConnectStatus, ${clients} client${clients > 1 ? 's' : ''}`, r, 'Ed448 verify (raw)', verifyRate),
+    );
   }
   printTable(rows);
 

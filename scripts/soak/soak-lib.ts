@@ -6,7 +6,10 @@
  * itself, and verifies the owner's answer rather than trust the service (mesh-security-05 §3.12-3.13).
  */
 import { systemRandom } from '../../src/crypto/random.js';
-import { verifyAcknowledgeConnection, type VerifiedAcknowledgeConnection } from '../../src/mesh/connect/acknowledge-connection.js';
+import {
+  verifyAcknowledgeConnection,
+  type VerifiedAcknowledgeConnection,
+} from '../../src/mesh/connect/acknowledge-connection.js';
 import { completeConnection } from '../../src/mesh/connect/complete-connection.js';
 import { newPin } from '../../src/mesh/connect/pin.js';
 import { createRequestConnection, type CreatedRequestConnection } from '../../src/mesh/connect/request-connection.js';
@@ -25,9 +28,18 @@ export interface StrangerOptions {
 /** The ConnectStart body of a fresh device the stranger made. */
 export function strangerConnectStart(account: string, options: StrangerOptions = {}): string {
   const deviceSeed = newDerivedKeySeedUdf(KeySpecifier.MeshProfileDevice, systemRandom);
-  const profile = options.descriptionLength === undefined ? undefined : createProfileDevice(deviceSeed, { description: 'x'.repeat(options.descriptionLength) });
+  const profile =
+    options.descriptionLength === undefined
+      ? undefined
+      : createProfileDevice(deviceSeed, { description: 'x'.repeat(options.descriptionLength) });
   const pin = options.pin === true ? newPin(systemRandom) : options.pin;
-  const created = createRequestConnection({ deviceSeed, accountAddress: account, random: systemRandom, ...(profile === undefined ? {} : { profile }), ...(pin === undefined ? {} : { pin }) });
+  const created = createRequestConnection({
+    deviceSeed,
+    accountAddress: account,
+    random: systemRandom,
+    ...(profile === undefined ? {} : { profile }),
+    ...(pin === undefined ? {} : { pin }),
+  });
   return JSON.stringify({ ConnectStartRequest: { AccountAddress: account, EnvelopedRequestConnection: created.json } });
 }
 
@@ -39,7 +51,10 @@ export class RealDevice {
   accountProfile?: VerifiedProfileAccount;
   acknowledgement?: VerifiedAcknowledgeConnection;
 
-  constructor(url: string, readonly account: string) {
+  constructor(
+    url: string,
+    readonly account: string,
+  ) {
     this.client = new MeshClient({ service: url });
   }
 
@@ -53,14 +68,24 @@ export class RealDevice {
 
   /** The ConnectStart body it sent (what an eavesdropper could replay). */
   get body(): string {
-    return JSON.stringify({ ConnectStartRequest: { AccountAddress: this.account, EnvelopedRequestConnection: this.request?.json } });
+    return JSON.stringify({
+      ConnectStartRequest: { AccountAddress: this.account, EnvelopedRequestConnection: this.request?.json },
+    });
   }
 
   async connect(pin?: string): Promise<string> {
     const hello = await this.client.hello();
     const service = verifyProfileService(hello.EnvelopedProfileService as never);
-    this.request = createRequestConnection({ deviceSeed: this.seed, accountAddress: this.account, random: systemRandom, ...(pin === undefined ? {} : { pin }) });
-    const response = await this.client.connectStart({ AccountAddress: this.account, EnvelopedRequestConnection: this.request.json });
+    this.request = createRequestConnection({
+      deviceSeed: this.seed,
+      accountAddress: this.account,
+      random: systemRandom,
+      ...(pin === undefined ? {} : { pin }),
+    });
+    const response = await this.client.connectStart({
+      AccountAddress: this.account,
+      EnvelopedRequestConnection: this.request.json,
+    });
     this.accountProfile = verifyProfileAccount(response.EnvelopedProfileAccount);
     this.acknowledgement = verifyAcknowledgeConnection(response.EnvelopedAcknowledgeConnection, {
       accountProfile: this.accountProfile,
@@ -73,9 +98,17 @@ export class RealDevice {
   /** ConnectStatus and the library's verification of the owner's answer: 'Accept', 'Reject' or the status Result. */
   async outcome(): Promise<string> {
     if (this.acknowledgement === undefined || this.accountProfile === undefined) return 'not connected';
-    const status = await this.client.connectStatus({ AccountAddress: this.account, ResponseId: responseId(this.acknowledgement.messageId) });
+    const status = await this.client.connectStatus({
+      AccountAddress: this.account,
+      ResponseId: responseId(this.acknowledgement.messageId),
+    });
     if (status.EnvelopedRespondConnection === undefined) return String(status.Result);
-    const done = completeConnection({ respond: status.EnvelopedRespondConnection as never, deviceSeed: this.seed, accountProfile: this.accountProfile, acknowledgement: this.acknowledgement });
+    const done = completeConnection({
+      respond: status.EnvelopedRespondConnection as never,
+      deviceSeed: this.seed,
+      accountProfile: this.accountProfile,
+      acknowledgement: this.acknowledgement,
+    });
     return done.result;
   }
 }

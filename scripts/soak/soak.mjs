@@ -38,8 +38,28 @@ const usage = `usage: npm run soak -- [--requests N] [--seconds S] [--concurrenc
   --host H         the loopback address the service listens on (127.0.0.0/8 or ::1 only)`;
 
 function parseArgs(argv) {
-  const o = { requests: 100_000, seconds: 600, concurrency: 32, flood: 2000, stale: 1200, big: 20, host: '127.0.0.1', seed: 20261202, maxRssGrowthMb: 256, keep: false };
-  const names = { '--requests': 'requests', '--seconds': 'seconds', '--concurrency': 'concurrency', '--flood': 'flood', '--stale': 'stale', '--big': 'big', '--seed': 'seed', '--max-rss-growth-mb': 'maxRssGrowthMb' };
+  const o = {
+    requests: 100_000,
+    seconds: 600,
+    concurrency: 32,
+    flood: 2000,
+    stale: 1200,
+    big: 20,
+    host: '127.0.0.1',
+    seed: 20261202,
+    maxRssGrowthMb: 256,
+    keep: false,
+  };
+  const names = {
+    '--requests': 'requests',
+    '--seconds': 'seconds',
+    '--concurrency': 'concurrency',
+    '--flood': 'flood',
+    '--stale': 'stale',
+    '--big': 'big',
+    '--seed': 'seed',
+    '--max-rss-growth-mb': 'maxRssGrowthMb',
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--help' || a === '-h') {
@@ -55,7 +75,9 @@ function parseArgs(argv) {
   }
   // The soak floods what it talks to: only the loopback interface, never a real service.
   if (!/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(o.host ?? '') && o.host !== '::1') {
-    fail(`--host expected a loopback address (127.0.0.0/8 or ::1), got ${JSON.stringify(o.host)}: the soak only floods a service it started itself`);
+    fail(
+      `--host expected a loopback address (127.0.0.0/8 or ::1), got ${JSON.stringify(o.host)}: the soak only floods a service it started itself`,
+    );
   }
   if (o.concurrency < 1) fail('--concurrency expected at least 1');
   return o;
@@ -76,7 +98,16 @@ if (!existsSync(join(root, 'dist', 'mesh.mjs'))) {
   await run(process.execPath, [join(root, 'scripts', 'build.mjs')]);
 }
 for (const name of ['service-child', 'soak-lib']) {
-  await build({ entryPoints: [join(here, `${name}.ts`)], outfile: join(outdir, `${name}.mjs`), bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning', packages: 'external' });
+  await build({
+    entryPoints: [join(here, `${name}.ts`)],
+    outfile: join(outdir, `${name}.mjs`),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'warning',
+    packages: 'external',
+  });
 }
 const lib = await import(pathToFileURL(join(outdir, 'soak-lib.mjs')).href);
 
@@ -97,16 +128,31 @@ class ServiceProcess {
   }
 
   async start() {
-    this.child = fork(join(outdir, 'service-child.mjs'), [JSON.stringify({ dataDirectory: this.dataDirectory, host: opts.host, port: this.port, rateLimits: this.rateLimits })], {
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-    });
+    this.child = fork(
+      join(outdir, 'service-child.mjs'),
+      [
+        JSON.stringify({
+          dataDirectory: this.dataDirectory,
+          host: opts.host,
+          port: this.port,
+          rateLimits: this.rateLimits,
+        }),
+      ],
+      {
+        stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      },
+    );
     this.stderr = '';
     this.child.stderr.on('data', (c) => {
       this.stderr = (this.stderr + c.toString()).slice(-4000);
     });
     const url = await new Promise((resolve, reject) => {
-      this.child.once('message', (m) => (m.url ? resolve(m.url) : reject(new ServiceStartError('service child sent no URL'))));
-      this.child.once('exit', (code, signal) => reject(new ServiceStartError(`service child exited (${code ?? signal}) before serving: ${this.stderr}`)));
+      this.child.once('message', (m) =>
+        m.url ? resolve(m.url) : reject(new ServiceStartError('service child sent no URL')),
+      );
+      this.child.once('exit', (code, signal) =>
+        reject(new ServiceStartError(`service child exited (${code ?? signal}) before serving: ${this.stderr}`)),
+      );
     });
     this.url = url;
     this.port = Number(new URL(url).port);
@@ -154,7 +200,11 @@ class ServiceProcess {
 function run(file, args, timeoutMs = 120_000) {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { cwd: root, env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file, args, {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c) => (stdout += c));
@@ -180,7 +230,8 @@ const stats = {
   byKind: new Map(),
   errors: new Map(),
 };
-const categoryOf = (status) => (status === 429 ? '429 (refused by a limit: expected)' : status >= 500 ? '5xx' : `${Math.floor(status / 100)}xx`);
+const categoryOf = (status) =>
+  status === 429 ? '429 (refused by a limit: expected)' : status >= 500 ? '5xx' : `${Math.floor(status / 100)}xx`;
 function record(what, reply, ms) {
   stats.sent++;
   stats.latencies.push(ms);
@@ -202,7 +253,8 @@ function record(what, reply, ms) {
   const status = reply.status;
   stats.byStatus.set(status, (stats.byStatus.get(status) ?? 0) + 1);
   if (reply.json === undefined) stats.nonJson.push(`${what}: HTTP ${reply.http} ${String(reply.raw).slice(0, 120)}`);
-  if (reply.http >= 500 || status >= 500) stats.fiveHundreds.push(`${what}: HTTP ${reply.http} ${String(reply.raw).slice(0, 160)}`);
+  if (reply.http >= 500 || status >= 500)
+    stats.fiveHundreds.push(`${what}: HTTP ${reply.http} ${String(reply.raw).slice(0, 160)}`);
 }
 
 function quantile(values, q) {
@@ -223,7 +275,17 @@ function agentFor(localAddress) {
 }
 
 /** One request; resolves { kind: 'reply', http, status, json, raw } or { kind: 'cut' }. */
-function send(url, { method = 'POST', path, body, headers = {}, chunked = false, localAddress = opts.host === '::1' ? '::1' : '127.0.0.2' }) {
+function send(
+  url,
+  {
+    method = 'POST',
+    path,
+    body,
+    headers = {},
+    chunked = false,
+    localAddress = opts.host === '::1' ? '::1' : '127.0.0.2',
+  },
+) {
   const target = new URL(url);
   if (path !== undefined) target.pathname = path;
   return new Promise((resolve) => {
@@ -262,19 +324,36 @@ function parseReply(http, raw) {
     json = JSON.parse(raw);
     const names = Object.keys(json);
     const inner = json[names[0]];
-    if (names.length !== 1 || !/Response$/.test(names[0]) || typeof inner?.Status !== 'number' || typeof inner.StatusDescription !== 'string') json = undefined;
+    if (
+      names.length !== 1 ||
+      !/Response$/.test(names[0]) ||
+      typeof inner?.Status !== 'number' ||
+      typeof inner.StatusDescription !== 'string'
+    )
+      json = undefined;
     else status = inner.Status;
   } catch {
     json = undefined;
   }
-  return { kind: 'reply', http, status: status ?? http, json, raw, retryAfter: json?.[Object.keys(json)[0]]?.RetryAfter };
+  return {
+    kind: 'reply',
+    http,
+    status: status ?? http,
+    json,
+    raw,
+    retryAfter: json?.[Object.keys(json)[0]]?.RetryAfter,
+  };
 }
 
 /** A request over a raw socket: a slow body, or one the client abandons half-way. */
 function sendRaw(url, { body, declared, pauseMs, abandon }) {
   const target = new URL(url);
   return new Promise((resolve) => {
-    const socket = connect({ host: target.hostname.replace(/^\[|\]$/g, ''), port: Number(target.port), localAddress: opts.host === '::1' ? '::1' : '127.0.0.2' });
+    const socket = connect({
+      host: target.hostname.replace(/^\[|\]$/g, ''),
+      port: Number(target.port),
+      localAddress: opts.host === '::1' ? '::1' : '127.0.0.2',
+    });
     let raw = '';
     socket.on('data', (c) => (raw += c.toString()));
     socket.on('error', () => undefined);
@@ -286,7 +365,9 @@ function sendRaw(url, { body, declared, pauseMs, abandon }) {
       resolve(parseReply(http, raw.slice(split + 4)));
     });
     socket.on('connect', () => {
-      socket.write(`POST ${target.pathname} HTTP/1.1\r\nHost: ${target.host}\r\nContent-Type: application/json\r\nContent-Length: ${declared}\r\nConnection: close\r\n\r\n`);
+      socket.write(
+        `POST ${target.pathname} HTTP/1.1\r\nHost: ${target.host}\r\nContent-Type: application/json\r\nContent-Length: ${declared}\r\nConnection: close\r\n\r\n`,
+      );
       const half = Math.floor(body.length / 2);
       socket.write(body.slice(0, half));
       setTimeout(() => {
@@ -321,12 +402,48 @@ function malformedGenerator(account, validBody, seed) {
   const kinds = [
     ['truncated JSON', () => ({ body: validBody.slice(0, int(validBody.length)) })],
     ['wrong types', () => ({ body: cs({ AccountAddress: wrong(), EnvelopedRequestConnection: wrong() }) })],
-    ['huge number', () => ({ body: `{"ConnectStartRequest": {"AccountAddress": 1${'0'.repeat(310 + int(5000))}, "EnvelopedRequestConnection": [1e999999]}}` })],
+    [
+      'huge number',
+      () => ({
+        body: `{"ConnectStartRequest": {"AccountAddress": 1${'0'.repeat(310 + int(5000))}, "EnvelopedRequestConnection": [1e999999]}}`,
+      }),
+    ],
     ['deep nesting', () => ({ body: `{"ConnectStartRequest": ${'['.repeat(33 + int(20000))}` })],
-    ['unknown transaction', () => ({ body: JSON.stringify({ [`${pick(['Foo', 'Connect', 'Admin', 'Shutdown', 'X'])}${int(1e6)}Request`]: {} }) })],
-    ['bad base64', () => ({ body: cs({ AccountAddress: account, EnvelopedRequestConnection: [header, pick(['@@@', '!!', '====', 'a', payload.slice(1)]), trailer] }) })],
-    ['bad envelope', () => ({ body: cs({ AccountAddress: account, EnvelopedRequestConnection: pick([[], [header], [payload, header, trailer], [null, payload, null], [header, payload, trailer, trailer], 'envelope']) }) })],
-    ['oversized field', () => ({ body: cs({ AccountAddress: 'x'.repeat(300 * 1024 + int(4096)), EnvelopedRequestConnection: [] }) })],
+    [
+      'unknown transaction',
+      () => ({
+        body: JSON.stringify({ [`${pick(['Foo', 'Connect', 'Admin', 'Shutdown', 'X'])}${int(1e6)}Request`]: {} }),
+      }),
+    ],
+    [
+      'bad base64',
+      () => ({
+        body: cs({
+          AccountAddress: account,
+          EnvelopedRequestConnection: [header, pick(['@@@', '!!', '====', 'a', payload.slice(1)]), trailer],
+        }),
+      }),
+    ],
+    [
+      'bad envelope',
+      () => ({
+        body: cs({
+          AccountAddress: account,
+          EnvelopedRequestConnection: pick([
+            [],
+            [header],
+            [payload, header, trailer],
+            [null, payload, null],
+            [header, payload, trailer, trailer],
+            'envelope',
+          ]),
+        }),
+      }),
+    ],
+    [
+      'oversized field',
+      () => ({ body: cs({ AccountAddress: 'x'.repeat(300 * 1024 + int(4096)), EnvelopedRequestConnection: [] }) }),
+    ],
     [
       'wrong signature',
       () => {
@@ -341,12 +458,32 @@ function malformedGenerator(account, validBody, seed) {
       'bad Mesh-Authorization',
       () => ({
         body: JSON.stringify({ ConnectPendingRequest: { AccountAddress: account } }),
-        headers: { 'mesh-authorization': pick(['Mesh', 'Basic Zm9v', 'Mesh a="b"', `Mesh account="${account}", kid="${'A'.repeat(int(8000))}"`, `Mesh account="${account}", kid="x", created="2026-11-21T10:00:00Z", nonce="AAAAAAAAAAAAAAAAAAAAAA", signature="@@"`]) },
+        headers: {
+          'mesh-authorization': pick([
+            'Mesh',
+            'Basic Zm9v',
+            'Mesh a="b"',
+            `Mesh account="${account}", kid="${'A'.repeat(int(8000))}"`,
+            `Mesh account="${account}", kid="x", created="2026-11-21T10:00:00Z", nonce="AAAAAAAAAAAAAAAAAAAAAA", signature="@@"`,
+          ]),
+        },
       }),
     ],
     ['chunked oversize', () => ({ body: 300 * 1024 + int(64 * 1024), chunked: true })],
-    ['unknown method', () => ({ method: pick(['GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'PROPFIND']), ...(rnd() < 0.5 ? {} : { body: validBody }) })],
-    ['unknown path', () => ({ path: pick(['/', '/.well-known/', '/.well-known/mmm/x', '/admin', '/.well-known/mmm/../../etc/passwd']), body: validBody })],
+    [
+      'unknown method',
+      () => ({
+        method: pick(['GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'PROPFIND']),
+        ...(rnd() < 0.5 ? {} : { body: validBody }),
+      }),
+    ],
+    [
+      'unknown path',
+      () => ({
+        path: pick(['/', '/.well-known/', '/.well-known/mmm/x', '/admin', '/.well-known/mmm/../../etc/passwd']),
+        body: validBody,
+      }),
+    ],
     [
       'garbage bytes',
       () => {
@@ -355,12 +492,35 @@ function malformedGenerator(account, validBody, seed) {
         return { body: b };
       },
     ],
-    ['wrong transaction shape', () => ({ body: JSON.stringify(pick([[], null, 1, 'ConnectStartRequest', { ConnectStartRequest: {}, ClaimRequest: {} }, { ClaimRequest: { EnvelopedMessageClaim: wrong() } }, { PollClaimRequest: { PublicationId: wrong() } }])) })],
+    [
+      'wrong transaction shape',
+      () => ({
+        body: JSON.stringify(
+          pick([
+            [],
+            null,
+            1,
+            'ConnectStartRequest',
+            { ConnectStartRequest: {}, ClaimRequest: {} },
+            { ClaimRequest: { EnvelopedMessageClaim: wrong() } },
+            { PollClaimRequest: { PublicationId: wrong() } },
+          ]),
+        ),
+      }),
+    ],
   ];
   return (i) => {
     // One in 500 is a slow or abandoned body over a raw socket (bounded: at most 300 ms each).
-    if (i % 500 === 499) return ['slow body', { raw: true, body: validBody.slice(0, 200) + '}', declared: 201, pauseMs: 50 + int(250), abandon: false }];
-    if (i % 500 === 249) return ['abandoned body', { raw: true, body: validBody, declared: validBody.length + 100, pauseMs: 50 + int(250), abandon: true }];
+    if (i % 500 === 499)
+      return [
+        'slow body',
+        { raw: true, body: validBody.slice(0, 200) + '}', declared: 201, pauseMs: 50 + int(250), abandon: false },
+      ];
+    if (i % 500 === 249)
+      return [
+        'abandoned body',
+        { raw: true, body: validBody, declared: validBody.length + 100, pauseMs: 50 + int(250), abandon: true },
+      ];
     const [what, make] = kinds[i % kinds.length];
     return [what, make()];
   };
@@ -398,7 +558,10 @@ async function mesh(home, ...args) {
 }
 async function meshJson(home, ...args) {
   const r = await mesh(home, ...args, '--json');
-  if (r.status !== 0) throw new CheckFailed(`mesh ${args.join(' ')} exited ${r.status} after ${Math.round(r.ms)} ms: ${r.stderr.slice(0, 400)}`);
+  if (r.status !== 0)
+    throw new CheckFailed(
+      `mesh ${args.join(' ')} exited ${r.status} after ${Math.round(r.ms)} ms: ${r.stderr.slice(0, 400)}`,
+    );
   return { ...JSON.parse(r.stdout), ms: r.ms };
 }
 
@@ -406,15 +569,18 @@ async function meshJson(home, ...args) {
 async function ownerAccepts(home, device, { autoPin = false } = {}) {
   const pending = await meshJson(home, 'device', 'pending');
   const mine = pending.pending.filter((p) => p.deviceUdf === device.udf);
-  if (mine.length !== 1 || mine[0].witness !== device.witness) throw new CheckFailed(`the real device is not listed once among ${pending.pending.length} pending`);
+  if (mine.length !== 1 || mine[0].witness !== device.witness)
+    throw new CheckFailed(`the real device is not listed once among ${pending.pending.length} pending`);
   let acceptMs;
   if (autoPin) {
     const auto = await meshJson(home, 'device', 'accept', '--auto-pin');
-    if (!auto.accepted.some((a) => a.deviceUdf === device.udf)) throw new CheckFailed(`--auto-pin did not accept the real device (accepted ${auto.accepted.length})`);
+    if (!auto.accepted.some((a) => a.deviceUdf === device.udf))
+      throw new CheckFailed(`--auto-pin did not accept the real device (accepted ${auto.accepted.length})`);
     acceptMs = auto.ms;
   } else {
     const accepted = await mesh(home, 'device', 'accept', device.witness);
-    if (accepted.status !== 0) throw new CheckFailed(`device accept exited ${accepted.status}: ${accepted.stderr.slice(0, 400)}`);
+    if (accepted.status !== 0)
+      throw new CheckFailed(`device accept exited ${accepted.status}: ${accepted.stderr.slice(0, 400)}`);
     acceptMs = accepted.ms;
   }
   const outcome = await device.outcome();
@@ -444,7 +610,10 @@ async function flood(url, bodies, concurrency, localAddress) {
   const replies = new Array(bodies.length);
   await pool(bodies.length, concurrency, async (i) => {
     const started = performance.now();
-    const reply = await send(url, { body: bodies[i], localAddress: typeof localAddress === 'function' ? localAddress(i) : localAddress });
+    const reply = await send(url, {
+      body: bodies[i],
+      localAddress: typeof localAddress === 'function' ? localAddress(i) : localAddress,
+    });
     replies[i] = reply;
     record('jam ConnectStart', reply, performance.now() - started);
   });
@@ -480,7 +649,9 @@ try {
       record(what, reply, performance.now() - t0);
       if (performance.now() - lastReport > 10_000) {
         lastReport = performance.now();
-        console.log(`soak: ${stats.sent} sent, ${Math.round((performance.now() - started) / 1000)} s, service RSS ${Math.round((await service.rss()) / 2 ** 20)} MiB, crashes ${service.crashes}`);
+        console.log(
+          `soak: ${stats.sent} sent, ${Math.round((performance.now() - started) / 1000)} s, service RSS ${Math.round((await service.rss()) / 2 ** 20)} MiB, crashes ${service.crashes}`,
+        );
       }
     },
     deadline,
@@ -492,21 +663,26 @@ try {
   const home1 = join(work, 'owner-many');
   const account1 = 'many@example.com';
   const p1 = {};
-  await check(`pattern 1, limits off: ${opts.flood} small ConnectStarts, then the owner accepts a PIN-validated device`, async () => {
-    await ownerAccount(service, home1, account1);
-    const bodies = Array.from({ length: opts.flood }, () => lib.strangerConnectStart(account1));
-    p1.replies = countStatuses(await flood(service.url, bodies, 16, '127.0.0.2'));
-    const pin = await meshJson(home1, 'account', 'pin');
-    const device = new lib.RealDevice(service.url, account1);
-    await device.connect(pin.pin);
-    return `stranger got ${JSON.stringify(p1.replies)}; ${await ownerAccepts(home1, device, { autoPin: true })}`;
-  });
+  await check(
+    `pattern 1, limits off: ${opts.flood} small ConnectStarts, then the owner accepts a PIN-validated device`,
+    async () => {
+      await ownerAccount(service, home1, account1);
+      const bodies = Array.from({ length: opts.flood }, () => lib.strangerConnectStart(account1));
+      p1.replies = countStatuses(await flood(service.url, bodies, 16, '127.0.0.2'));
+      const pin = await meshJson(home1, 'account', 'pin');
+      const device = new lib.RealDevice(service.url, account1);
+      await device.connect(pin.pin);
+      return `stranger got ${JSON.stringify(p1.replies)}; ${await ownerAccepts(home1, device, { autoPin: true })}`;
+    },
+  );
 
   // 3. Pattern 2: a few oversized ConnectStarts.
   await check(`pattern 2: ${opts.big} ConnectStarts of ~240 KB, then the owner accepts a device`, async () => {
     const home = join(work, 'owner-big');
     await ownerAccount(service, home, 'big@example.com');
-    const bodies = Array.from({ length: opts.big }, () => lib.strangerConnectStart('big@example.com', { descriptionLength: 120_000 }));
+    const bodies = Array.from({ length: opts.big }, () =>
+      lib.strangerConnectStart('big@example.com', { descriptionLength: 120_000 }),
+    );
     const replies = countStatuses(await flood(service.url, bodies, 4, '127.0.0.2'));
     const device = new lib.RealDevice(service.url, 'big@example.com');
     await device.connect();
@@ -514,29 +690,32 @@ try {
   });
 
   // 4. Pattern 3: stale requests filed three days ago, then back to now.
-  await check(`pattern 3: ${opts.stale} requests filed days ago (all expired), then the owner accepts a live device`, async () => {
-    const home = join(work, 'owner-stale');
-    await ownerAccount(service, home, 'stale@example.com');
-    const bodies = Array.from({ length: opts.stale }, () => lib.strangerConnectStart('stale@example.com'));
-    // The pending cap holds a stranger to a few dozen live requests at once, so the pile is
-    // built the only way it can be: batches below the cap, each filed two days after the last
-    // one expired, the newest three days ago.
-    const batch = 50;
-    const batches = Math.ceil(bodies.length / batch);
-    const all = [];
-    try {
-      for (let k = 0; k < batches; k++) {
-        await service.setOffset(-(3 + 2 * (batches - 1 - k)) * DAY);
-        all.push(...(await flood(service.url, bodies.slice(k * batch, (k + 1) * batch), 4, '127.0.0.2')));
+  await check(
+    `pattern 3: ${opts.stale} requests filed days ago (all expired), then the owner accepts a live device`,
+    async () => {
+      const home = join(work, 'owner-stale');
+      await ownerAccount(service, home, 'stale@example.com');
+      const bodies = Array.from({ length: opts.stale }, () => lib.strangerConnectStart('stale@example.com'));
+      // The pending cap holds a stranger to a few dozen live requests at once, so the pile is
+      // built the only way it can be: batches below the cap, each filed two days after the last
+      // one expired, the newest three days ago.
+      const batch = 50;
+      const batches = Math.ceil(bodies.length / batch);
+      const all = [];
+      try {
+        for (let k = 0; k < batches; k++) {
+          await service.setOffset(-(3 + 2 * (batches - 1 - k)) * DAY);
+          all.push(...(await flood(service.url, bodies.slice(k * batch, (k + 1) * batch), 4, '127.0.0.2')));
+        }
+      } finally {
+        await service.setOffset(0);
       }
-    } finally {
-      await service.setOffset(0);
-    }
-    const replies = countStatuses(all);
-    const device = new lib.RealDevice(service.url, 'stale@example.com');
-    await device.connect();
-    return `stranger got ${JSON.stringify(replies)}; ${await ownerAccepts(home, device)}`;
-  });
+      const replies = countStatuses(all);
+      const device = new lib.RealDevice(service.url, 'stale@example.com');
+      await device.connect();
+      return `stranger got ${JSON.stringify(replies)}; ${await ownerAccepts(home, device)}`;
+    },
+  );
 
   // 5. Pattern 4: guessed PinIds from many sources, and a replayed PIN request.
   await check('pattern 4: 40 guessed PinIds from 20 sources, then the real device uses the genuine PIN', async () => {
@@ -549,18 +728,28 @@ try {
     await device.connect(pin.pin);
     return `stranger got ${JSON.stringify(replies)}; ${await ownerAccepts(home, device, { autoPin: true })}`;
   });
-  await check('pattern 4: an intercepted PIN request replayed 5 times, then a second device uses a new PIN', async () => {
-    const home = join(work, 'owner-replay');
-    await ownerAccount(service, home, 'replay@example.com');
-    const first = await meshJson(home, 'account', 'pin');
-    const intercepted = new lib.RealDevice(service.url, 'replay@example.com');
-    await intercepted.connect(first.pin);
-    const replies = countStatuses(await flood(service.url, Array.from({ length: 5 }, () => intercepted.body), 1, '127.0.0.2'));
-    const second = await meshJson(home, 'account', 'pin');
-    const device = new lib.RealDevice(service.url, 'replay@example.com');
-    await device.connect(second.pin);
-    return `replays got ${JSON.stringify(replies)}; ${await ownerAccepts(home, device, { autoPin: true })}`;
-  });
+  await check(
+    'pattern 4: an intercepted PIN request replayed 5 times, then a second device uses a new PIN',
+    async () => {
+      const home = join(work, 'owner-replay');
+      await ownerAccount(service, home, 'replay@example.com');
+      const first = await meshJson(home, 'account', 'pin');
+      const intercepted = new lib.RealDevice(service.url, 'replay@example.com');
+      await intercepted.connect(first.pin);
+      const replies = countStatuses(
+        await flood(
+          service.url,
+          Array.from({ length: 5 }, () => intercepted.body),
+          1,
+          '127.0.0.2',
+        ),
+      );
+      const second = await meshJson(home, 'account', 'pin');
+      const device = new lib.RealDevice(service.url, 'replay@example.com');
+      await device.connect(second.pin);
+      return `replays got ${JSON.stringify(replies)}; ${await ownerAccepts(home, device, { autoPin: true })}`;
+    },
+  );
 
   // 6. After everything: the flooded account's owner still accepts another real device.
   await check('after the whole run: the flooded account accepts one more PIN-validated device', async () => {
@@ -574,25 +763,33 @@ try {
   // 7. Pattern 1 with the default rate limits, on a second service.
   limited = new ServiceProcess(join(work, 'data-limited'), true);
   await limited.start();
-  await check(`pattern 1, limits on: ${opts.flood} small ConnectStarts from one address, then the owner accepts a PIN-validated device`, async () => {
-    const home = join(work, 'owner-limited');
-    await ownerAccount(limited, home, 'limited@example.com');
-    const bodies = Array.from({ length: opts.flood }, () => lib.strangerConnectStart('limited@example.com'));
-    const replies = await flood(limited.url, bodies, 16, '127.0.0.2');
-    const refused = replies.filter((r) => r.kind === 'reply' && r.status === 429);
-    if (refused.length === 0) throw new CheckFailed(`the limiter refused none of ${opts.flood}: ${JSON.stringify(countStatuses(replies))}`);
-    if (!refused.every((r) => typeof r.retryAfter === 'number' && r.retryAfter > 0)) throw new CheckFailed('a 429 without RetryAfter');
-    // Over the seconds a full-size flood lasts, the source bucket's refill lets the stranger
-    // reach the pending cap; a PIN-validated device is the one the cap never crowds out.
-    const pin = await meshJson(home, 'account', 'pin');
-    const device = new lib.RealDevice(limited.url, 'limited@example.com');
-    await device.connect(pin.pin);
-    return `stranger got ${JSON.stringify(countStatuses(replies))}; ${await ownerAccepts(home, device, { autoPin: true })}`;
-  });
+  await check(
+    `pattern 1, limits on: ${opts.flood} small ConnectStarts from one address, then the owner accepts a PIN-validated device`,
+    async () => {
+      const home = join(work, 'owner-limited');
+      await ownerAccount(limited, home, 'limited@example.com');
+      const bodies = Array.from({ length: opts.flood }, () => lib.strangerConnectStart('limited@example.com'));
+      const replies = await flood(limited.url, bodies, 16, '127.0.0.2');
+      const refused = replies.filter((r) => r.kind === 'reply' && r.status === 429);
+      if (refused.length === 0)
+        throw new CheckFailed(`the limiter refused none of ${opts.flood}: ${JSON.stringify(countStatuses(replies))}`);
+      if (!refused.every((r) => typeof r.retryAfter === 'number' && r.retryAfter > 0))
+        throw new CheckFailed('a 429 without RetryAfter');
+      // Over the seconds a full-size flood lasts, the source bucket's refill lets the stranger
+      // reach the pending cap; a PIN-validated device is the one the cap never crowds out.
+      const pin = await meshJson(home, 'account', 'pin');
+      const device = new lib.RealDevice(limited.url, 'limited@example.com');
+      await device.connect(pin.pin);
+      return `stranger got ${JSON.stringify(countStatuses(replies))}; ${await ownerAccepts(home, device, { autoPin: true })}`;
+    },
+  );
 
   // ---------------------------------------------------------------- report
   const alive = service.child.exitCode === null && service.child.signalCode === null;
-  const hello = await send(service.url, { body: '{"HelloRequest": {}}', localAddress: opts.host === '::1' ? '::1' : '127.0.0.1' });
+  const hello = await send(service.url, {
+    body: '{"HelloRequest": {}}',
+    localAddress: opts.host === '::1' ? '::1' : '127.0.0.1',
+  });
   const mib = (b) => `${(b / 2 ** 20).toFixed(1)} MiB`;
   const lines = [
     `requests sent: ${stats.sent} (${malformedSent} malformed of ${opts.requests} asked, then the jamming patterns) in ${Math.round((performance.now() - started) / 1000)} s, concurrency ${opts.concurrency}, seed ${opts.seed}`,
@@ -614,7 +811,8 @@ try {
   if (stats.fiveHundreds.length > 0) failures.push(`${stats.fiveHundreds.length} 5xx replies`);
   if (stats.nonJson.length > 0) failures.push(`${stats.nonJson.length} non-JSON replies`);
   if (checks.some((c) => !c.ok)) failures.push(`${checks.filter((c) => !c.ok).length} owner check(s) failed`);
-  if (rssAfter - rssBefore > opts.maxRssGrowthMb * 2 ** 20) failures.push(`RSS grew more than ${opts.maxRssGrowthMb} MiB`);
+  if (rssAfter - rssBefore > opts.maxRssGrowthMb * 2 ** 20)
+    failures.push(`RSS grew more than ${opts.maxRssGrowthMb} MiB`);
   console.log(failures.length === 0 ? 'soak: PASS' : `soak: FAIL (${failures.join('; ')})`);
   exitCode = failures.length === 0 ? 0 : 1;
 } catch (error) {

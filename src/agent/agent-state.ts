@@ -149,7 +149,9 @@ export const DEVICE_SEED_SECRET = 'device-seed';
 export function activationSecretName(account: string): string {
   let encoded = '';
   for (const ch of account.toLowerCase()) {
-    encoded += /[a-z0-9.@-]/.test(ch) ? ch : [...new TextEncoder().encode(ch)].map((b) => `_${b.toString(16).padStart(2, '0')}`).join('');
+    encoded += /[a-z0-9.@-]/.test(ch)
+      ? ch
+      : [...new TextEncoder().encode(ch)].map((b) => `_${b.toString(16).padStart(2, '0')}`).join('');
   }
   const name = `activation/${encoded}`;
   // Secret names stop at 128 characters; a longer address is named by its digest.

@@ -42,7 +42,12 @@ export interface AgentStatus {
     readonly maker: string;
     readonly service: string;
     readonly additionalClaims: string;
-    readonly held: readonly { readonly claimant: string; readonly policy: string; readonly code?: string; readonly received: string }[];
+    readonly held: readonly {
+      readonly claimant: string;
+      readonly policy: string;
+      readonly code?: string;
+      readonly received: string;
+    }[];
     readonly lastPoll?: string;
     readonly lastError?: ClaimsError;
   };
@@ -130,18 +135,25 @@ export function formatStatus(status: AgentStatus): string[] {
     if (o.lastError !== undefined) lines.push(`            last error ${o.lastError.at}: ${o.lastError.message}`);
   }
   if (status.claims !== undefined) {
-    lines.push(`claims      via ${status.claims.maker} at ${status.claims.service} (additional claims: ${status.claims.additionalClaims})`);
+    lines.push(
+      `claims      via ${status.claims.maker} at ${status.claims.service} (additional claims: ${status.claims.additionalClaims})`,
+    );
     for (const h of status.claims.held) {
-      lines.push(`            held claim by ${h.claimant}: awaiting ${h.policy}${h.code === undefined ? '' : `, code ${h.code}`}`);
+      lines.push(
+        `            held claim by ${h.claimant}: awaiting ${h.policy}${h.code === undefined ? '' : `, code ${h.code}`}`,
+      );
     }
-    if (status.claims.lastError !== undefined) lines.push(`            last error ${status.claims.lastError.at}: ${status.claims.lastError.message}`);
+    if (status.claims.lastError !== undefined)
+      lines.push(`            last error ${status.claims.lastError.at}: ${status.claims.lastError.message}`);
   }
   for (const p of status.mqtt?.push ?? []) {
     lines.push(`push        ${p.broker} for ${p.service}: ${p.state} since ${p.since}`);
     if (p.lastError !== undefined) lines.push(`            last error ${p.lastError.at}: ${p.lastError.message}`);
   }
   for (const a of status.mqtt?.applications ?? []) {
-    lines.push(`mqtt        ${a.account}: ${a.state}${a.broker === undefined ? '' : ` at ${a.broker}`}${a.topic === undefined ? '' : ` (${a.topic})`}`);
+    lines.push(
+      `mqtt        ${a.account}: ${a.state}${a.broker === undefined ? '' : ` at ${a.broker}`}${a.topic === undefined ? '' : ` (${a.topic})`}`,
+    );
     if (a.lastError !== undefined) lines.push(`            last error ${a.lastError.at}: ${a.lastError.message}`);
   }
   return lines;

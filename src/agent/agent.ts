@@ -17,13 +17,7 @@
  */
 import { DeviceKeyMismatchError } from './agent-errors.js';
 import { bootDevice, knownIdentity, type BootedDevice, type KnownIdentity } from './first-boot.js';
-import {
-  STATE_FORMAT,
-  activationSecretName,
-  ownerKey,
-  type AgentState,
-  type OwnerRecord,
-} from './agent-state.js';
+import { STATE_FORMAT, activationSecretName, ownerKey, type AgentState, type OwnerRecord } from './agent-state.js';
 import { buildStatus, type AgentStatus } from './agent-status.js';
 import type { AgentRuntime, AgentSettings } from './agent-runtime.js';
 import { describeError } from './describe-error.js';
@@ -66,11 +60,13 @@ function reconcileOwners(state: AgentState, settings: AgentSettings, now: string
   const owners: Record<string, OwnerRecord> = { ...state.owners };
   const configured = new Set(settings.owners.map((o) => ownerKey(o.account)));
   for (const [key, record] of Object.entries(owners)) {
-    if (record.origin === 'config' && !configured.has(key) && (record.state === 'new' || record.state === 'pending')) delete owners[key];
+    if (record.origin === 'config' && !configured.has(key) && (record.state === 'new' || record.state === 'pending'))
+      delete owners[key];
   }
   for (const owner of settings.owners) {
     const key = ownerKey(owner.account);
-    if (owners[key] === undefined) owners[key] = { account: owner.account, service: owner.service, origin: 'config', state: 'new', since: now };
+    if (owners[key] === undefined)
+      owners[key] = { account: owner.account, service: owner.service, origin: 'config', state: 'new', since: now };
   }
   return { ...state, owners };
 }
@@ -150,12 +146,21 @@ export class Agent {
       const message = `the activation seed of ${record.account} is missing from keystore ${secrets.describe()}; asking the owner again`;
       logger.log('error', message, { account: record.account });
       const now = clock.now().toISOString();
-      owners[key] = { account: record.account, service: record.service, origin: record.origin, state: 'new', since: now, lastError: { message, at: now } };
+      owners[key] = {
+        account: record.account,
+        service: record.service,
+        origin: record.origin,
+        state: 'new',
+        since: now,
+        lastError: { message, at: now },
+      };
     }
     for (const name of names) {
       if (name.startsWith('activation/') && !keep.has(name)) {
         await secrets.delete(name);
-        logger.log('info', 'removed an activation seed whose owner is not connected (left by an interrupted step)', { secret: name });
+        logger.log('info', 'removed an activation seed whose owner is not connected (left by an interrupted step)', {
+          secret: name,
+        });
       }
     }
     this.#state = { ...this.#state, owners };
@@ -172,7 +177,10 @@ export class Agent {
     }
     for (const owner of Object.values(this.#state.owners)) {
       if (owner.state === 'pending' && owner.witness !== undefined) {
-        logger.log('info', `${owner.account}: still waiting; witness ${owner.witness}`, { account: owner.account, witness: owner.witness });
+        logger.log('info', `${owner.account}: still waiting; witness ${owner.witness}`, {
+          account: owner.account,
+          witness: owner.witness,
+        });
         announcer.announce({ kind: 'witness', account: owner.account, witness: owner.witness, deviceUdf: device.udf });
       }
     }
@@ -241,7 +249,9 @@ export class Agent {
     if (signal === undefined || signal.aborted || this.#loops.has(key)) return;
     const loop = new OwnerConnection(this.#runtime(), key)
       .run(signal)
-      .catch((error: unknown) => this.#deps.logger.log('error', `${key}: connection loop stopped: ${describeError(error)}`, { account: key }))
+      .catch((error: unknown) =>
+        this.#deps.logger.log('error', `${key}: connection loop stopped: ${describeError(error)}`, { account: key }),
+      )
       .finally(() => this.#loops.delete(key));
     this.#loops.set(key, loop);
   }
@@ -290,7 +300,8 @@ export class Agent {
           .catch((error: unknown) => this.#deps.logger.log('error', `claims: loop stopped: ${describeError(error)}`)),
       );
     }
-    if (!signal.aborted) await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    if (!signal.aborted)
+      await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
     while (this.#loops.size > 0) await Promise.all([...this.#loops.values()]);
     await Promise.all(watchers);
     await this.#push?.stopped();
@@ -300,7 +311,11 @@ export class Agent {
 }
 
 function announceFingerprint(deps: AgentDeps, identity: Pick<KnownIdentity, 'udf' | 'mode'>): void {
-  deps.logger.log('info', `device fingerprint ${identity.udf}`, { device: identity.udf, mode: identity.mode, keystore: deps.secrets.tier });
+  deps.logger.log('info', `device fingerprint ${identity.udf}`, {
+    device: identity.udf,
+    mode: identity.mode,
+    keystore: deps.secrets.tier,
+  });
   deps.announcer.announce({ kind: 'fingerprint', deviceUdf: identity.udf, mode: identity.mode });
 }
 

@@ -74,7 +74,11 @@ export function normalizeCode(code: string): string {
 }
 
 /** Where the claimant's answer will be (module comment). */
-export function claimantService(claimant: string, owners: readonly { account: string; service: string }[], claims: ClaimSettings): string {
+export function claimantService(
+  claimant: string,
+  owners: readonly { account: string; service: string }[],
+  claims: ClaimSettings,
+): string {
   const configured = owners.find((o) => sameAccount(o.account, claimant));
   if (configured !== undefined) return configured.service;
   const domain = (a: string): string => a.slice(a.lastIndexOf('@') + 1).toLowerCase();
@@ -138,7 +142,9 @@ export class ClaimWatcher {
         } catch (error) {
           if (error instanceof AgentStopped) return;
           await this.#failed(error);
-          nextPoll = rt.clock.now().getTime() + this.#schedule.next(error instanceof ServiceRefusedError ? error.retryAfter : undefined);
+          nextPoll =
+            rt.clock.now().getTime() +
+            this.#schedule.next(error instanceof ServiceRefusedError ? error.retryAfter : undefined);
         }
       }
       if (signal.aborted) return;
@@ -164,7 +170,8 @@ export class ClaimWatcher {
       }
       if (signal.aborted) return;
       let wait = Math.max(0, nextPoll - rt.clock.now().getTime());
-      if (awaitingApproval(rt.state())) wait = Math.min(wait, Math.max(0, this.#nextApprovalCheck - rt.clock.now().getTime()));
+      if (awaitingApproval(rt.state()))
+        wait = Math.min(wait, Math.max(0, this.#nextApprovalCheck - rt.clock.now().getTime()));
       // A claim notice cuts the wait short.
       const pause = held ? Math.min(wait, tick) : wait;
       await (rt.push?.wait(CLAIMS_WAKE_KEY, pause, signal) ?? rt.clock.sleep(pause, signal));
@@ -175,7 +182,9 @@ export class ClaimWatcher {
     const rt = this.#rt;
     const message = describeError(error);
     rt.logger.log('warn', `claims: ${message}`, { maker: this.#claims.account });
-    await rt.update((s) => withClaims(s, { ...s.claims, lastError: { kind: 'failed', message, at: rt.clock.now().toISOString() } }));
+    await rt.update((s) =>
+      withClaims(s, { ...s.claims, lastError: { kind: 'failed', message, at: rt.clock.now().toISOString() } }),
+    );
   }
 
   /** One PollClaim and the handling of what it returns. */
@@ -184,7 +193,10 @@ export class ClaimWatcher {
     const secrets = rt.claimSecrets;
     if (secrets === undefined) return;
     const answer = await untilAborted(
-      rt.transport.pollClaim(this.#claims.service, { PublicationId: secrets.publicationId, TargetAccountAddress: this.#claims.account }),
+      rt.transport.pollClaim(this.#claims.service, {
+        PublicationId: secrets.publicationId,
+        TargetAccountAddress: this.#claims.account,
+      }),
       signal,
     );
     const at = rt.clock.now().toISOString();
@@ -206,7 +218,12 @@ export class ClaimWatcher {
       const reason = describeError(error);
       rt.logger.log('warn', `claims: a claim of this device was refused: ${reason}`, { maker: this.#claims.account });
       rt.announcer.announce({ kind: 'claim-refused', claimant: 'unverified', reason });
-      await rt.update((s) => withClaims(s, { ...remember(s.claims, id), lastError: { kind: 'claim-refused', message: `claim refused: ${reason}`, at: rt.clock.now().toISOString() } }));
+      await rt.update((s) =>
+        withClaims(s, {
+          ...remember(s.claims, id),
+          lastError: { kind: 'claim-refused', message: `claim refused: ${reason}`, at: rt.clock.now().toISOString() },
+        }),
+      );
       return;
     }
     const state = rt.state();
@@ -214,7 +231,9 @@ export class ClaimWatcher {
     const claimant = verified.claimant.accountAddress;
     const existing = state.owners[ownerKey(claimant)];
     if (existing !== undefined && existing.state !== 'rejected' && existing.state !== 'revoked') {
-      rt.logger.log('info', `claims: ${claimant} claimed the device and is already one of its owners; nothing to do`, { claimant });
+      rt.logger.log('info', `claims: ${claimant} claimed the device and is already one of its owners; nothing to do`, {
+        claimant,
+      });
       await rt.update((s) => withClaims(s, remember(s.claims, verified.messageId)));
       return;
     }
@@ -238,21 +257,36 @@ export class ClaimWatcher {
       claim: verified.json,
       received: rt.clock.now().toISOString(),
     };
-    await rt.update((s) => withClaims(s, { ...remember(s.claims, verified.messageId), held: [...s.claims.held, held].slice(-8) }));
+    await rt.update((s) =>
+      withClaims(s, { ...remember(s.claims, verified.messageId), held: [...s.claims.held, held].slice(-8) }),
+    );
     if (policy === 'physical-confirmation') {
-      rt.logger.log('warn', `claims: ${claimant} claimed the device, which already has an owner; confirm on the device with: mesh-agent approve-claim ${held.code}`, {
-        claimant,
-        code: held.code,
-      });
+      rt.logger.log(
+        'warn',
+        `claims: ${claimant} claimed the device, which already has an owner; confirm on the device with: mesh-agent approve-claim ${held.code}`,
+        {
+          claimant,
+          code: held.code,
+        },
+      );
     } else {
-      rt.logger.log('warn', `claims: ${claimant} claimed the device, which already has an owner; held until an existing owner approves with: mesh device approve-claim ${rt.profile.udf} --claimant ${claimant}`, {
-        claimant,
-      });
+      rt.logger.log(
+        'warn',
+        `claims: ${claimant} claimed the device, which already has an owner; held until an existing owner approves with: mesh device approve-claim ${rt.profile.udf} --claimant ${claimant}`,
+        {
+          claimant,
+        },
+      );
       // Ask the connected owners at once: the approval may already be there.
       this.#approvalSchedule.reset();
       this.#nextApprovalCheck = 0;
     }
-    rt.announcer.announce({ kind: 'claim-held', claimant, policy, ...(held.code === undefined ? {} : { code: held.code }) });
+    rt.announcer.announce({
+      kind: 'claim-held',
+      claimant,
+      policy,
+      ...(held.code === undefined ? {} : { code: held.code }),
+    });
   }
 
   /** Promotes held claims whose code someone confirmed on the device. */
@@ -267,12 +301,22 @@ export class ClaimWatcher {
         rt.logger.log('warn', `claims: confirmation code ${code} matches no held claim; ignored`, { code });
         continue;
       }
-      await rt.update((s) => withClaims(s, { ...s.claims, held: s.claims.held.filter((h) => h.messageId !== held.messageId) }));
+      await rt.update((s) =>
+        withClaims(s, { ...s.claims, held: s.claims.held.filter((h) => h.messageId !== held.messageId) }),
+      );
       let verified: VerifiedMessageClaim;
       try {
-        verified = verifyClaimOnDevice(held.claim, rt.claimSecrets ?? { publicationId: '', serviceAuthenticator: '', deviceAuthenticator: '' }, rt.clock.now());
+        verified = verifyClaimOnDevice(
+          held.claim,
+          rt.claimSecrets ?? { publicationId: '', serviceAuthenticator: '', deviceAuthenticator: '' },
+          rt.clock.now(),
+        );
       } catch (error) {
-        rt.logger.log('warn', `claims: the confirmed claim by ${held.claimant} no longer verifies: ${describeError(error)}`, { claimant: held.claimant });
+        rt.logger.log(
+          'warn',
+          `claims: the confirmed claim by ${held.claimant} no longer verifies: ${describeError(error)}`,
+          { claimant: held.claimant },
+        );
         continue;
       }
       await this.#connect(verified, 'confirmed on the device');
@@ -291,10 +335,15 @@ export class ClaimWatcher {
       if (owner.state !== 'connected') continue;
       let answer: ConnectStatusAnswer;
       try {
-        answer = await untilAborted(rt.transport.connectStatus(owner.service, { AccountAddress: owner.account, ResponseId: owner.responseId }), signal);
+        answer = await untilAborted(
+          rt.transport.connectStatus(owner.service, { AccountAddress: owner.account, ResponseId: owner.responseId }),
+          signal,
+        );
       } catch (error) {
         if (error instanceof AgentStopped) throw error;
-        rt.logger.log('warn', `claims: could not ask ${owner.account} for claim approvals: ${describeError(error)}`, { account: owner.account });
+        rt.logger.log('warn', `claims: could not ask ${owner.account} for claim approvals: ${describeError(error)}`, {
+          account: owner.account,
+        });
         continue;
       }
       await this.considerApprovals(owner, answer);
@@ -316,11 +365,15 @@ export class ClaimWatcher {
       let approval: VerifiedClaimApproval;
       try {
         if (answer.Result !== 'Accept') {
-          throw new ServiceAnswerError(`${owner.account}'s ConnectStatus answered ${answer.Result}, not Accept: approvals are taken only from an owner still connected`);
+          throw new ServiceAnswerError(
+            `${owner.account}'s ConnectStatus answered ${answer.Result}, not Accept: approvals are taken only from an owner still connected`,
+          );
         }
         const profile = verifyProfileAccount(owner.profileAccount, 'state.owners.profileAccount');
         if (profile.udf !== owner.accountUdf) {
-          throw new ServiceAnswerError(`the stored profile of ${owner.account} is not the one the device connected with`);
+          throw new ServiceAnswerError(
+            `the stored profile of ${owner.account} is not the one the device connected with`,
+          );
         }
         approval = openClaimApproval(envelope, { accountProfile: profile });
         checkClaimApproval(approval, { deviceUdf: rt.profile.udf, now: rt.clock.now() });
@@ -328,31 +381,54 @@ export class ClaimWatcher {
         this.#refused.add(digest);
         const message = `claim approval relayed for ${owner.account} refused: ${describeError(error)}`;
         rt.logger.log('warn', `claims: ${message}; held claims stay held`, { account: owner.account });
-        await rt.update((s) => withClaims(s, { ...s.claims, lastError: { kind: 'failed', message, at: rt.clock.now().toISOString() } }));
+        await rt.update((s) =>
+          withClaims(s, { ...s.claims, lastError: { kind: 'failed', message, at: rt.clock.now().toISOString() } }),
+        );
         continue;
       }
       const seenId = approvalSeenId(approval.messageId);
       if (rt.state().claims.seen.includes(seenId)) continue;
       const claimant = approval.approval.Claimant;
-      const held = rt.state().claims.held.find((h) => h.policy === 'owner-approval' && sameAccount(h.claimant, claimant));
+      const held = rt
+        .state()
+        .claims.held.find((h) => h.policy === 'owner-approval' && sameAccount(h.claimant, claimant));
       if (held === undefined) {
         if (!this.#unmatched.has(approval.messageId)) {
           this.#unmatched.add(approval.messageId);
-          rt.logger.log('info', `claims: ${owner.account} approved a claim by ${claimant}, who has no held claim; kept until it expires`, { account: owner.account, claimant });
+          rt.logger.log(
+            'info',
+            `claims: ${owner.account} approved a claim by ${claimant}, who has no held claim; kept until it expires`,
+            { account: owner.account, claimant },
+          );
         }
         continue;
       }
       await rt.update((s) =>
-        withClaims(s, { ...remember(s.claims, seenId), held: s.claims.held.filter((h) => h.messageId !== held.messageId) }),
+        withClaims(s, {
+          ...remember(s.claims, seenId),
+          held: s.claims.held.filter((h) => h.messageId !== held.messageId),
+        }),
       );
       let verified: VerifiedMessageClaim;
       try {
-        verified = verifyClaimOnDevice(held.claim, rt.claimSecrets ?? { publicationId: '', serviceAuthenticator: '', deviceAuthenticator: '' }, rt.clock.now());
+        verified = verifyClaimOnDevice(
+          held.claim,
+          rt.claimSecrets ?? { publicationId: '', serviceAuthenticator: '', deviceAuthenticator: '' },
+          rt.clock.now(),
+        );
       } catch (error) {
-        rt.logger.log('warn', `claims: the approved claim by ${held.claimant} no longer verifies: ${describeError(error)}`, { claimant: held.claimant });
+        rt.logger.log(
+          'warn',
+          `claims: the approved claim by ${held.claimant} no longer verifies: ${describeError(error)}`,
+          { claimant: held.claimant },
+        );
         continue;
       }
-      rt.logger.log('info', `claims: ${owner.account} approved the claim by ${held.claimant}`, { account: owner.account, claimant: held.claimant, approval: approval.messageId });
+      rt.logger.log('info', `claims: ${owner.account} approved the claim by ${held.claimant}`, {
+        account: owner.account,
+        claimant: held.claimant,
+        approval: approval.messageId,
+      });
       await this.#connect(verified, `approved by ${owner.account}`);
     }
   }
@@ -372,8 +448,14 @@ export class ClaimWatcher {
       accountUdf: verified.claimant.udf,
       enveloped: { claim: verified.json },
     };
-    await rt.update((s) => ({ ...withClaims(s, remember(s.claims, verified.messageId)), owners: { ...s.owners, [key]: pending } }));
-    rt.logger.log('info', `claims: ${claimant} claimed the device (${why}); waiting for its answer at ${service}`, { claimant, service });
+    await rt.update((s) => ({
+      ...withClaims(s, remember(s.claims, verified.messageId)),
+      owners: { ...s.owners, [key]: pending },
+    }));
+    rt.logger.log('info', `claims: ${claimant} claimed the device (${why}); waiting for its answer at ${service}`, {
+      claimant,
+      service,
+    });
     rt.startOwner(key);
   }
 }

@@ -30,7 +30,10 @@ import { fromUtf8, utf8 } from '../crypto/bytes.js';
 import type { UncheckedObject } from '../mesh/encoding/json-value.js';
 import { MeshError } from '../crypto/errors.js';
 import { PreconfigurationMismatchError } from '../mesh/connect/connection-errors.js';
-import { verifyDevicePreconfiguration, type VerifiedDevicePreconfiguration } from '../mesh/connect/device-preconfiguration.js';
+import {
+  verifyDevicePreconfiguration,
+  type VerifiedDevicePreconfiguration,
+} from '../mesh/connect/device-preconfiguration.js';
 import type { DeviceClaimSecrets } from '../mesh/connect/message-claim.js';
 import type { ProfileDevice } from '../mesh/objects/profile-device.js';
 import { createProfileDevice, verifyProfileDevice, type CreatedProfile } from '../mesh/profiles/profile-device.js';
@@ -122,8 +125,16 @@ export function publicPreconfigurationText(body: UncheckedObject): string {
   return `${JSON.stringify({ [PUBLIC_PRECONFIGURATION_TAG]: rest }, null, 2)}\n`;
 }
 
-function verifyWithSeed(body: UncheckedObject, seed: string | undefined, path: string, source: string): VerifiedDevicePreconfiguration {
-  const candidate = seed === undefined ? body : { ...body, PrivateKey: { PrivateKeyUDF: { PrivateValue: seed, KeyType: 'MeshProfileDevice' } } };
+function verifyWithSeed(
+  body: UncheckedObject,
+  seed: string | undefined,
+  path: string,
+  source: string,
+): VerifiedDevicePreconfiguration {
+  const candidate =
+    seed === undefined
+      ? body
+      : { ...body, PrivateKey: { PrivateKeyUDF: { PrivateValue: seed, KeyType: 'MeshProfileDevice' } } };
   try {
     // The envelope shape first, for a precise message on a mangled file.
     parseEnvelopeJson(candidate['EnvelopedProfileDevice'], 'DevicePreconfiguration.EnvelopedProfileDevice');
@@ -149,7 +160,9 @@ async function storedSeed(secrets: SecretStore): Promise<string | undefined> {
   try {
     seed = requireSeedOfKind(fromUtf8(bytes, DEVICE_SEED_SECRET), 'MeshProfileDevice', DEVICE_SEED_SECRET);
   } catch (cause) {
-    throw new DeviceKeyMismatchError(`keystore secret "${DEVICE_SEED_SECRET}" is not a MeshProfileDevice seed`, { cause });
+    throw new DeviceKeyMismatchError(`keystore secret "${DEVICE_SEED_SECRET}" is not a MeshProfileDevice seed`, {
+      cause,
+    });
   }
   return seed;
 }
@@ -159,7 +172,9 @@ async function importSeed(secrets: SecretStore, seed: string): Promise<void> {
   await secrets.put(DEVICE_SEED_SECRET, utf8(seed));
   const back = await storedSeed(secrets);
   if (back !== seed) {
-    throw new DeviceKeyMismatchError(`keystore ${secrets.describe()} did not return the device seed just stored; the preconfiguration is kept`);
+    throw new DeviceKeyMismatchError(
+      `keystore ${secrets.describe()} did not return the device seed just stored; the preconfiguration is kept`,
+    );
   }
 }
 
@@ -172,7 +187,11 @@ function checkPrevious(previous: AgentState | undefined, udf: string, where: str
   }
 }
 
-function deviceRecordOf(verified: VerifiedDevicePreconfiguration, previous: AgentState | undefined, now: Date): DeviceRecord {
+function deviceRecordOf(
+  verified: VerifiedDevicePreconfiguration,
+  previous: AgentState | undefined,
+  now: Date,
+): DeviceRecord {
   const description = verified.profile.profile.Description;
   return {
     udf: verified.profile.udf,
@@ -185,7 +204,12 @@ function deviceRecordOf(verified: VerifiedDevicePreconfiguration, previous: Agen
   };
 }
 
-function factoryResult(seed: string, verified: VerifiedDevicePreconfiguration, device: DeviceRecord, steps: BootStep[]): BootedDevice {
+function factoryResult(
+  seed: string,
+  verified: VerifiedDevicePreconfiguration,
+  device: DeviceRecord,
+  steps: BootStep[],
+): BootedDevice {
   // verifyDevicePreconfiguration has just regenerated the profile from this seed and found
   // its keys and UDF equal to the enveloped one: use that, rather than deriving it again.
   return {
@@ -209,11 +233,24 @@ async function factoryBoot(input: FirstBootInput, file: PreconfigurationFile): P
 
   if (bytes === undefined) {
     // Imported earlier and the file removed since: the state carries what the file gave.
-    if (existing !== undefined && previous !== undefined && previous.device.mode === 'factory' && previous.device.connectUri !== undefined) {
-      const pseudo = { EnvelopedProfileDevice: createProfileDevice(existing, previous.device.description === undefined ? {} : { description: previous.device.description }).json, ConnectUri: previous.device.connectUri };
+    if (
+      existing !== undefined &&
+      previous !== undefined &&
+      previous.device.mode === 'factory' &&
+      previous.device.connectUri !== undefined
+    ) {
+      const pseudo = {
+        EnvelopedProfileDevice: createProfileDevice(
+          existing,
+          previous.device.description === undefined ? {} : { description: previous.device.description },
+        ).json,
+        ConnectUri: previous.device.connectUri,
+      };
       const verified = verifyWithSeed(pseudo, existing, file.path, secrets.tier);
       checkPrevious(previous, verified.profile.udf, 'the keystore seed');
-      logger.log('warn', 'preconfiguration file is gone; using the imported seed and the state file', { path: file.path });
+      logger.log('warn', 'preconfiguration file is gone; using the imported seed and the state file', {
+        path: file.path,
+      });
       return factoryResult(existing, verified, deviceRecordOf(verified, previous, now), ['resumed']);
     }
     if (previous !== undefined && existing === undefined) {
@@ -263,12 +300,16 @@ async function selfBoot(input: FirstBootInput): Promise<BootedDevice> {
   const steps: BootStep[] = [];
   if (seed === undefined) {
     if (previous !== undefined) {
-      throw new DeviceKeyLostError(`device ${previous.device.udf} has no seed in keystore ${secrets.describe()}: the key was lost`);
+      throw new DeviceKeyLostError(
+        `device ${previous.device.udf} has no seed in keystore ${secrets.describe()}: the key was lost`,
+      );
     }
     seed = newDerivedKeySeedUdf(KeySpecifier.MeshProfileDevice, input.random);
     await importSeed(secrets, seed);
     steps.push('generated');
-    logger.log('info', 'device seed generated from the system CSPRNG and stored in the keystore', { keystore: secrets.tier });
+    logger.log('info', 'device seed generated from the system CSPRNG and stored in the keystore', {
+      keystore: secrets.tier,
+    });
   } else {
     steps.push('resumed');
   }
@@ -303,14 +344,20 @@ export interface KnownIdentity {
  * validly self-signed profile; undefined for a first self-mode boot (its seed does not
  * exist yet) or a file bootDevice is about to refuse (it names the problem itself).
  */
-export async function knownIdentity(previous: AgentState | undefined, preconfiguration: PreconfigurationFile | undefined): Promise<KnownIdentity | undefined> {
+export async function knownIdentity(
+  previous: AgentState | undefined,
+  preconfiguration: PreconfigurationFile | undefined,
+): Promise<KnownIdentity | undefined> {
   if (previous !== undefined) return { udf: previous.device.udf, mode: previous.device.mode, source: 'state' };
   if (preconfiguration === undefined) return undefined;
   try {
     const bytes = await preconfiguration.read();
     if (bytes === undefined) return undefined;
     const { body } = parsePreconfigurationFile(bytes, preconfiguration.path);
-    const profile = verifyProfileDevice(body['EnvelopedProfileDevice'] as Parameters<typeof verifyProfileDevice>[0], 'DevicePreconfiguration.EnvelopedProfileDevice');
+    const profile = verifyProfileDevice(
+      body['EnvelopedProfileDevice'] as Parameters<typeof verifyProfileDevice>[0],
+      'DevicePreconfiguration.EnvelopedProfileDevice',
+    );
     return { udf: profile.udf, mode: 'factory', source: 'preconfiguration' };
   } catch (error) {
     // A bad file is bootDevice's to report, with its full explanation.

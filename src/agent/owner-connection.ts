@@ -22,7 +22,10 @@
  * - Transport errors keep the state and back off; nothing re-pairs on a restart.
  */
 import { utf8 } from '../crypto/bytes.js';
-import { verifyAcknowledgeConnection, type VerifiedAcknowledgeConnection } from '../mesh/connect/acknowledge-connection.js';
+import {
+  verifyAcknowledgeConnection,
+  type VerifiedAcknowledgeConnection,
+} from '../mesh/connect/acknowledge-connection.js';
 import { completeConnection } from '../mesh/connect/complete-connection.js';
 import { AccountMismatchError } from '../mesh/connect/connection-errors.js';
 import { verifyClaimOnDevice, type VerifiedMessageClaim } from '../mesh/connect/message-claim.js';
@@ -87,7 +90,14 @@ export class OwnerConnection {
   async run(signal: AbortSignal): Promise<void> {
     const first = this.#record();
     if (first === undefined) return;
-    let delay: Next = first.state === 'new' ? 0 : first.state === 'pending' ? this.#schedule.next() : first.state === 'connected' ? this.#watch.next() : undefined;
+    let delay: Next =
+      first.state === 'new'
+        ? 0
+        : first.state === 'pending'
+          ? this.#schedule.next()
+          : first.state === 'connected'
+            ? this.#watch.next()
+            : undefined;
     while (delay !== undefined && !signal.aborted) {
       delay = this.#pushPaced(delay);
       // A push notice for this owner cuts the wait short.
@@ -141,7 +151,9 @@ export class OwnerConnection {
     const random = rt.random;
     const hello = await untilAborted(rt.transport.hello(service), signal);
     if (hello.EnvelopedProfileService === undefined) {
-      throw new ServiceAnswerError(`Hello from ${service} carries no EnvelopedProfileService, so its acknowledgement cannot be checked`);
+      throw new ServiceAnswerError(
+        `Hello from ${service} carries no EnvelopedProfileService, so its acknowledgement cannot be checked`,
+      );
     }
     const serviceProfile = verifyProfileService(hello.EnvelopedProfileService, 'HelloResponse.EnvelopedProfileService');
     const pin = rt.settings.owners.find((o) => sameAccount(o.account, account))?.pin;
@@ -156,9 +168,14 @@ export class OwnerConnection {
       rt.transport.connectStart(service, { AccountAddress: account, EnvelopedRequestConnection: request.json }),
       signal,
     );
-    const accountProfile = verifyProfileAccount(answer.EnvelopedProfileAccount, 'ConnectStartResponse.EnvelopedProfileAccount');
+    const accountProfile = verifyProfileAccount(
+      answer.EnvelopedProfileAccount,
+      'ConnectStartResponse.EnvelopedProfileAccount',
+    );
     if (!sameAccount(accountProfile.accountAddress, account)) {
-      throw new AccountMismatchError(`ConnectStart answered with the profile of ${accountProfile.accountAddress}, not of ${account}`);
+      throw new AccountMismatchError(
+        `ConnectStart answered with the profile of ${accountProfile.accountAddress}, not of ${account}`,
+      );
     }
     const ack = verifyAcknowledgeConnection(answer.EnvelopedAcknowledgeConnection, {
       accountProfile,
@@ -195,7 +212,10 @@ export class OwnerConnection {
     const rt = this.#rt;
     let answer: ConnectStatusAnswer;
     try {
-      answer = await untilAborted(rt.transport.connectStatus(record.service, { AccountAddress: record.account, ResponseId: record.responseId }), signal);
+      answer = await untilAborted(
+        rt.transport.connectStatus(record.service, { AccountAddress: record.account, ResponseId: record.responseId }),
+        signal,
+      );
     } catch (error) {
       if (error instanceof ServiceRefusedError && error.status === 404) {
         // A claim's answer is filed only when the claimant completes: not there yet.
@@ -235,18 +255,32 @@ export class OwnerConnection {
   }
 
   /** What the answer is checked against, re-verified from the persisted envelopes. */
-  #verifiedContext(record: OwnerPending): { accountProfile: VerifiedProfileAccount; acknowledgement?: VerifiedAcknowledgeConnection; claim?: VerifiedMessageClaim } {
+  #verifiedContext(record: OwnerPending): {
+    accountProfile: VerifiedProfileAccount;
+    acknowledgement?: VerifiedAcknowledgeConnection;
+    claim?: VerifiedMessageClaim;
+  } {
     const env = record.enveloped ?? {};
     if (env.claim !== undefined) {
-      if (this.#rt.claimSecrets === undefined) throw new ServiceAnswerError('a claimed connection needs the preconfiguration that made the device claimable');
+      if (this.#rt.claimSecrets === undefined)
+        throw new ServiceAnswerError('a claimed connection needs the preconfiguration that made the device claimable');
       const claim = verifyClaimOnDevice(env.claim, this.#rt.claimSecrets);
       return { accountProfile: claim.claimant, claim };
     }
-    if (env.profileAccount === undefined || env.acknowledgement === undefined || record.requestMessageId === undefined) {
-      throw new ServiceAnswerError(`the pending request of ${record.account} lacks its acknowledgement; a fresh request is needed`);
+    if (
+      env.profileAccount === undefined ||
+      env.acknowledgement === undefined ||
+      record.requestMessageId === undefined
+    ) {
+      throw new ServiceAnswerError(
+        `the pending request of ${record.account} lacks its acknowledgement; a fresh request is needed`,
+      );
     }
     const accountProfile = verifyProfileAccount(env.profileAccount, 'state.EnvelopedProfileAccount');
-    const acknowledgement = verifyAcknowledgeConnection(env.acknowledgement, { accountProfile, expectedRequestMessageId: record.requestMessageId });
+    const acknowledgement = verifyAcknowledgeConnection(env.acknowledgement, {
+      accountProfile,
+      expectedRequestMessageId: record.requestMessageId,
+    });
     return { accountProfile, acknowledgement };
   }
 
@@ -283,7 +317,10 @@ export class OwnerConnection {
         profileAccount: context.accountProfile.json,
       };
       await this.#set(connected);
-      rt.logger.log('info', `${record.account}: connected`, { account: record.account, roles: connected.roles.join(',') });
+      rt.logger.log('info', `${record.account}: connected`, {
+        account: record.account,
+        roles: connected.roles.join(','),
+      });
       rt.announcer.announce({ kind: 'connected', account: record.account });
       rt.push?.ownerConnected(this.key);
       this.#schedule.reset();
@@ -311,7 +348,10 @@ export class OwnerConnection {
 
   async #checkRevocation(record: OwnerConnected, signal: AbortSignal): Promise<Next> {
     const answer = await untilAborted(
-      this.#rt.transport.connectStatus(record.service, { AccountAddress: record.account, ResponseId: record.responseId }),
+      this.#rt.transport.connectStatus(record.service, {
+        AccountAddress: record.account,
+        ResponseId: record.responseId,
+      }),
       signal,
     );
     if (answer.Result === 'Revoked') {

@@ -68,10 +68,16 @@ export interface PollClaimAnswer {
 
 export interface MeshTransport {
   hello(service: string): Promise<HelloAnswer>;
-  connectStart(service: string, request: { AccountAddress: string; EnvelopedRequestConnection: EnvelopeJson }): Promise<ConnectStartAnswer>;
+  connectStart(
+    service: string,
+    request: { AccountAddress: string; EnvelopedRequestConnection: EnvelopeJson },
+  ): Promise<ConnectStartAnswer>;
   /** Pending (202) and Expired (410) are answers, not errors. */
   connectStatus(service: string, request: { AccountAddress: string; ResponseId: string }): Promise<ConnectStatusAnswer>;
-  pollClaim(service: string, request: { PublicationId: string; TargetAccountAddress: string }): Promise<PollClaimAnswer>;
+  pollClaim(
+    service: string,
+    request: { PublicationId: string; TargetAccountAddress: string },
+  ): Promise<PollClaimAnswer>;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -97,7 +103,12 @@ export type Announcement =
   | { readonly kind: 'rejected'; readonly account: string }
   | { readonly kind: 'revoked'; readonly account: string }
   | { readonly kind: 'expired'; readonly account: string }
-  | { readonly kind: 'claim-held'; readonly claimant: string; readonly policy: 'physical-confirmation' | 'owner-approval'; readonly code?: string }
+  | {
+      readonly kind: 'claim-held';
+      readonly claimant: string;
+      readonly policy: 'physical-confirmation' | 'owner-approval';
+      readonly code?: string;
+    }
   | { readonly kind: 'claim-refused'; readonly claimant: string; readonly reason: string };
 
 export interface Announcer {

@@ -66,7 +66,12 @@ export class RetrySchedule {
     const { jitter, maxDelayMs, honorRetryAfter } = this.options;
     const spread = jitter === 0 ? 0 : base * jitter * (2 * unitInterval(this.#random) - 1);
     let delay = Math.min(maxDelayMs, Math.max(1, Math.round(base + spread)));
-    if (honorRetryAfter && retryAfterSeconds !== undefined && Number.isFinite(retryAfterSeconds) && retryAfterSeconds > 0) {
+    if (
+      honorRetryAfter &&
+      retryAfterSeconds !== undefined &&
+      Number.isFinite(retryAfterSeconds) &&
+      retryAfterSeconds > 0
+    ) {
       delay = Math.max(delay, Math.min(MAX_RETRY_AFTER_MS, Math.round(retryAfterSeconds * 1000)));
     }
     return delay;

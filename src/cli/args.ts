@@ -42,12 +42,7 @@ export function optionalInteger(
   return value;
 }
 
-export function oneOf<T extends string>(
-  args: ParsedCommandArgs,
-  name: string,
-  allowed: readonly T[],
-  fallback?: T,
-): T {
+export function oneOf<T extends string>(args: ParsedCommandArgs, name: string, allowed: readonly T[], fallback?: T): T {
   const raw = args.values[name];
   if (raw === undefined) {
     if (fallback !== undefined) return fallback;

@@ -115,7 +115,12 @@ export async function main(argv: readonly string[], context?: Partial<AgentCliCo
       return EXIT_FAILURE;
     }
     const code = (error as NodeJS.ErrnoException)?.code;
-    ctx.err(`mesh-agent: ${code === undefined ? '' : `${code}: `}${(error as Error)?.message ?? String(error)}`.replace(/\s*\n\s*/g, ' '));
+    ctx.err(
+      `mesh-agent: ${code === undefined ? '' : `${code}: `}${(error as Error)?.message ?? String(error)}`.replace(
+        /\s*\n\s*/g,
+        ' ',
+      ),
+    );
     return EXIT_FAILURE;
   }
 }
@@ -124,7 +129,11 @@ export async function main(argv: readonly string[], context?: Partial<AgentCliCo
 async function snapshot(rest: readonly string[], ctx: AgentCliContext): Promise<number> {
   let values: { output?: string; from?: string };
   try {
-    ({ values } = parseArgs({ args: [...rest], options: { output: { type: 'string' }, from: { type: 'string' } }, strict: true }));
+    ({ values } = parseArgs({
+      args: [...rest],
+      options: { output: { type: 'string' }, from: { type: 'string' } },
+      strict: true,
+    }));
   } catch (error) {
     ctx.err(`mesh-agent snapshot: ${(error as Error).message}`);
     return EXIT_USAGE;

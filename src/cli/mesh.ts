@@ -66,7 +66,14 @@ export async function main(argv: readonly string[], context?: Partial<CommandCon
   }
   const found = findCommand(argv);
   if (found === undefined) {
-    ctx.err(`mesh: unknown command ${JSON.stringify(argv.filter((a) => !a.startsWith('-')).slice(0, 2).join(' '))} (try mesh --help)`);
+    ctx.err(
+      `mesh: unknown command ${JSON.stringify(
+        argv
+          .filter((a) => !a.startsWith('-'))
+          .slice(0, 2)
+          .join(' '),
+      )} (try mesh --help)`,
+    );
     return 2;
   }
   const { command, rest } = found;

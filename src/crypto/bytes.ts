@@ -98,9 +98,8 @@ export function assertBytes(value: unknown, what: string, length?: number): asse
     });
   }
   if (length !== undefined && value.length !== length) {
-    throw new InvalidArgumentError(
-      `"${what}" expected Uint8Array of length ${length}, got length=${value.length}`,
-      { context: { what, expected: length, actual: value.length } },
-    );
+    throw new InvalidArgumentError(`"${what}" expected Uint8Array of length ${length}, got length=${value.length}`, {
+      context: { what, expected: length, actual: value.length },
+    });
   }
 }

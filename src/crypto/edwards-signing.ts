@@ -70,9 +70,12 @@ export function expandSecret(alg: EdwardsAlgorithm, secret: Uint8Array): Expande
   if (alg === 'Ed448') {
     assertBytes(secret, 'secret');
     if (secret.length !== 56 && secret.length !== 57) {
-      throw new InvalidKeyError(`"secret" expected 56 (Mesh seed) or 57 (RFC 8032) bytes for Ed448, got length=${secret.length}`, {
-        context: { what: 'secret', alg, actual: secret.length },
-      });
+      throw new InvalidKeyError(
+        `"secret" expected 56 (Mesh seed) or 57 (RFC 8032) bytes for Ed448, got length=${secret.length}`,
+        {
+          context: { what: 'secret', alg, actual: secret.length },
+        },
+      );
     }
     const h = shake256(secret, 114);
     const a = h.slice(0, 57);
@@ -166,9 +169,12 @@ export function assertEdwardsPublicKey(alg: EdwardsAlgorithm, publicKey: Uint8Ar
   const c = edwardsCurve(alg);
   assertBytes(publicKey, what);
   if (publicKey.length !== c.length) {
-    throw new InvalidKeyError(`"${what}" expected an ${alg} public key of ${c.length} bytes, got length=${publicKey.length}`, {
-      context: { what, alg, expected: c.length, actual: publicKey.length },
-    });
+    throw new InvalidKeyError(
+      `"${what}" expected an ${alg} public key of ${c.length} bytes, got length=${publicKey.length}`,
+      {
+        context: { what, alg, expected: c.length, actual: publicKey.length },
+      },
+    );
   }
   const id = alg + toHex(publicKey);
   if (validatedKeys.has(id)) return;
@@ -204,7 +210,12 @@ export function isWellFormedSignature(alg: EdwardsAlgorithm, signature: Uint8Arr
 }
 
 /** Pure EdDSA verification in BigInt arithmetic (noble), used to cross-check node:crypto. */
-export function verifyWithNoble(alg: EdwardsAlgorithm, publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+export function verifyWithNoble(
+  alg: EdwardsAlgorithm,
+  publicKey: Uint8Array,
+  message: Uint8Array,
+  signature: Uint8Array,
+): boolean {
   const lib = alg === 'Ed448' ? ed448 : ed25519;
   try {
     return lib.verify(signature, message, publicKey, { zip215: false });

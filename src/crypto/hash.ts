@@ -61,12 +61,7 @@ export function hkdf(
 }
 
 /** HKDF-Expand alone (RFC 5869 §2.3), for callers that already hold the PRK. */
-export function hkdfExpand(
-  hash: 'sha256' | 'sha512',
-  prk: Uint8Array,
-  info: Uint8Array,
-  length: number,
-): Uint8Array {
+export function hkdfExpand(hash: 'sha256' | 'sha512', prk: Uint8Array, info: Uint8Array, length: number): Uint8Array {
   const hashLength = HASH_LENGTH[hash];
   // RFC 5869 §2.3: L <= 255*HashLen.
   if (!Number.isInteger(length) || length < 1 || length > 255 * hashLength) {

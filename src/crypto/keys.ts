@@ -289,5 +289,7 @@ export function combineKeyPairs(base: KeyPair, contribution: KeyPair, options: C
  */
 export function recomputePublicKey(pair: KeyPair): Uint8Array {
   const m = materialOf(pair);
-  return isEdwards(pair.alg) ? publicFromScalar(pair.alg, m.scalar) : encodeSigned(pair.alg, baseMultiply(pair.alg as MontgomeryAlgorithm, m.scalar));
+  return isEdwards(pair.alg)
+    ? publicFromScalar(pair.alg, m.scalar)
+    : encodeSigned(pair.alg, baseMultiply(pair.alg as MontgomeryAlgorithm, m.scalar));
 }

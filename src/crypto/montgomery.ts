@@ -258,7 +258,11 @@ function isOnCurve(c: MontgomeryCurve, u: bigint): boolean {
  * or bare (RFC 7748), and refuses values a correct peer never sends: u ≥ p, a sign byte
  * other than 0x00/0x80, and u on the twist rather than the curve (docs/mesh-compatibility.md §2.3).
  */
-export function decodeU(alg: MontgomeryAlgorithm, bytes: Uint8Array, what: string): { u: bigint; sign: number | undefined } {
+export function decodeU(
+  alg: MontgomeryAlgorithm,
+  bytes: Uint8Array,
+  what: string,
+): { u: bigint; sign: number | undefined } {
   const c = montgomeryCurve(alg);
   assertBytes(bytes, what);
   if (bytes.length !== c.uLength && bytes.length !== c.uLength + 1) {
@@ -283,9 +287,12 @@ export function decodeU(alg: MontgomeryAlgorithm, bytes: Uint8Array, what: strin
     throw new InvalidKeyError(`"${what}" u coordinate is not reduced modulo p`, { context: { what, alg } });
   }
   if (!isOnCurve(c, u)) {
-    throw new InvalidKeyError(`"${what}" u coordinate is not on ${alg === 'X448' ? 'curve448' : 'curve25519'} (it is on the twist)`, {
-      context: { what, alg },
-    });
+    throw new InvalidKeyError(
+      `"${what}" u coordinate is not on ${alg === 'X448' ? 'curve448' : 'curve25519'} (it is on the twist)`,
+      {
+        context: { what, alg },
+      },
+    );
   }
   return { u, sign };
 }
@@ -294,9 +301,12 @@ export function decodeU(alg: MontgomeryAlgorithm, bytes: Uint8Array, what: strin
 export function decodeSigned(alg: MontgomeryAlgorithm, bytes: Uint8Array, what: string): MontgomeryPoint {
   const c = montgomeryCurve(alg);
   if (bytes instanceof Uint8Array && bytes.length !== c.uLength + 1) {
-    throw new InvalidKeyError(`"${what}" expected a signed ${alg} public key of ${c.uLength + 1} bytes, got length=${bytes.length}`, {
-      context: { what, alg, expected: c.uLength + 1, actual: bytes.length },
-    });
+    throw new InvalidKeyError(
+      `"${what}" expected a signed ${alg} public key of ${c.uLength + 1} bytes, got length=${bytes.length}`,
+      {
+        context: { what, alg, expected: c.uLength + 1, actual: bytes.length },
+      },
+    );
   }
   const { u, sign } = decodeU(alg, bytes, what);
   let v = c.Fp.sqrt(rhs(c, u));

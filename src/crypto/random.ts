@@ -21,7 +21,7 @@ export const systemRandom: RandomSource = (length) => {
  * seed. Never use it for real keys.
  */
 export function seededRandom(seed: number): RandomSource {
-  let state = (seed >>> 0) || 1;
+  let state = seed >>> 0 || 1;
   return (length) => {
     const out = new Uint8Array(length);
     for (let i = 0; i < length; i++) {

@@ -28,7 +28,12 @@ const ZERO_SALT = new Uint8Array(64);
  * Runs the HKDF of the chosen variant. `bds` is the seed UDF without its type byte;
  * its first two bytes are the key specifier. `keyName` is ignored by the draft variant.
  */
-export function deriveSeedSecret(variant: SeedVariant, bds: Uint8Array, keyName: string, length: number): SeedDerivation {
+export function deriveSeedSecret(
+  variant: SeedVariant,
+  bds: Uint8Array,
+  keyName: string,
+  length: number,
+): SeedDerivation {
   assertBytes(bds, 'bds');
   if (bds.length < 3) {
     throw new InvalidArgumentError(`"bds" expected a key specifier and a secret, got length=${bds.length}`, {

@@ -10,7 +10,13 @@
  * then closes idle keep-alive connections; a deadline bounds how long a stuck client can hold
  * the process.
  */
-import { STATUS_CODES, createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  STATUS_CODES,
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -71,8 +77,15 @@ function writeReply(res: ServerResponse, reply: ServiceReply, closeConnection = 
 function writeRawReply(socket: Duplex, reply: ServiceReply): void {
   const body = Buffer.from(JSON.stringify(reply.body), 'utf8');
   const status = httpStatusOf(reply);
-  const head = Object.entries(replyHeaders(reply, body, true)).map(([name, value]) => `${name}: ${value}\r\n`).join('');
-  socket.end(Buffer.concat([Buffer.from(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n${head}\r\n`, 'latin1'), body]));
+  const head = Object.entries(replyHeaders(reply, body, true))
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
+  socket.end(
+    Buffer.concat([
+      Buffer.from(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n${head}\r\n`, 'latin1'),
+      body,
+    ]),
+  );
 }
 
 /** The refusal for a request Node's HTTP parser rejected, by the parser's error code. */
@@ -94,7 +107,9 @@ export function parseListen(listen: string): { host: string; port: number } {
   const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(listen);
   const port = match === null ? NaN : Number(match[3]);
   if (match === null || !(port >= 0 && port <= 65535)) {
-    throw new RangeError(`"--listen" expected host:port (e.g. 127.0.0.1:15099), got ${JSON.stringify(listen.slice(0, 80))}`);
+    throw new RangeError(
+      `"--listen" expected host:port (e.g. 127.0.0.1:15099), got ${JSON.stringify(listen.slice(0, 80))}`,
+    );
   }
   return { host: (match[1] ?? match[2]) as string, port };
 }
@@ -124,18 +139,33 @@ export async function startHttpServer(
     const path = (req.url ?? '').split('?')[0];
     if (path !== MESH_SERVICE_PATH && path !== MESH_SERVICE_PATH.slice(0, -1)) {
       req.resume();
-      writeReply(res, service.refuse(Status.NotFound, `no Mesh service at ${JSON.stringify((path ?? '').slice(0, 80))}: POST to ${MESH_SERVICE_PATH}`));
+      writeReply(
+        res,
+        service.refuse(
+          Status.NotFound,
+          `no Mesh service at ${JSON.stringify((path ?? '').slice(0, 80))}: POST to ${MESH_SERVICE_PATH}`,
+        ),
+      );
       return;
     }
     if (req.method !== 'POST') {
       req.resume();
-      writeReply(res, service.refuse(Status.MethodNotAllowed, `method ${req.method ?? '?'} not allowed: the Mesh service takes POST only`));
+      writeReply(
+        res,
+        service.refuse(
+          Status.MethodNotAllowed,
+          `method ${req.method ?? '?'} not allowed: the Mesh service takes POST only`,
+        ),
+      );
       return;
     }
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > maxBody) {
       res.setHeader('Connection', 'close');
-      writeReply(res, service.refuse(Status.TooLarge, `request body is ${declared} bytes, more than the limit of ${maxBody}`));
+      writeReply(
+        res,
+        service.refuse(Status.TooLarge, `request body is ${declared} bytes, more than the limit of ${maxBody}`),
+      );
       req.destroy();
       return;
     }

@@ -24,13 +24,18 @@ import type { StoreChange, StoredRecord } from './store/store.js';
 
 const PAGE = 500;
 
-const num = (value: unknown): number => (typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : Number.NaN);
+const num = (value: unknown): number =>
+  typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : Number.NaN;
 
 /**
  * Lists `container` and commits, page by page, the change `decide` returns for each record
  * (a delete, a rewrite, or nothing); returns how many records it changed.
  */
-async function sweep(env: ServiceEnvironment, container: string, decide: (record: StoredRecord) => StoreChange | undefined): Promise<number> {
+async function sweep(
+  env: ServiceEnvironment,
+  container: string,
+  decide: (record: StoredRecord) => StoreChange | undefined,
+): Promise<number> {
   let changed = 0;
   let after: string | undefined;
   for (;;) {
@@ -68,21 +73,35 @@ export async function sweepExpired(env: ServiceEnvironment): Promise<number> {
   const now = env.clock.now().getTime();
   const retention = env.config.expiredRetentionMs;
   const purged = {
-    nonces: await sweep(env, Containers.nonces, (r) => (!(num(r.value['Expires']) > now) ? remove(Containers.nonces, r) : undefined)),
+    nonces: await sweep(env, Containers.nonces, (r) =>
+      !(num(r.value['Expires']) > now) ? remove(Containers.nonces, r) : undefined,
+    ),
     requests: await sweep(env, Containers.requests, (r) =>
-      r.value['State'] === 'Pending' && !(num(r.value['Expires']) + retention > now) ? remove(Containers.requests, r) : undefined,
+      r.value['State'] === 'Pending' && !(num(r.value['Expires']) + retention > now)
+        ? remove(Containers.requests, r)
+        : undefined,
     ),
-    replays: await sweep(env, Containers.connectReplays, (r) => (!(num(r.value['Expires']) + retention > now) ? remove(Containers.connectReplays, r) : undefined)),
+    replays: await sweep(env, Containers.connectReplays, (r) =>
+      !(num(r.value['Expires']) + retention > now) ? remove(Containers.connectReplays, r) : undefined,
+    ),
     pins: await sweep(env, Containers.pins, (r) =>
-      !(num(r.value['Expires']) + retention > now) && !(num(r.value['LockedUntil']) > now) ? remove(Containers.pins, r) : undefined,
+      !(num(r.value['Expires']) + retention > now) && !(num(r.value['LockedUntil']) > now)
+        ? remove(Containers.pins, r)
+        : undefined,
     ),
-    claims: await sweep(env, Containers.claims, (r) => (!(num(r.value['Received']) + env.config.claimLifetimeMs > now) ? remove(Containers.claims, r) : undefined)),
-    pinFailures: await sweep(env, Containers.pinFailures, (r) => (!(num(r.value['LockedUntil']) > now) ? remove(Containers.pinFailures, r) : undefined)),
+    claims: await sweep(env, Containers.claims, (r) =>
+      !(num(r.value['Received']) + env.config.claimLifetimeMs > now) ? remove(Containers.claims, r) : undefined,
+    ),
+    pinFailures: await sweep(env, Containers.pinFailures, (r) =>
+      !(num(r.value['LockedUntil']) > now) ? remove(Containers.pinFailures, r) : undefined,
+    ),
     quotas: await sweep(env, Containers.pendingQuota, (r) => {
       const stored = asRecord<PendingQuotaRecord>(r).value.Entries ?? [];
       const entries = stored.filter((e) => e.Expires > now);
       if (entries.length === stored.length) return undefined;
-      return entries.length === 0 ? remove(Containers.pendingQuota, r) : putRecord<PendingQuotaRecord>(Containers.pendingQuota, r.key, { Entries: entries });
+      return entries.length === 0
+        ? remove(Containers.pendingQuota, r)
+        : putRecord<PendingQuotaRecord>(Containers.pendingQuota, r.key, { Entries: entries });
     }),
   };
   const total = Object.values(purged).reduce((a, b) => a + b, 0);

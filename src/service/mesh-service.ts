@@ -111,7 +111,8 @@ export class MeshService {
       if (transaction.authorization.kind !== 'none') {
         owner = await authorizeOwner(this.env, transaction.authorization, value, request, now);
         // Signed requests count against the account only once the signature verified.
-        if (transaction.frontDoor !== undefined && account !== undefined) this.#charge(transaction.frontDoor.limit, 'account', account, now);
+        if (transaction.frontDoor !== undefined && account !== undefined)
+          this.#charge(transaction.frontDoor.limit, 'account', account, now);
       }
       const result = await transaction.handle(value, {
         env: this.env,
@@ -149,9 +150,13 @@ export class MeshService {
     const taken = this.#limiter.take(limit, kind, key, now);
     if (taken.allowed) return;
     const whose = kind === 'source' ? 'from this address' : `for ${JSON.stringify(key)}`;
-    throw new ServiceRequestError(Status.TooManyAttempts, `too many ${limit} requests ${whose}: retry in ${taken.retryAfterSeconds} s`, {
-      retryAfter: taken.retryAfterSeconds,
-    });
+    throw new ServiceRequestError(
+      Status.TooManyAttempts,
+      `too many ${limit} requests ${whose}: retry in ${taken.retryAfterSeconds} s`,
+      {
+        retryAfter: taken.retryAfterSeconds,
+      },
+    );
   }
 
   /** A refusal decided outside a transaction (wrong method or path, body too large). */

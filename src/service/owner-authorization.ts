@@ -41,7 +41,8 @@ const MAX_HEADER_LENGTH = 2048;
  * turned into the 401 the contract gives, naming the parameter at fault.
  */
 export function parseOwnerAuthorization(text: string): ParsedRequestAuthorization {
-  if (text.length > MAX_HEADER_LENGTH) throw unauthorized(`Mesh-Authorization is longer than ${MAX_HEADER_LENGTH} characters`);
+  if (text.length > MAX_HEADER_LENGTH)
+    throw unauthorized(`Mesh-Authorization is longer than ${MAX_HEADER_LENGTH} characters`);
   try {
     return parseRequestAuthorization(text);
   } catch (error) {
@@ -59,7 +60,9 @@ export async function authorizeOwner<R>(
 ): Promise<VerifiedOwner> {
   if (rule.kind === 'none') throw new TypeError('authorizeOwner called for an unsigned transaction');
   if (request.authorization === undefined) {
-    throw unauthorized('the Mesh-Authorization header is required: this request must be signed by an administration key of the account');
+    throw unauthorized(
+      'the Mesh-Authorization header is required: this request must be signed by an administration key of the account',
+    );
   }
   const header = parseOwnerAuthorization(request.authorization);
   const account = rule.account(value);
@@ -67,7 +70,9 @@ export async function authorizeOwner<R>(
     throw unauthorized('Mesh-Authorization "account" is not the account the request names');
   }
   if (Math.abs(header.created.getTime() - now) > env.config.clockSkewMs) {
-    throw unauthorized(`Mesh-Authorization "created" is stale: more than ${env.config.clockSkewMs / 1000} s from the service clock`);
+    throw unauthorized(
+      `Mesh-Authorization "created" is stale: more than ${env.config.clockSkewMs / 1000} s from the service clock`,
+    );
   }
 
   let key;
@@ -82,8 +87,12 @@ export async function authorizeOwner<R>(
   if (!sameUdf(header.kid, key.kid)) {
     throw unauthorized('Mesh-Authorization "kid" is not the AdministratorSignature key of the account');
   }
-  if (!verifyRequestAuthorization(header, { publicKey: { alg: key.alg, publicKey: key.publicKey }, body: request.body })) {
-    throw unauthorized('Mesh-Authorization "signature" does not verify under the account\'s AdministratorSignature key');
+  if (
+    !verifyRequestAuthorization(header, { publicKey: { alg: key.alg, publicKey: key.publicKey }, body: request.body })
+  ) {
+    throw unauthorized(
+      'Mesh-Authorization "signature" does not verify under the account\'s AdministratorSignature key',
+    );
   }
   await recordNonce(env, account, header.nonceText, now);
   return { account, kid: key.kid, ...(entry === undefined ? {} : { entry }) };

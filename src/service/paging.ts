@@ -36,7 +36,10 @@ export class PageBudget {
   /** Entries taken so far: the first entry of a page is taken even past `bytes`. */
   taken = 0;
 
-  constructor(constraints: SearchConstraints | undefined, config: Pick<ServiceConfig, 'maxPageEntries' | 'maxPageBytes' | 'maxScanRecords'>) {
+  constructor(
+    constraints: SearchConstraints | undefined,
+    config: Pick<ServiceConfig, 'maxPageEntries' | 'maxPageBytes' | 'maxScanRecords'>,
+  ) {
     this.entries = Math.min(constraints?.MaxEntries ?? config.maxPageEntries, config.maxPageEntries);
     this.bytes = Math.min(constraints?.MaxBytes ?? config.maxPageBytes, config.maxPageBytes);
     this.scan = config.maxScanRecords;
@@ -63,7 +66,10 @@ export class PageBudget {
 
 /** Refuses a PageKey that the store did not issue for this listing (400 naming the field). */
 function pageKeyRefusal(path: string, cause?: unknown) {
-  return badRequest(`"${path}.SearchConstraints.PageKey" is not a page key this service returned`, cause === undefined ? {} : { cause });
+  return badRequest(
+    `"${path}.SearchConstraints.PageKey" is not a page key this service returned`,
+    cause === undefined ? {} : { cause },
+  );
 }
 
 export function checkPageKey(store: Store, prefix: string, pageKey: string, path: string): void {
@@ -72,7 +78,8 @@ export function checkPageKey(store: Store, prefix: string, pageKey: string, path
     const position = checkListOptions({ after: pageKey, limit: 1 }, store.limits).after;
     if (position === undefined || !position.startsWith(prefix)) throw pageKeyRefusal(path);
   } catch (error) {
-    if (error instanceof MeshError && (error.code === 'ERR_STORE_INPUT' || error.code === 'ERR_STORE_LIMIT')) throw pageKeyRefusal(path, error);
+    if (error instanceof MeshError && (error.code === 'ERR_STORE_INPUT' || error.code === 'ERR_STORE_LIMIT'))
+      throw pageKeyRefusal(path, error);
     throw error;
   }
 }
@@ -109,7 +116,8 @@ export async function collectPage<T, E>(
     try {
       page = await store.list(container, { prefix, limit, ...(position === undefined ? {} : { after: position }) });
     } catch (error) {
-      if (error instanceof MeshError && (error.code === 'ERR_STORE_INPUT' || error.code === 'ERR_STORE_LIMIT')) throw pageKeyRefusal(path, error);
+      if (error instanceof MeshError && (error.code === 'ERR_STORE_INPUT' || error.code === 'ERR_STORE_LIMIT'))
+        throw pageKeyRefusal(path, error);
       throw error;
     }
     for (const record of page.records) {

@@ -56,15 +56,21 @@ export async function takeQuota(
 }
 
 /** Frees the place of an answered request (the owner answered, so it no longer waits). */
-export async function releaseQuota(env: ServiceEnvironment, account: string, requestKey: string, now: number): Promise<void> {
+export async function releaseQuota(
+  env: ServiceEnvironment,
+  account: string,
+  requestKey: string,
+  now: number,
+): Promise<void> {
   const key = quotaKey(account);
   await retryOnConflict(env.config.conflictRetries, async () => {
     const stored = await getRecord<PendingQuotaRecord>(env.store, Containers.pendingQuota, key);
     if (stored === undefined || !stored.value.Entries.some((e) => e.Key === requestKey)) return;
     const entries = stored.value.Entries.filter((e) => e.Key !== requestKey && e.Expires > now);
-    await env.store.commit([putRecord<PendingQuotaRecord>(Containers.pendingQuota, key, { Entries: entries })], [
-      { container: Containers.pendingQuota, key, expected: stored.version },
-    ]);
+    await env.store.commit(
+      [putRecord<PendingQuotaRecord>(Containers.pendingQuota, key, { Entries: entries })],
+      [{ container: Containers.pendingQuota, key, expected: stored.version }],
+    );
   });
 }
 

@@ -29,7 +29,15 @@ import { retryOnConflict } from './store-helpers.js';
 export function attemptDigest(verified: VerifiedRequestConnection): string {
   const request = verified.request as { ClientNonce?: Uint8Array; PinWitness?: Uint8Array };
   return toHex(
-    sha256(concat(utf8(verified.deviceUdf.toUpperCase()), new Uint8Array([0]), request.ClientNonce ?? new Uint8Array(), new Uint8Array([0]), request.PinWitness ?? new Uint8Array())),
+    sha256(
+      concat(
+        utf8(verified.deviceUdf.toUpperCase()),
+        new Uint8Array([0]),
+        request.ClientNonce ?? new Uint8Array(),
+        new Uint8Array([0]),
+        request.PinWitness ?? new Uint8Array(),
+      ),
+    ),
   ).slice(0, 32);
 }
 
@@ -47,18 +55,33 @@ export function checkPinLock(pin: PinRecord, pinId: string, now: number): void {
  * Counts one failure against the PIN at `key` (a replay of a counted attempt counts nothing);
  * returns whether the PIN is now locked.
  */
-export async function recordPinFailure(env: ServiceEnvironment, key: string, digest: string, now: number): Promise<boolean> {
+export async function recordPinFailure(
+  env: ServiceEnvironment,
+  key: string,
+  digest: string,
+  now: number,
+): Promise<boolean> {
   const { pinFailureLimit, pinFailureWindowMs, pinLockoutMs, conflictRetries } = env.config;
   return retryOnConflict(conflictRetries, async () => {
     const stored = await getRecord<PinRecord>(env.store, Containers.pins, key);
     if (stored === undefined) return false;
     const pin = stored.value;
-    if ((pin.FailedAttempts ?? []).some((a) => a.Digest === digest)) return pin.LockedUntil !== undefined && pin.LockedUntil > now;
-    const recent = (pin.FailedAttempts ?? []).filter((a) => typeof a.Time === 'number' && now - a.Time < pinFailureWindowMs);
+    if ((pin.FailedAttempts ?? []).some((a) => a.Digest === digest))
+      return pin.LockedUntil !== undefined && pin.LockedUntil > now;
+    const recent = (pin.FailedAttempts ?? []).filter(
+      (a) => typeof a.Time === 'number' && now - a.Time < pinFailureWindowMs,
+    );
     recent.push({ Time: now, Digest: digest });
     const locked = recent.length >= pinFailureLimit;
-    const value: PinRecord = { ...pin, FailedAttempts: recent.slice(-pinFailureLimit), ...(locked ? { LockedUntil: now + pinLockoutMs } : {}) };
-    await env.store.commit([putRecord(Containers.pins, key, value)], [{ container: Containers.pins, key, expected: stored.version }]);
+    const value: PinRecord = {
+      ...pin,
+      FailedAttempts: recent.slice(-pinFailureLimit),
+      ...(locked ? { LockedUntil: now + pinLockoutMs } : {}),
+    };
+    await env.store.commit(
+      [putRecord(Containers.pins, key, value)],
+      [{ container: Containers.pins, key, expected: stored.version }],
+    );
     if (locked) env.log('pin-lockout', { pin: key });
     return locked;
   });
@@ -110,14 +133,23 @@ export function checkSourceThrottle(env: ServiceEnvironment, source: string | un
   const entry = counterOf(env).recent(source ?? UNKNOWN_SOURCE, now, env.config.pinFailureWindowMs);
   if (entry.times.length >= env.config.pinSourceFailureLimit) {
     const oldest = Math.min(...entry.times);
-    throw new ServiceRequestError(Status.TooManyAttempts, 'too many PIN attempts naming unregistered PinIds from this source', {
-      retryAfter: Math.max(1, Math.ceil((oldest + env.config.pinFailureWindowMs - now) / 1000)),
-    });
+    throw new ServiceRequestError(
+      Status.TooManyAttempts,
+      'too many PIN attempts naming unregistered PinIds from this source',
+      {
+        retryAfter: Math.max(1, Math.ceil((oldest + env.config.pinFailureWindowMs - now) / 1000)),
+      },
+    );
   }
 }
 
 /** Counts one unknown-PinId failure for `source` (a replay counts nothing); whether it is now throttled. */
-export function recordSourceFailure(env: ServiceEnvironment, source: string | undefined, digest: string, now: number): boolean {
+export function recordSourceFailure(
+  env: ServiceEnvironment,
+  source: string | undefined,
+  digest: string,
+  now: number,
+): boolean {
   const counter = counterOf(env);
   const name = source ?? UNKNOWN_SOURCE;
   const entry = counter.recent(name, now, env.config.pinFailureWindowMs);
@@ -126,7 +158,8 @@ export function recordSourceFailure(env: ServiceEnvironment, source: string | un
     entry.digests.add(digest);
     // Bounded: the throttle needs only the last `limit` failures.
     entry.times = entry.times.slice(-env.config.pinSourceFailureLimit);
-    if (entry.digests.size > 4 * env.config.pinSourceFailureLimit) entry.digests = new Set([...entry.digests].slice(-env.config.pinSourceFailureLimit));
+    if (entry.digests.size > 4 * env.config.pinSourceFailureLimit)
+      entry.digests = new Set([...entry.digests].slice(-env.config.pinSourceFailureLimit));
   }
   counter.record(name, entry);
   if (entry.times.length >= env.config.pinSourceFailureLimit) env.log('pin-source-throttled', { source: name });

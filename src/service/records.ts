@@ -33,7 +33,13 @@ export const Containers = {
 } as const;
 
 // Seen nonces are kept until they expire, so a deleted account's signed requests cannot be replayed.
-export const ALL_ACCOUNT_CONTAINERS = [Containers.requests, Containers.pins, Containers.devices, Containers.pendingQuota, Containers.connectReplays] as const;
+export const ALL_ACCOUNT_CONTAINERS = [
+  Containers.requests,
+  Containers.pins,
+  Containers.devices,
+  Containers.pendingQuota,
+  Containers.connectReplays,
+] as const;
 
 export function accountKey(account: string, id: string): string {
   return `${account} ${id}`;

@@ -53,7 +53,10 @@ export function jsonDepthExceeds(text: string, limit: number): boolean {
  */
 export function parseRequestBody(bytes: Uint8Array, limits: BodyLimits = DEFAULT_BODY_LIMITS): ParsedRequest {
   if (bytes.length > limits.maxBodyBytes) {
-    throw new ServiceRequestError(Status.TooLarge, `request body is ${bytes.length} bytes, more than the limit of ${limits.maxBodyBytes}`);
+    throw new ServiceRequestError(
+      Status.TooLarge,
+      `request body is ${bytes.length} bytes, more than the limit of ${limits.maxBodyBytes}`,
+    );
   }
   if (bytes.length === 0) throw badRequest('request body is empty: expected {"<Name>Request": {...}}');
   let text: string;
@@ -74,7 +77,9 @@ export function parseRequestBody(bytes: Uint8Array, limits: BodyLimits = DEFAULT
     throw badRequest(`request body is not valid JSON${detail}`, { cause });
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw badRequest(`request body expected a JSON object {"<Name>Request": {...}}, got ${Array.isArray(json) ? 'an array' : json === null ? 'null' : typeof json}`);
+    throw badRequest(
+      `request body expected a JSON object {"<Name>Request": {...}}, got ${Array.isArray(json) ? 'an array' : json === null ? 'null' : typeof json}`,
+    );
   }
   const keys = Object.keys(json);
   if (keys.length !== 1) {
@@ -82,7 +87,9 @@ export function parseRequestBody(bytes: Uint8Array, limits: BodyLimits = DEFAULT
   }
   const name = keys[0] as string;
   if (!/^[A-Za-z][A-Za-z0-9]{0,63}Request$/.test(name)) {
-    throw badRequest(`request body member expected a name ending in "Request", got ${JSON.stringify(name.slice(0, 64))}`);
+    throw badRequest(
+      `request body member expected a name ending in "Request", got ${JSON.stringify(name.slice(0, 64))}`,
+    );
   }
   return { name, body: (json as Record<string, unknown>)[name] };
 }

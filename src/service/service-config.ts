@@ -94,5 +94,9 @@ export const DEFAULT_SERVICE_CONFIG: ServiceConfig = Object.freeze({
 });
 
 export function resolveConfig(overrides: Partial<ServiceConfig> = {}): ServiceConfig {
-  return Object.freeze({ ...DEFAULT_SERVICE_CONFIG, ...overrides, account: { ...DEFAULT_SERVICE_CONFIG.account, ...overrides.account } });
+  return Object.freeze({
+    ...DEFAULT_SERVICE_CONFIG,
+    ...overrides,
+    account: { ...DEFAULT_SERVICE_CONFIG.account, ...overrides.account },
+  });
 }

@@ -66,7 +66,10 @@ export function newServiceSeed(random: RandomSource): string {
 }
 
 /** Reads `<dataDirectory>/service-seed`, creating it on first start. */
-export async function loadOrCreateServiceIdentity(dataDirectory: string, random: RandomSource): Promise<ServiceIdentity> {
+export async function loadOrCreateServiceIdentity(
+  dataDirectory: string,
+  random: RandomSource,
+): Promise<ServiceIdentity> {
   await mkdir(dataDirectory, { recursive: true, mode: 0o700 });
   const path = join(dataDirectory, SERVICE_SEED_FILE);
   let seed = await readSeed(path);
@@ -105,7 +108,10 @@ async function readSeed(path: string): Promise<string | undefined> {
     text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new ServiceIdentityError(`cannot read the service seed ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { cause: error });
+    throw new ServiceIdentityError(
+      `cannot read the service seed ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      { cause: error },
+    );
   }
   const seed = text.trim();
   if (seed === '') throw new ServiceIdentityError(`the service seed file ${path} is empty`);

@@ -78,7 +78,9 @@ export async function startService(options: StartServiceOptions): Promise<Runnin
     throw error;
   }
 
-  let maintenance: Promise<unknown> = service.maintain().catch((error: unknown) => log('maintenance-failed', { message: String(error) }));
+  let maintenance: Promise<unknown> = service
+    .maintain()
+    .catch((error: unknown) => log('maintenance-failed', { message: String(error) }));
   const period = options.maintenanceIntervalMs ?? 60_000;
   const timer =
     period > 0

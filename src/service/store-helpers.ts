@@ -15,10 +15,14 @@ export async function retryOnConflict<T>(retries: number, attempt: () => Promise
     } catch (error) {
       if (!(error instanceof StoreConflictError)) throw error;
       if (i >= retries) {
-        throw new ServiceRequestError(Status.Unavailable, 'the record changed under too many concurrent updates; retry', {
-          cause: error,
-          retryAfter: 1,
-        });
+        throw new ServiceRequestError(
+          Status.Unavailable,
+          'the record changed under too many concurrent updates; retry',
+          {
+            cause: error,
+            retryAfter: 1,
+          },
+        );
       }
     }
   }

@@ -41,8 +41,12 @@ describe('FileSecretStore on the file system', () => {
     await store.put('activation/alice@example.com', distinctiveSecret());
     await store.put('device-seed', distinctiveSecret());
     expect(await mode(store.directory)).toBe(0o700);
-    expect((await readdir(store.directory)).sort()).toEqual(['activation~alice@example.com.secret', 'device-seed.secret']);
-    for (const file of await readdir(store.directory)) expect(await mode(join(store.directory, file)), file).toBe(0o600);
+    expect((await readdir(store.directory)).sort()).toEqual([
+      'activation~alice@example.com.secret',
+      'device-seed.secret',
+    ]);
+    for (const file of await readdir(store.directory))
+      expect(await mode(join(store.directory, file)), file).toBe(0o600);
     expect(store.describe()).toBe(`file (${store.directory}, 0600 files)`);
   });
 

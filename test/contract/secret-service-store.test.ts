@@ -10,7 +10,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SecretServiceLockedError, SecretServiceUnavailableError } from '../../src/platform/keystore/keystore-errors.js';
+import {
+  SecretServiceLockedError,
+  SecretServiceUnavailableError,
+} from '../../src/platform/keystore/keystore-errors.js';
 import { KEYSTORE_TIER_FILE, openSecretStore } from '../../src/platform/keystore/open-secret-store.js';
 import { resolveBusAddress, toNodeBusAddress } from '../../src/platform/keystore/secret-service-bus.js';
 import { probeSecretService, SecretServiceStore } from '../../src/platform/keystore/secret-service-store.js';
@@ -54,7 +57,9 @@ describe('SecretServiceStore on gnome-keyring', () => {
   it('describes the collection and bus, and separates agents by instance', async () => {
     const a = await SecretServiceStore.open({ dbusAddress: keyring.address, instance: newInstance() });
     const b = await SecretServiceStore.open({ dbusAddress: keyring.address, instance: newInstance() });
-    expect(a.describe()).toBe(`secret-service (/org/freedesktop/secrets/collection/login on ${keyring.address}, instance ${JSON.stringify(a.instance)})`);
+    expect(a.describe()).toBe(
+      `secret-service (/org/freedesktop/secrets/collection/login on ${keyring.address}, instance ${JSON.stringify(a.instance)})`,
+    );
     await a.put('device-seed', Uint8Array.of(1, 0, 1));
     await b.put('device-seed', Uint8Array.of(2, 0, 2));
     expect(await a.get('device-seed')).toEqual(Uint8Array.of(1, 0, 1));
@@ -68,16 +73,24 @@ describe('SecretServiceStore on gnome-keyring', () => {
   });
 
   it('reads the bus address from the option, DBUS_SESSION_BUS_ADDRESS, or $XDG_RUNTIME_DIR/bus', async () => {
-    expect(resolveBusAddress({ dbusAddress: 'unix:path=/x', env: { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/y' } })).toEqual({
+    expect(
+      resolveBusAddress({ dbusAddress: 'unix:path=/x', env: { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/y' } }),
+    ).toEqual({
       address: 'unix:path=/x',
       source: 'configured address',
     });
-    expect(resolveBusAddress({ env: { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/y' } })).toEqual({ address: 'unix:path=/y', source: 'DBUS_SESSION_BUS_ADDRESS' });
+    expect(resolveBusAddress({ env: { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/y' } })).toEqual({
+      address: 'unix:path=/y',
+      source: 'DBUS_SESSION_BUS_ADDRESS',
+    });
     expect(resolveBusAddress({ env: { XDG_RUNTIME_DIR: keyring.directory } })).toEqual({
       address: `unix:path=${join(keyring.directory, 'bus')}`,
       source: 'XDG_RUNTIME_DIR/bus',
     });
-    expect(resolveBusAddress({ env: {} })).toEqual({ address: undefined, reason: 'no session bus: DBUS_SESSION_BUS_ADDRESS unset and no $XDG_RUNTIME_DIR/bus' });
+    expect(resolveBusAddress({ env: {} })).toEqual({
+      address: undefined,
+      reason: 'no session bus: DBUS_SESSION_BUS_ADDRESS unset and no $XDG_RUNTIME_DIR/bus',
+    });
     expect(toNodeBusAddress('unix:path=/run/user/1000/bus,guid=abc')).toBe('unix:socket=/run/user/1000/bus');
     expect(toNodeBusAddress('unix:abstract=/tmp/dbus-x,guid=1;unix:path=/tmp/s%20b')).toBe('unix:socket=/tmp/s b');
     expect(toNodeBusAddress('tcp:host=127.0.0.1,port=5555')).toBe('tcp:host=127.0.0.1,port=5555');
@@ -91,7 +104,9 @@ describe('SecretServiceStore on gnome-keyring', () => {
 
   it('reports an unreachable bus and a bus without a Secret Service as SecretServiceUnavailableError', async () => {
     const gone = join(scratch, 'no-such-bus');
-    const unreachable = await caught(() => SecretServiceStore.open({ dbusAddress: `unix:path=${gone}`, timeoutMs: 2_000 }));
+    const unreachable = await caught(() =>
+      SecretServiceStore.open({ dbusAddress: `unix:path=${gone}`, timeoutMs: 2_000 }),
+    );
     expect(unreachable).toBeInstanceOf(SecretServiceUnavailableError);
     expect((unreachable as Error).message).toContain(`cannot reach the session bus at unix:path=${gone}`);
 
@@ -99,12 +114,21 @@ describe('SecretServiceStore on gnome-keyring', () => {
     try {
       const absent = await caught(() => SecretServiceStore.open({ dbusAddress: bare.address, timeoutMs: 2_000 }));
       expect(absent).toBeInstanceOf(SecretServiceUnavailableError);
-      expect((absent as Error).message).toMatch(/no Secret Service on the session bus at .*org\.freedesktop\.secrets is not running.*gnome-keyring/);
+      expect((absent as Error).message).toMatch(
+        /no Secret Service on the session bus at .*org\.freedesktop\.secrets is not running.*gnome-keyring/,
+      );
       const probe = await probeSecretService({ dbusAddress: bare.address });
       expect(probe.available).toBe(false);
       expect(!probe.available && probe.reason).toMatch(/^no Secret Service: no Secret Service on the session bus/);
 
-      const explicit = await caught(() => openSecretStore({ choice: 'secret-service', stateDir: join(scratch, 'explicit'), dbusAddress: bare.address, log: () => undefined }));
+      const explicit = await caught(() =>
+        openSecretStore({
+          choice: 'secret-service',
+          stateDir: join(scratch, 'explicit'),
+          dbusAddress: bare.address,
+          log: () => undefined,
+        }),
+      );
       expect(explicit).toBeInstanceOf(SecretServiceUnavailableError);
       expect((explicit as Error).message).toMatch(/^keystore "secret-service" is unavailable: no Secret Service/);
     } finally {
@@ -119,7 +143,13 @@ describe('SecretServiceStore on gnome-keyring', () => {
   it('auto picks the Secret Service when there is no TPM, and says why the TPM was skipped', async () => {
     const stateDir = join(scratch, 'auto-ss');
     const lines: string[] = [];
-    const store = await openSecretStore({ choice: 'auto', stateDir, env: { DBUS_SESSION_BUS_ADDRESS: keyring.address }, ...NO_TPM, log: (l) => lines.push(l) });
+    const store = await openSecretStore({
+      choice: 'auto',
+      stateDir,
+      env: { DBUS_SESSION_BUS_ADDRESS: keyring.address },
+      ...NO_TPM,
+      log: (l) => lines.push(l),
+    });
     expect(store.tier).toBe('secret-service');
     expect((store as SecretServiceStore).instance).toBe(stateDir);
     expect(lines).toEqual([
@@ -130,11 +160,19 @@ describe('SecretServiceStore on gnome-keyring', () => {
     await store.close();
 
     // The next start finds the keyring gone: an error, not a fresh file store.
-    const error = await caught(() => openSecretStore({ choice: 'auto', stateDir, env: {}, ...NO_TPM, log: () => undefined }));
+    const error = await caught(() =>
+      openSecretStore({ choice: 'auto', stateDir, env: {}, ...NO_TPM, log: () => undefined }),
+    );
     expect(error).toBeInstanceOf(SecretServiceUnavailableError);
     expect((error as Error).message).toContain('keystore "auto" chose secret-service at first start');
 
-    const again = await openSecretStore({ choice: 'auto', stateDir, env: { DBUS_SESSION_BUS_ADDRESS: keyring.address }, ...NO_TPM, log: () => undefined });
+    const again = await openSecretStore({
+      choice: 'auto',
+      stateDir,
+      env: { DBUS_SESSION_BUS_ADDRESS: keyring.address },
+      ...NO_TPM,
+      log: () => undefined,
+    });
     expect(await again.get('device-seed')).toEqual(Uint8Array.of(7));
     await again.delete('device-seed');
     await again.close();
@@ -208,7 +246,12 @@ describe('SecretServiceStore on a locked keyring', () => {
     await store.put('device-seed', secret);
     await locked.lockDefaultCollection();
 
-    for (const action of [() => store.put('device-seed', secret), () => store.get('device-seed'), () => store.list(), () => store.delete('device-seed')]) {
+    for (const action of [
+      () => store.put('device-seed', secret),
+      () => store.get('device-seed'),
+      () => store.list(),
+      () => store.delete('device-seed'),
+    ]) {
       const error = await caught(action);
       expect(error).toBeInstanceOf(SecretServiceLockedError);
       expect((error as Error).message).toMatch(/collection \/org\/freedesktop\/secrets\/collection\/login is locked/);
@@ -230,7 +273,9 @@ describe('SecretServiceStore on a locked keyring', () => {
       log: (l) => lines.push(l),
     });
     expect(fallback.tier).toBe('file');
-    expect(lines[1]).toMatch(/^keystore: skipped secret-service: no Secret Service: the Secret Service collection .* is locked/);
+    expect(lines[1]).toMatch(
+      /^keystore: skipped secret-service: no Secret Service: the Secret Service collection .* is locked/,
+    );
     await fallback.close();
   });
 });

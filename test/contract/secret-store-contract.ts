@@ -11,7 +11,11 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SecretStore, SecretStoreTier } from '../../src/agent/secret-store.js';
 import { MeshError } from '../../src/crypto/errors.js';
-import { InvalidSecretNameError, InvalidSecretValueError, KeystoreClosedError } from '../../src/agent/secret-store-errors.js';
+import {
+  InvalidSecretNameError,
+  InvalidSecretValueError,
+  KeystoreClosedError,
+} from '../../src/agent/secret-store-errors.js';
 
 /** One backend location (a state directory, a keyring instance); open() may be called repeatedly on it. */
 export interface SecretStoreLocation {
@@ -43,7 +47,15 @@ function leakForms(secret: Uint8Array): string[] {
 /** Fails if `error` (message, context, cause chain, anything inspect shows) carries `secret`. */
 export function expectNoSecretIn(error: unknown, secret: Uint8Array): void {
   expect(secret.length, 'a leak check needs a distinctive secret').toBeGreaterThanOrEqual(16);
-  const texts: string[] = [inspect(error, { depth: 8, showHidden: true, breakLength: Infinity, maxArrayLength: 10_000, maxStringLength: 100_000 })];
+  const texts: string[] = [
+    inspect(error, {
+      depth: 8,
+      showHidden: true,
+      breakLength: Infinity,
+      maxArrayLength: 10_000,
+      maxStringLength: 100_000,
+    }),
+  ];
   for (let e: unknown = error; e instanceof Error; e = e.cause) {
     texts.push(e.message, String(e.stack ?? ''));
     if (e instanceof MeshError) texts.push(JSON.stringify(e.context));
@@ -94,7 +106,17 @@ const INVALID_NAMES: unknown[] = [
   undefined,
 ];
 
-const VALID_NAMES = ['a', 'device-seed', 'activation/alice@example.com', 'A.b_c-d@e/f/g', '0', 'x'.repeat(128), 'a/../b', 'a//b', 'trailing/'];
+const VALID_NAMES = [
+  'a',
+  'device-seed',
+  'activation/alice@example.com',
+  'A.b_c-d@e/f/g',
+  '0',
+  'x'.repeat(128),
+  'a/../b',
+  'a//b',
+  'trailing/',
+];
 
 export function secretStoreContract(label: string, harness: () => SecretStoreHarness): void {
   describe(`SecretStore contract: ${label}`, () => {
@@ -225,7 +247,7 @@ export function secretStoreContract(label: string, harness: () => SecretStoreHar
       expect(await store.list()).toEqual([]);
     });
 
-    it('stores a copy: later changes to the caller\'s buffers do not reach the store', async () => {
+    it("stores a copy: later changes to the caller's buffers do not reach the store", async () => {
       const { store } = await freshStore();
       const secret = distinctiveSecret(32);
       const original = secret.slice();
@@ -282,7 +304,12 @@ export function secretStoreContract(label: string, harness: () => SecretStoreHar
       await store.put('device-seed', secret);
       await store.close();
       await store.close();
-      for (const action of [() => store.put('device-seed', secret), () => store.get('device-seed'), () => store.delete('device-seed'), () => store.list()]) {
+      for (const action of [
+        () => store.put('device-seed', secret),
+        () => store.get('device-seed'),
+        () => store.delete('device-seed'),
+        () => store.list(),
+      ]) {
         const error = await caught(action);
         expect(error).toBeInstanceOf(KeystoreClosedError);
         expectNoSecretIn(error, secret);

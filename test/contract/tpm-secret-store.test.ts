@@ -70,7 +70,12 @@ describe('TpmSecretStore on swtpm', () => {
     await store.close();
 
     const files = await filesUnder(stateDir);
-    expect(files.map((f) => f.slice(stateDir.length)).sort()).toEqual(['/tpm/secrets/seed~0.blob', '/tpm/secrets/seed~1.blob', '/tpm/secrets/seed~2.blob', '/tpm/wrapping-key.json']);
+    expect(files.map((f) => f.slice(stateDir.length)).sort()).toEqual([
+      '/tpm/secrets/seed~0.blob',
+      '/tpm/secrets/seed~1.blob',
+      '/tpm/secrets/seed~2.blob',
+      '/tpm/wrapping-key.json',
+    ]);
     for (const file of files) {
       const content = await readFile(file);
       expect((await stat(file)).mode & 0o777, file).toBe(0o600);
@@ -79,12 +84,20 @@ describe('TpmSecretStore on swtpm', () => {
         // Any 16-byte window of the secret, raw, hex or base64, would be a leak.
         for (const window of [raw.subarray(0, 16), raw.subarray(raw.length - 16)]) {
           expect(content.includes(window), `${file} holds secret bytes`).toBe(false);
-          expect(content.toString('latin1').includes(window.toString('hex')), `${file} holds the secret in hex`).toBe(false);
+          expect(content.toString('latin1').includes(window.toString('hex')), `${file} holds the secret in hex`).toBe(
+            false,
+          );
         }
-        expect(content.toString('latin1').includes(raw.toString('base64').slice(0, 24)), `${file} holds the secret in base64`).toBe(false);
+        expect(
+          content.toString('latin1').includes(raw.toString('base64').slice(0, 24)),
+          `${file} holds the secret in base64`,
+        ).toBe(false);
       }
     }
-    const record = JSON.parse(await readFile(join(stateDir, 'tpm', 'wrapping-key.json'), 'utf8')) as Record<string, unknown>;
+    const record = JSON.parse(await readFile(join(stateDir, 'tpm', 'wrapping-key.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     expect(record['attributes']).toBe('fixedtpm|fixedparent|userwithauth|noda');
     expect(Object.keys(record).sort()).toEqual(['attributes', 'primary', 'private', 'public', 'version']);
   });
@@ -162,7 +175,9 @@ describe('TpmSecretStore on swtpm', () => {
     expect((error as Error).message).toMatch(/^tpm2_load failed with exit code \d+ on TCTI swtpm:/);
 
     await writeFile(keyPath, '{"version":1}', { mode: 0o600 });
-    expect(await caught(() => TpmSecretStore.open({ stateDir, tcti: swtpm.tcti }))).toBeInstanceOf(KeystoreIntegrityError);
+    expect(await caught(() => TpmSecretStore.open({ stateDir, tcti: swtpm.tcti }))).toBeInstanceOf(
+      KeystoreIntegrityError,
+    );
   });
 
   it('refuses to make a new wrapping key when sealed secrets exist without theirs', async () => {
@@ -188,7 +203,9 @@ describe('TpmSecretStore on swtpm', () => {
   });
 
   it('an unreachable TPM is a typed error naming the tool; no TCTI at all is TpmUnavailableError', async () => {
-    const error = await caught(() => TpmSecretStore.open({ stateDir: newStateDir(), tcti: 'swtpm:host=127.0.0.1,port=1' }));
+    const error = await caught(() =>
+      TpmSecretStore.open({ stateDir: newStateDir(), tcti: 'swtpm:host=127.0.0.1,port=1' }),
+    );
     expect(error).toBeInstanceOf(TpmCommandError);
     expect((error as TpmCommandError).tool).toBe('tpm2_createprimary');
 
@@ -198,45 +215,88 @@ describe('TpmSecretStore on swtpm', () => {
   });
 
   it('detects a TPM: the TCTI from the option or TPM2TOOLS_TCTI, answered by tpm2_getcap', async () => {
-    expect(resolveTcti(NO_TPM)).toEqual({ tcti: undefined, reason: 'no TPM: /nonexistent/tpmrm0 absent and TPM2TOOLS_TCTI unset' });
-    expect(resolveTcti({ env: { TPM2TOOLS_TCTI: swtpm.tcti } })).toEqual({ tcti: swtpm.tcti, source: 'TPM2TOOLS_TCTI' });
-    expect(resolveTcti({ tcti: 'device:/dev/tpm0', env: { TPM2TOOLS_TCTI: swtpm.tcti } })).toEqual({ tcti: 'device:/dev/tpm0', source: 'configured TCTI' });
-    expect(resolveTcti({ env: {}, tpmDevice: '/dev/null' })).toEqual({ tcti: 'device:/dev/null', source: 'device node /dev/null' });
+    expect(resolveTcti(NO_TPM)).toEqual({
+      tcti: undefined,
+      reason: 'no TPM: /nonexistent/tpmrm0 absent and TPM2TOOLS_TCTI unset',
+    });
+    expect(resolveTcti({ env: { TPM2TOOLS_TCTI: swtpm.tcti } })).toEqual({
+      tcti: swtpm.tcti,
+      source: 'TPM2TOOLS_TCTI',
+    });
+    expect(resolveTcti({ tcti: 'device:/dev/tpm0', env: { TPM2TOOLS_TCTI: swtpm.tcti } })).toEqual({
+      tcti: 'device:/dev/tpm0',
+      source: 'configured TCTI',
+    });
+    expect(resolveTcti({ env: {}, tpmDevice: '/dev/null' })).toEqual({
+      tcti: 'device:/dev/null',
+      source: 'device node /dev/null',
+    });
 
-    expect(await probeTpm({ env: { TPM2TOOLS_TCTI: swtpm.tcti } })).toEqual({ available: true, tcti: swtpm.tcti, source: 'TPM2TOOLS_TCTI' });
-    expect(await probeTpm(NO_TPM)).toEqual({ available: false, reason: 'no TPM: /nonexistent/tpmrm0 absent and TPM2TOOLS_TCTI unset' });
+    expect(await probeTpm({ env: { TPM2TOOLS_TCTI: swtpm.tcti } })).toEqual({
+      available: true,
+      tcti: swtpm.tcti,
+      source: 'TPM2TOOLS_TCTI',
+    });
+    expect(await probeTpm(NO_TPM)).toEqual({
+      available: false,
+      reason: 'no TPM: /nonexistent/tpmrm0 absent and TPM2TOOLS_TCTI unset',
+    });
     const dead = await probeTpm({ tcti: 'swtpm:host=127.0.0.1,port=1' }, 3_000);
     expect(dead.available).toBe(false);
-    expect(!dead.available && dead.reason).toMatch(/^no TPM: configured TCTI gives TCTI swtpm:host=127\.0\.0\.1,port=1, but tpm2_getcap failed with exit code/);
+    expect(!dead.available && dead.reason).toMatch(
+      /^no TPM: configured TCTI gives TCTI swtpm:host=127\.0\.0\.1,port=1, but tpm2_getcap failed with exit code/,
+    );
   });
 
   it('auto picks the TPM when one answers, logs it, records it, and keeps it', async () => {
     const stateDir = newStateDir();
     const lines: string[] = [];
-    const store = await openSecretStore({ choice: 'auto', stateDir, env: { TPM2TOOLS_TCTI: swtpm.tcti }, log: (l) => lines.push(l) });
+    const store = await openSecretStore({
+      choice: 'auto',
+      stateDir,
+      env: { TPM2TOOLS_TCTI: swtpm.tcti },
+      log: (l) => lines.push(l),
+    });
     expect(store.tier).toBe('tpm');
     expect(store.describe()).toContain(swtpm.tcti);
-    expect(lines).toEqual([`keystore: ${store.describe()} (auto: best available; recorded in ${join(stateDir, KEYSTORE_TIER_FILE)})`]);
+    expect(lines).toEqual([
+      `keystore: ${store.describe()} (auto: best available; recorded in ${join(stateDir, KEYSTORE_TIER_FILE)})`,
+    ]);
     const seed = distinctiveSecret(32);
     await store.put('device-seed', seed);
     await store.close();
 
     // A later start where the TPM does not answer must not fall back to an empty file store.
     const error = await caught(() =>
-      openSecretStore({ choice: 'auto', stateDir, env: { TPM2TOOLS_TCTI: 'swtpm:host=127.0.0.1,port=1' }, log: () => undefined, probeTimeoutMs: 3_000 }),
+      openSecretStore({
+        choice: 'auto',
+        stateDir,
+        env: { TPM2TOOLS_TCTI: 'swtpm:host=127.0.0.1,port=1' },
+        log: () => undefined,
+        probeTimeoutMs: 3_000,
+      }),
     );
     expect(error).toBeInstanceOf(TpmUnavailableError);
     expect((error as Error).message).toContain('keystore "auto" chose tpm at first start');
     expect((error as Error).message).toContain(KEYSTORE_TIER_FILE);
 
-    const again = await openSecretStore({ choice: 'auto', stateDir, env: { TPM2TOOLS_TCTI: swtpm.tcti }, log: () => undefined });
+    const again = await openSecretStore({
+      choice: 'auto',
+      stateDir,
+      env: { TPM2TOOLS_TCTI: swtpm.tcti },
+      log: () => undefined,
+    });
     expect(await again.get('device-seed')).toEqual(seed);
     await again.close();
   });
 
   it('an explicit "tpm" with no TPM is TpmUnavailableError saying why, not a fallback', async () => {
-    const error = await caught(() => openSecretStore({ choice: 'tpm', stateDir: newStateDir(), ...NO_TPM, log: () => undefined }));
+    const error = await caught(() =>
+      openSecretStore({ choice: 'tpm', stateDir: newStateDir(), ...NO_TPM, log: () => undefined }),
+    );
     expect(error).toBeInstanceOf(TpmUnavailableError);
-    expect((error as Error).message).toBe('keystore "tpm" is unavailable: no TPM: /nonexistent/tpmrm0 absent and TPM2TOOLS_TCTI unset');
+    expect((error as Error).message).toBe(
+      'keystore "tpm" is unavailable: no TPM: /nonexistent/tpmrm0 absent and TPM2TOOLS_TCTI unset',
+    );
   });
 });

@@ -35,7 +35,9 @@ async function wholeJson(path: string, what: string): Promise<any> {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new Error(`${what} ${path} is not whole JSON (${(error as Error).message}): ${JSON.stringify(text.slice(0, 200))}`);
+    throw new Error(
+      `${what} ${path} is not whole JSON (${(error as Error).message}): ${JSON.stringify(text.slice(0, 200))}`,
+    );
   }
 }
 
@@ -74,14 +76,17 @@ export function expectConsistent(s: DiskSnapshot, seed: string, udf: string, con
   const where = (what: string) => `${context}: ${what}`;
   // Never both gone: a public file means the keystore holds the seed.
   expect(s.preconfiguration, where('the preconfiguration file vanished')).not.toBe('absent');
-  if (s.preconfiguration === 'public') expect(s.seedInKeystore, where('file rewritten public but no seed in the keystore')).toBe(seed);
+  if (s.preconfiguration === 'public')
+    expect(s.seedInKeystore, where('file rewritten public but no seed in the keystore')).toBe(seed);
   // A seed in the keystore is whole and is the factory's.
   if (s.seedInKeystore !== undefined) expect(s.seedInKeystore, where('keystore seed')).toBe(seed);
   if (s.state !== undefined) {
     expect(s.state.device.udf, where('state names another device')).toBe(udf);
     for (const [account, owner] of Object.entries(s.state.owners)) {
-      if (owner.state === 'connected') expect(s.secrets, where(`${account} connected without its activation seed`)).toContain(activationFile(account));
-      if (owner.state === 'pending') expect(owner.responseId, where(`${account} pending without a ResponseId`)).toMatch(/\S/);
+      if (owner.state === 'connected')
+        expect(s.secrets, where(`${account} connected without its activation seed`)).toContain(activationFile(account));
+      if (owner.state === 'pending')
+        expect(owner.responseId, where(`${account} pending without a ResponseId`)).toMatch(/\S/);
     }
   }
   if (s.status?.device?.udf !== undefined) expect(s.status.device.udf, where('status names another device')).toBe(udf);

@@ -96,9 +96,15 @@ export class SpawnedAgent {
         const m = line.match(pattern);
         if (m !== null) return m;
       }
-      if (!this.alive) throw new Error(`agent exited (${this.child.exitCode ?? this.child.signalCode}) before ${pattern}: ${this.stderr.join('')}\n${this.lines.join('\n')}`);
+      if (!this.alive)
+        throw new Error(
+          `agent exited (${this.child.exitCode ?? this.child.signalCode}) before ${pattern}: ${this.stderr.join('')}\n${this.lines.join('\n')}`,
+        );
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no line matching ${pattern} within ${timeoutMs} ms:\n${this.lines.join('\n')}\n${this.stderr.join('')}`);
+      if (left <= 0)
+        throw new Error(
+          `no line matching ${pattern} within ${timeoutMs} ms:\n${this.lines.join('\n')}\n${this.stderr.join('')}`,
+        );
       await new Promise<void>((wake) => {
         const t = setTimeout(wake, Math.min(left, 100));
         this.#waiters.push(() => {

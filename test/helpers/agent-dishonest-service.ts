@@ -54,7 +54,10 @@ export class DishonestHttpService {
           return [name, { Status: 201, ...(await this.mesh.connectStart(this.url, request)) }];
         case 'ConnectStatus': {
           const answer = await this.mesh.connectStatus(this.url, request);
-          return [name, { Status: answer.Result === 'Pending' ? 202 : answer.Result === 'Expired' ? 410 : 201, ...answer }];
+          return [
+            name,
+            { Status: answer.Result === 'Pending' ? 202 : answer.Result === 'Expired' ? 410 : 201, ...answer },
+          ];
         }
         case 'PollClaim':
           return [name, { Status: 201, ...(await this.mesh.pollClaim(this.url, request)) }];
@@ -62,7 +65,8 @@ export class DishonestHttpService {
           return [name, { Status: 400, StatusDescription: `not scripted: ${name}` }];
       }
     } catch (error) {
-      if (error instanceof ServiceRefusedError) return [name, { Status: error.status, StatusDescription: error.message }];
+      if (error instanceof ServiceRefusedError)
+        return [name, { Status: error.status, StatusDescription: error.message }];
       return [name, { Status: 500, StatusDescription: String(error) }];
     }
   }

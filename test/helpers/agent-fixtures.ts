@@ -10,7 +10,21 @@ import { KeySpecifier, newDerivedKeySeedUdf } from '../../src/mesh/udf/derived-k
 
 let counter = 0;
 
-export function factoryFileText(maker = 'maker@example.com', seed = newDerivedKeySeedUdf(KeySpecifier.MeshProfileDevice, seededRandom((Date.now() + ++counter * 7919) & 0x7fffffff))) {
+export function factoryFileText(
+  maker = 'maker@example.com',
+  seed = newDerivedKeySeedUdf(
+    KeySpecifier.MeshProfileDevice,
+    seededRandom((Date.now() + ++counter * 7919) & 0x7fffffff),
+  ),
+) {
   const made = createDevicePreconfiguration({ deviceSeed: seed, makerAccount: maker, description: 'Thermostat' });
-  return { seed, made, text: JSON.stringify({ DevicePreconfiguration: DevicePreconfigurationSchema.toJson(made.preconfiguration) }, null, 2) };
+  return {
+    seed,
+    made,
+    text: JSON.stringify(
+      { DevicePreconfiguration: DevicePreconfigurationSchema.toJson(made.preconfiguration) },
+      null,
+      2,
+    ),
+  };
 }

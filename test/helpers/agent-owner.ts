@@ -11,7 +11,12 @@ import { createPublication } from '../../src/mesh/connect/cataloged-publication.
 import { createMessageClaim, type CreatedMessageClaim } from '../../src/mesh/connect/message-claim.js';
 import { acceptClaim, serviceRecipient } from '../../src/mesh/connect/respond-connection.js';
 import { CatalogedPublicationSchema } from '../../src/mesh/objects/cataloged-publication.js';
-import { accountKeyPairs, verifyProfileAccount, type AccountKeyPairs, type VerifiedProfileAccount } from '../../src/mesh/profiles/profile-account.js';
+import {
+  accountKeyPairs,
+  verifyProfileAccount,
+  type AccountKeyPairs,
+  type VerifiedProfileAccount,
+} from '../../src/mesh/profiles/profile-account.js';
 import { verifyProfileService } from '../../src/mesh/profiles/profile-service.js';
 import { signerOf } from '../../src/mesh/profiles/signed-object.js';
 import { MeshClient, type RequestSigner } from '../../src/platform/http/mesh-client.js';
@@ -26,7 +31,10 @@ export interface OpenedOwner {
 }
 
 export async function openOwner(home: string, service: string): Promise<OpenedOwner> {
-  const profile = JSON.parse(await readFile(join(home, 'profile.json'), 'utf8')) as { Account: string; EnvelopedProfileAccount: never };
+  const profile = JSON.parse(await readFile(join(home, 'profile.json'), 'utf8')) as {
+    Account: string;
+    EnvelopedProfileAccount: never;
+  };
   const secrets = JSON.parse(await readFile(join(home, 'secrets.json'), 'utf8')) as { AccountSeed: string };
   const keys = accountKeyPairs(secrets.AccountSeed);
   return {
@@ -34,14 +42,25 @@ export async function openOwner(home: string, service: string): Promise<OpenedOw
     keys,
     profile: verifyProfileAccount(profile.EnvelopedProfileAccount),
     client: new MeshClient({ service }),
-    signer: meshAuthorizationSigner({ account: profile.Account, key: keys.administratorSignature, now: () => new Date(), random: systemRandom }),
+    signer: meshAuthorizationSigner({
+      account: profile.Account,
+      key: keys.administratorSignature,
+      now: () => new Date(),
+      random: systemRandom,
+    }),
   };
 }
 
 /** The maker publishes the device's claim record (Publish, signed by its admin key). */
-export async function publishDevice(maker: OpenedOwner, deviceSeed: string): Promise<{ connectUri: string; publicationId: string }> {
+export async function publishDevice(
+  maker: OpenedOwner,
+  deviceSeed: string,
+): Promise<{ connectUri: string; publicationId: string }> {
   const made = createPublication({ deviceSeed, makerAccount: maker.account, random: systemRandom });
-  await maker.client.publish({ Account: maker.account, CatalogedPublication: CatalogedPublicationSchema.toJson(made.publication) as never }, maker.signer);
+  await maker.client.publish(
+    { Account: maker.account, CatalogedPublication: CatalogedPublicationSchema.toJson(made.publication) as never },
+    maker.signer,
+  );
   return { connectUri: made.connectUri, publicationId: made.publicationId };
 }
 
@@ -51,8 +70,18 @@ export async function sendClaim(makerClient: MeshClient, claim: { json: unknown 
 }
 
 /** Scan, claim and accept, as an owner app would: Claim at the maker's, ConnectComplete at its own. */
-export async function claimAndAccept(claimant: OpenedOwner, makerClient: MeshClient, connectUri: string, roles: readonly string[] = []): Promise<CreatedMessageClaim> {
-  const claim = createMessageClaim({ claimantProfile: claimant.profile, adminKey: signerOf(claimant.keys.administratorSignature), connectUri, random: systemRandom });
+export async function claimAndAccept(
+  claimant: OpenedOwner,
+  makerClient: MeshClient,
+  connectUri: string,
+  roles: readonly string[] = [],
+): Promise<CreatedMessageClaim> {
+  const claim = createMessageClaim({
+    claimantProfile: claimant.profile,
+    adminKey: signerOf(claimant.keys.administratorSignature),
+    connectUri,
+    random: systemRandom,
+  });
   const answer = await sendClaim(makerClient, claim);
   const hello = await claimant.client.hello();
   const serviceKeys = verifyProfileService(hello.EnvelopedProfileService as never).keys;
@@ -65,8 +94,13 @@ export async function claimAndAccept(claimant: OpenedOwner, makerClient: MeshCli
     random: systemRandom,
     now: new Date(),
     roles,
-    ...(serviceKeys.serviceEncryption === undefined ? {} : { additionalRecipients: [serviceRecipient(serviceKeys.serviceEncryption)] }),
+    ...(serviceKeys.serviceEncryption === undefined
+      ? {}
+      : { additionalRecipients: [serviceRecipient(serviceKeys.serviceEncryption)] }),
   });
-  await claimant.client.connectComplete({ AccountAddress: claimant.account, EnvelopedRespondConnection: accepted.json }, claimant.signer);
+  await claimant.client.connectComplete(
+    { AccountAddress: claimant.account, EnvelopedRespondConnection: accepted.json },
+    claimant.signer,
+  );
   return claim;
 }

@@ -15,7 +15,12 @@ export const AGENT_WITH_PORTS_BIN = '.tmp/test-bin/agent-with-ports.mjs';
 
 /** `launch` for AgentProcess: the agent on the memory keystore and/or a fake sysfs tree. */
 export function withPorts(ports: { memoryKeystore?: boolean; sysfs?: string }): string[] {
-  return [process.execPath, AGENT_WITH_PORTS_BIN, ...(ports.memoryKeystore === true ? ['--memory-keystore'] : []), ...(ports.sysfs === undefined ? [] : ['--sysfs', ports.sysfs])];
+  return [
+    process.execPath,
+    AGENT_WITH_PORTS_BIN,
+    ...(ports.memoryKeystore === true ? ['--memory-keystore'] : []),
+    ...(ports.sysfs === undefined ? [] : ['--sysfs', ports.sysfs]),
+  ];
 }
 
 export interface CliRun {
@@ -29,7 +34,11 @@ function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
 }
 
 export function runAgentCli(args: readonly string[], env: Record<string, string> = {}): CliRun {
-  const result = spawnSync(process.execPath, [AGENT_BIN, ...args], { encoding: 'utf8', env: baseEnv(env), timeout: 20_000 });
+  const result = spawnSync(process.execPath, [AGENT_BIN, ...args], {
+    encoding: 'utf8',
+    env: baseEnv(env),
+    timeout: 20_000,
+  });
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -57,10 +66,14 @@ export async function claimPollsAfter(configPath: string, count = 2, timeoutMs =
   const deadline = Date.now() + timeoutMs;
   while (seen.size < count) {
     const run = runAgentCli(['status', '--json', '--config', configPath]);
-    const lastPoll = run.status === 0 ? (JSON.parse(run.stdout) as { claims?: { lastPoll?: string } }).claims?.lastPoll : undefined;
+    const lastPoll =
+      run.status === 0 ? (JSON.parse(run.stdout) as { claims?: { lastPoll?: string } }).claims?.lastPoll : undefined;
     if (lastPoll !== undefined && lastPoll > since) seen.add(lastPoll);
     if (seen.size >= count) return;
-    if (Date.now() > deadline) throw new Error(`saw ${seen.size} of ${count} claim polls within ${timeoutMs} ms (status ${run.status}: ${run.stderr})`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `saw ${seen.size} of ${count} claim polls within ${timeoutMs} ms (status ${run.status}: ${run.stderr})`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -80,9 +93,16 @@ export class AgentProcess {
   #waiters: Array<() => void> = [];
 
   /** `launch`: the command before `run --config …` (default: node dist/mesh-agent.mjs). */
-  constructor(configPath: string, env: Record<string, string> = {}, launch: readonly string[] = [process.execPath, AGENT_BIN]) {
+  constructor(
+    configPath: string,
+    env: Record<string, string> = {},
+    launch: readonly string[] = [process.execPath, AGENT_BIN],
+  ) {
     const [file, ...prefix] = launch as [string, ...string[]];
-    this.child = spawn(file, [...prefix, 'run', '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'], env: baseEnv(env) });
+    this.child = spawn(file, [...prefix, 'run', '--config', configPath], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: baseEnv(env),
+    });
     running.add(this);
     let partial = '';
     this.child.stdout?.on('data', (chunk: Buffer) => {
@@ -93,11 +113,13 @@ export class AgentProcess {
       for (const wake of this.#waiters.splice(0)) wake();
     });
     this.child.stderr?.on('data', (chunk: Buffer) => this.stderr.push(chunk.toString('utf8')));
-    this.exited = new Promise((resolve) => this.child.once('exit', (code) => {
-      running.delete(this);
-      for (const wake of this.#waiters.splice(0)) wake();
-      resolve(code);
-    }));
+    this.exited = new Promise((resolve) =>
+      this.child.once('exit', (code) => {
+        running.delete(this);
+        for (const wake of this.#waiters.splice(0)) wake();
+        resolve(code);
+      }),
+    );
   }
 
   /** The first line (from `from` on) matching `pattern`; fails after `timeoutMs` or if the agent exits. */
@@ -108,7 +130,10 @@ export class AgentProcess {
         const m = (this.lines[i] as string).match(pattern);
         if (m !== null) return m;
       }
-      if (this.child.exitCode !== null) throw new Error(`agent exited ${this.child.exitCode} before ${pattern}: ${this.stderr.join('')}\n${this.lines.join('\n')}`);
+      if (this.child.exitCode !== null)
+        throw new Error(
+          `agent exited ${this.child.exitCode} before ${pattern}: ${this.stderr.join('')}\n${this.lines.join('\n')}`,
+        );
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`no line matching ${pattern} within ${timeoutMs} ms:\n${this.lines.join('\n')}`);
       await new Promise<void>((resolve) => {

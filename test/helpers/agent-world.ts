@@ -23,7 +23,13 @@ import { MemorySecretStore, MemorySecretStoreBackend } from '../../src/agent/fak
 export const SERVICE_A = 'https://mesh.example.com/';
 export const SERVICE_B = 'https://mesh.example.net/';
 
-export const FAST_POLLING: RetryScheduleOptions = { initialDelayMs: 1_000, maxDelayMs: 8_000, factor: 2, jitter: 0.25, honorRetryAfter: true };
+export const FAST_POLLING: RetryScheduleOptions = {
+  initialDelayMs: 1_000,
+  maxDelayMs: 8_000,
+  factor: 2,
+  jitter: 0.25,
+  honorRetryAfter: true,
+};
 
 export class AgentWorld {
   readonly mesh = new FakeMeshService(7);
@@ -88,7 +94,8 @@ export class AgentWorld {
     let spent = 0;
     let steps = 0;
     while (!done()) {
-      if (spent > limitMs || ++steps > 2_000) throw new Error(`condition not reached within ${limitMs} ms of fake time (${steps} steps)`);
+      if (spent > limitMs || ++steps > 2_000)
+        throw new Error(`condition not reached within ${limitMs} ms of fake time (${steps} steps)`);
       spent += await this.clock.next();
       if (this.clock.sleeping === 0) await this.clock.advance(1);
     }

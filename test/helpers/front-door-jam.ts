@@ -25,7 +25,12 @@ export interface StrangerReply {
 const agents = new Map<string, Agent>();
 
 /** POSTs `body` to `url` from `localAddress` (a 127.x.y.z address), keep-alive per address. */
-export function postFrom(url: string, body: string, localAddress = '127.0.0.2', headers: Record<string, string> = {}): Promise<StrangerReply> {
+export function postFrom(
+  url: string,
+  body: string,
+  localAddress = '127.0.0.2',
+  headers: Record<string, string> = {},
+): Promise<StrangerReply> {
   let agent = agents.get(localAddress);
   if (agent === undefined) {
     agent = new Agent({ keepAlive: true, localAddress, maxSockets: 16 });
@@ -35,7 +40,11 @@ export function postFrom(url: string, body: string, localAddress = '127.0.0.2', 
   return new Promise((resolve, reject) => {
     const req = request(
       target,
-      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers } },
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -80,7 +89,9 @@ export interface StrangerRequestOptions {
 export function strangerConnectStart(account: string, options: StrangerRequestOptions = {}): string {
   const deviceSeed = newDerivedKeySeedUdf(KeySpecifier.MeshProfileDevice, systemRandom);
   const profile =
-    options.descriptionLength === undefined ? undefined : createProfileDevice(deviceSeed, { description: 'x'.repeat(options.descriptionLength) });
+    options.descriptionLength === undefined
+      ? undefined
+      : createProfileDevice(deviceSeed, { description: 'x'.repeat(options.descriptionLength) });
   const pin = options.pin === true ? newPin(systemRandom) : options.pin;
   const created = createRequestConnection({
     deviceSeed,
@@ -124,7 +135,10 @@ export interface ProcessResult {
 export function runMeshProcess(args: readonly string[], timeoutMs = 60_000): Promise<ProcessResult> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['dist/mesh.mjs', ...args], { env: { PATH: process.env['PATH'] ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['dist/mesh.mjs', ...args], {
+      env: { PATH: process.env['PATH'] ?? '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));

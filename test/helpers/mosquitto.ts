@@ -88,7 +88,9 @@ export async function startMosquitto(users: Readonly<Record<string, MosquittoUse
     proc.stderr?.on('data', (b: Buffer) => log.push(...b.toString('utf8').split('\n').filter(Boolean)));
     const up = await waitFor(async () => proc.exitCode !== null || (await portOpen(port)), 10_000, 50);
     if (!up || proc.exitCode !== null) {
-      throw new TestBackendUnavailableError(`mosquitto did not start on 127.0.0.1:${port}: ${log.slice(-5).join(' | ')}`);
+      throw new TestBackendUnavailableError(
+        `mosquitto did not start on 127.0.0.1:${port}: ${log.slice(-5).join(' | ')}`,
+      );
     }
   };
   const stop = async (): Promise<void> => {

@@ -39,7 +39,9 @@ export function findPostgresBin(): string {
   const candidates: string[] = [];
   if (process.env['MESH_PG_BIN'] !== undefined) candidates.push(process.env['MESH_PG_BIN']);
   try {
-    candidates.push(execFileSync('pg_config', ['--bindir'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+    candidates.push(
+      execFileSync('pg_config', ['--bindir'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(),
+    );
   } catch {
     // pg_config is in libpq-dev, which may be absent; fall through to the Debian layout.
   }
@@ -96,13 +98,20 @@ export async function startPostgres(): Promise<PostgresCluster> {
       await run(command, argv, { timeout: 60_000 });
     } catch (cause) {
       const stderr = (cause as { stderr?: string }).stderr ?? '';
-      throw new PostgresUnavailableError(`could not ${what} with ${tool}: ${stderr.trim() || String(cause)} (see ${logFile})`, {
-        context: { tool, directory },
-        cause,
-      });
+      throw new PostgresUnavailableError(
+        `could not ${what} with ${tool}: ${stderr.trim() || String(cause)} (see ${logFile})`,
+        {
+          context: { tool, directory },
+          cause,
+        },
+      );
     }
   };
-  await exec('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions'], 'initialise a cluster');
+  await exec(
+    'initdb',
+    ['-D', data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions'],
+    'initialise a cluster',
+  );
 
   // A port picked free can be taken before the server binds it; retry with another.
   let port = 0;

@@ -85,7 +85,9 @@ export async function startSecretService(options: SecretServiceOptions = {}): Pr
     throw new TestBackendUnavailableError(message);
   };
 
-  const bus = spawn(dbusDaemon, [`--config-file=${configPath}`, '--nofork', '--print-address=1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const bus = spawn(dbusDaemon, [`--config-file=${configPath}`, '--nofork', '--print-address=1'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(bus);
   const busOutput = collectOutput(bus);
   const address = await new Promise<string | undefined>((resolveAddress) => {
@@ -107,14 +109,26 @@ export async function startSecretService(options: SecretServiceOptions = {}): Pr
   if (address === undefined || address === '') return fail(`dbus-daemon did not print its address: ${busOutput()}`);
 
   if (keyringDaemon !== undefined) {
-    const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, XDG_RUNTIME_DIR: runtime, XDG_DATA_HOME: join(home, '.local/share'), DBUS_SESSION_BUS_ADDRESS: address };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      HOME: home,
+      XDG_RUNTIME_DIR: runtime,
+      XDG_DATA_HOME: join(home, '.local/share'),
+      DBUS_SESSION_BUS_ADDRESS: address,
+    };
     delete env['DISPLAY'];
-    const keyring = spawn(keyringDaemon, ['--foreground', '--unlock', '--components=secrets'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const keyring = spawn(keyringDaemon, ['--foreground', '--unlock', '--components=secrets'], {
+      env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     children.push(keyring);
     const keyringOutput = collectOutput(keyring);
     // --unlock reads the login keyring's password from stdin until EOF.
     keyring.stdin.end('mesh-test-keyring-password');
-    const ready = await waitFor(async () => keyring.exitCode === null && (await probeSecretService({ dbusAddress: address }, 1_000)).available, 10_000);
+    const ready = await waitFor(
+      async () => keyring.exitCode === null && (await probeSecretService({ dbusAddress: address }, 1_000)).available,
+      10_000,
+    );
     if (!ready) {
       const probe = await probeSecretService({ dbusAddress: address }, 1_000);
       return fail(
@@ -130,9 +144,32 @@ export async function startSecretService(options: SecretServiceOptions = {}): Pr
       const client = dbus.sessionBus({ busAddress: toNodeBusAddress(address) });
       client.on('error', () => undefined);
       try {
-        const call = async (path: string, iface: string, member: string, signature: string, body: unknown[]): Promise<unknown[]> =>
-          (await client.call(new dbus.Message({ destination: 'org.freedesktop.secrets', path, interface: iface, member, signature, body })))?.body ?? [];
-        const [collection] = await call('/org/freedesktop/secrets', 'org.freedesktop.Secret.Service', 'ReadAlias', 's', ['default']);
+        const call = async (
+          path: string,
+          iface: string,
+          member: string,
+          signature: string,
+          body: unknown[],
+        ): Promise<unknown[]> =>
+          (
+            await client.call(
+              new dbus.Message({
+                destination: 'org.freedesktop.secrets',
+                path,
+                interface: iface,
+                member,
+                signature,
+                body,
+              }),
+            )
+          )?.body ?? [];
+        const [collection] = await call(
+          '/org/freedesktop/secrets',
+          'org.freedesktop.Secret.Service',
+          'ReadAlias',
+          's',
+          ['default'],
+        );
         await call('/org/freedesktop/secrets', 'org.freedesktop.Secret.Service', 'Lock', 'ao', [[collection]]);
       } finally {
         client.disconnect();

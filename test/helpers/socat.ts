@@ -34,12 +34,18 @@ export async function startPtyPair(directory: string, nameA = 'ttyA', nameB = 't
   const socat = requireTool('socat', 'socat');
   const a = isAbsolute(nameA) ? nameA : join(directory, nameA);
   const b = isAbsolute(nameB) ? nameB : join(directory, nameB);
-  const child = spawn(socat, ['-d', '-d', `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(socat, ['-d', '-d', `pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString('utf8');
   });
-  const ready = await waitFor(async () => child.exitCode !== null || (existsSync(a) && existsSync(b) && /starting data transfer loop/.test(stderr)), 10_000);
+  const ready = await waitFor(
+    async () =>
+      child.exitCode !== null || (existsSync(a) && existsSync(b) && /starting data transfer loop/.test(stderr)),
+    10_000,
+  );
   if (!ready || child.exitCode !== null) {
     await stopChild(child, 'SIGKILL');
     throw new TestBackendUnavailableError(`socat did not make the pty pair ${a} ${b}: ${stderr.trim()}`);

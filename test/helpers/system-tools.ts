@@ -19,7 +19,9 @@ export class TestBackendUnavailableError extends MeshError {
 
 /** The absolute path of `tool`, or TestBackendUnavailableError naming the package to install. */
 export function requireTool(tool: string, debianPackage: string): string {
-  const dirs = [...(process.env['PATH'] ?? '').split(delimiter), '/usr/bin', '/usr/sbin', '/bin', '/sbin'].filter((d) => d !== '');
+  const dirs = [...(process.env['PATH'] ?? '').split(delimiter), '/usr/bin', '/usr/sbin', '/bin', '/sbin'].filter(
+    (d) => d !== '',
+  );
   for (const dir of dirs) {
     const path = join(dir, tool);
     try {
@@ -50,7 +52,11 @@ export async function freePort(): Promise<number> {
 }
 
 /** Sends `signal` to a child we started and waits (up to `timeoutMs`) for it to exit, then SIGKILLs. */
-export async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 5_000): Promise<void> {
+export async function stopChild(
+  child: ChildProcess,
+  signal: NodeJS.Signals = 'SIGTERM',
+  timeoutMs = 5_000,
+): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
   child.kill(signal);

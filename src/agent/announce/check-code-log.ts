@@ -23,7 +23,11 @@ export class CheckCodeLog implements StatusDisplay {
       const key = `${p.account}\n${p.witness}`;
       if (this.#shown.has(key)) continue;
       this.#shown.add(key);
-      this.#logger.log('info', `SHOW check-code ${p.checkCode} for ${p.account}`, { event: 'check-code', account: p.account, witness: p.witness });
+      this.#logger.log('info', `SHOW check-code ${p.checkCode} for ${p.account}`, {
+        event: 'check-code',
+        account: p.account,
+        witness: p.witness,
+      });
     }
   }
 

@@ -10,7 +10,10 @@ export class CompositeAnnouncer implements Announcer {
   readonly #channels: readonly Announcer[];
   readonly #onError: (error: unknown, announcement: Announcement) => void;
 
-  constructor(channels: readonly Announcer[], onError: (error: unknown, announcement: Announcement) => void = () => undefined) {
+  constructor(
+    channels: readonly Announcer[],
+    onError: (error: unknown, announcement: Announcement) => void = () => undefined,
+  ) {
     this.#channels = channels;
     this.#onError = onError;
   }

@@ -72,7 +72,11 @@ export function deviceDisplay(status: AgentStatus): DeviceDisplay {
     ...(status.device.connectUri === undefined ? {} : { connectUri: status.device.connectUri }),
     owners: status.owners.map((o) => ({ account: o.account, state: o.state })),
     pending,
-    claimsHeld: (status.claims?.held ?? []).map((h) => ({ claimant: h.claimant, policy: h.policy, ...(h.code === undefined ? {} : { code: h.code }) })),
+    claimsHeld: (status.claims?.held ?? []).map((h) => ({
+      claimant: h.claimant,
+      policy: h.policy,
+      ...(h.code === undefined ? {} : { code: h.code }),
+    })),
     led: ledStateOf(status, pending),
   };
 }

@@ -22,7 +22,11 @@ export class ObservedStateStore implements StateStore {
   readonly #displays: readonly StatusDisplay[];
   readonly #onError: (error: unknown) => void;
 
-  constructor(inner: StateStore, displays: readonly StatusDisplay[], onError: (error: unknown) => void = () => undefined) {
+  constructor(
+    inner: StateStore,
+    displays: readonly StatusDisplay[],
+    onError: (error: unknown) => void = () => undefined,
+  ) {
     this.#inner = inner;
     this.#displays = displays;
     this.#onError = onError;

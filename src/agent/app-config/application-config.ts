@@ -108,7 +108,9 @@ export class ApplicationConfigs {
     const d = this.#d;
     for (const name of await d.secrets.list()) {
       if (!name.startsWith(SECRET_PREFIX)) continue;
-      const owner = Object.entries(d.state().owners).find(([, r]) => r.state === 'connected' && applicationSecretName(r.account) === name);
+      const owner = Object.entries(d.state().owners).find(
+        ([, r]) => r.state === 'connected' && applicationSecretName(r.account) === name,
+      );
       if (owner === undefined) {
         await d.secrets.delete(name);
         continue;
@@ -141,16 +143,28 @@ export class ApplicationConfigs {
     if (answer.EnvelopedApplicationEntry === undefined) return;
     const accountProfile = verifyProfileAccount(record.profileAccount, 'state.profileAccount');
     const activation = await d.secrets.get(activationSecretName(record.account));
-    if (activation === undefined) throw new DeviceKeyLostError(`the activation seed of ${record.account} is not in the keystore`, { context: { account: record.account } });
+    if (activation === undefined)
+      throw new DeviceKeyLostError(`the activation seed of ${record.account} is not in the keystore`, {
+        context: { account: record.account },
+      });
     const keys = combinedKeyPairs(deviceBaseKeyPairs(d.deviceSeed), fromUtf8(activation));
-    const entry = openApplicationEntryMqtt(answer.EnvelopedApplicationEntry, { accountProfile, decryptionKey: keys.encryption, deviceUdf: d.deviceUdf });
+    const entry = openApplicationEntryMqtt(answer.EnvelopedApplicationEntry, {
+      accountProfile,
+      decryptionKey: keys.encryption,
+      deviceUdf: d.deviceUdf,
+    });
     const slot = this.#slot(key, record.account);
     const created = entry.Created.toISOString();
     const held = slot.config?.created;
     // Created has whole seconds: within one second, a different entry is the newer one.
     const digest = toHex(sha256(utf8(JSON.stringify([entry.Url, entry.Username, entry.Password, entry.TopicPrefix]))));
     if (held !== undefined && (created < held || (created === held && digest === slot.config?.digest))) {
-      if (created < held) d.logger.log('warn', `${record.account}: ignored an application entry older than the one applied (${created} < ${held})`, { account: record.account });
+      if (created < held)
+        d.logger.log(
+          'warn',
+          `${record.account}: ignored an application entry older than the one applied (${created} < ${held})`,
+          { account: record.account },
+        );
       return;
     }
     const config: StoredConfig = {
@@ -166,18 +180,30 @@ export class ApplicationConfigs {
     await d.secrets.put(applicationSecretName(record.account), utf8(JSON.stringify(config)));
     slot.config = config;
     if (config.url === undefined) {
-      d.logger.log('info', `${record.account}: the owner removed its MQTT broker configuration`, { account: record.account });
-      this.#setStatus(slot, { account: record.account, state: 'removed', since: d.clock.now().toISOString(), configured: created });
+      d.logger.log('info', `${record.account}: the owner removed its MQTT broker configuration`, {
+        account: record.account,
+      });
+      this.#setStatus(slot, {
+        account: record.account,
+        state: 'removed',
+        since: d.clock.now().toISOString(),
+        configured: created,
+      });
       return;
     }
-    d.logger.log('info', `${record.account}: MQTT broker ${displayBrokerUrl(config.url)} configured by the owner`, { account: record.account, broker: displayBrokerUrl(config.url) });
+    d.logger.log('info', `${record.account}: MQTT broker ${displayBrokerUrl(config.url)} configured by the owner`, {
+      account: record.account,
+      broker: displayBrokerUrl(config.url),
+    });
     this.#startLoop(key, slot);
   }
 
   #failed(key: string, slot: OwnerSlot, error: unknown): void {
     const message = describeError(error);
     const now = this.#d.clock.now().toISOString();
-    this.#d.logger.log('warn', `${slot.status.account}: application entry not applied: ${message}`, { account: slot.status.account });
+    this.#d.logger.log('warn', `${slot.status.account}: application entry not applied: ${message}`, {
+      account: slot.status.account,
+    });
     this.#setStatus(slot, { ...slot.status, lastError: { message, at: now } });
     void key;
   }
@@ -210,7 +236,13 @@ export class ApplicationConfigs {
   }
 
   #statusPayload(config: StoredConfig, state: 'online' | 'offline'): string {
-    return JSON.stringify({ state, device: this.#d.deviceUdf, version: this.#d.version, account: config.account, at: this.#d.clock.now().toISOString() });
+    return JSON.stringify({
+      state,
+      device: this.#d.deviceUdf,
+      version: this.#d.version,
+      account: config.account,
+      at: this.#d.clock.now().toISOString(),
+    });
   }
 
   #startLoop(key: string, slot: OwnerSlot): void {
@@ -249,8 +281,17 @@ export class ApplicationConfigs {
           const now = d.clock.now().toISOString();
           const previous = slot.status;
           if (state === 'connecting' && (previous.state === 'refused' || previous.state === 'unreachable')) return;
-          if (state === 'connected') d.logger.log('info', `${config.account}: online at ${broker} (${topic})`, { account: config.account, broker });
-          if (state === 'refused' || state === 'unreachable') d.logger.log('warn', `${config.account}: broker ${broker} ${state}: ${detail ?? ''}; retrying`, { account: config.account, broker, state });
+          if (state === 'connected')
+            d.logger.log('info', `${config.account}: online at ${broker} (${topic})`, {
+              account: config.account,
+              broker,
+            });
+          if (state === 'refused' || state === 'unreachable')
+            d.logger.log('warn', `${config.account}: broker ${broker} ${state}: ${detail ?? ''}; retrying`, {
+              account: config.account,
+              broker,
+              state,
+            });
           this.#setStatus(slot, {
             account: config.account,
             broker,
@@ -258,7 +299,9 @@ export class ApplicationConfigs {
             state,
             since: now,
             configured: config.created,
-            ...(detail !== undefined && (state === 'refused' || state === 'unreachable') ? { lastError: { message: detail, at: now } } : {}),
+            ...(detail !== undefined && (state === 'refused' || state === 'unreachable')
+              ? { lastError: { message: detail, at: now } }
+              : {}),
           });
         },
       },

@@ -17,7 +17,11 @@ export const KEYSTORE_CHOICES: readonly KeystoreChoice[] = ['auto', 'tpm', 'secr
  * photographs a label must not add themselves silently.
  */
 export type AdditionalClaimPolicy = 'owner-approval' | 'physical-confirmation' | 'reject';
-export const ADDITIONAL_CLAIM_POLICIES: readonly AdditionalClaimPolicy[] = ['owner-approval', 'physical-confirmation', 'reject'];
+export const ADDITIONAL_CLAIM_POLICIES: readonly AdditionalClaimPolicy[] = [
+  'owner-approval',
+  'physical-confirmation',
+  'reject',
+];
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 export const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];

@@ -96,7 +96,11 @@ export class ConfigReader {
   }
 
   /** A finite number in [min, max]; `integer` also demands a whole number. */
-  number(path: string, value: unknown, range: { min: number; max: number; integer?: boolean; exclusiveMin?: boolean }): number | undefined {
+  number(
+    path: string,
+    value: unknown,
+    range: { min: number; max: number; integer?: boolean; exclusiveMin?: boolean },
+  ): number | undefined {
     const kind = range.integer === true ? 'an integer' : 'a number';
     const low = range.exclusiveMin === true ? `greater than ${range.min}` : `at least ${range.min}`;
     const expected = `${kind} ${low} and at most ${range.max}`;
@@ -112,6 +116,11 @@ export class ConfigReader {
     if ((choices as readonly unknown[]).includes(value)) return value as T;
     const listed = choices.map((c) => JSON.stringify(c)).join(', ');
     const guess = typeof value === 'string' ? didYouMean(value, choices.map(String)) : undefined;
-    return this.fail(path, `one of ${listed}`, describeValue(value), guess === undefined ? undefined : `did you mean "${guess}"?`);
+    return this.fail(
+      path,
+      `one of ${listed}`,
+      describeValue(value),
+      guess === undefined ? undefined : `did you mean "${guess}"?`,
+    );
   }
 }

@@ -53,7 +53,8 @@ export function serviceUrl(reader: ConfigReader, path: string, value: unknown): 
   }
   // Never echo credentials, even to say they should not be there.
   if (url.username !== '' || url.password !== '') return reader.fail(path, URL_EXPECTED, 'a URL with credentials');
-  if (url.search !== '' || url.hash !== '') return reader.fail(path, URL_EXPECTED, `${describeValue(text)}, which has a query or fragment`);
+  if (url.search !== '' || url.hash !== '')
+    return reader.fail(path, URL_EXPECTED, `${describeValue(text)}, which has a query or fragment`);
   return url.href;
 }
 
@@ -61,7 +62,12 @@ const PATH_EXPECTED = 'an absolute path';
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** An absolute path with no `..` segment, trailing slashes removed. */
-export function absolutePath(reader: ConfigReader, path: string, value: unknown, expected = PATH_EXPECTED): string | undefined {
+export function absolutePath(
+  reader: ConfigReader,
+  path: string,
+  value: unknown,
+  expected = PATH_EXPECTED,
+): string | undefined {
   const text = reader.string(path, value, expected);
   if (text === undefined) return undefined;
   if (!text.startsWith('/')) {
@@ -69,7 +75,8 @@ export function absolutePath(reader: ConfigReader, path: string, value: unknown,
     return reader.fail(path, expected, `${describeValue(text)}, which is relative`);
   }
   if (CONTROL.test(text)) return reader.fail(path, expected, 'a path with control characters');
-  if (text.split('/').includes('..')) return reader.fail(path, expected, `${describeValue(text)}, which has a ".." segment`);
+  if (text.split('/').includes('..'))
+    return reader.fail(path, expected, `${describeValue(text)}, which has a ".." segment`);
   const trimmed = text.replace(/\/+$/, '');
   return trimmed === '' ? '/' : trimmed;
 }
@@ -93,7 +100,12 @@ const PIN_EXPECTED = 'a PIN (a UDF starting with "A") or an mcu://user@domain/PI
  * (docs/mesh-compatibility.md §6.1), so a PIN for another account can only fail later, less clearly.
  * Returns the canonical PIN UDF.
  */
-export function ownerPin(reader: ConfigReader, path: string, value: unknown, account: string | undefined): string | undefined {
+export function ownerPin(
+  reader: ConfigReader,
+  path: string,
+  value: unknown,
+  account: string | undefined,
+): string | undefined {
   const text = reader.string(path, value, PIN_EXPECTED, true);
   if (text === undefined) return undefined;
   if (/^mcu:/i.test(text)) {
@@ -102,7 +114,11 @@ export function ownerPin(reader: ConfigReader, path: string, value: unknown, acc
       parsed = parseConnectUri(text);
     } catch (cause) {
       if (!(cause instanceof MeshError)) throw cause;
-      return reader.fail(path, PIN_EXPECTED, `an mcu:// URI whose ${String(cause.context['part'] ?? 'text')} is malformed`);
+      return reader.fail(
+        path,
+        PIN_EXPECTED,
+        `an mcu:// URI whose ${String(cause.context['part'] ?? 'text')} is malformed`,
+      );
     }
     if (parsed.kind !== 'Pin') {
       return reader.fail(path, PIN_EXPECTED, 'an mcu:// URI carrying a label ConnectKey ("E..."), which is not a PIN');

@@ -41,7 +41,8 @@ export function brokerUrl(reader: ConfigReader, path: string, value: unknown): s
   } catch {
     return reader.fail(path, BROKER_EXPECTED, `${describeValue(text)}, which is not a URL`);
   }
-  if (!['mqtt:', 'mqtts:', 'ws:', 'wss:'].includes(url.protocol)) return reader.fail(path, BROKER_EXPECTED, `a URL with scheme ${JSON.stringify(url.protocol.slice(0, -1))}`);
+  if (!['mqtt:', 'mqtts:', 'ws:', 'wss:'].includes(url.protocol))
+    return reader.fail(path, BROKER_EXPECTED, `a URL with scheme ${JSON.stringify(url.protocol.slice(0, -1))}`);
   if (url.username !== '' || url.password !== '') return reader.fail(path, BROKER_EXPECTED, 'a URL with credentials');
   return text;
 }
@@ -59,7 +60,8 @@ export function readMqtt(reader: ConfigReader, value: unknown): MqttConfig | und
     if (e === undefined) return;
     const service = serviceUrl(reader, `${path}.service`, e['service']);
     const url = brokerUrl(reader, `${path}.url`, e['url']);
-    const username = e['username'] === undefined ? undefined : reader.string(`${path}.username`, e['username'], 'a user name');
+    const username =
+      e['username'] === undefined ? undefined : reader.string(`${path}.username`, e['username'], 'a user name');
     let password: string | undefined;
     if (e['password'] !== undefined) {
       if (typeof e['password'] === 'string') password = e['password'];
@@ -67,12 +69,23 @@ export function readMqtt(reader: ConfigReader, value: unknown): MqttConfig | und
     }
     let topicPrefix = DEFAULT_TOPIC_PREFIX;
     if (e['topicPrefix'] !== undefined) {
-      const p = reader.string(`${path}.topicPrefix`, e['topicPrefix'], 'topic levels separated by "/", without "+" or "#"');
-      if (p !== undefined && !TOPIC_PREFIX.test(p)) reader.fail(`${path}.topicPrefix`, 'topic levels separated by "/", without "+" or "#"', describeValue(p));
+      const p = reader.string(
+        `${path}.topicPrefix`,
+        e['topicPrefix'],
+        'topic levels separated by "/", without "+" or "#"',
+      );
+      if (p !== undefined && !TOPIC_PREFIX.test(p))
+        reader.fail(`${path}.topicPrefix`, 'topic levels separated by "/", without "+" or "#"', describeValue(p));
       else if (p !== undefined) topicPrefix = p;
     }
     if (service === undefined || url === undefined) return;
-    push.push({ service, url, ...(username === undefined ? {} : { username }), ...(password === undefined ? {} : { password }), topicPrefix });
+    push.push({
+      service,
+      url,
+      ...(username === undefined ? {} : { username }),
+      ...(password === undefined ? {} : { password }),
+      topicPrefix,
+    });
   });
   return { push };
 }

@@ -59,10 +59,23 @@ const LED_FIELDS_BY_DRIVER: Readonly<Record<string, readonly string[]>> = {
 const SERIAL_FIELDS = ['console', 'provisioning', 'baudRate'];
 
 /** Names people reach for by habit, mapped to ours, for the "did you mean" hint. */
-const TOP_ALIASES = { stateDir: 'stateDirectory', dataDir: 'stateDirectory', owner: 'owners', preconfig: 'preconfiguration', log: 'logging', maker: 'claims' };
+const TOP_ALIASES = {
+  stateDir: 'stateDirectory',
+  dataDir: 'stateDirectory',
+  owner: 'owners',
+  preconfig: 'preconfiguration',
+  log: 'logging',
+  maker: 'claims',
+};
 const LED_ALIASES = { pin: 'line', gpio: 'line', invert: 'activeLow', inverted: 'activeLow', device: 'name' };
 const SERIAL_ALIASES = { baud: 'baudRate', speed: 'baudRate', device: 'console', port: 'console' };
-const POLLING_ALIASES = { initial: 'initialDelaySeconds', max: 'maxDelaySeconds', multiplier: 'factor', retryAfter: 'honorRetryAfter', honourRetryAfter: 'honorRetryAfter' };
+const POLLING_ALIASES = {
+  initial: 'initialDelaySeconds',
+  max: 'maxDelaySeconds',
+  multiplier: 'factor',
+  retryAfter: 'honorRetryAfter',
+  honourRetryAfter: 'honorRetryAfter',
+};
 
 /** Role names: ConnectionDevice.Roles entries, kept to a safe token so they can appear in logs. */
 const ROLE = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
@@ -96,7 +109,9 @@ export function validateAgentConfig(document: unknown, source?: string): AgentCo
       ? CONFIG_DEFAULTS.stateDirectory
       : (absolutePath(reader, '$.stateDirectory', root['stateDirectory']) ?? CONFIG_DEFAULTS.stateDirectory);
   const preconfiguration =
-    root['preconfiguration'] === undefined ? undefined : absolutePath(reader, '$.preconfiguration', root['preconfiguration']);
+    root['preconfiguration'] === undefined
+      ? undefined
+      : absolutePath(reader, '$.preconfiguration', root['preconfiguration']);
   const owners = readOwners(reader, root['owners']);
   const claims = readClaims(reader, root);
   const keystore = readKeystore(reader, root['keystore']);
@@ -105,13 +120,24 @@ export function validateAgentConfig(document: unknown, source?: string): AgentCo
   const led = readLed(reader, root['led']);
   const serial = readSerial(reader, root['serial']);
   const mqtt = readMqtt(reader, root['mqtt']);
-  const allowInsecureHttp = root['allowInsecureHttp'] === undefined ? false : (reader.boolean('$.allowInsecureHttp', root['allowInsecureHttp']) ?? false);
+  const allowInsecureHttp =
+    root['allowInsecureHttp'] === undefined
+      ? false
+      : (reader.boolean('$.allowInsecureHttp', root['allowInsecureHttp']) ?? false);
   if (!allowInsecureHttp) {
     // docs/security.md "Transport": refused here, at start, rather than at the first request.
-    const services: [string, string][] = [...owners.map((o, i): [string, string] => [`$.owners[${i}].service`, o.service]), ...(claims === undefined ? [] : [['$.claims.service', claims.service] as [string, string]])];
+    const services: [string, string][] = [
+      ...owners.map((o, i): [string, string] => [`$.owners[${i}].service`, o.service]),
+      ...(claims === undefined ? [] : [['$.claims.service', claims.service] as [string, string]]),
+    ];
     for (const [path, service] of services) {
       const url = new URL(service);
-      if (isInsecureRemoteHttp(url)) reader.fail(path, 'an https:// URL, or http:// to loopback only (set "allowInsecureHttp": true to allow plain http)', `plain http to ${url.hostname}, which would expose the device's requests and answers on the network`);
+      if (isInsecureRemoteHttp(url))
+        reader.fail(
+          path,
+          'an https:// URL, or http:// to loopback only (set "allowInsecureHttp": true to allow plain http)',
+          `plain http to ${url.hostname}, which would expose the device's requests and answers on the network`,
+        );
     }
   }
 
@@ -170,10 +196,16 @@ function readOwners(reader: ConfigReader, value: unknown): OwnerConfig[] {
     if (account !== undefined) {
       const first = seen.get(account.toLowerCase());
       // Two connections to one account would race for one device entry in its catalog.
-      if (first !== undefined) reader.fail(`${path}.account`, `an account not listed before (it is $.owners[${first}])`, describeValue(account));
+      if (first !== undefined)
+        reader.fail(
+          `${path}.account`,
+          `an account not listed before (it is $.owners[${first}])`,
+          describeValue(account),
+        );
       else seen.set(account.toLowerCase(), index);
     }
-    const service = entry['service'] === undefined ? undefined : serviceUrl(reader, `${path}.service`, entry['service']);
+    const service =
+      entry['service'] === undefined ? undefined : serviceUrl(reader, `${path}.service`, entry['service']);
     const pin = entry['pin'] === undefined ? undefined : ownerPin(reader, `${path}.pin`, entry['pin'], account);
     const roles = readRoles(reader, `${path}.roles`, entry['roles']);
     if (account === undefined) return;
@@ -193,9 +225,18 @@ function readRoles(reader: ConfigReader, path: string, value: unknown): string[]
   if (list === undefined) return [];
   const roles: string[] = [];
   list.forEach((item, index) => {
-    const role = reader.string(childPath(path, index), item, 'a role name (letters, digits, ".", "_", ":", "-"; up to 64)');
+    const role = reader.string(
+      childPath(path, index),
+      item,
+      'a role name (letters, digits, ".", "_", ":", "-"; up to 64)',
+    );
     if (role === undefined) return;
-    if (!ROLE.test(role)) reader.fail(childPath(path, index), 'a role name (letters, digits, ".", "_", ":", "-"; up to 64)', describeValue(role));
+    if (!ROLE.test(role))
+      reader.fail(
+        childPath(path, index),
+        'a role name (letters, digits, ".", "_", ":", "-"; up to 64)',
+        describeValue(role),
+      );
     else if (roles.includes(role)) reader.fail(childPath(path, index), 'a role not listed before', describeValue(role));
     else roles.push(role);
   });
@@ -216,19 +257,28 @@ function readClaims(reader: ConfigReader, root: UncheckedObject): ClaimsConfig |
   const additionalClaims =
     entry['additionalClaims'] === undefined
       ? CONFIG_DEFAULTS.additionalClaims
-      : (reader.oneOf('$.claims.additionalClaims', entry['additionalClaims'], ADDITIONAL_CLAIM_POLICIES) ?? CONFIG_DEFAULTS.additionalClaims);
+      : (reader.oneOf('$.claims.additionalClaims', entry['additionalClaims'], ADDITIONAL_CLAIM_POLICIES) ??
+        CONFIG_DEFAULTS.additionalClaims);
   if (account === undefined) return undefined;
   return { account, service: service ?? `https://${accountDomain(account)}/`, additionalClaims };
 }
 
 function readKeystore(reader: ConfigReader, value: unknown): KeystoreConfig {
-  const defaults: KeystoreConfig = { type: CONFIG_DEFAULTS.keystoreType, tpm: {}, secretService: { collection: CONFIG_DEFAULTS.secretServiceCollection } };
+  const defaults: KeystoreConfig = {
+    type: CONFIG_DEFAULTS.keystoreType,
+    tpm: {},
+    secretService: { collection: CONFIG_DEFAULTS.secretServiceCollection },
+  };
   if (value === undefined) return defaults;
   // `"keystore": "tpm"` is shorthand for `{"type": "tpm"}` (firmware-config/README.md writes it so).
-  if (typeof value === 'string') return { ...defaults, type: reader.oneOf('$.keystore', value, KEYSTORE_CHOICES) ?? defaults.type };
+  if (typeof value === 'string')
+    return { ...defaults, type: reader.oneOf('$.keystore', value, KEYSTORE_CHOICES) ?? defaults.type };
   const entry = reader.object('$.keystore', value, KEYSTORE_FIELDS, { tier: 'type', kind: 'type' });
   if (entry === undefined) return defaults;
-  const type = entry['type'] === undefined ? defaults.type : (reader.oneOf('$.keystore.type', entry['type'], KEYSTORE_CHOICES) ?? defaults.type);
+  const type =
+    entry['type'] === undefined
+      ? defaults.type
+      : (reader.oneOf('$.keystore.type', entry['type'], KEYSTORE_CHOICES) ?? defaults.type);
 
   let tcti: string | undefined;
   if (entry['tpm'] !== undefined) {
@@ -236,7 +286,8 @@ function readKeystore(reader: ConfigReader, value: unknown): KeystoreConfig {
     if (tpm !== undefined && tpm['tcti'] !== undefined) {
       const expected = 'a TCTI such as "device:/dev/tpmrm0" or "swtpm:host=127.0.0.1,port=2321"';
       tcti = reader.string('$.keystore.tpm.tcti', tpm['tcti'], expected);
-      if (tcti !== undefined && !TCTI.test(tcti)) tcti = reader.fail('$.keystore.tpm.tcti', expected, describeValue(tcti));
+      if (tcti !== undefined && !TCTI.test(tcti))
+        tcti = reader.fail('$.keystore.tpm.tcti', expected, describeValue(tcti));
     }
   }
   let address: string | undefined;
@@ -246,12 +297,14 @@ function readKeystore(reader: ConfigReader, value: unknown): KeystoreConfig {
     if (ss !== undefined && ss['address'] !== undefined) {
       const expected = 'a D-Bus address such as "unix:path=/run/user/1000/bus"';
       address = reader.string('$.keystore.secretService.address', ss['address'], expected);
-      if (address !== undefined && !DBUS_ADDRESS.test(address)) address = reader.fail('$.keystore.secretService.address', expected, describeValue(address));
+      if (address !== undefined && !DBUS_ADDRESS.test(address))
+        address = reader.fail('$.keystore.secretService.address', expected, describeValue(address));
     }
     if (ss !== undefined && ss['collection'] !== undefined) {
       const expected = 'a collection alias such as "default" or "login"';
       const c = reader.string('$.keystore.secretService.collection', ss['collection'], expected);
-      if (c !== undefined && !COLLECTION.test(c)) reader.fail('$.keystore.secretService.collection', expected, describeValue(c));
+      if (c !== undefined && !COLLECTION.test(c))
+        reader.fail('$.keystore.secretService.collection', expected, describeValue(c));
       else if (c !== undefined) collection = c;
     }
   }
@@ -266,24 +319,50 @@ function readPolling(reader: ConfigReader, value: unknown): PollingConfig {
   const d = CONFIG_DEFAULTS;
   const entry = value === undefined ? {} : (reader.object('$.polling', value, POLLING_FIELDS, POLLING_ALIASES) ?? {});
   const seconds = (key: string, fallback: number, max: number): number =>
-    entry[key] === undefined ? fallback : (reader.number(`$.polling.${key}`, entry[key], { min: 0, max, exclusiveMin: true }) ?? fallback);
+    entry[key] === undefined
+      ? fallback
+      : (reader.number(`$.polling.${key}`, entry[key], { min: 0, max, exclusiveMin: true }) ?? fallback);
   const initial = seconds('initialDelaySeconds', d.initialDelaySeconds, 3600);
   const maxSeconds = seconds('maxDelaySeconds', Math.max(d.maxDelaySeconds, initial), 86_400);
   if (maxSeconds < initial) {
-    reader.fail('$.polling.maxDelaySeconds', `a number at least initialDelaySeconds (${initial})`, describeValue(maxSeconds));
+    reader.fail(
+      '$.polling.maxDelaySeconds',
+      `a number at least initialDelaySeconds (${initial})`,
+      describeValue(maxSeconds),
+    );
   }
-  const factor = entry['factor'] === undefined ? d.factor : (reader.number('$.polling.factor', entry['factor'], { min: 1, max: 10 }) ?? d.factor);
-  const jitter = entry['jitter'] === undefined ? d.jitter : (reader.number('$.polling.jitter', entry['jitter'], { min: 0, max: 1 }) ?? d.jitter);
+  const factor =
+    entry['factor'] === undefined
+      ? d.factor
+      : (reader.number('$.polling.factor', entry['factor'], { min: 1, max: 10 }) ?? d.factor);
+  const jitter =
+    entry['jitter'] === undefined
+      ? d.jitter
+      : (reader.number('$.polling.jitter', entry['jitter'], { min: 0, max: 1 }) ?? d.jitter);
   const honorRetryAfter =
-    entry['honorRetryAfter'] === undefined ? d.honorRetryAfter : (reader.boolean('$.polling.honorRetryAfter', entry['honorRetryAfter']) ?? d.honorRetryAfter);
-  return { initialDelayMs: Math.round(initial * 1000), maxDelayMs: Math.round(maxSeconds * 1000), factor, jitter, honorRetryAfter };
+    entry['honorRetryAfter'] === undefined
+      ? d.honorRetryAfter
+      : (reader.boolean('$.polling.honorRetryAfter', entry['honorRetryAfter']) ?? d.honorRetryAfter);
+  return {
+    initialDelayMs: Math.round(initial * 1000),
+    maxDelayMs: Math.round(maxSeconds * 1000),
+    factor,
+    jitter,
+    honorRetryAfter,
+  };
 }
 
 function readLogging(reader: ConfigReader, value: unknown): LoggingConfig {
   const entry = value === undefined ? {} : (reader.object('$.logging', value, ['level', 'format']) ?? {});
   return {
-    level: entry['level'] === undefined ? CONFIG_DEFAULTS.logLevel : (reader.oneOf('$.logging.level', entry['level'], LOG_LEVELS) ?? CONFIG_DEFAULTS.logLevel),
-    format: entry['format'] === undefined ? CONFIG_DEFAULTS.logFormat : (reader.oneOf('$.logging.format', entry['format'], LOG_FORMATS) ?? CONFIG_DEFAULTS.logFormat),
+    level:
+      entry['level'] === undefined
+        ? CONFIG_DEFAULTS.logLevel
+        : (reader.oneOf('$.logging.level', entry['level'], LOG_LEVELS) ?? CONFIG_DEFAULTS.logLevel),
+    format:
+      entry['format'] === undefined
+        ? CONFIG_DEFAULTS.logFormat
+        : (reader.oneOf('$.logging.format', entry['format'], LOG_FORMATS) ?? CONFIG_DEFAULTS.logFormat),
   };
 }
 
@@ -292,20 +371,31 @@ function readLed(reader: ConfigReader, value: unknown): LedConfig {
   if (value === undefined) return none;
   const entry = reader.object('$.led', value, LED_FIELDS, LED_ALIASES);
   if (entry === undefined) return none;
-  const driver = entry['driver'] === undefined ? CONFIG_DEFAULTS.ledDriver : reader.oneOf('$.led.driver', entry['driver'], LED_DRIVERS);
+  const driver =
+    entry['driver'] === undefined
+      ? CONFIG_DEFAULTS.ledDriver
+      : reader.oneOf('$.led.driver', entry['driver'], LED_DRIVERS);
   if (driver === undefined) return none;
   const allowed = LED_FIELDS_BY_DRIVER[driver] ?? [];
   for (const key of LED_FIELDS) {
     if (entry[key] === undefined || allowed.includes(key)) continue;
     const owner = key === 'name' ? 'sysfs-led' : key === 'activeLow' ? 'sysfs-led or gpio' : 'gpio';
-    reader.fail(`$.led.${key}`, `no "${key}" with driver "${driver}"`, describeValue(entry[key]), `"${key}" belongs to driver ${owner}; set "driver" accordingly`);
+    reader.fail(
+      `$.led.${key}`,
+      `no "${key}" with driver "${driver}"`,
+      describeValue(entry[key]),
+      `"${key}" belongs to driver ${owner}; set "driver" accordingly`,
+    );
   }
   const activeLow =
-    entry['activeLow'] === undefined ? CONFIG_DEFAULTS.activeLow : (reader.boolean('$.led.activeLow', entry['activeLow']) ?? CONFIG_DEFAULTS.activeLow);
+    entry['activeLow'] === undefined
+      ? CONFIG_DEFAULTS.activeLow
+      : (reader.boolean('$.led.activeLow', entry['activeLow']) ?? CONFIG_DEFAULTS.activeLow);
   if (driver === 'sysfs-led') {
     const expected = 'an LED name from /sys/class/leds, e.g. "ACT" or "led0"';
     const name = reader.string('$.led.name', entry['name'], expected);
-    if (name !== undefined && !LED_NAME.test(name)) return reader.fail('$.led.name', expected, describeValue(name)) ?? none;
+    if (name !== undefined && !LED_NAME.test(name))
+      return reader.fail('$.led.name', expected, describeValue(name)) ?? none;
     return name === undefined ? none : { driver, name, activeLow };
   }
   if (driver === 'gpio') {
@@ -323,8 +413,12 @@ function readLed(reader: ConfigReader, value: unknown): LedConfig {
 
 function readSerial(reader: ConfigReader, value: unknown): SerialConfig {
   const entry = value === undefined ? {} : (reader.object('$.serial', value, SERIAL_FIELDS, SERIAL_ALIASES) ?? {});
-  const consoleDevice = entry['console'] === undefined ? undefined : devicePath(reader, '$.serial.console', entry['console']);
-  let provisioning = entry['provisioning'] === undefined ? undefined : devicePath(reader, '$.serial.provisioning', entry['provisioning']);
+  const consoleDevice =
+    entry['console'] === undefined ? undefined : devicePath(reader, '$.serial.console', entry['console']);
+  let provisioning =
+    entry['provisioning'] === undefined
+      ? undefined
+      : devicePath(reader, '$.serial.provisioning', entry['provisioning']);
   // Each opens its device exclusively, and the console's screens would interleave with the
   // protocol's JSON lines: on one port the second never opens (README.md "Technician: serial provisioning").
   if (provisioning !== undefined && provisioning === consoleDevice) {
@@ -336,7 +430,9 @@ function readSerial(reader: ConfigReader, value: unknown): SerialConfig {
     );
   }
   const baudRate =
-    entry['baudRate'] === undefined ? CONFIG_DEFAULTS.baudRate : (reader.oneOf('$.serial.baudRate', entry['baudRate'], SERIAL_BAUD_RATES) ?? CONFIG_DEFAULTS.baudRate);
+    entry['baudRate'] === undefined
+      ? CONFIG_DEFAULTS.baudRate
+      : (reader.oneOf('$.serial.baudRate', entry['baudRate'], SERIAL_BAUD_RATES) ?? CONFIG_DEFAULTS.baudRate);
   return {
     ...(consoleDevice === undefined ? {} : { console: consoleDevice }),
     ...(provisioning === undefined ? {} : { provisioning }),
@@ -351,4 +447,3 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
-

@@ -81,7 +81,8 @@ export class FakeClock implements Clock {
 
   /** Waits (in real turns, not fake time) until at least `count` sleeps are waiting. */
   async waitForSleepers(count: number, maxTurns = 2000): Promise<void> {
-    for (let i = 0; i < maxTurns && this.#sleepers.length < count; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+    for (let i = 0; i < maxTurns && this.#sleepers.length < count; i++)
+      await new Promise<void>((resolve) => setImmediate(resolve));
     if (this.#sleepers.length < count) throw new Error(`expected ${count} sleepers, have ${this.#sleepers.length}`);
   }
 }

@@ -12,14 +12,29 @@
  * service's checks (403 for another signer, 409 for a different second answer, 410 once expired).
  */
 import { seededRandom, type RandomSource } from '../../crypto/random.js';
-import { createAcknowledgeConnection, verifyAcknowledgeConnection, type VerifiedAcknowledgeConnection } from '../../mesh/connect/acknowledge-connection.js';
+import {
+  createAcknowledgeConnection,
+  verifyAcknowledgeConnection,
+  type VerifiedAcknowledgeConnection,
+} from '../../mesh/connect/acknowledge-connection.js';
 import { createPublication } from '../../mesh/connect/cataloged-publication.js';
 import { createClaimApproval, type CreatedClaimApproval } from '../../mesh/connect/claim-approval.js';
 import { createMessageClaim, type CreatedMessageClaim } from '../../mesh/connect/message-claim.js';
 import { verifyRequestConnection } from '../../mesh/connect/request-connection.js';
-import { acceptClaim, acceptConnection, openRespondConnection, rejectConnection } from '../../mesh/connect/respond-connection.js';
+import {
+  acceptClaim,
+  acceptConnection,
+  openRespondConnection,
+  rejectConnection,
+} from '../../mesh/connect/respond-connection.js';
 import type { CatalogedPublication } from '../../mesh/objects/cataloged-publication.js';
-import { accountKeyPairs, createProfileAccount, verifyProfileAccount, type AccountKeyPairs, type VerifiedProfileAccount } from '../../mesh/profiles/profile-account.js';
+import {
+  accountKeyPairs,
+  createProfileAccount,
+  verifyProfileAccount,
+  type AccountKeyPairs,
+  type VerifiedProfileAccount,
+} from '../../mesh/profiles/profile-account.js';
 import { createProfileService, serviceKeyPairs, type ServiceKeyPairs } from '../../mesh/profiles/profile-service.js';
 import { requireSigner, signerOf, toEnvelope } from '../../mesh/profiles/signed-object.js';
 import type { EnvelopeJson } from '../../mesh/schema/envelope-json.js';
@@ -141,17 +156,34 @@ export class FakeMeshService implements MeshTransport {
     return { EnvelopedProfileService: this.#service(service).profileJson };
   }
 
-  async connectStart(service: string, request: { AccountAddress: string; EnvelopedRequestConnection: EnvelopeJson }): Promise<ConnectStartAnswer> {
+  async connectStart(
+    service: string,
+    request: { AccountAddress: string; EnvelopedRequestConnection: EnvelopeJson },
+  ): Promise<ConnectStartAnswer> {
     const scripted = this.#enter({ name: 'ConnectStart', service, request });
     if (scripted !== undefined) return scripted as ConnectStartAnswer;
     const s = this.#service(service);
     this.#takeConnectStartToken();
     const owner = s.accounts.get(request.AccountAddress.toLowerCase());
-    if (owner === undefined) throw new ServiceRefusedError(`ConnectStart: no account ${request.AccountAddress}`, 404, undefined);
-    const verified = verifyRequestConnection(request.EnvelopedRequestConnection, { accountAddress: request.AccountAddress });
-    const created = createAcknowledgeConnection({ request: verified, accountProfile: owner.profile, serviceKey: signerOf(s.keys.serviceSignature), random: this.#random });
+    if (owner === undefined)
+      throw new ServiceRefusedError(`ConnectStart: no account ${request.AccountAddress}`, 404, undefined);
+    const verified = verifyRequestConnection(request.EnvelopedRequestConnection, {
+      accountAddress: request.AccountAddress,
+    });
+    const created = createAcknowledgeConnection({
+      request: verified,
+      accountProfile: owner.profile,
+      serviceKey: signerOf(s.keys.serviceSignature),
+      random: this.#random,
+    });
     const ack = verifyAcknowledgeConnection(created.json, { accountProfile: owner.profile });
-    s.requests.set(key(owner.account, responseId(created.messageId)), { account: owner.account, ack, state: 'Pending', filedAt: this.now().getTime(), deviceUdf: verified.deviceUdf });
+    s.requests.set(key(owner.account, responseId(created.messageId)), {
+      account: owner.account,
+      ack,
+      state: 'Pending',
+      filedAt: this.now().getTime(),
+      deviceUdf: verified.deviceUdf,
+    });
     return { EnvelopedAcknowledgeConnection: created.json, EnvelopedProfileAccount: owner.profile.json };
   }
 
@@ -169,14 +201,24 @@ export class FakeMeshService implements MeshTransport {
     }
     bucket.tokens = tokens;
     const retryAfter = spec.perMinute > 0 ? Math.max(1, Math.ceil(((1 - tokens) * 60) / spec.perMinute)) : 3600;
-    throw new ServiceRefusedError(`ConnectStart refused with Status 429: too many ConnectStart requests from this source: retry in ${retryAfter} s`, 429, retryAfter);
+    throw new ServiceRefusedError(
+      `ConnectStart refused with Status 429: too many ConnectStart requests from this source: retry in ${retryAfter} s`,
+      429,
+      retryAfter,
+    );
   }
 
   #expired(filed: FiledRequest): boolean {
-    return filed.state === 'Expired' || (filed.state === 'Pending' && this.now().getTime() >= filed.filedAt + this.pendingLifetimeMs);
+    return (
+      filed.state === 'Expired' ||
+      (filed.state === 'Pending' && this.now().getTime() >= filed.filedAt + this.pendingLifetimeMs)
+    );
   }
 
-  async connectStatus(service: string, request: { AccountAddress: string; ResponseId: string }): Promise<ConnectStatusAnswer> {
+  async connectStatus(
+    service: string,
+    request: { AccountAddress: string; ResponseId: string },
+  ): Promise<ConnectStatusAnswer> {
     const scripted = this.#enter({ name: 'ConnectStatus', service, request });
     if (scripted !== undefined) return scripted as ConnectStatusAnswer;
     const s = this.#service(service);
@@ -184,20 +226,38 @@ export class FakeMeshService implements MeshTransport {
     if (filed !== undefined) {
       if (filed.revoked) return { Result: 'Revoked' };
       if (this.#expired(filed)) return { Result: 'Expired' };
-      if (filed.state === 'Pending') return { Result: 'Pending', ...(this.retryAfter === undefined ? {} : { RetryAfter: this.retryAfter }) };
-      const approvals = filed.state === 'Accept' && filed.approvals !== undefined && filed.approvals.length > 0 ? { EnvelopedClaimApprovals: [...filed.approvals] } : {};
-      return { Result: filed.state, ...(filed.respond === undefined ? {} : { EnvelopedRespondConnection: filed.respond }), ...approvals };
+      if (filed.state === 'Pending')
+        return { Result: 'Pending', ...(this.retryAfter === undefined ? {} : { RetryAfter: this.retryAfter }) };
+      const approvals =
+        filed.state === 'Accept' && filed.approvals !== undefined && filed.approvals.length > 0
+          ? { EnvelopedClaimApprovals: [...filed.approvals] }
+          : {};
+      return {
+        Result: filed.state,
+        ...(filed.respond === undefined ? {} : { EnvelopedRespondConnection: filed.respond }),
+        ...approvals,
+      };
     }
     const answer = s.answers.get(key(request.AccountAddress, request.ResponseId));
     if (answer !== undefined) {
       if (answer.revoked) return { Result: 'Revoked' };
-      const approvals = answer.approvals !== undefined && answer.approvals.length > 0 ? { EnvelopedClaimApprovals: [...answer.approvals] } : {};
+      const approvals =
+        answer.approvals !== undefined && answer.approvals.length > 0
+          ? { EnvelopedClaimApprovals: [...answer.approvals] }
+          : {};
       return { Result: 'Accept', EnvelopedRespondConnection: answer.respond, ...approvals };
     }
-    throw new ServiceRefusedError('ConnectStatus: no connection request or response for this ResponseId', 404, undefined);
+    throw new ServiceRefusedError(
+      'ConnectStatus: no connection request or response for this ResponseId',
+      404,
+      undefined,
+    );
   }
 
-  async pollClaim(service: string, request: { PublicationId: string; TargetAccountAddress: string }): Promise<PollClaimAnswer> {
+  async pollClaim(
+    service: string,
+    request: { PublicationId: string; TargetAccountAddress: string },
+  ): Promise<PollClaimAnswer> {
     const scripted = this.#enter({ name: 'PollClaim', service, request });
     if (scripted !== undefined) return scripted as PollClaimAnswer;
     const p = this.#service(service).publications.get(request.PublicationId);
@@ -211,19 +271,33 @@ export class FakeMeshService implements MeshTransport {
 
   /** The pending requests of an owner, oldest first. */
   pending(owner: FakeOwner): VerifiedAcknowledgeConnection[] {
-    return [...this.#service(owner.service).requests.values()].filter((r) => r.account === owner.account && r.state === 'Pending').map((r) => r.ack);
+    return [...this.#service(owner.service).requests.values()]
+      .filter((r) => r.account === owner.account && r.state === 'Pending')
+      .map((r) => r.ack);
   }
 
   #find(owner: FakeOwner, witness?: string): FiledRequest {
-    const all = [...this.#service(owner.service).requests.values()].filter((r) => r.account === owner.account && r.state === 'Pending');
+    const all = [...this.#service(owner.service).requests.values()].filter(
+      (r) => r.account === owner.account && r.state === 'Pending',
+    );
     const found = witness === undefined ? all[all.length - 1] : all.find((r) => r.ack.witness === witness);
-    if (found === undefined) throw new Error(`fake: no pending request for ${owner.account}${witness === undefined ? '' : ` with witness ${witness}`}`);
+    if (found === undefined)
+      throw new Error(
+        `fake: no pending request for ${owner.account}${witness === undefined ? '' : ` with witness ${witness}`}`,
+      );
     return found;
   }
 
   accept(owner: FakeOwner, witness?: string, roles: readonly string[] = []): EnvelopeJson {
     const filed = this.#find(owner, witness);
-    const accepted = acceptConnection({ acknowledgement: filed.ack, accountProfile: owner.profile, accountKeys: owner.keys, random: this.#random, roles, now: this.now() });
+    const accepted = acceptConnection({
+      acknowledgement: filed.ack,
+      accountProfile: owner.profile,
+      accountKeys: owner.keys,
+      random: this.#random,
+      roles,
+      now: this.now(),
+    });
     filed.state = 'Accept';
     filed.respond = accepted.json;
     return accepted.json;
@@ -239,13 +313,21 @@ export class FakeMeshService implements MeshTransport {
     const s = this.#service(owner.service);
     const envelope = toEnvelope(respond, 'RespondConnection');
     try {
-      requireSigner(envelope, owner.profile.keys.administratorSignature, 'RespondConnection', 'AdministratorSignature key of the account');
+      requireSigner(
+        envelope,
+        owner.profile.keys.administratorSignature,
+        'RespondConnection',
+        'AdministratorSignature key of the account',
+      );
     } catch {
       return { ok: false, status: 403 };
     }
     let opened;
     try {
-      opened = openRespondConnection(envelope, { accountProfile: owner.profile, decryptionKey: s.keys.serviceEncryption });
+      opened = openRespondConnection(envelope, {
+        accountProfile: owner.profile,
+        decryptionKey: s.keys.serviceEncryption,
+      });
     } catch {
       return { ok: false, status: 400 };
     }
@@ -258,7 +340,8 @@ export class FakeMeshService implements MeshTransport {
     }
     if (this.#expired(filed)) return { ok: false, status: 410 };
     const device = opened.respond.CatalogedDevice?.DeviceUdf;
-    if (device !== undefined && device.toUpperCase() !== filed.deviceUdf.toUpperCase()) return { ok: false, status: 400 };
+    if (device !== undefined && device.toUpperCase() !== filed.deviceUdf.toUpperCase())
+      return { ok: false, status: 400 };
     filed.state = result;
     filed.respond = respond;
     return { ok: true };
@@ -267,7 +350,12 @@ export class FakeMeshService implements MeshTransport {
   reject(owner: FakeOwner, witness?: string): void {
     const filed = this.#find(owner, witness);
     filed.state = 'Reject';
-    filed.respond = rejectConnection({ acknowledgement: filed.ack, accountProfile: owner.profile, accountKeys: owner.keys, random: this.#random }).json;
+    filed.respond = rejectConnection({
+      acknowledgement: filed.ack,
+      accountProfile: owner.profile,
+      accountKeys: owner.keys,
+      random: this.#random,
+    }).json;
   }
 
   expire(owner: FakeOwner): void {
@@ -276,8 +364,10 @@ export class FakeMeshService implements MeshTransport {
 
   revoke(owner: FakeOwner, deviceUdf: string): void {
     const s = this.#service(owner.service);
-    for (const r of s.requests.values()) if (r.account === owner.account && r.deviceUdf === deviceUdf && r.state === 'Accept') r.revoked = true;
-    for (const [k, a] of s.answers) if (k.startsWith(`${owner.account.toLowerCase()}|`) && a.deviceUdf === deviceUdf) a.revoked = true;
+    for (const r of s.requests.values())
+      if (r.account === owner.account && r.deviceUdf === deviceUdf && r.state === 'Accept') r.revoked = true;
+    for (const [k, a] of s.answers)
+      if (k.startsWith(`${owner.account.toLowerCase()}|`) && a.deviceUdf === deviceUdf) a.revoked = true;
   }
 
   /**
@@ -303,8 +393,20 @@ export class FakeMeshService implements MeshTransport {
   }
 
   /** The owner approves a later claim of its device by `claimant` (owner-approval). */
-  approveClaim(owner: FakeOwner, deviceUdf: string, claimant: string, expires: Date = new Date(this.now().getTime() + 3_600_000)): CreatedClaimApproval {
-    const made = createClaimApproval({ accountProfile: owner.profile, adminKey: signerOf(owner.keys.administratorSignature), deviceUdf, claimant, expires, random: this.#random });
+  approveClaim(
+    owner: FakeOwner,
+    deviceUdf: string,
+    claimant: string,
+    expires: Date = new Date(this.now().getTime() + 3_600_000),
+  ): CreatedClaimApproval {
+    const made = createClaimApproval({
+      accountProfile: owner.profile,
+      adminKey: signerOf(owner.keys.administratorSignature),
+      deviceUdf,
+      claimant,
+      expires,
+      random: this.#random,
+    });
     this.fileApproval(owner, deviceUdf, made.json);
     return made;
   }
@@ -312,13 +414,21 @@ export class FakeMeshService implements MeshTransport {
   /** The maker publishes the device's claim record on its service (§6.2 (b) 1). */
   publish(maker: FakeOwner, deviceSeed: string): { connectUri: string; publicationId: string } {
     const made = createPublication({ deviceSeed, makerAccount: maker.account, random: this.#random });
-    this.#service(maker.service).publications.set(made.publicationId, { maker: maker.account, publication: made.publication });
+    this.#service(maker.service).publications.set(made.publicationId, {
+      maker: maker.account,
+      publication: made.publication,
+    });
     return { connectUri: made.connectUri, publicationId: made.publicationId };
   }
 
   /** An owner scans the label and claims it at the maker's service (the latest claim replaces any earlier one). */
   claim(claimant: FakeOwner, makerService: string, connectUri: string): CreatedMessageClaim {
-    const claim = createMessageClaim({ claimantProfile: claimant.profile, adminKey: signerOf(claimant.keys.administratorSignature), connectUri, random: this.#random });
+    const claim = createMessageClaim({
+      claimantProfile: claimant.profile,
+      adminKey: signerOf(claimant.keys.administratorSignature),
+      connectUri,
+      random: this.#random,
+    });
     const p = this.#service(makerService).publications.get(claim.publicationId);
     if (p === undefined) throw new Error('fake: no such publication');
     p.claim = claim.json;
@@ -333,7 +443,13 @@ export class FakeMeshService implements MeshTransport {
   }
 
   /** The claimant accepts the device it claimed, on its own service (§6.2 (b) 3). */
-  acceptClaim(claimant: FakeOwner, makerService: string, claim: CreatedMessageClaim, connectUri: string, roles: readonly string[] = []): EnvelopeJson {
+  acceptClaim(
+    claimant: FakeOwner,
+    makerService: string,
+    claim: CreatedMessageClaim,
+    connectUri: string,
+    roles: readonly string[] = [],
+  ): EnvelopeJson {
     const p = this.#service(makerService).publications.get(claim.publicationId);
     if (p === undefined) throw new Error('fake: no such publication');
     const accepted = acceptClaim({
@@ -346,7 +462,10 @@ export class FakeMeshService implements MeshTransport {
       roles,
       now: this.now(),
     });
-    this.#service(claimant.service).answers.set(key(claimant.account, claim.responseId), { respond: accepted.json, deviceUdf: accepted.deviceUdf });
+    this.#service(claimant.service).answers.set(key(claimant.account, claim.responseId), {
+      respond: accepted.json,
+      deviceUdf: accepted.deviceUdf,
+    });
     return accepted.json;
   }
 }

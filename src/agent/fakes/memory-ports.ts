@@ -6,7 +6,16 @@
  */
 import type { AgentState } from '../agent-state.js';
 import type { AgentStatus } from '../agent-status.js';
-import type { Announcement, Announcer, ConfirmationInbox, LogFields, LogLevel, Logger, PreconfigurationFile, StateStore } from '../ports.js';
+import type {
+  Announcement,
+  Announcer,
+  ConfirmationInbox,
+  LogFields,
+  LogLevel,
+  Logger,
+  PreconfigurationFile,
+  StateStore,
+} from '../ports.js';
 
 export class MemoryStateStore implements StateStore {
   readonly location = 'memory';

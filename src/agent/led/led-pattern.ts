@@ -60,7 +60,10 @@ export const OFF_PATTERN: LedPattern = [off(60_000)];
 export function checkCodePattern(code: string): LedPattern {
   const t = CHECK_CODE_TIMING;
   if (!/^[1-9]+$/.test(code)) {
-    throw new InvalidArgumentError(`"code" expected digits 1-9 (a check code), got ${JSON.stringify(code.slice(0, 16))}`, { context: { what: 'code' } });
+    throw new InvalidArgumentError(
+      `"code" expected digits 1-9 (a check code), got ${JSON.stringify(code.slice(0, 16))}`,
+      { context: { what: 'code' } },
+    );
   }
   const digits = [...code].map((c) => c.charCodeAt(0) - 48);
   const steps: LedStep[] = [on(t.startOnMs), off(t.startOffMs)];

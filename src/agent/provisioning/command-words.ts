@@ -18,12 +18,32 @@ export const COMMAND_USAGE: Readonly<Record<CommandName, CommandUsage>> = {
   ping: { words: 'ping', summary: 'is the agent there', positional: [] },
   info: { words: 'info', summary: 'device UDF, ConnectUri, agent and protocol version, keystore tier', positional: [] },
   status: { words: 'status', summary: 'owners with state, witness and check code; held claims', positional: [] },
-  connect: { words: 'connect <account> [pin] [service=URL]', summary: 'add an owner and ask it to accept the device', positional: ['account', 'pin'] },
+  connect: {
+    words: 'connect <account> [pin] [service=URL]',
+    summary: 'add an owner and ask it to accept the device',
+    positional: ['account', 'pin'],
+  },
   claims: { words: 'claims', summary: 'claims held for confirmation', positional: [] },
-  'approve-claim': { words: 'approve-claim [claimant] [code]', summary: 'without a code the device shows one on its console; repeat with it', positional: ['claimant', 'code'] },
-  unpair: { words: 'unpair <account>', summary: "drop that owner's connection and activation", positional: ['account'] },
-  'set-service': { words: 'set-service <account|maker> <url>', summary: "an owner's or the maker's service", positional: ['target', 'service'] },
-  'factory-reset': { words: 'factory-reset [code]', summary: 'wipe owners; without a code the device shows one on its console', positional: ['code'] },
+  'approve-claim': {
+    words: 'approve-claim [claimant] [code]',
+    summary: 'without a code the device shows one on its console; repeat with it',
+    positional: ['claimant', 'code'],
+  },
+  unpair: {
+    words: 'unpair <account>',
+    summary: "drop that owner's connection and activation",
+    positional: ['account'],
+  },
+  'set-service': {
+    words: 'set-service <account|maker> <url>',
+    summary: "an owner's or the maker's service",
+    positional: ['target', 'service'],
+  },
+  'factory-reset': {
+    words: 'factory-reset [code]',
+    summary: 'wipe owners; without a code the device shows one on its console',
+    positional: ['code'],
+  },
   help: { words: 'help', summary: 'the commands', positional: [] },
 };
 
@@ -46,7 +66,8 @@ export function argsFromWords(command: CommandName, words: readonly string[]): J
       continue;
     }
     const name = positional.shift();
-    if (name === undefined) return `${command}: unexpected word ${JSON.stringify(word)} (usage: ${COMMAND_USAGE[command].words})`;
+    if (name === undefined)
+      return `${command}: unexpected word ${JSON.stringify(word)} (usage: ${COMMAND_USAGE[command].words})`;
     args[name] = word;
   }
   return args;

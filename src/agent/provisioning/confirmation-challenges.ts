@@ -81,7 +81,10 @@ export class ConfirmationChallenges {
    */
   issue(action: ConfirmedAction, target: string): { expiresInSeconds: number } {
     if (!this.#bucket.take()) {
-      throw PROVISIONING_ERRORS.rateLimited(`too many confirmation codes asked for; wait ${this.#bucket.waitSeconds()} s`, this.#bucket.waitSeconds());
+      throw PROVISIONING_ERRORS.rateLimited(
+        `too many confirmation codes asked for; wait ${this.#bucket.waitSeconds()} s`,
+        this.#bucket.waitSeconds(),
+      );
     }
     const expiresAt = new Date(this.#clock.now().getTime() + CODE_LIFETIME_MS);
     const shown: Outstanding = { action, target, code: this.#draw(), expiresAt, attemptsLeft: MAX_ATTEMPTS };
@@ -100,11 +103,15 @@ export class ConfirmationChallenges {
     const now = this.#clock.now().getTime();
     if (outstanding === undefined || outstanding.attemptsLeft <= 0 || now >= outstanding.expiresAt.getTime()) {
       this.#outstanding.delete(action);
-      throw PROVISIONING_ERRORS.codeExpired(`no valid confirmation code for ${action}: send the command without a code to have the device show a fresh one`);
+      throw PROVISIONING_ERRORS.codeExpired(
+        `no valid confirmation code for ${action}: send the command without a code to have the device show a fresh one`,
+      );
     }
     if (outstanding.target !== target) {
       this.#outstanding.delete(action);
-      throw PROVISIONING_ERRORS.codeExpired(`the code shown was for ${action} of another target; send the command without a code to have the device show a fresh one`);
+      throw PROVISIONING_ERRORS.codeExpired(
+        `the code shown was for ${action} of another target; send the command without a code to have the device show a fresh one`,
+      );
     }
     if (constantTimeEqual(normalizeShownCode(code), outstanding.code)) {
       this.#outstanding.delete(action);
@@ -113,9 +120,14 @@ export class ConfirmationChallenges {
     outstanding.attemptsLeft -= 1;
     if (outstanding.attemptsLeft <= 0) {
       this.#outstanding.delete(action);
-      throw PROVISIONING_ERRORS.codeExpired(`wrong confirmation code, and no attempts are left for it; send the command without a code for a fresh one`);
+      throw PROVISIONING_ERRORS.codeExpired(
+        `wrong confirmation code, and no attempts are left for it; send the command without a code for a fresh one`,
+      );
     }
-    throw PROVISIONING_ERRORS.badCode(`wrong confirmation code for ${action}; read it from the device's console`, outstanding.attemptsLeft);
+    throw PROVISIONING_ERRORS.badCode(
+      `wrong confirmation code for ${action}; read it from the device's console`,
+      outstanding.attemptsLeft,
+    );
   }
 
   /** Forgets every outstanding code (a factory reset, a restart). */

@@ -19,7 +19,18 @@ export const PROTOCOL_VERSION = 1;
  */
 export const MAX_LINE_BYTES = 4096;
 
-export const COMMANDS = ['ping', 'info', 'status', 'connect', 'claims', 'approve-claim', 'unpair', 'set-service', 'factory-reset', 'help'] as const;
+export const COMMANDS = [
+  'ping',
+  'info',
+  'status',
+  'connect',
+  'claims',
+  'approve-claim',
+  'unpair',
+  'set-service',
+  'factory-reset',
+  'help',
+] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 /** Stable error codes; a client branches on these, never on the message. */
@@ -110,8 +121,18 @@ export function okReply(id: RequestId | null, result: JsonObject): OkReply {
   return { v: PROTOCOL_VERSION, id, ok: true, result };
 }
 
-export function errorReply(id: RequestId | null, code: ProvisioningErrorCode, message: string, details?: JsonObject): ErrorReply {
-  return { v: PROTOCOL_VERSION, id, ok: false, error: { code, message, ...(details === undefined ? {} : { details }) } };
+export function errorReply(
+  id: RequestId | null,
+  code: ProvisioningErrorCode,
+  message: string,
+  details?: JsonObject,
+): ErrorReply {
+  return {
+    v: PROTOCOL_VERSION,
+    id,
+    ok: false,
+    error: { code, message, ...(details === undefined ? {} : { details }) },
+  };
 }
 
 /** One line on the wire (without the LF). JSON.stringify escapes every control character. */
@@ -133,7 +154,9 @@ function idOf(value: Record<string, unknown>): RequestId | null {
   return null;
 }
 
-export type ParsedLine = { readonly kind: 'request'; readonly request: ProvisioningRequest } | { readonly kind: 'error'; readonly reply: ErrorReply };
+export type ParsedLine =
+  | { readonly kind: 'request'; readonly request: ProvisioningRequest }
+  | { readonly kind: 'error'; readonly reply: ErrorReply };
 
 /**
  * Parses one decoded line. Every failure is an error reply naming the field, with the
@@ -144,19 +167,50 @@ export function parseRequestLine(line: string): ParsedLine {
   try {
     value = JSON.parse(line);
   } catch {
-    return { kind: 'error', reply: errorReply(null, 'bad-json', `the line is not JSON (${line.length} characters); send one JSON object per line`) };
+    return {
+      kind: 'error',
+      reply: errorReply(
+        null,
+        'bad-json',
+        `the line is not JSON (${line.length} characters); send one JSON object per line`,
+      ),
+    };
   }
-  if (!isObject(value)) return { kind: 'error', reply: errorReply(null, 'bad-json', `the line is JSON but not an object; send {"v":${PROTOCOL_VERSION},"id":1,"cmd":"ping"}`) };
+  if (!isObject(value))
+    return {
+      kind: 'error',
+      reply: errorReply(
+        null,
+        'bad-json',
+        `the line is JSON but not an object; send {"v":${PROTOCOL_VERSION},"id":1,"cmd":"ping"}`,
+      ),
+    };
   const id = idOf(value);
-  const fail = (code: ProvisioningErrorCode, message: string): ParsedLine => ({ kind: 'error', reply: errorReply(id, code, message) });
+  const fail = (code: ProvisioningErrorCode, message: string): ParsedLine => ({
+    kind: 'error',
+    reply: errorReply(id, code, message),
+  });
   const v = value['v'];
-  if (typeof v !== 'number' || !Number.isInteger(v)) return fail('bad-request', `"v" expected the protocol version ${PROTOCOL_VERSION}, got ${describe(v)}`);
-  if (v !== PROTOCOL_VERSION) return fail('unsupported-version', `"v" expected ${PROTOCOL_VERSION}, got ${v}: this device speaks version ${PROTOCOL_VERSION}`);
-  if (id === null) return fail('bad-request', `"id" expected a non-negative integer or a string of 1 to ${MAX_STRING_ID} characters, got ${describe(value['id'])}`);
+  if (typeof v !== 'number' || !Number.isInteger(v))
+    return fail('bad-request', `"v" expected the protocol version ${PROTOCOL_VERSION}, got ${describe(v)}`);
+  if (v !== PROTOCOL_VERSION)
+    return fail(
+      'unsupported-version',
+      `"v" expected ${PROTOCOL_VERSION}, got ${v}: this device speaks version ${PROTOCOL_VERSION}`,
+    );
+  if (id === null)
+    return fail(
+      'bad-request',
+      `"id" expected a non-negative integer or a string of 1 to ${MAX_STRING_ID} characters, got ${describe(value['id'])}`,
+    );
   const cmd = value['cmd'];
-  if (typeof cmd !== 'string' || cmd.length === 0) return fail('bad-request', `"cmd" expected a command name, got ${describe(cmd)}`);
+  if (typeof cmd !== 'string' || cmd.length === 0)
+    return fail('bad-request', `"cmd" expected a command name, got ${describe(cmd)}`);
   if (!(COMMANDS as readonly string[]).includes(cmd)) {
-    return fail('unknown-command', `"cmd" expected one of ${COMMANDS.join(', ')}, got ${JSON.stringify(cmd.slice(0, 40))}`);
+    return fail(
+      'unknown-command',
+      `"cmd" expected one of ${COMMANDS.join(', ')}, got ${JSON.stringify(cmd.slice(0, 40))}`,
+    );
   }
   const args = value['args'] ?? {};
   if (!isObject(args)) return fail('bad-request', `"args" expected an object, got ${describe(args)}`);

@@ -34,7 +34,13 @@ import { fromUtf8, utf8 } from '../../crypto/bytes.js';
 import { PROVISIONING_ERRORS } from './provisioning-errors.js';
 import { ProvisioningCommandError } from './protocol.js';
 import type { ConnectRequest, IdentityOnReset, ProvisioningDevice, ServiceTarget } from './provisioning-device.js';
-import { EMPTY_OVERLAY, effectiveOwners, pinSecretName, type OverlayStore, type ProvisioningOverlay } from './provisioning-overlay.js';
+import {
+  EMPTY_OVERLAY,
+  effectiveOwners,
+  pinSecretName,
+  type OverlayStore,
+  type ProvisioningOverlay,
+} from './provisioning-overlay.js';
 
 /** Codes released over the serial line, handed out before those of the inner inbox. */
 export class QueuedConfirmations implements ConfirmationInbox {
@@ -143,7 +149,12 @@ export class ProvisionedAgent implements ProvisioningDevice {
     return {
       ...this.#base,
       owners,
-      ...(claims === undefined ? {} : { claims: this.#overlay.makerService === undefined ? claims : { ...claims, service: this.#overlay.makerService } }),
+      ...(claims === undefined
+        ? {}
+        : {
+            claims:
+              this.#overlay.makerService === undefined ? claims : { ...claims, service: this.#overlay.makerService },
+          }),
     };
   }
 
@@ -152,7 +163,8 @@ export class ProvisionedAgent implements ProvisioningDevice {
     const resetting = this.#overlay.resetIdentity === true;
     if (resetting) {
       for (const name of await secrets.list()) {
-        if (name === DEVICE_SEED_SECRET || name.startsWith('activation/') || name.startsWith('pin/')) await secrets.delete(name);
+        if (name === DEVICE_SEED_SECRET || name.startsWith('activation/') || name.startsWith('pin/'))
+          await secrets.delete(name);
       }
       this.#store.fresh = true;
     } else {
@@ -167,7 +179,8 @@ export class ProvisionedAgent implements ProvisioningDevice {
     if (resetting) await this.#saveOverlay({ ...this.#overlay, resetIdentity: false });
     // PINs of owners no longer there (a crash between the overlay and the keystore).
     const wanted = new Set(settings.owners.map((o) => pinSecretName(o.account)));
-    for (const name of await secrets.list()) if (name.startsWith('pin/') && !wanted.has(name)) await secrets.delete(name);
+    for (const name of await secrets.list())
+      if (name.startsWith('pin/') && !wanted.has(name)) await secrets.delete(name);
   }
 
   /** Configured owners unpaired over the line leave the state even when a crash left them there. */
@@ -194,7 +207,8 @@ export class ProvisionedAgent implements ProvisioningDevice {
 
   async #editState(edit: (state: AgentState) => AgentState): Promise<void> {
     const state = await this.#store.inner.load();
-    if (state !== undefined) await this.#store.inner.save({ ...edit(state), updated: this.#deps.clock.now().toISOString() });
+    if (state !== undefined)
+      await this.#store.inner.save({ ...edit(state), updated: this.#deps.clock.now().toISOString() });
   }
 
   /**
@@ -275,8 +289,14 @@ export class ProvisionedAgent implements ProvisioningDevice {
   async connect(request: ConnectRequest): Promise<OwnerStatus> {
     const key = ownerKey(request.account);
     const existing = this.agent.state().owners[key];
-    if (existing !== undefined && (existing.state === 'new' || existing.state === 'pending' || existing.state === 'connected')) {
-      throw PROVISIONING_ERRORS.conflict(`${existing.account} is already an owner (${existing.state}); unpair it first to connect again`, { account: existing.account, state: existing.state });
+    if (
+      existing !== undefined &&
+      (existing.state === 'new' || existing.state === 'pending' || existing.state === 'connected')
+    ) {
+      throw PROVISIONING_ERRORS.conflict(
+        `${existing.account} is already an owner (${existing.state}); unpair it first to connect again`,
+        { account: existing.account, state: existing.state },
+      );
     }
     await this.#change(async () => {
       const secrets = this.#deps.secrets;
@@ -284,9 +304,19 @@ export class ProvisionedAgent implements ProvisioningDevice {
       else await secrets.put(pinSecretName(request.account), utf8(request.pin));
       const o = this.#overlay;
       if (this.#configured(request.account)) {
-        await this.#saveOverlay({ ...o, unpaired: o.unpaired.filter((k) => k !== key), services: { ...o.services, [key]: request.service } });
+        await this.#saveOverlay({
+          ...o,
+          unpaired: o.unpaired.filter((k) => k !== key),
+          services: { ...o.services, [key]: request.service },
+        });
       } else {
-        await this.#saveOverlay({ ...o, owners: [...o.owners.filter((x) => ownerKey(x.account) !== key), { account: request.account, service: request.service }] });
+        await this.#saveOverlay({
+          ...o,
+          owners: [
+            ...o.owners.filter((x) => ownerKey(x.account) !== key),
+            { account: request.account, service: request.service },
+          ],
+        });
       }
       // A rejected or revoked record is final for the Agent: the technician's connect starts over.
       await this.#editState((s) => {
@@ -330,7 +360,8 @@ export class ProvisionedAgent implements ProvisioningDevice {
 
   async setService(target: ServiceTarget, service: string): Promise<void> {
     if (target.kind === 'maker') {
-      if (this.#base.claims === undefined) throw PROVISIONING_ERRORS.unsupported('this device has no claims section: there is no maker service to set');
+      if (this.#base.claims === undefined)
+        throw PROVISIONING_ERRORS.unsupported('this device has no claims section: there is no maker service to set');
       await this.#change(async () => this.#saveOverlay({ ...this.#overlay, makerService: service }));
       return;
     }
@@ -341,7 +372,10 @@ export class ProvisionedAgent implements ProvisioningDevice {
     await this.#change(async () => {
       const o = this.#overlay;
       if (o.owners.some((x) => ownerKey(x.account) === key)) {
-        await this.#saveOverlay({ ...o, owners: o.owners.map((x) => (ownerKey(x.account) === key ? { ...x, service } : x)) });
+        await this.#saveOverlay({
+          ...o,
+          owners: o.owners.map((x) => (ownerKey(x.account) === key ? { ...x, service } : x)),
+        });
       } else if (this.#configured(target.account)) {
         await this.#saveOverlay({ ...o, services: { ...o.services, [key]: service } });
       }
@@ -365,7 +399,8 @@ export class ProvisionedAgent implements ProvisioningDevice {
       await this.#saveOverlay({ ...EMPTY_OVERLAY, ...(regenerate ? { resetIdentity: true } : {}) });
       await this.#editState((s) => ({ ...s, owners: {}, claims: { seen: s.claims.seen, held: [] } }));
       const secrets = this.#deps.secrets;
-      for (const name of await secrets.list()) if (name.startsWith('activation/') || name.startsWith('pin/')) await secrets.delete(name);
+      for (const name of await secrets.list())
+        if (name.startsWith('activation/') || name.startsWith('pin/')) await secrets.delete(name);
     });
     return { identity: regenerate ? 'regenerated' : 'kept', device: this.agent.state().device.udf };
   }

@@ -76,10 +76,20 @@ export class ProvisioningHandler {
         return errorReply(request.id, error.replyCode, error.message, error.details);
       }
       if (error instanceof ConfigError) {
-        return errorReply(request.id, 'bad-args', error.message.replace(/^configuration request: /, '').replace(/\s*\n\s*/g, ' '), { field: error.path });
+        return errorReply(
+          request.id,
+          'bad-args',
+          error.message.replace(/^configuration request: /, '').replace(/\s*\n\s*/g, ' '),
+          { field: error.path },
+        );
       }
-      const message = error instanceof MeshError ? `${error.name}: ${error.message}` : 'the device failed to run the command';
-      this.#options.logger.log('error', `serial: ${command} failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`, { command });
+      const message =
+        error instanceof MeshError ? `${error.name}: ${error.message}` : 'the device failed to run the command';
+      this.#options.logger.log(
+        'error',
+        `serial: ${command} failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+        { command },
+      );
       return errorReply(request.id, 'internal', message.replace(/\s*\n\s*/g, ' ').slice(0, 300));
     }
   }
@@ -90,7 +100,9 @@ export class ProvisioningHandler {
       case 'ping':
         return { pong: true };
       case 'help':
-        return { commands: COMMANDS.map((c) => ({ usage: COMMAND_USAGE[c].words, summary: COMMAND_USAGE[c].summary })) };
+        return {
+          commands: COMMANDS.map((c) => ({ usage: COMMAND_USAGE[c].words, summary: COMMAND_USAGE[c].summary })),
+        };
       case 'info':
         return this.#info(device.status());
       case 'status':
@@ -99,16 +111,26 @@ export class ProvisioningHandler {
         return { held: this.#held(device.status()) };
       case 'connect': {
         const account = checked(reader, accountAddress(reader, '$.args.account', args['account']));
-        const service = args['service'] === undefined ? `https://${accountDomain(account)}/` : checked(reader, serviceUrl(reader, '$.args.service', args['service']));
-        const pin = args['pin'] === undefined ? undefined : checked(reader, ownerPin(reader, '$.args.pin', args['pin'], account));
+        const service =
+          args['service'] === undefined
+            ? `https://${accountDomain(account)}/`
+            : checked(reader, serviceUrl(reader, '$.args.service', args['service']));
+        const pin =
+          args['pin'] === undefined ? undefined : checked(reader, ownerPin(reader, '$.args.pin', args['pin'], account));
         const owner = await device.connect({ account, service, ...(pin === undefined ? {} : { pin }) });
-        this.#options.logger.log('info', `serial: ${account} added as an owner; connecting`, { account, service, pin: pin !== undefined });
+        this.#options.logger.log('info', `serial: ${account} added as an owner; connecting`, {
+          account,
+          service,
+          pin: pin !== undefined,
+        });
         return json({ owner: { ...owner }, pin: pin !== undefined });
       }
       case 'unpair': {
         const account = checked(reader, accountAddress(reader, '$.args.account', args['account']));
         const done = await device.unpair(account);
-        this.#options.logger.log('info', `serial: ${done.account} unpaired (was ${done.previousState})`, { account: done.account });
+        this.#options.logger.log('info', `serial: ${done.account} unpaired (was ${done.previousState})`, {
+          account: done.account,
+        });
         return json({ ...done, unpaired: true });
       }
       case 'set-service': {
@@ -146,7 +168,12 @@ export class ProvisioningHandler {
 
   #held(status: AgentStatus): JsonValue[] {
     // The codes stay on the device: only whether a claim can be confirmed crosses the line.
-    return (status.claims?.held ?? []).map((h) => ({ claimant: h.claimant, policy: h.policy, received: h.received, confirmable: h.code !== undefined }));
+    return (status.claims?.held ?? []).map((h) => ({
+      claimant: h.claimant,
+      policy: h.policy,
+      received: h.received,
+      confirmable: h.code !== undefined,
+    }));
   }
 
   #status(status: AgentStatus): JsonObject {
@@ -187,7 +214,11 @@ export class ProvisioningHandler {
     let claimant: string;
     if (args['claimant'] === undefined) {
       if (held.length === 0) throw PROVISIONING_ERRORS.noSuchClaim('no claim is held (see claims)');
-      if (held.length > 1) throw PROVISIONING_ERRORS.badArgs(`${held.length} claims are held; name the claimant (see claims)`, '$.args.claimant');
+      if (held.length > 1)
+        throw PROVISIONING_ERRORS.badArgs(
+          `${held.length} claims are held; name the claimant (see claims)`,
+          '$.args.claimant',
+        );
       claimant = (held[0] as { claimant: string }).claimant;
     } else {
       claimant = checked(reader, accountAddress(reader, '$.args.claimant', args['claimant']));
@@ -200,17 +231,24 @@ export class ProvisioningHandler {
     const code = checked(reader, reader.string('$.args.code', args['code'], 'the code the device shows', true));
     this.#options.challenges.redeem('approve-claim', target, code);
     await this.#options.device.approveClaim(claim.claimant);
-    this.#options.logger.log('info', `serial: the claim by ${claim.claimant} was confirmed with the code shown on the device`, { claimant: claim.claimant });
+    this.#options.logger.log(
+      'info',
+      `serial: the claim by ${claim.claimant} was confirmed with the code shown on the device`,
+      { claimant: claim.claimant },
+    );
     return { claimant: claim.claimant, approved: true };
   }
 
   async #factoryReset(args: JsonObject, reader: ConfigReader): Promise<JsonObject> {
     const device = this.#options.device;
     const target = device.status().device.udf;
-    if (args['code'] === undefined) return this.#challenge('factory-reset', target, { identity: device.identityOnReset() });
+    if (args['code'] === undefined)
+      return this.#challenge('factory-reset', target, { identity: device.identityOnReset() });
     const code = checked(reader, reader.string('$.args.code', args['code'], 'the code the device shows', true));
     this.#options.challenges.redeem('factory-reset', target, code);
-    this.#options.logger.log('warn', 'serial: factory reset confirmed with the code shown on the device', { identity: device.identityOnReset() });
+    this.#options.logger.log('warn', 'serial: factory reset confirmed with the code shown on the device', {
+      identity: device.identityOnReset(),
+    });
     const done = await device.factoryReset();
     this.#options.challenges.clear();
     return { reset: true, ...done };

@@ -54,7 +54,8 @@ export function effectiveOwners(configured: readonly OwnerSettings[], overlay: P
       return service === undefined ? o : { ...o, service };
     });
   const seen = new Set(owners.map((o) => ownerKey(o.account)));
-  for (const o of overlay.owners) if (!seen.has(ownerKey(o.account))) owners.push({ account: o.account, service: o.service });
+  for (const o of overlay.owners)
+    if (!seen.has(ownerKey(o.account))) owners.push({ account: o.account, service: o.service });
   return owners;
 }
 
@@ -66,8 +67,15 @@ export function isOverlay(value: unknown): value is ProvisioningOverlay {
   return (
     v['Format'] === OVERLAY_FORMAT &&
     Array.isArray(v['owners']) &&
-    (v['owners'] as unknown[]).every((o) => typeof o === 'object' && o !== null && typeof (o as Record<string, unknown>)['account'] === 'string' && typeof (o as Record<string, unknown>)['service'] === 'string') &&
-    typeof v['services'] === 'object' && v['services'] !== null &&
+    (v['owners'] as unknown[]).every(
+      (o) =>
+        typeof o === 'object' &&
+        o !== null &&
+        typeof (o as Record<string, unknown>)['account'] === 'string' &&
+        typeof (o as Record<string, unknown>)['service'] === 'string',
+    ) &&
+    typeof v['services'] === 'object' &&
+    v['services'] !== null &&
     Object.values(v['services'] as object).every((s) => typeof s === 'string') &&
     strings(v['unpaired']) &&
     (v['makerService'] === undefined || typeof v['makerService'] === 'string') &&

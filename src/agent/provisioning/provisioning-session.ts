@@ -25,7 +25,16 @@
 import type { Clock } from '../../crypto/clock.js';
 import type { Logger } from '../ports.js';
 import { TokenBucket } from './rate-limiter.js';
-import { MAX_LINE_BYTES, encodeLine, errorReply, parseRequestLine, type ErrorReply, type EventLine, type ProvisioningRequest, type Reply } from './protocol.js';
+import {
+  MAX_LINE_BYTES,
+  encodeLine,
+  errorReply,
+  parseRequestLine,
+  type ErrorReply,
+  type EventLine,
+  type ProvisioningRequest,
+  type Reply,
+} from './protocol.js';
 
 /** 20 error replies at once, then 5 a second. */
 export const BAD_INPUT_BUCKET = { capacity: 20, perSecond: 5 } as const;
@@ -33,7 +42,10 @@ export const MAX_QUEUED = 8;
 /** The retry hint of a `busy` reply: the waiting requests are answered well within it. */
 export const BUSY_RETRY_AFTER_SECONDS = 1;
 
-type Frame = { readonly kind: 'line'; readonly text: string } | { readonly kind: 'bad-encoding'; readonly bytes: number } | { readonly kind: 'too-long' };
+type Frame =
+  | { readonly kind: 'line'; readonly text: string }
+  | { readonly kind: 'bad-encoding'; readonly bytes: number }
+  | { readonly kind: 'too-long' };
 
 export interface SessionOptions {
   readonly handle: (request: ProvisioningRequest) => Promise<Reply>;
@@ -68,7 +80,8 @@ export class ProvisioningSession {
   receiveLine(text: string, oversized = false): void {
     try {
       if (oversized) this.#frame({ kind: 'too-long' });
-      else if (text.includes('\uFFFD')) this.#frame({ kind: 'bad-encoding', bytes: new TextEncoder().encode(text).length });
+      else if (text.includes('\uFFFD'))
+        this.#frame({ kind: 'bad-encoding', bytes: new TextEncoder().encode(text).length });
       else if (text.trim() !== '') this.#frame({ kind: 'line', text });
     } catch (error) {
       this.#options.logger.log('error', `serial: a line could not be handled: ${String(error)}`);
@@ -83,10 +96,18 @@ export class ProvisioningSession {
   #frame(frame: Frame): void {
     switch (frame.kind) {
       case 'bad-encoding':
-        this.#bad(errorReply(null, 'bad-encoding', `the line is not UTF-8 (about ${frame.bytes} bytes): check the baud rate`));
+        this.#bad(
+          errorReply(null, 'bad-encoding', `the line is not UTF-8 (about ${frame.bytes} bytes): check the baud rate`),
+        );
         return;
       case 'too-long':
-        this.#bad(errorReply(null, 'line-too-long', `the line is longer than ${MAX_LINE_BYTES} bytes; discarded up to the next newline`));
+        this.#bad(
+          errorReply(
+            null,
+            'line-too-long',
+            `the line is longer than ${MAX_LINE_BYTES} bytes; discarded up to the next newline`,
+          ),
+        );
         return;
       case 'line': {
         const parsed = parseRequestLine(frame.text);
@@ -98,10 +119,15 @@ export class ProvisioningSession {
           // An answer, not bad input: never suppressed by the bad-input budget.
           this.counts.busy += 1;
           this.#send(
-            errorReply(parsed.request.id, 'busy', `${MAX_QUEUED} requests are waiting; send this one again once they are answered`, {
-              waiting: MAX_QUEUED,
-              retryAfterSeconds: BUSY_RETRY_AFTER_SECONDS,
-            }),
+            errorReply(
+              parsed.request.id,
+              'busy',
+              `${MAX_QUEUED} requests are waiting; send this one again once they are answered`,
+              {
+                waiting: MAX_QUEUED,
+                retryAfterSeconds: BUSY_RETRY_AFTER_SECONDS,
+              },
+            ),
           );
           return;
         }
@@ -119,12 +145,21 @@ export class ProvisioningSession {
       if (!this.#announcedLimit) {
         this.#announcedLimit = true;
         this.#options.logger.log('warn', 'serial: too much bad input; error replies suppressed for a while', {});
-        this.#send(errorReply(null, 'rate-limited', `too much bad input; further error replies are suppressed for about ${this.#bucket.waitSeconds()} s`, { retryAfterSeconds: this.#bucket.waitSeconds() }));
+        this.#send(
+          errorReply(
+            null,
+            'rate-limited',
+            `too much bad input; further error replies are suppressed for about ${this.#bucket.waitSeconds()} s`,
+            { retryAfterSeconds: this.#bucket.waitSeconds() },
+          ),
+        );
       }
       return;
     }
     if (this.#suppressed > 0) {
-      this.#options.logger.log('warn', `serial: ${this.#suppressed} bad lines were not answered`, { suppressed: this.#suppressed });
+      this.#options.logger.log('warn', `serial: ${this.#suppressed} bad lines were not answered`, {
+        suppressed: this.#suppressed,
+      });
       const details = { ...(reply.error.details ?? {}), suppressed: this.#suppressed };
       reply = { ...reply, error: { ...reply.error, details } };
       this.#suppressed = 0;

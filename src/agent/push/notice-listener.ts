@@ -35,10 +35,14 @@ export function parseNotice(payload: Uint8Array): Notice | undefined {
   }
   if (typeof value !== 'object' || value === null) return undefined;
   const v = value as Record<string, unknown>;
-  const field = (name: string): string | undefined => (typeof v[name] === 'string' && (v[name] as string).length <= 256 ? (v[name] as string) : undefined);
-  if (v['type'] === 'respond' && field('responseId') !== undefined) return { type: 'respond', responseId: field('responseId') as string };
-  if (v['type'] === 'claim' && field('publicationId') !== undefined) return { type: 'claim', publicationId: field('publicationId') as string };
-  if (v['type'] === 'application' && field('account') !== undefined) return { type: 'application', account: field('account') as string };
+  const field = (name: string): string | undefined =>
+    typeof v[name] === 'string' && (v[name] as string).length <= 256 ? (v[name] as string) : undefined;
+  if (v['type'] === 'respond' && field('responseId') !== undefined)
+    return { type: 'respond', responseId: field('responseId') as string };
+  if (v['type'] === 'claim' && field('publicationId') !== undefined)
+    return { type: 'claim', publicationId: field('publicationId') as string };
+  if (v['type'] === 'application' && field('account') !== undefined)
+    return { type: 'application', account: field('account') as string };
   return undefined;
 }
 
@@ -65,7 +69,12 @@ export class NoticeListener {
   constructor(settings: PushBrokerSettings, deps: NoticeListenerDeps) {
     this.settings = settings;
     this.#deps = deps;
-    this.#status = { service: settings.service, broker: displayBrokerUrl(settings.url), state: 'stopped', since: deps.clock.now().toISOString() };
+    this.#status = {
+      service: settings.service,
+      broker: displayBrokerUrl(settings.url),
+      state: 'stopped',
+      since: deps.clock.now().toISOString(),
+    };
   }
 
   get live(): boolean {
@@ -79,7 +88,8 @@ export class NoticeListener {
   topics(): string[] {
     const prefix = this.settings.topicPrefix;
     const topics = [noticeTopic(prefix, { device: this.#deps.deviceUdf })];
-    if (this.#deps.publicationId !== undefined) topics.push(noticeTopic(prefix, { publication: this.#deps.publicationId }));
+    if (this.#deps.publicationId !== undefined)
+      topics.push(noticeTopic(prefix, { publication: this.#deps.publicationId }));
     return topics;
   }
 
@@ -130,8 +140,16 @@ export class NoticeListener {
             ? {}
             : { lastError: previous.lastError }),
     };
-    if (state === 'connected') d.logger.log('info', `push notices from ${previous.broker} for ${previous.service}`, { broker: previous.broker, service: previous.service });
-    else if (state === 'refused' || state === 'unreachable') d.logger.log('warn', `push broker ${previous.broker} ${state}: ${detail ?? ''}; polling meanwhile`, { broker: previous.broker, state });
+    if (state === 'connected')
+      d.logger.log('info', `push notices from ${previous.broker} for ${previous.service}`, {
+        broker: previous.broker,
+        service: previous.service,
+      });
+    else if (state === 'refused' || state === 'unreachable')
+      d.logger.log('warn', `push broker ${previous.broker} ${state}: ${detail ?? ''}; polling meanwhile`, {
+        broker: previous.broker,
+        state,
+      });
     const live = state === 'connected';
     if (live !== this.#live) {
       this.#live = live;

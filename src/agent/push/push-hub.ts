@@ -132,7 +132,8 @@ export class PushHub implements PushHooks {
 
   #wakeService(service: string): void {
     for (const key of this.#ownersOf(service)) this.wakeups.wake(key);
-    if (this.#d.claimsService !== undefined && sameService(this.#d.claimsService, service)) this.wakeups.wake(CLAIMS_WAKE_KEY);
+    if (this.#d.claimsService !== undefined && sameService(this.#d.claimsService, service))
+      this.wakeups.wake(CLAIMS_WAKE_KEY);
   }
 
   #onNotice(service: string, notice: Notice | undefined): void {
@@ -147,7 +148,9 @@ export class PushHub implements PushHooks {
       if (owners[key] !== undefined && sameService(owners[key].service, service)) this.wakeups.wake(key);
       return;
     }
-    const match = Object.entries(owners).find(([, r]) => 'responseId' in r && r.responseId.toUpperCase() === notice.responseId.toUpperCase());
+    const match = Object.entries(owners).find(
+      ([, r]) => 'responseId' in r && r.responseId.toUpperCase() === notice.responseId.toUpperCase(),
+    );
     if (match !== undefined) this.wakeups.wake(match[0]);
     else this.#wakeService(service);
   }

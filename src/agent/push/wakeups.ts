@@ -52,7 +52,8 @@ export class Wakeups {
     if (!early || signal.aborted) return;
     const now = this.#clock.now().getTime();
     const last = this.#lastEarly.get(key);
-    if (last !== undefined && now - last < this.#minGapMs) await this.#clock.sleep(this.#minGapMs - (now - last), signal);
+    if (last !== undefined && now - last < this.#minGapMs)
+      await this.#clock.sleep(this.#minGapMs - (now - last), signal);
     this.#lastEarly.set(key, this.#clock.now().getTime());
   }
 }

@@ -48,14 +48,20 @@ export async function loadConfig(path: string): Promise<AgentConfig> {
     bytes = await readFile(path);
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code ?? 'error';
-    throw new ConfigError([{ path: '$', expected: 'a readable configuration file', actual: `cannot read it (${code})` }], path);
+    throw new ConfigError(
+      [{ path: '$', expected: 'a readable configuration file', actual: `cannot read it (${code})` }],
+      path,
+    );
   }
   let text: string;
   try {
     text = decodeUtf8File(bytes, path);
   } catch (error) {
     if (!(error instanceof InvalidUtf8TextError)) throw error;
-    throw new ConfigError([{ path: '$', expected: 'UTF-8 text', actual: `an invalid UTF-8 byte sequence at byte offset ${error.offset}` }], path);
+    throw new ConfigError(
+      [{ path: '$', expected: 'UTF-8 text', actual: `an invalid UTF-8 byte sequence at byte offset ${error.offset}` }],
+      path,
+    );
   }
   return parseAgentConfig(text, path);
 }

@@ -15,12 +15,19 @@ import { readAgentState } from '../../platform/state/file-state-store.js';
 import type { AgentCliContext } from './agent-context.js';
 import { EXIT_OK } from './exit-codes.js';
 
-export async function approveClaimCommand(config: AgentConfig, code: string, json: boolean, ctx: AgentCliContext): Promise<number> {
+export async function approveClaimCommand(
+  config: AgentConfig,
+  code: string,
+  json: boolean,
+  ctx: AgentCliContext,
+): Promise<number> {
   const wanted = normalizeCode(code);
   const state = await readAgentState(config.stateDirectory);
   const held = state?.claims.held.find((h) => h.code !== undefined && normalizeCode(h.code) === wanted);
   if (held === undefined) {
-    throw new UnknownConfirmationError(`no held claim has confirmation code ${JSON.stringify(code)} (see mesh-agent status)`);
+    throw new UnknownConfirmationError(
+      `no held claim has confirmation code ${JSON.stringify(code)} (see mesh-agent status)`,
+    );
   }
   await new ConfirmationDirectory(config.stateDirectory).put(wanted);
   if (json) ctx.out(JSON.stringify({ confirmed: held.code, claimant: held.claimant }));

@@ -42,7 +42,9 @@ export async function openDeviceDisplays(
   if (config.led.driver !== 'none') {
     try {
       const driver = await openLed(config.led, led);
-      const player = new LedPlayer(driver, systemLedTimer, (error) => logger.log('warn', `status LED: ${describeError(error)}`, { event: 'led' }));
+      const player = new LedPlayer(driver, systemLedTimer, (error) =>
+        logger.log('warn', `status LED: ${describeError(error)}`, { event: 'led' }),
+      );
       displays.push(new StatusLed(player));
       logger.log('info', `status LED ${driver.description}`, { event: 'led' });
     } catch (error) {

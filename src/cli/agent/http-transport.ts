@@ -4,10 +4,23 @@
  * errors translated into the agent's own (agent/transport-errors) at this boundary, so the
  * state machine branches on class and never imports the platform layer.
  */
-import type { ApplicationEntryAnswer, ApplicationTransport, ConnectStartAnswer, ConnectStatusAnswer, HelloAnswer, MeshTransport, PollClaimAnswer } from '../../agent/ports.js';
+import type {
+  ApplicationEntryAnswer,
+  ApplicationTransport,
+  ConnectStartAnswer,
+  ConnectStatusAnswer,
+  HelloAnswer,
+  MeshTransport,
+  PollClaimAnswer,
+} from '../../agent/ports.js';
 import { ServiceAnswerError, ServiceRefusedError, TransportUnavailableError } from '../../agent/transport-errors.js';
 import type { EnvelopeJson } from '../../mesh/schema/envelope-json.js';
-import { MalformedResponseError, ProtocolError, ResponseTooLargeError, ServiceUnavailableError } from '../../platform/http/http-errors.js';
+import {
+  MalformedResponseError,
+  ProtocolError,
+  ResponseTooLargeError,
+  ServiceUnavailableError,
+} from '../../platform/http/http-errors.js';
 import { MeshClient } from '../../platform/http/mesh-client.js';
 
 export interface HttpTransportOptions {
@@ -18,9 +31,15 @@ export interface HttpTransportOptions {
 }
 
 function translate(error: unknown): unknown {
-  if (error instanceof ServiceUnavailableError) return new TransportUnavailableError(error.message, { cause: error, context: { url: error.url } });
-  if (error instanceof ProtocolError) return new ServiceRefusedError(error.message, error.status, error.retryAfter, { cause: error, context: { url: error.url } });
-  if (error instanceof MalformedResponseError || error instanceof ResponseTooLargeError) return new ServiceAnswerError(error.message, { cause: error });
+  if (error instanceof ServiceUnavailableError)
+    return new TransportUnavailableError(error.message, { cause: error, context: { url: error.url } });
+  if (error instanceof ProtocolError)
+    return new ServiceRefusedError(error.message, error.status, error.retryAfter, {
+      cause: error,
+      context: { url: error.url },
+    });
+  if (error instanceof MalformedResponseError || error instanceof ResponseTooLargeError)
+    return new ServiceAnswerError(error.message, { cause: error });
   return error;
 }
 
@@ -60,30 +79,48 @@ export class HttpMeshTransport implements MeshTransport, ApplicationTransport {
   hello(service: string): Promise<HelloAnswer> {
     return this.#call(service, async (c) => {
       const answer = await c.hello();
-      return answer.EnvelopedProfileService === undefined ? {} : { EnvelopedProfileService: answer.EnvelopedProfileService };
+      return answer.EnvelopedProfileService === undefined
+        ? {}
+        : { EnvelopedProfileService: answer.EnvelopedProfileService };
     });
   }
 
-  connectStart(service: string, request: { AccountAddress: string; EnvelopedRequestConnection: EnvelopeJson }): Promise<ConnectStartAnswer> {
+  connectStart(
+    service: string,
+    request: { AccountAddress: string; EnvelopedRequestConnection: EnvelopeJson },
+  ): Promise<ConnectStartAnswer> {
     return this.#call(service, async (c) => {
       const answer = await c.connectStart(request);
-      return { EnvelopedAcknowledgeConnection: answer.EnvelopedAcknowledgeConnection, EnvelopedProfileAccount: answer.EnvelopedProfileAccount };
-    });
-  }
-
-  connectStatus(service: string, request: { AccountAddress: string; ResponseId: string }): Promise<ConnectStatusAnswer> {
-    return this.#call(service, async (c) => {
-      const answer = await c.connectStatus(request);
       return {
-        Result: answer.Result,
-        ...(answer.EnvelopedRespondConnection === undefined ? {} : { EnvelopedRespondConnection: answer.EnvelopedRespondConnection }),
-        ...(answer.RetryAfter === undefined ? {} : { RetryAfter: answer.RetryAfter }),
-        ...(answer.EnvelopedClaimApprovals === undefined ? {} : { EnvelopedClaimApprovals: answer.EnvelopedClaimApprovals }),
+        EnvelopedAcknowledgeConnection: answer.EnvelopedAcknowledgeConnection,
+        EnvelopedProfileAccount: answer.EnvelopedProfileAccount,
       };
     });
   }
 
-  pollClaim(service: string, request: { PublicationId: string; TargetAccountAddress: string }): Promise<PollClaimAnswer> {
+  connectStatus(
+    service: string,
+    request: { AccountAddress: string; ResponseId: string },
+  ): Promise<ConnectStatusAnswer> {
+    return this.#call(service, async (c) => {
+      const answer = await c.connectStatus(request);
+      return {
+        Result: answer.Result,
+        ...(answer.EnvelopedRespondConnection === undefined
+          ? {}
+          : { EnvelopedRespondConnection: answer.EnvelopedRespondConnection }),
+        ...(answer.RetryAfter === undefined ? {} : { RetryAfter: answer.RetryAfter }),
+        ...(answer.EnvelopedClaimApprovals === undefined
+          ? {}
+          : { EnvelopedClaimApprovals: answer.EnvelopedClaimApprovals }),
+      };
+    });
+  }
+
+  pollClaim(
+    service: string,
+    request: { PublicationId: string; TargetAccountAddress: string },
+  ): Promise<PollClaimAnswer> {
     return this.#call(service, async (c) => {
       const answer = await c.pollClaim(request);
       return answer.EnvelopedMessageClaim === undefined ? {} : { EnvelopedMessageClaim: answer.EnvelopedMessageClaim };

@@ -24,11 +24,20 @@ import { openDeviceDisplays, type DeviceDisplays } from './device-displays.js';
 import { AGENT_VERSION, EXIT_OK } from './exit-codes.js';
 import { HttpMeshTransport } from './http-transport.js';
 import { MqttJsConnector } from '../../platform/mqtt/mqtt-connector.js';
-import { logConfirmationDisplay, openSerialProvisioning, refuseSharedSerialPort, startProvisionedAgent } from './serial-provisioning.js';
+import {
+  logConfirmationDisplay,
+  openSerialProvisioning,
+  refuseSharedSerialPort,
+  startProvisionedAgent,
+} from './serial-provisioning.js';
 
 export function agentSettings(config: AgentConfig): AgentSettings {
   return {
-    owners: config.owners.map((o) => ({ account: o.account, service: o.service, ...(o.pin === undefined ? {} : { pin: o.pin }) })),
+    owners: config.owners.map((o) => ({
+      account: o.account,
+      service: o.service,
+      ...(o.pin === undefined ? {} : { pin: o.pin }),
+    })),
     ...(config.claims === undefined ? {} : { claims: config.claims }),
     polling: {
       initialDelayMs: config.polling.initialDelayMs,
@@ -65,7 +74,12 @@ export async function runAgent(config: AgentConfig, ctx: AgentCliContext): Promi
             log: (line) => logger.log('info', line),
           })
         : await ctx.ports.secrets();
-    logger.log('info', `mesh-agent ${AGENT_VERSION} starting`, { keystore: secrets.tier, state: config.stateDirectory, pid: process.pid, startup: ctx.startup ?? 'bundle' });
+    logger.log('info', `mesh-agent ${AGENT_VERSION} starting`, {
+      keystore: secrets.tier,
+      state: config.stateDirectory,
+      pid: process.pid,
+      startup: ctx.startup ?? 'bundle',
+    });
     // The configuration plus what a technician changed over the serial line.
     const agent = await startProvisionedAgent(
       config,
@@ -77,7 +91,9 @@ export async function runAgent(config: AgentConfig, ctx: AgentCliContext): Promi
         transport: new HttpMeshTransport({ allowInsecureHttp: config.allowInsecureHttp === true }),
         secrets,
         stateStore: displays.stateStore,
-        ...(config.preconfiguration === undefined ? {} : { preconfiguration: new DiskPreconfigurationFile(config.preconfiguration) }),
+        ...(config.preconfiguration === undefined
+          ? {}
+          : { preconfiguration: new DiskPreconfigurationFile(config.preconfiguration) }),
         confirmations: new ConfirmationDirectory(config.stateDirectory),
         // Mqtt.js is imported only when a broker is first used (push or an owner's).
         mqtt: new MqttJsConnector(),

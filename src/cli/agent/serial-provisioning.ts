@@ -53,7 +53,11 @@ export async function refuseSharedSerialPort(config: AgentConfig, source?: strin
 }
 
 /** Starts the agent with the overlay of `<stateDirectory>/provisioning.json` applied. */
-export function startProvisionedAgent(config: AgentConfig, deps: AgentDeps, settings: AgentSettings): Promise<ProvisionedAgent> {
+export function startProvisionedAgent(
+  config: AgentConfig,
+  deps: AgentDeps,
+  settings: AgentSettings,
+): Promise<ProvisionedAgent> {
   return ProvisionedAgent.start({ deps, settings, overlay: new FileOverlayStore(config.stateDirectory) });
 }
 
@@ -62,11 +66,15 @@ export function logConfirmationDisplay(logger: Logger): ConfirmationDisplay {
   return {
     show(shown) {
       const seconds = Math.round((shown.expiresAt.getTime() - Date.now()) / 1000);
-      logger.log('warn', `SHOW confirmation-code ${shown.code} for ${shown.action} ${shown.target} (valid ${seconds} s, once)`, {
-        event: 'confirmation-code',
-        action: shown.action,
-        target: shown.target,
-      });
+      logger.log(
+        'warn',
+        `SHOW confirmation-code ${shown.code} for ${shown.action} ${shown.target} (valid ${seconds} s, once)`,
+        {
+          event: 'confirmation-code',
+          action: shown.action,
+          target: shown.target,
+        },
+      );
     },
   };
 }
@@ -78,7 +86,12 @@ export function logConfirmationDisplay(logger: Logger): ConfirmationDisplay {
 export function openSerialProvisioning(
   config: AgentConfig,
   agent: ProvisionedAgent,
-  ports: { readonly clock: Clock; readonly random: RandomSource; readonly logger: Logger; readonly display?: ConfirmationDisplay },
+  ports: {
+    readonly clock: Clock;
+    readonly random: RandomSource;
+    readonly logger: Logger;
+    readonly display?: ConfirmationDisplay;
+  },
 ): ProvisioningEndpoint | undefined {
   const path = config.serial.provisioning;
   if (path === undefined) return undefined;
@@ -98,13 +111,21 @@ export function openSerialProvisioning(
   });
   const hello = (): EventLine => {
     const status = agent.status();
-    return { v: PROTOCOL_VERSION, event: 'hello', protocol: PROTOCOL_VERSION, device: status.device.udf, agentVersion: status.version, commands: [...COMMANDS] };
+    return {
+      v: PROTOCOL_VERSION,
+      event: 'hello',
+      protocol: PROTOCOL_VERSION,
+      device: status.device.udf,
+      agentVersion: status.version,
+      commands: [...COMMANDS],
+    };
   };
   const endpoint = new ProvisioningEndpoint({
     path,
     baudRate: config.serial.baudRate,
     logger,
-    session: (write) => new ProvisioningSession({ handle: (request) => handler.handle(request), write, hello, clock, logger }),
+    session: (write) =>
+      new ProvisioningSession({ handle: (request) => handler.handle(request), write, hello, clock, logger }),
   });
   void endpoint.start();
   return endpoint;

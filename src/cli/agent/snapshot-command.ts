@@ -49,10 +49,18 @@ function runBuilder(nodePath: string, blob: string, script: string): Promise<voi
     child.stderr.on('data', (d: Buffer) => {
       if (stderr.length < 4_000) stderr += d.toString();
     });
-    child.once('error', (cause) => reject(new SnapshotBuildError(`cannot run ${nodePath}: ${cause.message}`, { cause, context: { script } })));
+    child.once('error', (cause) =>
+      reject(new SnapshotBuildError(`cannot run ${nodePath}: ${cause.message}`, { cause, context: { script } })),
+    );
     child.once('exit', (code, signal) => {
       if (code === 0) resolveRun();
-      else reject(new SnapshotBuildError(`node --build-snapshot ${script} failed (${signal ?? `exit ${code}`}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`, { context: { script } }));
+      else
+        reject(
+          new SnapshotBuildError(
+            `node --build-snapshot ${script} failed (${signal ?? `exit ${code}`}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`,
+            { context: { script } },
+          ),
+        );
     });
   });
 }
@@ -76,7 +84,10 @@ export async function buildSnapshot(options: BuildSnapshotOptions): Promise<stri
   try {
     await stat(script);
   } catch (cause) {
-    throw new SnapshotBuildError(`${script} not found: the snapshot script is built beside mesh-agent.mjs (npm run build)`, { cause, context: { script } });
+    throw new SnapshotBuildError(
+      `${script} not found: the snapshot script is built beside mesh-agent.mjs (npm run build)`,
+      { cause, context: { script } },
+    );
   }
   const stamp = await snapshotStamp(nodePath, script);
   const temp = `${output}.${process.pid}.tmp`;
@@ -90,7 +101,10 @@ export async function buildSnapshot(options: BuildSnapshotOptions): Promise<stri
     await rm(temp, { force: true });
     await rm(`${output}.stamp.${process.pid}.tmp`, { force: true });
     if (error instanceof SnapshotBuildError) throw error;
-    throw new SnapshotBuildError(`cannot write ${output}: ${(error as Error)?.message ?? String(error)}`, { cause: error, context: { output } });
+    throw new SnapshotBuildError(`cannot write ${output}: ${(error as Error)?.message ?? String(error)}`, {
+      cause: error,
+      context: { output },
+    });
   }
   return stamp;
 }

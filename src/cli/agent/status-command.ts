@@ -20,10 +20,14 @@ import type { AgentCliContext } from './agent-context.js';
 import { AGENT_VERSION, EXIT_OK } from './exit-codes.js';
 
 async function recordedTier(config: AgentConfig): Promise<{ tier: SecretStoreTier | 'unknown'; description: string }> {
-  if (config.keystore.type !== 'auto') return { tier: config.keystore.type, description: `${config.keystore.type} (configured)` };
+  if (config.keystore.type !== 'auto')
+    return { tier: config.keystore.type, description: `${config.keystore.type} (configured)` };
   try {
-    const value = JSON.parse(await readFile(join(config.stateDirectory, KEYSTORE_TIER_FILE), 'utf8')) as { tier?: SecretStoreTier };
-    if (value.tier !== undefined) return { tier: value.tier, description: `${value.tier} (auto, recorded at first start)` };
+    const value = JSON.parse(await readFile(join(config.stateDirectory, KEYSTORE_TIER_FILE), 'utf8')) as {
+      tier?: SecretStoreTier;
+    };
+    if (value.tier !== undefined)
+      return { tier: value.tier, description: `${value.tier} (auto, recorded at first start)` };
   } catch {
     // No record: auto has not chosen yet.
   }

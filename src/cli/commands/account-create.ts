@@ -23,13 +23,21 @@ import { HomeExistsError } from '../owner/home-errors.js';
 import { PROFILE_FORMAT, SECRETS_FORMAT, type OwnerProfileRecord } from '../owner/home-records.js';
 import { HOME_OPTION, homeDirectory, insecureHttpOption } from '../owner/owner-args.js';
 import { OwnerHome } from '../owner/owner-home.js';
-import { defaultOwnerEnvironment, helloService, isServiceError, ownerClient, serviceStep, type OwnerEnvironment } from '../owner/owner-session.js';
+import {
+  defaultOwnerEnvironment,
+  helloService,
+  isServiceError,
+  ownerClient,
+  serviceStep,
+  type OwnerEnvironment,
+} from '../owner/owner-session.js';
 import { meshAuthorizationSigner } from '../owner/request-signer.js';
 
 export function makeAccountCreate(env: OwnerEnvironment = defaultOwnerEnvironment): Command {
   return {
     path: ['account', 'create'],
-    summary: 'Create an account profile (fresh seed, admin and encryption keys) in the owner home and register it with the service.',
+    summary:
+      'Create an account profile (fresh seed, admin and encryption keys) in the owner home and register it with the service.',
     usage: '<user@domain> --service <url> [--allow-insecure-http] [--home DIR] [--json]',
     options: { ...HOME_OPTION, service: { type: 'string' } },
     async run(args, ctx) {
@@ -59,7 +67,10 @@ export function makeAccountCreate(env: OwnerEnvironment = defaultOwnerEnvironmen
       if (!resumed) {
         const validation = await serviceStep(() => client.validate({ Account: account }));
         if (!validation.Valid) {
-          throw new UsageError(`the service does not accept this account name${validation.Reason ? `: ${terminalText(validation.Reason, 200)}` : ''}`, '<account>');
+          throw new UsageError(
+            `the service does not accept this account name${validation.Reason ? `: ${terminalText(validation.Reason, 200)}` : ''}`,
+            '<account>',
+          );
         }
       }
 
@@ -85,16 +96,26 @@ export function makeAccountCreate(env: OwnerEnvironment = defaultOwnerEnvironmen
       }
 
       const keys = accountKeyPairs(seed);
-      const signer = meshAuthorizationSigner({ account, key: keys.administratorSignature, now: env.now, random: env.random });
+      const signer = meshAuthorizationSigner({
+        account,
+        key: keys.administratorSignature,
+        now: env.now,
+        random: env.random,
+      });
       try {
-        await client.createAccount({ Account: account, EnvelopedProfileAccount: record.EnvelopedProfileAccount }, signer);
+        await client.createAccount(
+          { Account: account, EnvelopedProfileAccount: record.EnvelopedProfileAccount },
+          signer,
+        );
       } catch (error) {
         // A definite refusal (4xx) means no account exists for this seed: forget it. Anything
         // else (unreachable, timeout, 5xx) may have created it: keep the seed to retry with.
         const definite = error instanceof ProtocolError && !(error instanceof ServiceFaultError);
         if (definite) await home.discardUnregisteredProfile();
         if (isServiceError(error)) {
-          const note = definite ? '' : `; the new profile is kept in ${home.directory}: run the same command again to retry`;
+          const note = definite
+            ? ''
+            : `; the new profile is kept in ${home.directory}: run the same command again to retry`;
           throw new CheckFailedError(`${error.message}${note}`, { cause: error });
         }
         throw error;

@@ -14,7 +14,12 @@ import { UsageError } from '../cli-errors.js';
 import { terminalJson } from '../../mesh/encoding/terminal-text.js';
 import type { Command } from '../command.js';
 import { HOME_OPTION, durationOption, homeDirectory, rolesOption, insecureHttpOption } from '../owner/owner-args.js';
-import { defaultOwnerEnvironment, openOwnerSession, serviceStep, type OwnerEnvironment } from '../owner/owner-session.js';
+import {
+  defaultOwnerEnvironment,
+  openOwnerSession,
+  serviceStep,
+  type OwnerEnvironment,
+} from '../owner/owner-session.js';
 
 export const DEFAULT_PIN_EXPIRY_SECONDS = 3600;
 
@@ -25,7 +30,8 @@ export function makeAccountPin(env: OwnerEnvironment = defaultOwnerEnvironment):
     usage: '[--expires 1h] [--roles r1,r2] [--automatic] [--home DIR] [--json]',
     options: { ...HOME_OPTION, expires: { type: 'string' }, roles: { type: 'string' }, automatic: { type: 'boolean' } },
     async run(args, ctx) {
-      if (args.positionals.length > 0) throw new UsageError('unexpected argument (this command takes options only)', args.positionals[0]);
+      if (args.positionals.length > 0)
+        throw new UsageError('unexpected argument (this command takes options only)', args.positionals[0]);
       const seconds = durationOption(args, 'expires', DEFAULT_PIN_EXPIRY_SECONDS);
       const roles = rolesOption(args);
       const automatic = args.values['automatic'] === true;
@@ -43,7 +49,9 @@ export function makeAccountPin(env: OwnerEnvironment = defaultOwnerEnvironment):
         ...(automatic ? { automatic } : {}),
         ...(roles === undefined ? {} : { roles }),
       });
-      await serviceStep(() => session.client.pinRegister({ AccountAddress: account, EnvelopedMessagePin: created.json }, session.signer));
+      await serviceStep(() =>
+        session.client.pinRegister({ AccountAddress: account, EnvelopedMessagePin: created.json }, session.signer),
+      );
       await session.home.updatePins((current) => ({
         ...current,
         // Expired PINs are dropped as new ones are added, so the file stays small.
@@ -60,7 +68,14 @@ export function makeAccountPin(env: OwnerEnvironment = defaultOwnerEnvironment):
         ],
       }));
       const uri = connectUri(account, pin);
-      const result = { pin, uri, pinId: created.messageId, expires: expires.toISOString(), roles: roles ?? [], automatic };
+      const result = {
+        pin,
+        uri,
+        pinId: created.messageId,
+        expires: expires.toISOString(),
+        roles: roles ?? [],
+        automatic,
+      };
       ctx.out(args.values['json'] ? terminalJson(result) : `${pin} ${uri} expires ${result.expires}`);
     },
   };

@@ -8,7 +8,12 @@
 import { terminalJson, terminalText } from '../../mesh/encoding/terminal-text.js';
 import type { Command } from '../command.js';
 import { HOME_OPTION, homeDirectory, insecureHttpOption } from '../owner/owner-args.js';
-import { defaultOwnerEnvironment, helloService, openOwnerSession, type OwnerEnvironment } from '../owner/owner-session.js';
+import {
+  defaultOwnerEnvironment,
+  helloService,
+  openOwnerSession,
+  type OwnerEnvironment,
+} from '../owner/owner-session.js';
 
 export function makeAccountStatus(env: OwnerEnvironment = defaultOwnerEnvironment): Command {
   return {
@@ -21,7 +26,9 @@ export function makeAccountStatus(env: OwnerEnvironment = defaultOwnerEnvironmen
       const { record } = session;
       const devices = (await session.home.readDevices()).Devices;
       const now = env.now().getTime();
-      const pins = (await session.home.readPins()).Pins.filter((p) => p.UsedBy === undefined && Date.parse(p.Expires) > now);
+      const pins = (await session.home.readPins()).Pins.filter(
+        (p) => p.UsedBy === undefined && Date.parse(p.Expires) > now,
+      );
       const count = (status: string) => devices.filter((d) => d.Status === status).length;
       let reachable = false;
       let serviceError: string | undefined;

@@ -27,7 +27,8 @@ function decryptionKey(key: string, name: string | undefined, alg: string | unde
   }
   if (alg !== undefined) {
     const algorithm = parseAlgorithm(alg);
-    if (algorithm !== 'X448' && algorithm !== 'X25519') throw new UsageError('a decryption key is x448 or x25519', '--alg');
+    if (algorithm !== 'X448' && algorithm !== 'X25519')
+      throw new UsageError('a decryption key is x448 or x25519', '--alg');
     const secret = forArgument('--key', () => base64urlDecode(key, 'key'));
     return { kind: 'ecdh', keyPair: forArgument('--key', () => keyPairFromSecret(algorithm, secret)) };
   }
@@ -39,7 +40,8 @@ function decryptionKey(key: string, name: string | undefined, alg: string | unde
     const { specifier } = forArgument('--key', () => parseSeed(key, 'key'));
     // A device seed's one encryption key is the obvious default; anything else must say.
     const keyName = name ?? (specifier === KeySpecifier.MeshProfileDevice ? 'BaseDeviceEncrypt' : undefined);
-    if (keyName === undefined) throw new UsageError('is required with a seed that is not a device profile seed', '--name');
+    if (keyName === undefined)
+      throw new UsageError('is required with a seed that is not a device profile seed', '--name');
     return { kind: 'ecdh', keyPair: forArgument('--name', () => deriveKeyPair(key, keyName)) };
   }
   throw new UsageError(
@@ -66,7 +68,9 @@ export const dareDecrypt: Command = {
       throw new UsageError('is not encrypted (no "enc" in its header)', '<envelope.json>');
     }
     if (envelope.header.enc !== 'A256CBC') {
-      throw new UnsupportedAlgorithmError(`<envelope.json>: encryption ${JSON.stringify(envelope.header.enc)} is not supported`);
+      throw new UnsupportedAlgorithmError(
+        `<envelope.json>: encryption ${JSON.stringify(envelope.header.enc)} is not supported`,
+      );
     }
     // Envelopes this project writes carry a PayloadMac, checked before anything is
     // decrypted. Reference-made envelopes carry none (the reference derives the MAC key

@@ -26,11 +26,9 @@ function selfSigningKey(envelope: DareEnvelope): PublicKey {
   try {
     decoded = decodeTagged(envelope.payload, SELF_SIGNED);
   } catch (cause) {
-    throw new UsageError(
-      'is not a self-signed profile, so --public and --alg are required',
-      '<envelope.json>',
-      { cause },
-    );
+    throw new UsageError('is not a self-signed profile, so --public and --alg are required', '<envelope.json>', {
+      cause,
+    });
   }
   return publicKeyOf(decoded.value.ProfileSignature, `${decoded.type}.ProfileSignature`);
 }
@@ -54,10 +52,18 @@ export const dareVerify: Command = {
     const kid = forArgument('--public', () => keyFingerprint(key));
     try {
       const verified = verifyEnvelope(envelope, [{ publicKey: key, kid }]);
-      ctx.out(args.values['json'] ? JSON.stringify({ valid: true, kid, signature: verified.index }) : `valid: signed by ${kid}`);
+      ctx.out(
+        args.values['json']
+          ? JSON.stringify({ valid: true, kid, signature: verified.index })
+          : `valid: signed by ${kid}`,
+      );
       return 0;
     } catch (error) {
-      if (!(error instanceof VerificationError) && !(error instanceof MeshError && error.code === 'ERR_INVALID_ARGUMENT')) throw error;
+      if (
+        !(error instanceof VerificationError) &&
+        !(error instanceof MeshError && error.code === 'ERR_INVALID_ARGUMENT')
+      )
+        throw error;
       if (args.values['json']) {
         ctx.out(JSON.stringify({ valid: false, kid, reason: error.message }));
         return 1;

@@ -17,8 +17,18 @@ import { terminalJson } from '../../mesh/encoding/terminal-text.js';
 import type { Command } from '../command.js';
 import { acceptRequest, comparisonLines, requireAcceptable, type AcceptOutcome } from '../owner/answer-request.js';
 import { HOME_OPTION, homeDirectory, rolesOption, selectorArgument, insecureHttpOption } from '../owner/owner-args.js';
-import { defaultOwnerEnvironment, openOwnerSession, serviceStep, type OwnerEnvironment } from '../owner/owner-session.js';
-import { findPendingRequests, listPendingRequests, openPendingScan, type PendingRequest } from '../owner/pending-requests.js';
+import {
+  defaultOwnerEnvironment,
+  openOwnerSession,
+  serviceStep,
+  type OwnerEnvironment,
+} from '../owner/owner-session.js';
+import {
+  findPendingRequests,
+  listPendingRequests,
+  openPendingScan,
+  type PendingRequest,
+} from '../owner/pending-requests.js';
 import { selectOne } from '../owner/select-request.js';
 import { CheckFailedError } from '../cli-errors.js';
 
@@ -32,7 +42,8 @@ export function makeDeviceAccept(env: OwnerEnvironment = defaultOwnerEnvironment
     options: { ...HOME_OPTION, roles: { type: 'string' }, 'auto-pin': { type: 'boolean' } },
     async run(args, ctx) {
       const autoPin = args.values['auto-pin'] === true;
-      if (args.positionals.length > 1) throw new UsageError(`expected one argument, got ${args.positionals.length}`, ARGUMENT);
+      if (args.positionals.length > 1)
+        throw new UsageError(`expected one argument, got ${args.positionals.length}`, ARGUMENT);
       const raw = args.positionals[0];
       if (raw === undefined && !autoPin) throw new UsageError('is required (or use --auto-pin)', ARGUMENT);
       const selector = raw === undefined ? undefined : selectorArgument(raw, ARGUMENT);
@@ -51,7 +62,9 @@ export function makeDeviceAccept(env: OwnerEnvironment = defaultOwnerEnvironment
       if (selector !== undefined) {
         const one = selectOne(requests, selector, ARGUMENT, 'pending request');
         if (autoPin && one.pin !== 'verified') {
-          throw new CheckFailedError(`request with witness ${one.witness} is not PIN-verified by this owner (PIN: ${one.pin})`);
+          throw new CheckFailedError(
+            `request with witness ${one.witness} is not PIN-verified by this owner (PIN: ${one.pin})`,
+          );
         }
         targets = [one];
       } else {
@@ -78,13 +91,17 @@ export function makeDeviceAccept(env: OwnerEnvironment = defaultOwnerEnvironment
           terminalJson({
             accepted,
             ...(autoPin && selector === undefined
-              ? { skipped: skipped.map((r) => ({
-                  witness: r.witness,
-                  deviceUdf: r.deviceUdf ?? null,
-                  pin: r.pin !== 'verified' || r.localPin === undefined || !pinsUsed.has(r.localPin.PinId) ? r.pin : 'used',
-                  problems: r.problems,
-                })),
-              }
+              ? {
+                  skipped: skipped.map((r) => ({
+                    witness: r.witness,
+                    deviceUdf: r.deviceUdf ?? null,
+                    pin:
+                      r.pin !== 'verified' || r.localPin === undefined || !pinsUsed.has(r.localPin.PinId)
+                        ? r.pin
+                        : 'used',
+                    problems: r.problems,
+                  })),
+                }
               : {}),
           }),
         );
@@ -92,7 +109,9 @@ export function makeDeviceAccept(env: OwnerEnvironment = defaultOwnerEnvironment
       }
       if (accepted.length === 0) ctx.out(`no PIN-verified requests to accept (${skipped.length} other pending)`);
       for (const a of accepted) {
-        ctx.out(`accepted ${a.deviceUdf} witness ${a.witness} roles ${a.roles.join(',') || '-'}${a.pinId === undefined ? '' : ' (PIN)'}`);
+        ctx.out(
+          `accepted ${a.deviceUdf} witness ${a.witness} roles ${a.roles.join(',') || '-'}${a.pinId === undefined ? '' : ' (PIN)'}`,
+        );
       }
     },
   };

@@ -21,8 +21,20 @@ import { onePositional } from '../args.js';
 import { UsageError } from '../cli-errors.js';
 import { terminalJson } from '../../mesh/encoding/terminal-text.js';
 import type { Command } from '../command.js';
-import { HOME_OPTION, durationOption, homeDirectory, selectorArgument, insecureHttpOption } from '../owner/owner-args.js';
-import { defaultOwnerEnvironment, openOwnerSession, serviceStep, type OwnerEnvironment, type OwnerSession } from '../owner/owner-session.js';
+import {
+  HOME_OPTION,
+  durationOption,
+  homeDirectory,
+  selectorArgument,
+  insecureHttpOption,
+} from '../owner/owner-args.js';
+import {
+  defaultOwnerEnvironment,
+  openOwnerSession,
+  serviceStep,
+  type OwnerEnvironment,
+  type OwnerSession,
+} from '../owner/owner-session.js';
 import { selectOne } from '../owner/select-request.js';
 
 export const DEFAULT_APPROVAL_EXPIRY_SECONDS = 3600;
@@ -31,11 +43,15 @@ const MAX_CATALOG_PAGES = 64;
 
 /** `--claimant`: the account allowed to claim. */
 function claimantOption(value: unknown): string {
-  if (typeof value !== 'string' || value === '') throw new UsageError('is required: the account whose claim is approved (user@domain)', '--claimant');
+  if (typeof value !== 'string' || value === '')
+    throw new UsageError('is required: the account whose claim is approved (user@domain)', '--claimant');
   try {
     checkAccountAddress(value, '--claimant');
   } catch {
-    throw new UsageError(`expected an account address user@domain, got ${terminalJson(value.slice(0, 80))}`, '--claimant');
+    throw new UsageError(
+      `expected an account address user@domain, got ${terminalJson(value.slice(0, 80))}`,
+      '--claimant',
+    );
   }
   return value.toLowerCase();
 }
@@ -46,7 +62,11 @@ async function serviceCatalog(session: OwnerSession): Promise<DataItem[]> {
   let pageKey: string | undefined;
   for (let page = 0; page < MAX_CATALOG_PAGES; page++) {
     const answer = await serviceStep(() =>
-      session.client.get({ Account: session.record.Account, KeyValues: [{ Key: 'Devices' }], ...(pageKey === undefined ? {} : { SearchConstraints: { PageKey: pageKey } }) }),
+      session.client.get({
+        Account: session.record.Account,
+        KeyValues: [{ Key: 'Devices' }],
+        ...(pageKey === undefined ? {} : { SearchConstraints: { PageKey: pageKey } }),
+      }),
     );
     items.push(...answer.DataItems);
     pageKey = answer.PageKey;
@@ -67,8 +87,11 @@ export function makeDeviceApproveClaim(env: OwnerEnvironment = defaultOwnerEnvir
       const seconds = durationOption(args, 'expires', DEFAULT_APPROVAL_EXPIRY_SECONDS);
       const session = await openOwnerSession(homeDirectory(args, ctx.env), env, insecureHttpOption(args));
       const account = session.record.Account;
-      if (sameAccount(claimant, account)) throw new UsageError(`names this account (${account}), which is already an owner`, '--claimant');
-      const connected = (await serviceCatalog(session)).filter((d) => d.Type === 'CatalogedDevice' && d.Status === 'Connected' && typeof d.Key === 'string');
+      if (sameAccount(claimant, account))
+        throw new UsageError(`names this account (${account}), which is already an owner`, '--claimant');
+      const connected = (await serviceCatalog(session)).filter(
+        (d) => d.Type === 'CatalogedDevice' && d.Status === 'Connected' && typeof d.Key === 'string',
+      );
       const device = selectOne(
         connected.map((d) => ({ deviceUdf: d.Key as string })),
         selector,
@@ -86,10 +109,20 @@ export function makeDeviceApproveClaim(env: OwnerEnvironment = defaultOwnerEnvir
         expires,
         random: env.random,
       });
-      await serviceStep(() => session.client.publish({ Account: account, EnvelopedClaimApproval: approval.json }, session.signer));
-      const result = { deviceUdf: approval.approval.DeviceUdf, claimant, expires: expires.toISOString(), messageId: approval.messageId };
+      await serviceStep(() =>
+        session.client.publish({ Account: account, EnvelopedClaimApproval: approval.json }, session.signer),
+      );
+      const result = {
+        deviceUdf: approval.approval.DeviceUdf,
+        claimant,
+        expires: expires.toISOString(),
+        messageId: approval.messageId,
+      };
       if (args.values['json']) ctx.out(terminalJson(result));
-      else ctx.out(`approved a claim of ${result.deviceUdf} by ${claimant} until ${result.expires}; the device connects ${claimant} when it next asks ${account}'s service`);
+      else
+        ctx.out(
+          `approved a claim of ${result.deviceUdf} by ${claimant} until ${result.expires}; the device connects ${claimant} when it next asks ${account}'s service`,
+        );
     },
   };
 }

@@ -37,8 +37,23 @@ import { terminalJson, terminalText } from '../../mesh/encoding/terminal-text.js
 import type { Command } from '../command.js';
 import { makerServiceUrl, type SrvLookup } from '../factory/maker-service.js';
 import type { LocalDevice } from '../owner/home-records.js';
-import { HOME_OPTION, canonicalSelector, homeDirectory, matchesSelector, rolesOption, selectorArgument, insecureHttpOption } from '../owner/owner-args.js';
-import { defaultOwnerEnvironment, helloService, isServiceError, openOwnerSession, serviceStep, type OwnerEnvironment } from '../owner/owner-session.js';
+import {
+  HOME_OPTION,
+  canonicalSelector,
+  homeDirectory,
+  matchesSelector,
+  rolesOption,
+  selectorArgument,
+  insecureHttpOption,
+} from '../owner/owner-args.js';
+import {
+  defaultOwnerEnvironment,
+  helloService,
+  isServiceError,
+  openOwnerSession,
+  serviceStep,
+  type OwnerEnvironment,
+} from '../owner/owner-session.js';
 
 const ARGUMENT = '<mcu-uri>';
 
@@ -51,7 +66,10 @@ export function claimUri(raw: string): ReturnType<typeof parseConnectUri> & { ur
   const trimmed = raw.trim();
   const parsed = forArgument(ARGUMENT, () => parseConnectUri(trimmed));
   if (parsed.kind !== 'ConnectKey') {
-    throw new UsageError("is a PIN URI (mcu://account/A…), which `mesh-agent` connects with; a device label carries a ConnectKey (E…)", ARGUMENT);
+    throw new UsageError(
+      'is a PIN URI (mcu://account/A…), which `mesh-agent` connects with; a device label carries a ConnectKey (E…)',
+      ARGUMENT,
+    );
   }
   return { ...parsed, uri: trimmed };
 }
@@ -72,9 +90,15 @@ function claimRefused(error: MeshError, maker: string): CheckFailedError {
 export function makeDeviceClaim(env: DeviceClaimEnvironment = defaultOwnerEnvironment): Command {
   return {
     path: ['device', 'claim'],
-    summary: "Claim a device by its label's mcu:// URI: claim at the maker's service, show its fingerprint, accept it on your account.",
+    summary:
+      "Claim a device by its label's mcu:// URI: claim at the maker's service, show its fingerprint, accept it on your account.",
     usage: `${ARGUMENT} [--roles r1,r2] [--fingerprint UDF] [--maker-service URL] [--home DIR] [--json]`,
-    options: { ...HOME_OPTION, roles: { type: 'string' }, fingerprint: { type: 'string' }, 'maker-service': { type: 'string' } },
+    options: {
+      ...HOME_OPTION,
+      roles: { type: 'string' },
+      fingerprint: { type: 'string' },
+      'maker-service': { type: 'string' },
+    },
     async run(args, ctx) {
       const label = claimUri(onePositional(args, 'mcu-uri'));
       const roles = rolesOption(args) ?? [];
@@ -82,7 +106,13 @@ export function makeDeviceClaim(env: DeviceClaimEnvironment = defaultOwnerEnviro
       const fingerprint = fingerprintRaw === undefined ? undefined : selectorArgument(fingerprintRaw, '--fingerprint');
       const makerServiceOption = optionalString(args, 'maker-service');
       const makerClient = forArgument('--maker-service', () =>
-        makerServiceOption === undefined ? undefined : new MeshClient({ service: makerServiceOption, allowInsecureHttp: insecureHttpOption(args), ...(env.timeoutMs === undefined ? {} : { timeoutMs: env.timeoutMs }) }),
+        makerServiceOption === undefined
+          ? undefined
+          : new MeshClient({
+              service: makerServiceOption,
+              allowInsecureHttp: insecureHttpOption(args),
+              ...(env.timeoutMs === undefined ? {} : { timeoutMs: env.timeoutMs }),
+            }),
       );
       const json = args.values['json'] === true;
 
@@ -104,8 +134,10 @@ export function makeDeviceClaim(env: DeviceClaimEnvironment = defaultOwnerEnviro
       try {
         answer = await maker.claim({ EnvelopedMessageClaim: claim.json });
       } catch (error) {
-        if (error instanceof NotFoundError || error instanceof ForbiddenError || error instanceof GoneError) throw claimRefused(error, label.account);
-        if (isServiceError(error)) throw new CheckFailedError(`the maker's service: ${error.message}`, { cause: error });
+        if (error instanceof NotFoundError || error instanceof ForbiddenError || error instanceof GoneError)
+          throw claimRefused(error, label.account);
+        if (isServiceError(error))
+          throw new CheckFailedError(`the maker's service: ${error.message}`, { cause: error });
         throw error;
       }
 
@@ -114,16 +146,23 @@ export function makeDeviceClaim(env: DeviceClaimEnvironment = defaultOwnerEnviro
       let publication: CatalogedPublication;
       let device: VerifiedProfileDevice;
       try {
-        publication = CatalogedPublicationSchema.parse(answer.CatalogedPublication, 'ClaimResponse.CatalogedPublication');
+        publication = CatalogedPublicationSchema.parse(
+          answer.CatalogedPublication,
+          'ClaimResponse.CatalogedPublication',
+        );
         device = openPublication(publication, label.uri);
       } catch (error) {
         if (!(error instanceof MeshError)) throw error;
-        throw new CheckFailedError(`${maker.endpoint} answered with a claim record this label does not open (${error.message})`, { cause: error });
+        throw new CheckFailedError(
+          `${maker.endpoint} answered with a claim record this label does not open (${error.message})`,
+          { cause: error },
+        );
       }
       const description = device.profile.Description;
       // The fingerprint line holds only the UDF computed here; the device's own words go on a line of their own.
       ctx.err(`device fingerprint ${device.udf}`);
-      if (description !== undefined) ctx.err(`description        ${terminalText(description)} (as the device describes itself)`);
+      if (description !== undefined)
+        ctx.err(`description        ${terminalText(description)} (as the device describes itself)`);
       ctx.err(`maker              ${label.account} (${maker.endpoint})`);
       if (fingerprint !== undefined && !matchesSelector(device.udf, fingerprint)) {
         throw new CheckFailedError(
@@ -143,12 +182,19 @@ export function makeDeviceClaim(env: DeviceClaimEnvironment = defaultOwnerEnviro
         random: session.env.random,
         now,
         roles,
-        ...(service?.keys.serviceEncryption === undefined ? {} : { additionalRecipients: [recipientOf(service.keys.serviceEncryption)] }),
+        ...(service?.keys.serviceEncryption === undefined
+          ? {}
+          : { additionalRecipients: [recipientOf(service.keys.serviceEncryption)] }),
       });
       await serviceStep(() =>
-        session.client.connectComplete({ AccountAddress: session.record.Account, EnvelopedRespondConnection: accepted.json }, session.signer),
+        session.client.connectComplete(
+          { AccountAddress: session.record.Account, EnvelopedRespondConnection: accepted.json },
+          session.signer,
+        ),
       );
-      const cataloged = sealObject('CatalogedDevice', accepted.catalogedDevice, { signer: signerOf(session.keys.administratorSignature) });
+      const cataloged = sealObject('CatalogedDevice', accepted.catalogedDevice, {
+        signer: signerOf(session.keys.administratorSignature),
+      });
       const entry: LocalDevice = {
         DeviceUdf: device.udf,
         // No witness in a claim: the label's PublicationId is what the person confirmed.
@@ -161,7 +207,10 @@ export function makeDeviceClaim(env: DeviceClaimEnvironment = defaultOwnerEnviro
       };
       await session.home.updateDevices((current) => ({
         ...current,
-        Devices: [...current.Devices.filter((d) => !(d.DeviceUdf === entry.DeviceUdf && d.Status !== 'Rejected')), entry],
+        Devices: [
+          ...current.Devices.filter((d) => !(d.DeviceUdf === entry.DeviceUdf && d.Status !== 'Rejected')),
+          entry,
+        ],
       }));
 
       const result = {
@@ -175,7 +224,10 @@ export function makeDeviceClaim(env: DeviceClaimEnvironment = defaultOwnerEnviro
         roles,
       };
       if (json) ctx.out(terminalJson(result));
-      else ctx.out(`claimed ${device.udf} from ${label.account} roles ${roles.join(',') || '-'}; it connects when it next polls ${maker.endpoint}`);
+      else
+        ctx.out(
+          `claimed ${device.udf} from ${label.account} roles ${roles.join(',') || '-'}; it connects when it next polls ${maker.endpoint}`,
+        );
     },
   };
 }

@@ -16,7 +16,12 @@ import { createApplicationEntryMqtt } from '../../mesh/connect/application-entry
 import { CatalogedDeviceSchema } from '../../mesh/objects/cataloged-device.js';
 import { openSignedObject, signerOf, toEnvelope } from '../../mesh/profiles/signed-object.js';
 import { HOME_OPTION, homeDirectory, selectorArgument, insecureHttpOption } from '../owner/owner-args.js';
-import { defaultOwnerEnvironment, openOwnerSession, serviceStep, type OwnerEnvironment } from '../owner/owner-session.js';
+import {
+  defaultOwnerEnvironment,
+  openOwnerSession,
+  serviceStep,
+  type OwnerEnvironment,
+} from '../owner/owner-session.js';
 import { selectOne } from '../owner/select-request.js';
 import { CheckFailedError } from '../cli-errors.js';
 
@@ -26,8 +31,10 @@ const TOPIC_PREFIX = /^[^/#+\u0000-\u001f\u007f]+(\/[^/#+\u0000-\u001f\u007f]+)*
 export function makeDeviceConfigure(env: OwnerEnvironment = defaultOwnerEnvironment): Command {
   return {
     path: ['device', 'configure'],
-    summary: "Give a connected device this account's MQTT broker (signed, encrypted to the device; applied without a restart).",
-    usage: '<device-udf> (--mqtt-url URL [--mqtt-user U] [--mqtt-password P] [--topic-prefix P] | --remove) [--home DIR] [--json]',
+    summary:
+      "Give a connected device this account's MQTT broker (signed, encrypted to the device; applied without a restart).",
+    usage:
+      '<device-udf> (--mqtt-url URL [--mqtt-user U] [--mqtt-password P] [--topic-prefix P] | --remove) [--home DIR] [--json]',
     options: {
       ...HOME_OPTION,
       'mqtt-url': { type: 'string' },
@@ -54,9 +61,12 @@ export function makeDeviceConfigure(env: OwnerEnvironment = defaultOwnerEnvironm
         } catch {
           throw new UsageError('expected a broker URL such as mqtts://broker.example.com:8883', '--mqtt-url');
         }
-        if (!BROKER_SCHEMES.includes(parsed.protocol)) throw new UsageError('expected an mqtt://, mqtts://, ws:// or wss:// URL', '--mqtt-url');
-        if (parsed.username !== '' || parsed.password !== '') throw new UsageError('must not hold credentials: use --mqtt-user and --mqtt-password', '--mqtt-url');
-        if (topicPrefix !== undefined && !TOPIC_PREFIX.test(topicPrefix)) throw new UsageError('expected topic levels separated by "/", without "+" or "#"', '--topic-prefix');
+        if (!BROKER_SCHEMES.includes(parsed.protocol))
+          throw new UsageError('expected an mqtt://, mqtts://, ws:// or wss:// URL', '--mqtt-url');
+        if (parsed.username !== '' || parsed.password !== '')
+          throw new UsageError('must not hold credentials: use --mqtt-user and --mqtt-password', '--mqtt-url');
+        if (topicPrefix !== undefined && !TOPIC_PREFIX.test(topicPrefix))
+          throw new UsageError('expected topic levels separated by "/", without "+" or "#"', '--topic-prefix');
       }
       const session = await openOwnerSession(homeDirectory(args, ctx.env), env, insecureHttpOption(args));
       const devices = (await session.home.readDevices()).Devices.filter((d) => d.Status === 'Connected');
@@ -67,7 +77,9 @@ export function makeDeviceConfigure(env: OwnerEnvironment = defaultOwnerEnvironm
         'connected device in the local catalog',
       ).record;
       if (device.EnvelopedCatalogedDevice === undefined) {
-        throw new CheckFailedError(`${device.DeviceUdf} has no CatalogedDevice in the local catalog, so its key for this account is unknown`);
+        throw new CheckFailedError(
+          `${device.DeviceUdf} has no CatalogedDevice in the local catalog, so its key for this account is unknown`,
+        );
       }
       // The owner's own record, signed by its admin key when it accepted the device.
       const catalogedDevice = openSignedObject(
@@ -95,7 +107,10 @@ export function makeDeviceConfigure(env: OwnerEnvironment = defaultOwnerEnvironm
         random: env.random,
       });
       await serviceStep(() =>
-        session.client.applicationPublish({ Account: session.record.Account, Device: device.DeviceUdf, EnvelopedApplicationEntry: sealed.json }, session.signer),
+        session.client.applicationPublish(
+          { Account: session.record.Account, Device: device.DeviceUdf, EnvelopedApplicationEntry: sealed.json },
+          session.signer,
+        ),
       );
       const result = {
         deviceUdf: device.DeviceUdf,
@@ -106,7 +121,12 @@ export function makeDeviceConfigure(env: OwnerEnvironment = defaultOwnerEnvironm
         created: sealed.entry.Created.toISOString(),
       };
       if (args.values['json']) ctx.out(terminalJson(result));
-      else ctx.out(remove ? `removed the MQTT broker of ${device.DeviceUdf}` : `configured ${device.DeviceUdf}: MQTT broker ${url} (status under ${result.topicPrefix}/${device.DeviceUdf}/status)`);
+      else
+        ctx.out(
+          remove
+            ? `removed the MQTT broker of ${device.DeviceUdf}`
+            : `configured ${device.DeviceUdf}: MQTT broker ${url} (status under ${result.topicPrefix}/${device.DeviceUdf}/status)`,
+        );
     },
   };
 }

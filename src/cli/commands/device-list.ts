@@ -21,13 +21,15 @@ export function makeDeviceList(env: OwnerEnvironment = defaultOwnerEnvironment):
     usage: '[--home DIR] [--json]',
     options: { ...HOME_OPTION },
     async run(args, ctx) {
-      if (args.positionals.length > 0) throw new UsageError('unexpected argument (this command takes options only)', args.positionals[0]);
+      if (args.positionals.length > 0)
+        throw new UsageError('unexpected argument (this command takes options only)', args.positionals[0]);
       const session = await openOwnerSession(homeDirectory(args, ctx.env), env, insecureHttpOption(args));
       const devices = (await session.home.readDevices()).Devices.filter((d) => d.Status !== 'Rejected');
       let serviceItems: readonly DataItem[] | undefined;
       let serviceError: string | undefined;
       try {
-        serviceItems = (await session.client.get({ Account: session.record.Account, KeyValues: [{ Key: 'Devices' }] })).DataItems;
+        serviceItems = (await session.client.get({ Account: session.record.Account, KeyValues: [{ Key: 'Devices' }] }))
+          .DataItems;
       } catch (error) {
         serviceError = terminalText((error as Error).message, 400);
       }
@@ -65,7 +67,15 @@ export function makeDeviceList(env: OwnerEnvironment = defaultOwnerEnvironment):
       const table = textTable(
         ['DEVICE', 'STATUS', 'ROLES', 'WITNESS', 'SINCE', 'SERVICE', 'DESCRIPTION'],
         // The service's Status and the stored Description came from elsewhere: neutralised; the rest this CLI wrote.
-        rows.map((r) => [r.deviceUdf, r.status, r.roles.join(',') || '-', r.witness, r.revoked ?? r.answered, r.serviceStatus === null ? 'unreachable' : terminalText(r.serviceStatus, 20), terminalText(r.description ?? '', 60)]),
+        rows.map((r) => [
+          r.deviceUdf,
+          r.status,
+          r.roles.join(',') || '-',
+          r.witness,
+          r.revoked ?? r.answered,
+          r.serviceStatus === null ? 'unreachable' : terminalText(r.serviceStatus, 20),
+          terminalText(r.description ?? '', 60),
+        ]),
       );
       for (const line of table) ctx.out(line);
     },

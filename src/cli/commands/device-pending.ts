@@ -10,8 +10,18 @@ import { terminalJson, terminalText } from '../../mesh/encoding/terminal-text.js
 import { UsageError } from '../cli-errors.js';
 import type { Command } from '../command.js';
 import { HOME_OPTION, homeDirectory, insecureHttpOption } from '../owner/owner-args.js';
-import { defaultOwnerEnvironment, openOwnerSession, serviceStep, type OwnerEnvironment } from '../owner/owner-session.js';
-import { assessedPending, openPendingScan, pendingRequestJson, type PendingRequest } from '../owner/pending-requests.js';
+import {
+  defaultOwnerEnvironment,
+  openOwnerSession,
+  serviceStep,
+  type OwnerEnvironment,
+} from '../owner/owner-session.js';
+import {
+  assessedPending,
+  openPendingScan,
+  pendingRequestJson,
+  type PendingRequest,
+} from '../owner/pending-requests.js';
 import { fixedWidthRow } from '../owner/text-table.js';
 
 /** Only a witness the owner recomputed gets a check code: a claimed one proves nothing. */
@@ -30,7 +40,8 @@ export function makeDevicePending(env: OwnerEnvironment = defaultOwnerEnvironmen
     usage: '[--home DIR] [--allow-insecure-http] [--json]',
     options: { ...HOME_OPTION },
     async run(args, ctx) {
-      if (args.positionals.length > 0) throw new UsageError('unexpected argument (this command takes options only)', args.positionals[0]);
+      if (args.positionals.length > 0)
+        throw new UsageError('unexpected argument (this command takes options only)', args.positionals[0]);
       const session = await openOwnerSession(homeDirectory(args, ctx.env), env, insecureHttpOption(args));
       const json = args.values['json'] === true;
       const pending: Record<string, unknown>[] = [];
@@ -47,8 +58,24 @@ export function makeDevicePending(env: OwnerEnvironment = defaultOwnerEnvironmen
           if (shown === 0) ctx.out(fixedWidthRow(HEADER, WIDTHS));
           shown += 1;
           const status =
-            r.problems.length === 0 ? (r.notes.length === 0 ? 'ok' : `ok; ${r.notes.join('; ')}`) : `REFUSED: ${r.problems.join('; ')}`;
-          ctx.out(fixedWidthRow([r.witness, checkCodeOf(r) ?? '-', r.deviceUdf ?? '?', r.pin, terminalText(r.received ?? '?', 40), terminalText(status, 400)], WIDTHS));
+            r.problems.length === 0
+              ? r.notes.length === 0
+                ? 'ok'
+                : `ok; ${r.notes.join('; ')}`
+              : `REFUSED: ${r.problems.join('; ')}`;
+          ctx.out(
+            fixedWidthRow(
+              [
+                r.witness,
+                checkCodeOf(r) ?? '-',
+                r.deviceUdf ?? '?',
+                r.pin,
+                terminalText(r.received ?? '?', 40),
+                terminalText(status, 400),
+              ],
+              WIDTHS,
+            ),
+          );
         }
       });
       if (json) {

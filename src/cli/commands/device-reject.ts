@@ -10,7 +10,12 @@ import { terminalJson } from '../../mesh/encoding/terminal-text.js';
 import type { Command } from '../command.js';
 import { comparisonLines, rejectRequest, requireAcceptable } from '../owner/answer-request.js';
 import { HOME_OPTION, homeDirectory, selectorArgument, insecureHttpOption } from '../owner/owner-args.js';
-import { defaultOwnerEnvironment, openOwnerSession, serviceStep, type OwnerEnvironment } from '../owner/owner-session.js';
+import {
+  defaultOwnerEnvironment,
+  openOwnerSession,
+  serviceStep,
+  type OwnerEnvironment,
+} from '../owner/owner-session.js';
 import { findPendingRequests, openPendingScan } from '../owner/pending-requests.js';
 import { selectOne } from '../owner/select-request.js';
 
@@ -33,7 +38,11 @@ export function makeDeviceReject(env: OwnerEnvironment = defaultOwnerEnvironment
       requireAcceptable(request);
       for (const line of comparisonLines(request)) ctx.err(line);
       const result = await rejectRequest(session, service, request);
-      ctx.out(args.values['json'] ? terminalJson({ rejected: result }) : `rejected ${result.deviceUdf} witness ${result.witness}`);
+      ctx.out(
+        args.values['json']
+          ? terminalJson({ rejected: result })
+          : `rejected ${result.deviceUdf} witness ${result.witness}`,
+      );
     },
   };
 }

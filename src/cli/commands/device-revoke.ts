@@ -9,7 +9,12 @@ import { onePositional } from '../args.js';
 import { terminalJson } from '../../mesh/encoding/terminal-text.js';
 import type { Command } from '../command.js';
 import { HOME_OPTION, homeDirectory, selectorArgument, insecureHttpOption } from '../owner/owner-args.js';
-import { defaultOwnerEnvironment, openOwnerSession, serviceStep, type OwnerEnvironment } from '../owner/owner-session.js';
+import {
+  defaultOwnerEnvironment,
+  openOwnerSession,
+  serviceStep,
+  type OwnerEnvironment,
+} from '../owner/owner-session.js';
 import { selectOne } from '../owner/select-request.js';
 
 export function makeDeviceRevoke(env: OwnerEnvironment = defaultOwnerEnvironment): Command {
@@ -30,13 +35,21 @@ export function makeDeviceRevoke(env: OwnerEnvironment = defaultOwnerEnvironment
       ).record;
       if (device.Status === 'Revoked') {
         // Sent again anyway: it is idempotent, and repairs a service that lost the revocation.
-        ctx.err(`mesh device revoke: ${device.DeviceUdf} was already revoked at ${device.Revoked ?? '?'}; publishing again`);
+        ctx.err(
+          `mesh device revoke: ${device.DeviceUdf} was already revoked at ${device.Revoked ?? '?'}; publishing again`,
+        );
       }
-      await serviceStep(() => session.client.publish({ Account: session.record.Account, RevokeDevice: device.DeviceUdf }, session.signer));
+      await serviceStep(() =>
+        session.client.publish({ Account: session.record.Account, RevokeDevice: device.DeviceUdf }, session.signer),
+      );
       const revoked = device.Revoked ?? env.now().toISOString();
       await session.home.updateDevices((current) => ({
         ...current,
-        Devices: current.Devices.map((d) => (d.DeviceUdf === device.DeviceUdf && d.Status !== 'Rejected' ? { ...d, Status: 'Revoked' as const, Revoked: revoked } : d)),
+        Devices: current.Devices.map((d) =>
+          d.DeviceUdf === device.DeviceUdf && d.Status !== 'Rejected'
+            ? { ...d, Status: 'Revoked' as const, Revoked: revoked }
+            : d,
+        ),
       }));
       if (args.values['json']) ctx.out(terminalJson({ deviceUdf: device.DeviceUdf, status: 'Revoked', revoked }));
       else ctx.out(`revoked ${device.DeviceUdf}`);

@@ -26,7 +26,12 @@ import type { Command } from '../command.js';
 import { MAX_COUNT } from '../factory/batch-journal.js';
 import { runFactoryBatch, type BatchProgress } from '../factory/run-batch.js';
 import { HOME_OPTION, homeDirectory, insecureHttpOption } from '../owner/owner-args.js';
-import { defaultOwnerEnvironment, isServiceError, openOwnerSession, type OwnerEnvironment } from '../owner/owner-session.js';
+import {
+  defaultOwnerEnvironment,
+  isServiceError,
+  openOwnerSession,
+  type OwnerEnvironment,
+} from '../owner/owner-session.js';
 
 export interface FactoryBatchEnvironment extends OwnerEnvironment {
   readonly fetch?: typeof fetch;
@@ -48,8 +53,10 @@ export function progressLine(p: BatchProgress): string {
 export function makeFactoryBatch(env: FactoryBatchEnvironment = defaultOwnerEnvironment): Command {
   return {
     path: ['factory', 'batch'],
-    summary: "Make N devices: preconfiguration files, labels and a manifest; publish each claim record to the maker's service (resumable).",
-    usage: '--maker <account> --service <url> --count N --out DIR [--home DIR] [--bits 120] [--description TEXT] [--format png|svg] [--concurrency 8] [--allow-insecure-http] [--json]',
+    summary:
+      "Make N devices: preconfiguration files, labels and a manifest; publish each claim record to the maker's service (resumable).",
+    usage:
+      '--maker <account> --service <url> --count N --out DIR [--home DIR] [--bits 120] [--description TEXT] [--format png|svg] [--concurrency 8] [--allow-insecure-http] [--json]',
     options: {
       ...HOME_OPTION,
       maker: { type: 'string' },
@@ -62,7 +69,8 @@ export function makeFactoryBatch(env: FactoryBatchEnvironment = defaultOwnerEnvi
       concurrency: { type: 'string' },
     },
     async run(args, ctx) {
-      if (args.positionals.length > 0) throw new UsageError('unexpected argument (this command takes options only)', args.positionals[0]);
+      if (args.positionals.length > 0)
+        throw new UsageError('unexpected argument (this command takes options only)', args.positionals[0]);
       const maker = requireString(args, 'maker');
       forArgument('--maker', () => checkAccountAddress(maker, 'maker'));
       const service = requireString(args, 'service');
@@ -73,7 +81,8 @@ export function makeFactoryBatch(env: FactoryBatchEnvironment = defaultOwnerEnvi
       const bits = optionalInteger(args, 'bits', 120, 64, 512);
       if (bits % 8 !== 0) throw new UsageError(`expected a multiple of 8, got ${bits}`, '--bits');
       const description = optionalString(args, 'description');
-      if (description !== undefined && description.length > 200) throw new UsageError(`expected at most 200 characters, got ${description.length}`, '--description');
+      if (description !== undefined && description.length > 200)
+        throw new UsageError(`expected at most 200 characters, got ${description.length}`, '--description');
       const labelFormat = oneOf(args, 'format', LABEL_FORMATS, 'png');
       const concurrency = optionalInteger(args, 'concurrency', 8, 1, 64);
       const json = args.values['json'] === true;
@@ -90,7 +99,9 @@ export function makeFactoryBatch(env: FactoryBatchEnvironment = defaultOwnerEnvi
         ...(env.fetch === undefined ? {} : { fetch: env.fetch }),
       });
       if (!json && client.endpoint !== serviceEndpoint(session.record.Service)) {
-        ctx.err(`factory batch: note: publishing to ${client.endpoint}, not the home's service ${session.record.Service}`);
+        ctx.err(
+          `factory batch: note: publishing to ${client.endpoint}, not the home's service ${session.record.Service}`,
+        );
       }
       const result = await runFactoryBatch(
         {
@@ -115,7 +126,9 @@ export function makeFactoryBatch(env: FactoryBatchEnvironment = defaultOwnerEnvi
             ? {}
             : {
                 onRetry: (index: number, attempt: number, delayMs: number, error: Error) =>
-                  ctx.err(`factory batch: device ${index}: publish attempt ${attempt} failed (${error.message}); retrying in ${delayMs} ms`),
+                  ctx.err(
+                    `factory batch: device ${index}: publish attempt ${attempt} failed (${error.message}); retrying in ${delayMs} ms`,
+                  ),
               }),
         },
       );
@@ -138,7 +151,9 @@ export function makeFactoryBatch(env: FactoryBatchEnvironment = defaultOwnerEnvi
       };
       if (result.failure !== undefined) {
         if (json) ctx.out(JSON.stringify(summary));
-        const reason = isServiceError(result.failure) ? result.failure.message : `${result.failure.name}: ${result.failure.message}`;
+        const reason = isServiceError(result.failure)
+          ? result.failure.message
+          : `${result.failure.name}: ${result.failure.message}`;
         throw new CheckFailedError(
           `${reason} (${result.published} of ${result.count} published, ${result.made} made; rerun the same command to resume)`,
           { cause: result.failure },

@@ -7,7 +7,12 @@
  * lets whoever reads it claim the device, so the file is written 0600 like the records.
  */
 import { MeshError } from '../../crypto/errors.js';
-import { LABEL_FORMATS, labelFormatOf, renderDeviceLabel, type LabelFormat } from '../../platform/label/device-label.js';
+import {
+  LABEL_FORMATS,
+  labelFormatOf,
+  renderDeviceLabel,
+  type LabelFormat,
+} from '../../platform/label/device-label.js';
 import { writePrivateFileAtomic } from '../../platform/fs/atomic-write.js';
 import { forArgument, oneOf, onePositional, optionalInteger, requireString } from '../args.js';
 import { UsageError } from '../cli-errors.js';
@@ -17,10 +22,14 @@ import { labelSourceOf } from '../factory/preconfiguration-file.js';
 const ARGUMENT = '<preconfiguration>';
 
 /** `--format`, else the extension of `--out`. */
-export function labelFormatOption(values: Record<string, string | boolean | undefined>, out: string | undefined): LabelFormat {
+export function labelFormatOption(
+  values: Record<string, string | boolean | undefined>,
+  out: string | undefined,
+): LabelFormat {
   if (values['format'] !== undefined) return oneOf({ values, positionals: [] }, 'format', LABEL_FORMATS);
   const byName = out === undefined ? undefined : labelFormatOf(out);
-  if (byName === undefined) throw new UsageError('expected a file name ending in .png or .svg (or give --format png|svg)', '--out');
+  if (byName === undefined)
+    throw new UsageError('expected a file name ending in .png or .svg (or give --format png|svg)', '--out');
   return byName;
 }
 
@@ -43,16 +52,34 @@ export const factoryLabel: Command = {
     }
     const source = forArgument(ARGUMENT, () => labelSourceOf(json));
     const label = forArgument(ARGUMENT, () =>
-      renderDeviceLabel({ connectUri: source.connectUri, deviceUdf: source.deviceUdf, format, options: { modulePixels: scale } }),
+      renderDeviceLabel({
+        connectUri: source.connectUri,
+        deviceUdf: source.deviceUdf,
+        format,
+        options: { modulePixels: scale },
+      }),
     );
     try {
       await writePrivateFileAtomic(out, label);
     } catch (cause) {
       if (cause instanceof MeshError) throw cause;
-      throw new UsageError(`cannot write ${JSON.stringify(out)} (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, '--out', { cause });
+      throw new UsageError(
+        `cannot write ${JSON.stringify(out)} (${(cause as NodeJS.ErrnoException).code ?? 'error'})`,
+        '--out',
+        { cause },
+      );
     }
     if (args.values['json']) {
-      ctx.out(JSON.stringify({ file: out, format, deviceUdf: source.deviceUdf, connectUri: source.connectUri, private: source.private, bytes: label.byteLength }));
+      ctx.out(
+        JSON.stringify({
+          file: out,
+          format,
+          deviceUdf: source.deviceUdf,
+          connectUri: source.connectUri,
+          private: source.private,
+          bytes: label.byteLength,
+        }),
+      );
     } else {
       ctx.out(`${source.deviceUdf} ${source.connectUri} -> ${out}`);
     }

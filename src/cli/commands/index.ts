@@ -29,4 +29,30 @@ import { udfAuthenticator } from './udf-authenticator.js';
 import { udfDigest } from './udf-digest.js';
 import { udfKey } from './udf-key.js';
 
-export const commands: readonly Command[] = [udfDigest, udfAuthenticator, udfKey, keyDerive, keyCombine, preconfigDerive, dareVerify, dareDecrypt, serviceStart, accountCreate, accountStatus, accountPin, devicePending, deviceAccept, deviceReject, deviceList, deviceRevoke, deviceConfigure, deviceApproveClaim, deviceClaim, consoleCommand, factoryPreconfig, factoryLabel, factoryBatch, serial];
+export const commands: readonly Command[] = [
+  udfDigest,
+  udfAuthenticator,
+  udfKey,
+  keyDerive,
+  keyCombine,
+  preconfigDerive,
+  dareVerify,
+  dareDecrypt,
+  serviceStart,
+  accountCreate,
+  accountStatus,
+  accountPin,
+  devicePending,
+  deviceAccept,
+  deviceReject,
+  deviceList,
+  deviceRevoke,
+  deviceConfigure,
+  deviceApproveClaim,
+  deviceClaim,
+  consoleCommand,
+  factoryPreconfig,
+  factoryLabel,
+  factoryBatch,
+  serial,
+];

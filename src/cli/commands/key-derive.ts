@@ -31,6 +31,10 @@ export const keyDerive: Command = {
     );
     const publicKey = base64urlEncode(pair.publicKey);
     const udf = keyFingerprint(pair);
-    ctx.out(args.values['json'] ? JSON.stringify({ alg: pair.alg, public: publicKey, udf }) : `${udf} ${pair.alg} ${publicKey}`);
+    ctx.out(
+      args.values['json']
+        ? JSON.stringify({ alg: pair.alg, public: publicKey, udf })
+        : `${udf} ${pair.alg} ${publicKey}`,
+    );
   },
 };

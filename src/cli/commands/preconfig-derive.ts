@@ -43,6 +43,6 @@ export const preconfigDerive: Command = {
       result['serviceAuthenticate'] = forArgument('--claimant', () => serviceAuthenticate(claimant, key));
       result['deviceAuthenticate'] = deviceAuthenticate(claimant, key);
     }
-    ctx.out(args.values['json'] ? JSON.stringify(result) : result['connectUri'] as string);
+    ctx.out(args.values['json'] ? JSON.stringify(result) : (result['connectUri'] as string));
   },
 };

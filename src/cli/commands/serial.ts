@@ -20,7 +20,13 @@
 import { createInterface } from 'node:readline';
 import { SERIAL_BAUD_RATES } from '../../agent/config/agent-config.js';
 import { COMMAND_USAGE, argsFromWords } from '../../agent/provisioning/command-words.js';
-import { COMMANDS, PROTOCOL_VERSION, encodeLine, type CommandName, type Reply } from '../../agent/provisioning/protocol.js';
+import {
+  COMMANDS,
+  PROTOCOL_VERSION,
+  encodeLine,
+  type CommandName,
+  type Reply,
+} from '../../agent/provisioning/protocol.js';
 import type { JsonObject } from '../../mesh/encoding/json-value.js';
 import { openSerialPortLink, type SerialLink } from '../../platform/serial/serial-port-link.js';
 import { optionalString } from '../args.js';
@@ -48,7 +54,9 @@ function isCommand(word: string): word is CommandName {
 }
 
 /** A line from the device as a reply or event of this protocol, else undefined. */
-function parseDeviceLine(line: string): (Reply & { event?: undefined }) | { event: string; [key: string]: unknown } | undefined {
+function parseDeviceLine(
+  line: string,
+): (Reply & { event?: undefined }) | { event: string; [key: string]: unknown } | undefined {
   const start = line.indexOf('{');
   if (start < 0) return undefined;
   try {
@@ -85,11 +93,19 @@ export function formatResult(command: CommandName, result: JsonObject): string[]
     case 'info': {
       const lines = [`device      ${text(r['device'])}`, `mode        ${text(r['mode'])}`];
       if (r['connectUri'] !== undefined) lines.push(`connect uri ${text(r['connectUri'])}`);
-      lines.push(`agent       ${text(r['agentVersion'])} (protocol ${text(r['protocol'])})`, `keystore    ${text(r['keystore'])}`, `on reset    ${r['identityOnReset'] === 'keep' ? 'keeps its identity' : 'makes a new identity'}`);
+      lines.push(
+        `agent       ${text(r['agentVersion'])} (protocol ${text(r['protocol'])})`,
+        `keystore    ${text(r['keystore'])}`,
+        `on reset    ${r['identityOnReset'] === 'keep' ? 'keeps its identity' : 'makes a new identity'}`,
+      );
       return lines;
     }
     case 'status': {
-      const lines = [`device      ${text(r['device'])}`, `mode        ${text(r['mode'])}`, `keystore    ${text(r['keystore'])}`];
+      const lines = [
+        `device      ${text(r['device'])}`,
+        `mode        ${text(r['mode'])}`,
+        `keystore    ${text(r['keystore'])}`,
+      ];
       const owners = (r['owners'] as Array<Record<string, unknown>> | undefined) ?? [];
       if (owners.length === 0) lines.push('owners      none');
       for (const o of owners) {
@@ -102,18 +118,25 @@ export function formatResult(command: CommandName, result: JsonObject): string[]
       }
       const claims = r['claims'] as Record<string, unknown> | undefined;
       for (const h of (claims?.['held'] as Array<Record<string, unknown>> | undefined) ?? []) {
-        lines.push(`claim held  ${text(h['claimant'])} awaiting ${text(h['policy'])}${h['confirmable'] === true ? ' (approve-claim with the code the device shows)' : ''}`);
+        lines.push(
+          `claim held  ${text(h['claimant'])} awaiting ${text(h['policy'])}${h['confirmable'] === true ? ' (approve-claim with the code the device shows)' : ''}`,
+        );
       }
       return lines;
     }
     case 'claims': {
       const held = (r['held'] as Array<Record<string, unknown>> | undefined) ?? [];
       if (held.length === 0) return ['no claims held'];
-      return held.map((h) => `${text(h['claimant'])}  ${text(h['policy'])}  received ${text(h['received'])}${h['confirmable'] === true ? '  confirmable' : ''}`);
+      return held.map(
+        (h) =>
+          `${text(h['claimant'])}  ${text(h['policy'])}  received ${text(h['received'])}${h['confirmable'] === true ? '  confirmable' : ''}`,
+      );
     }
     case 'connect': {
       const owner = (r['owner'] as Record<string, unknown> | undefined) ?? {};
-      return [`${text(owner['account'])} added (${text(owner['state'])}) at ${text(owner['service'])}${r['pin'] === true ? ', with a PIN' : ''}; the owner now accepts the device`];
+      return [
+        `${text(owner['account'])} added (${text(owner['state'])}) at ${text(owner['service'])}${r['pin'] === true ? ', with a PIN' : ''}; the owner now accepts the device`,
+      ];
     }
     case 'unpair':
       return [`${text(r['account'])} unpaired (was ${text(r['previousState'])})`];
@@ -124,13 +147,16 @@ export function formatResult(command: CommandName, result: JsonObject): string[]
     case 'factory-reset':
       return [`factory reset done; identity ${text(r['identity'])}: ${text(r['device'])}`];
     case 'help':
-      return ((r['commands'] as Array<Record<string, unknown>> | undefined) ?? []).map((c) => `${text(c['usage']).padEnd(40)} ${text(c['summary'])}`);
+      return ((r['commands'] as Array<Record<string, unknown>> | undefined) ?? []).map(
+        (c) => `${text(c['usage']).padEnd(40)} ${text(c['summary'])}`,
+      );
   }
 }
 
 function errorLines(reply: Reply & { ok: false }): string[] {
   const { code, message } = reply.error;
-  if (code === 'confirmation-required') return [`${message}`, 'the device shows the code on its console; repeat the command followed by the code'];
+  if (code === 'confirmation-required')
+    return [`${message}`, 'the device shows the code on its console; repeat the command followed by the code'];
   return [`${code}: ${message}`];
 }
 
@@ -189,10 +215,15 @@ export function makeSerial(env: SerialEnvironment = defaultSerialEnvironment): C
       if (port === undefined) throw new UsageError('expected the serial port, e.g. /dev/ttyACM0', '<port>');
       const baudText = optionalString(args, 'baud') ?? String(DEFAULT_BAUD);
       const baud = Number(baudText);
-      if (!SERIAL_BAUD_RATES.includes(baud)) throw new UsageError(`expected one of ${SERIAL_BAUD_RATES.join(', ')}, got ${JSON.stringify(baudText)}`, '--baud');
+      if (!SERIAL_BAUD_RATES.includes(baud))
+        throw new UsageError(
+          `expected one of ${SERIAL_BAUD_RATES.join(', ')}, got ${JSON.stringify(baudText)}`,
+          '--baud',
+        );
       const timeoutText = optionalString(args, 'timeout') ?? String(DEFAULT_TIMEOUT_SECONDS);
       const timeout = Number(timeoutText);
-      if (!Number.isFinite(timeout) || timeout <= 0 || timeout > 600) throw new UsageError(`expected seconds between 0 and 600, got ${JSON.stringify(timeoutText)}`, '--timeout');
+      if (!Number.isFinite(timeout) || timeout <= 0 || timeout > 600)
+        throw new UsageError(`expected seconds between 0 and 600, got ${JSON.stringify(timeoutText)}`, '--timeout');
       const json = args.values['json'] === true;
       // Check the command before touching the port: a typo never reaches the device.
       // A random id: a stale reply left on the line by an earlier session never matches.
@@ -204,7 +235,8 @@ export function makeSerial(env: SerialEnvironment = defaultSerialEnvironment): C
         const waiter = new ReplyWaiter(link);
         // A lone LF ends whatever partial line the device may hold (it ignores blank lines).
         await link.writeLine('');
-        if (oneShot !== undefined) return await sendAndPrint(link, waiter, oneShot, oneShotId, timeout * 1000, json, ctx);
+        if (oneShot !== undefined)
+          return await sendAndPrint(link, waiter, oneShot, oneShotId, timeout * 1000, json, ctx);
         return await interactive(link, waiter, env, timeout * 1000, json, ctx);
       } finally {
         await link.close();
@@ -226,7 +258,9 @@ async function sendAndPrint(
   await link.writeLine(request.line);
   const reply = await answer;
   if (reply === undefined) {
-    ctx.err(`mesh serial: no answer from ${link.path} within ${timeoutMs / 1000} s (is the agent listening there, at this baud rate?)`);
+    ctx.err(
+      `mesh serial: no answer from ${link.path} within ${timeoutMs / 1000} s (is the agent listening there, at this baud rate?)`,
+    );
     return 1;
   }
   if (json) ctx.out(JSON.stringify(reply));
@@ -238,7 +272,14 @@ async function sendAndPrint(
   return 1;
 }
 
-async function interactive(link: SerialLink, waiter: ReplyWaiter, env: SerialEnvironment, timeoutMs: number, json: boolean, ctx: CommandContext): Promise<number> {
+async function interactive(
+  link: SerialLink,
+  waiter: ReplyWaiter,
+  env: SerialEnvironment,
+  timeoutMs: number,
+  json: boolean,
+  ctx: CommandContext,
+): Promise<number> {
   waiter.onEvent = (event) => {
     if (json) ctx.out(JSON.stringify(event));
     else ctx.out(`device: ${event.event}${typeof event['device'] === 'string' ? ` ${event['device']}` : ''}`);
@@ -250,7 +291,10 @@ async function interactive(link: SerialLink, waiter: ReplyWaiter, env: SerialEnv
   let id = Math.floor(Math.random() * 2 ** 30);
   prompt();
   for await (const raw of env.input()) {
-    const words = raw.trim().split(/\s+/).filter((w) => w !== '');
+    const words = raw
+      .trim()
+      .split(/\s+/)
+      .filter((w) => w !== '');
     if (words.length === 0) {
       prompt();
       continue;

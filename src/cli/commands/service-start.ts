@@ -35,7 +35,10 @@ async function readTlsFile(path: string, option: string): Promise<Uint8Array> {
   try {
     return new Uint8Array(await readFile(path));
   } catch (cause) {
-    throw new InputFileError(`${option}: cannot read ${JSON.stringify(path)} (${(cause as NodeJS.ErrnoException).code ?? 'error'})`, { cause });
+    throw new InputFileError(
+      `${option}: cannot read ${JSON.stringify(path)} (${(cause as NodeJS.ErrnoException).code ?? 'error'})`,
+      { cause },
+    );
   }
 }
 
@@ -79,7 +82,12 @@ export const serviceStart: Command = {
     const log = (event: string, detail?: Readonly<Record<string, unknown>>): void =>
       ctx.err(`mesh service: ${event}${detail === undefined ? '' : ` ${JSON.stringify(detail)}`}`);
     // Push notices. The password comes from the URL or MESH_SERVICE_MQTT_PASSWORD.
-    const notices = await openNotices(optionalString(args, 'mqtt'), optionalString(args, 'mqtt-topic-prefix'), ctx.env, log);
+    const notices = await openNotices(
+      optionalString(args, 'mqtt'),
+      optionalString(args, 'mqtt-topic-prefix'),
+      ctx.env,
+      log,
+    );
 
     let running;
     try {
@@ -103,7 +111,11 @@ export const serviceStart: Command = {
       throw error;
     }
     const { url, store, identity } = running;
-    ctx.out(json ? JSON.stringify({ listening: url, store: store.kind, serviceUdf: identity.udf }) : `mesh service listening on ${url} (store: ${store.kind}, service ${identity.udf})`);
+    ctx.out(
+      json
+        ? JSON.stringify({ listening: url, store: store.kind, serviceUdf: identity.udf })
+        : `mesh service listening on ${url} (store: ${store.kind}, service ${identity.udf})`,
+    );
 
     await new Promise<void>((resolveStop) => {
       const stop = (): void => {
@@ -126,7 +138,10 @@ export const serviceStart: Command = {
  * `--domain`, `--rate-limit` and `--trust-proxy` (docs/security.md "Rate limits", "Account
  * names and hosted domains"), checked before anything starts.
  */
-function frontDoorPolicy(values: Readonly<Record<string, unknown>>): { config: Partial<ServiceConfig>; trustProxy: readonly string[] } {
+function frontDoorPolicy(values: Readonly<Record<string, unknown>>): {
+  config: Partial<ServiceConfig>;
+  trustProxy: readonly string[];
+} {
   const list = (name: string): string[] => {
     const value = values[name];
     return Array.isArray(value) ? (value as string[]) : typeof value === 'string' ? [value] : [];
@@ -137,7 +152,11 @@ function frontDoorPolicy(values: Readonly<Record<string, unknown>>): { config: P
       // A domain is valid when some user@domain is a valid account address.
       normalizeAccountAddress(`x@${lower}`, '--domain');
     } catch (cause) {
-      throw new UsageError(`expected a DNS domain such as example.com, got ${JSON.stringify(domain.slice(0, 80))}`, '--domain', { cause });
+      throw new UsageError(
+        `expected a DNS domain such as example.com, got ${JSON.stringify(domain.slice(0, 80))}`,
+        '--domain',
+        { cause },
+      );
     }
     return lower;
   });
@@ -176,9 +195,11 @@ async function openNotices(
   } catch {
     throw new UsageError('expected a broker URL such as mqtt://127.0.0.1:1883', '--mqtt');
   }
-  if (!['mqtt:', 'mqtts:', 'ws:', 'wss:'].includes(parsed.protocol)) throw new UsageError('expected an mqtt://, mqtts://, ws:// or wss:// URL', '--mqtt');
+  if (!['mqtt:', 'mqtts:', 'ws:', 'wss:'].includes(parsed.protocol))
+    throw new UsageError('expected an mqtt://, mqtts://, ws:// or wss:// URL', '--mqtt');
   const topicPrefix = prefix ?? DEFAULT_TOPIC_PREFIX;
-  if (!/^[^/#+\u0000-\u001f]+(\/[^/#+\u0000-\u001f]+)*$/.test(topicPrefix)) throw new UsageError('expected topic levels without "+" or "#"', '--mqtt-topic-prefix');
+  if (!/^[^/#+\u0000-\u001f]+(\/[^/#+\u0000-\u001f]+)*$/.test(topicPrefix))
+    throw new UsageError('expected topic levels without "+" or "#"', '--mqtt-topic-prefix');
   const password = env['MESH_SERVICE_MQTT_PASSWORD'];
   const broker = `${parsed.protocol}//${parsed.host}`;
   let last: string | undefined;

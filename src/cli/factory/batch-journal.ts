@@ -71,9 +71,14 @@ async function readOptional(path: string): Promise<string | undefined> {
  * Reads batch.json and checks a rerun asks for the same batch; writes the parameters of
  * this run. A mismatch is a UsageError naming the argument that differs.
  */
-export async function openBatch(directory: string, wanted: Omit<BatchParameters, 'Format' | 'Created'>, now: Date): Promise<{ parameters: BatchParameters; resumed: boolean }> {
+export async function openBatch(
+  directory: string,
+  wanted: Omit<BatchParameters, 'Format' | 'Created'>,
+  now: Date,
+): Promise<{ parameters: BatchParameters; resumed: boolean }> {
   await mkdir(directory, { recursive: true, mode: 0o700 });
-  for (const sub of ['devices', 'records', 'publications', 'labels']) await mkdir(join(directory, sub), { recursive: true, mode: 0o700 });
+  for (const sub of ['devices', 'records', 'publications', 'labels'])
+    await mkdir(join(directory, sub), { recursive: true, mode: 0o700 });
   const text = await readOptional(join(directory, BATCH_FILE));
   let previous: BatchParameters | undefined;
   if (text !== undefined) {
@@ -82,13 +87,20 @@ export async function openBatch(directory: string, wanted: Omit<BatchParameters,
     } catch {
       throw new UsageError(`${join(directory, BATCH_FILE)} is not JSON; is this a factory batch directory?`, '--out');
     }
-    if (previous?.Format !== BATCH_FORMAT) throw new UsageError(`${join(directory, BATCH_FILE)} is not a ${BATCH_FORMAT} file`, '--out');
+    if (previous?.Format !== BATCH_FORMAT)
+      throw new UsageError(`${join(directory, BATCH_FILE)} is not a ${BATCH_FORMAT} file`, '--out');
     const differs = (argument: string, what: string, was: unknown, now: unknown) =>
-      new UsageError(`${directory} holds a batch with ${what} ${JSON.stringify(was)}, not ${JSON.stringify(now)} (use another --out)`, argument);
-    if (previous.Maker.toLowerCase() !== wanted.Maker.toLowerCase()) throw differs('--maker', 'maker', previous.Maker, wanted.Maker);
+      new UsageError(
+        `${directory} holds a batch with ${what} ${JSON.stringify(was)}, not ${JSON.stringify(now)} (use another --out)`,
+        argument,
+      );
+    if (previous.Maker.toLowerCase() !== wanted.Maker.toLowerCase())
+      throw differs('--maker', 'maker', previous.Maker, wanted.Maker);
     if (previous.Bits !== wanted.Bits) throw differs('--bits', 'ConnectKey bits', previous.Bits, wanted.Bits);
-    if ((previous.Description ?? null) !== (wanted.Description ?? null)) throw differs('--description', 'description', previous.Description ?? null, wanted.Description ?? null);
-    if (previous.LabelFormat !== wanted.LabelFormat) throw differs('--format', 'label format', previous.LabelFormat, wanted.LabelFormat);
+    if ((previous.Description ?? null) !== (wanted.Description ?? null))
+      throw differs('--description', 'description', previous.Description ?? null, wanted.Description ?? null);
+    if (previous.LabelFormat !== wanted.LabelFormat)
+      throw differs('--format', 'label format', previous.LabelFormat, wanted.LabelFormat);
   }
   const parameters: BatchParameters = {
     Format: BATCH_FORMAT,
@@ -96,7 +108,10 @@ export async function openBatch(directory: string, wanted: Omit<BatchParameters,
     ...(wanted.Description === undefined ? {} : { Description: wanted.Description }),
     Created: previous?.Created ?? now.toISOString(),
   };
-  await writePrivateFileAtomic(join(directory, BATCH_FILE), new TextEncoder().encode(JSON.stringify(parameters, null, 2) + '\n'));
+  await writePrivateFileAtomic(
+    join(directory, BATCH_FILE),
+    new TextEncoder().encode(JSON.stringify(parameters, null, 2) + '\n'),
+  );
   return { parameters, resumed: previous !== undefined };
 }
 
@@ -118,8 +133,15 @@ export async function readJournal(directory: string): Promise<Map<number, Device
     }
     if (typeof entry['Made'] === 'number') {
       const made = entry as unknown as MadeEntry;
-      if (typeof made.DeviceUdf !== 'string' || typeof made.ConnectUri !== 'string' || typeof made.PublicationId !== 'string') {
-        throw new UsageError(`${join(directory, JOURNAL_FILE)} line ${i + 1} lacks DeviceUdf, ConnectUri or PublicationId`, '--out');
+      if (
+        typeof made.DeviceUdf !== 'string' ||
+        typeof made.ConnectUri !== 'string' ||
+        typeof made.PublicationId !== 'string'
+      ) {
+        throw new UsageError(
+          `${join(directory, JOURNAL_FILE)} line ${i + 1} lacks DeviceUdf, ConnectUri or PublicationId`,
+          '--out',
+        );
       }
       // A device made again (its files were lost) replaces the earlier entry, unpublished.
       progress.set(made.Made, { made, published: false });
@@ -127,7 +149,10 @@ export async function readJournal(directory: string): Promise<Map<number, Device
       const p = progress.get(entry['Published']);
       if (p !== undefined) p.published = true;
     } else {
-      throw new UsageError(`${join(directory, JOURNAL_FILE)} line ${i + 1} is neither a Made nor a Published entry`, '--out');
+      throw new UsageError(
+        `${join(directory, JOURNAL_FILE)} line ${i + 1} is neither a Made nor a Published entry`,
+        '--out',
+      );
     }
   });
   return progress;

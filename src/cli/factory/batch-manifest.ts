@@ -25,7 +25,17 @@ export interface ManifestLine {
   readonly label: string;
 }
 
-export const CSV_COLUMNS = ['index', 'device_udf', 'connect_uri', 'publication_id', 'published', 'preconfiguration', 'record', 'publication', 'label'] as const;
+export const CSV_COLUMNS = [
+  'index',
+  'device_udf',
+  'connect_uri',
+  'publication_id',
+  'published',
+  'preconfiguration',
+  'record',
+  'publication',
+  'label',
+] as const;
 
 function csvField(value: string | number | boolean): string {
   const text = String(value);
@@ -34,7 +44,19 @@ function csvField(value: string | number | boolean): string {
 
 export function manifestCsv(lines: readonly ManifestLine[]): string {
   const rows = lines.map((l) =>
-    [l.index, l.deviceUdf, l.connectUri, l.publicationId, l.published, l.preconfiguration, l.record, l.publication, l.label].map(csvField).join(','),
+    [
+      l.index,
+      l.deviceUdf,
+      l.connectUri,
+      l.publicationId,
+      l.published,
+      l.preconfiguration,
+      l.record,
+      l.publication,
+      l.label,
+    ]
+      .map(csvField)
+      .join(','),
   );
   return [CSV_COLUMNS.join(','), ...rows].join('\n') + '\n';
 }
@@ -48,6 +70,9 @@ export async function writeManifest(
   const json = join(directory, MANIFEST_JSON);
   const encoder = new TextEncoder();
   await writePrivateFileAtomic(csv, encoder.encode(manifestCsv(lines)));
-  await writePrivateFileAtomic(json, encoder.encode(JSON.stringify({ format: MANIFEST_FORMAT, ...header, devices: lines }, null, 1) + '\n'));
+  await writePrivateFileAtomic(
+    json,
+    encoder.encode(JSON.stringify({ format: MANIFEST_FORMAT, ...header, devices: lines }, null, 1) + '\n'),
+  );
   return { csv, json };
 }

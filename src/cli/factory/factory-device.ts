@@ -13,7 +13,10 @@ import type { RandomSource } from '../../crypto/random.js';
 import type { DevicePreconfigurationPublic } from '../../mesh/connect/device-preconfiguration.js';
 import { createPublication } from '../../mesh/connect/cataloged-publication.js';
 import { CatalogedPublicationSchema, type CatalogedPublication } from '../../mesh/objects/cataloged-publication.js';
-import { DevicePreconfigurationSchema, type DevicePreconfiguration } from '../../mesh/objects/device-preconfiguration.js';
+import {
+  DevicePreconfigurationSchema,
+  type DevicePreconfiguration,
+} from '../../mesh/objects/device-preconfiguration.js';
 import { createProfileDevice, deviceBaseKeyPairs } from '../../mesh/profiles/profile-device.js';
 import { KeySpecifier, newDerivedKeySeedUdf } from '../../mesh/udf/derived-key-seed.js';
 
@@ -54,9 +57,16 @@ export function makeFactoryDevice(input: MakeDeviceInput): FactoryDevice {
   const t0 = performance.now();
   const keys = deviceBaseKeyPairs(seed);
   const t1 = performance.now();
-  const profile = createProfileDevice(seed, { keys, ...(input.description === undefined ? {} : { description: input.description }) });
+  const profile = createProfileDevice(seed, {
+    keys,
+    ...(input.description === undefined ? {} : { description: input.description }),
+  });
   const t2 = performance.now();
-  const { publication, publicationId: id, connectUri: uri } = createPublication({
+  const {
+    publication,
+    publicationId: id,
+    connectUri: uri,
+  } = createPublication({
     deviceSeed: seed,
     makerAccount: input.makerAccount,
     ...(input.bits === undefined ? {} : { bits: input.bits }),
@@ -83,12 +93,25 @@ export function makeFactoryDevice(input: MakeDeviceInput): FactoryDevice {
 
 /** The `.medk` file text: `{"DevicePreconfiguration": {...}}` (holds the seed). */
 export function preconfigurationText(preconfiguration: DevicePreconfiguration): string {
-  return JSON.stringify({ DevicePreconfiguration: DevicePreconfigurationSchema.toJson(preconfiguration) }, null, 2) + '\n';
+  return (
+    JSON.stringify({ DevicePreconfiguration: DevicePreconfigurationSchema.toJson(preconfiguration) }, null, 2) + '\n'
+  );
 }
 
 /** The maker's record of a device, without the seed: `{"DevicePreconfigurationPublic": {...}}`. */
 export function publicPreconfigurationText(publicForm: DevicePreconfigurationPublic): string {
-  return JSON.stringify({ DevicePreconfigurationPublic: { EnvelopedProfileDevice: publicForm.EnvelopedProfileDevice, ConnectUri: publicForm.ConnectUri } }, null, 2) + '\n';
+  return (
+    JSON.stringify(
+      {
+        DevicePreconfigurationPublic: {
+          EnvelopedProfileDevice: publicForm.EnvelopedProfileDevice,
+          ConnectUri: publicForm.ConnectUri,
+        },
+      },
+      null,
+      2,
+    ) + '\n'
+  );
 }
 
 /** The CatalogedPublication as Publish sends it. */

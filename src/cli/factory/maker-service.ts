@@ -23,7 +23,10 @@ const systemSrvLookup: SrvLookup = async (name) => {
 };
 
 /** The service URL for `account`'s domain. */
-export async function makerServiceUrl(account: string, lookup: SrvLookup = systemSrvLookup): Promise<{ url: string; via: 'srv' | 'domain' }> {
+export async function makerServiceUrl(
+  account: string,
+  lookup: SrvLookup = systemSrvLookup,
+): Promise<{ url: string; via: 'srv' | 'domain' }> {
   const domain = account.slice(account.lastIndexOf('@') + 1).toLowerCase();
   let targets: readonly SrvTarget[] = [];
   try {
@@ -31,7 +34,9 @@ export async function makerServiceUrl(account: string, lookup: SrvLookup = syste
   } catch {
     // No record, or no DNS at all: the domain itself (below).
   }
-  const best = [...targets].filter((t) => t.name !== '' && t.name !== '.').sort((a, b) => a.priority - b.priority || b.weight - a.weight)[0];
+  const best = [...targets]
+    .filter((t) => t.name !== '' && t.name !== '.')
+    .sort((a, b) => a.priority - b.priority || b.weight - a.weight)[0];
   if (best !== undefined) return { url: `https://${best.name.replace(/\.$/, '')}:${best.port}/`, via: 'srv' };
   return { url: `https://${domain}/`, via: 'domain' };
 }

@@ -14,7 +14,11 @@ import { verifyDevicePreconfiguration } from '../../mesh/connect/device-preconfi
 import { verifyProfileDevice } from '../../mesh/profiles/profile-device.js';
 import { isPlainObject } from '../../mesh/schema/index.js';
 
-export const PRECONFIGURATION_TAGS = ['DevicePreconfiguration', 'DevicePreconfigurationPrivate', 'DevicePreconfigurationPublic'] as const;
+export const PRECONFIGURATION_TAGS = [
+  'DevicePreconfiguration',
+  'DevicePreconfigurationPrivate',
+  'DevicePreconfigurationPublic',
+] as const;
 
 export interface LabelSource {
   readonly deviceUdf: string;
@@ -26,7 +30,10 @@ export interface LabelSource {
 }
 
 function mismatch(field: string, message: string, cause?: unknown): PreconfigurationMismatchError {
-  return new PreconfigurationMismatchError(`"${field}" ${message}`, { context: { what: field }, ...(cause === undefined ? {} : { cause }) });
+  return new PreconfigurationMismatchError(`"${field}" ${message}`, {
+    context: { what: field },
+    ...(cause === undefined ? {} : { cause }),
+  });
 }
 
 /** The label's content from a parsed preconfiguration file (private or public form). */
@@ -57,7 +64,11 @@ export function labelSourceOf(json: unknown): LabelSource {
     profile = verifyProfileDevice(inner['EnvelopedProfileDevice'] as never, `${tag}.EnvelopedProfileDevice`);
   } catch (cause) {
     if (!(cause instanceof MeshError)) throw cause;
-    throw mismatch(`${tag}.EnvelopedProfileDevice`, `is not a valid self-signed ProfileDevice: ${cause.message}`, cause);
+    throw mismatch(
+      `${tag}.EnvelopedProfileDevice`,
+      `is not a valid self-signed ProfileDevice: ${cause.message}`,
+      cause,
+    );
   }
   const uri = inner['ConnectUri'];
   if (typeof uri !== 'string') throw mismatch(`${tag}.ConnectUri`, 'expected an mcu:// URI string');

@@ -11,15 +11,30 @@
 import type { RandomSource } from '../../crypto/random.js';
 import type { CatalogedPublication } from '../../mesh/objects/cataloged-publication.js';
 import { RetrySchedule, type RetryScheduleOptions } from '../../agent/retry-schedule.js';
-import { ProtocolError, ServiceFaultError, ServiceUnavailableError, TooManyRequestsError } from '../../platform/http/http-errors.js';
+import {
+  ProtocolError,
+  ServiceFaultError,
+  ServiceUnavailableError,
+  TooManyRequestsError,
+} from '../../platform/http/http-errors.js';
 
 export const DEFAULT_PUBLISH_CONCURRENCY = 8;
 export const DEFAULT_PUBLISH_ATTEMPTS = 6;
-export const DEFAULT_PUBLISH_RETRY: RetryScheduleOptions = { initialDelayMs: 250, maxDelayMs: 8_000, factor: 2, jitter: 0.25, honorRetryAfter: true };
+export const DEFAULT_PUBLISH_RETRY: RetryScheduleOptions = {
+  initialDelayMs: 250,
+  maxDelayMs: 8_000,
+  factor: 2,
+  jitter: 0.25,
+  honorRetryAfter: true,
+};
 
 /** Whether trying the same Publish again later may succeed. */
 export function isTransient(error: unknown): boolean {
-  return error instanceof ServiceUnavailableError || error instanceof ServiceFaultError || error instanceof TooManyRequestsError;
+  return (
+    error instanceof ServiceUnavailableError ||
+    error instanceof ServiceFaultError ||
+    error instanceof TooManyRequestsError
+  );
 }
 
 export interface PublishQueueOptions {
@@ -53,7 +68,8 @@ export class PublishQueue {
   /** Starts publishing device `index`, once fewer than `concurrency` are in flight. */
   async submit(index: number, publication: CatalogedPublication): Promise<void> {
     const limit = this.#options.concurrency ?? DEFAULT_PUBLISH_CONCURRENCY;
-    while (this.#running.size >= limit && this.#failure === undefined) await new Promise<void>((wake) => this.#waiters.push(wake));
+    while (this.#running.size >= limit && this.#failure === undefined)
+      await new Promise<void>((wake) => this.#waiters.push(wake));
     if (this.#failure !== undefined) return;
     const task = this.#publish(index, publication).finally(() => {
       this.#running.delete(task);

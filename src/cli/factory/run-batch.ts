@@ -19,7 +19,12 @@ import type { MeshClient, RequestSigner } from '../../platform/http/mesh-client.
 import type { RetryScheduleOptions } from '../../agent/retry-schedule.js';
 import { Journal, deviceFiles, openBatch, readJournal, type DeviceProgress } from './batch-journal.js';
 import { writeManifest, type ManifestLine } from './batch-manifest.js';
-import { makeFactoryDevice, preconfigurationText, publicPreconfigurationText, publicationJson } from './factory-device.js';
+import {
+  makeFactoryDevice,
+  preconfigurationText,
+  publicPreconfigurationText,
+  publicationJson,
+} from './factory-device.js';
 import { PublishQueue } from './publish-queue.js';
 import { UsageError } from '../cli-errors.js';
 
@@ -103,7 +108,10 @@ export async function runFactoryBatch(options: BatchOptions, deps: BatchDeps): P
   const progress = await readJournal(out);
   const highest = Math.max(0, ...progress.keys());
   if (highest > options.count) {
-    throw new UsageError(`${out} already holds devices up to ${highest}; expected at least ${highest}, got ${options.count}`, '--count');
+    throw new UsageError(
+      `${out} already holds devices up to ${highest}; expected at least ${highest}, got ${options.count}`,
+      '--count',
+    );
   }
   const journal = await Journal.open(out);
 
@@ -121,12 +129,22 @@ export async function runFactoryBatch(options: BatchOptions, deps: BatchDeps): P
     if (!final && now - lastReport < interval) return;
     lastReport = now;
     const elapsedMs = now - started;
-    deps.onProgress({ count: options.count, made, published, elapsedMs, rate: elapsedMs > 0 ? (newlyMade * 1000) / elapsedMs : 0, final });
+    deps.onProgress({
+      count: options.count,
+      made,
+      published,
+      elapsedMs,
+      rate: elapsedMs > 0 ? (newlyMade * 1000) / elapsedMs : 0,
+      final,
+    });
   };
 
   const queue = new PublishQueue({
     publish: (publication) =>
-      deps.client.publish({ Account: options.makerAccount, CatalogedPublication: publicationJson(publication) as never }, deps.signer),
+      deps.client.publish(
+        { Account: options.makerAccount, CatalogedPublication: publicationJson(publication) as never },
+        deps.signer,
+      ),
     onPublished: async (index) => {
       await journal.published(index);
       const entry = progress.get(index);
@@ -150,17 +168,32 @@ export async function runFactoryBatch(options: BatchOptions, deps: BatchDeps): P
       const entry = progress.get(index);
       if (entry === undefined) continue;
       const files = deviceFiles(index, options.labelFormat);
-      if (!(await exists(join(out, files.preconfiguration))) || !(await exists(join(out, files.record))) || !(await exists(join(out, files.publication)))) {
+      if (
+        !(await exists(join(out, files.preconfiguration))) ||
+        !(await exists(join(out, files.record))) ||
+        !(await exists(join(out, files.publication)))
+      ) {
         progress.delete(index); // made again below, with a fresh seed
         continue;
       }
       if (!(await exists(join(out, files.label)))) {
-        await writeFile(join(out, files.label), renderDeviceLabel({ connectUri: entry.made.ConnectUri, deviceUdf: entry.made.DeviceUdf, format: options.labelFormat }), { mode: 0o600 });
+        await writeFile(
+          join(out, files.label),
+          renderDeviceLabel({
+            connectUri: entry.made.ConnectUri,
+            deviceUdf: entry.made.DeviceUdf,
+            format: options.labelFormat,
+          }),
+          { mode: 0o600 },
+        );
       }
       made++;
       if (entry.published) published++;
       else {
-        const publication = CatalogedPublicationSchema.parse(JSON.parse(await readFile(join(out, files.publication), 'utf8')), files.publication);
+        const publication = CatalogedPublicationSchema.parse(
+          JSON.parse(await readFile(join(out, files.publication), 'utf8')),
+          files.publication,
+        );
         await queue.submit(index, publication);
       }
     }
@@ -179,11 +212,25 @@ export async function runFactoryBatch(options: BatchOptions, deps: BatchDeps): P
       const files = deviceFiles(index, options.labelFormat);
       const encoder = new TextEncoder();
       // The seed file first, durably: nothing refers to a device whose seed could be lost.
-      await writePrivateFileAtomic(join(out, files.preconfiguration), encoder.encode(preconfigurationText(device.preconfiguration)));
+      await writePrivateFileAtomic(
+        join(out, files.preconfiguration),
+        encoder.encode(preconfigurationText(device.preconfiguration)),
+      );
       await writeFile(join(out, files.record), publicPreconfigurationText(device.publicForm), { mode: 0o600 });
-      await writeFile(join(out, files.publication), JSON.stringify(publicationJson(device.publication)) + '\n', { mode: 0o600 });
-      await writeFile(join(out, files.label), renderDeviceLabel({ connectUri: device.connectUri, deviceUdf: device.deviceUdf, format: options.labelFormat }), { mode: 0o600 });
-      const entry = { Made: index, DeviceUdf: device.deviceUdf, ConnectUri: device.connectUri, PublicationId: device.publicationId };
+      await writeFile(join(out, files.publication), JSON.stringify(publicationJson(device.publication)) + '\n', {
+        mode: 0o600,
+      });
+      await writeFile(
+        join(out, files.label),
+        renderDeviceLabel({ connectUri: device.connectUri, deviceUdf: device.deviceUdf, format: options.labelFormat }),
+        { mode: 0o600 },
+      );
+      const entry = {
+        Made: index,
+        DeviceUdf: device.deviceUdf,
+        ConnectUri: device.connectUri,
+        PublicationId: device.publicationId,
+      };
       await journal.made(entry);
       progress.set(index, { made: entry, published: false });
       made++;
@@ -213,7 +260,11 @@ export async function runFactoryBatch(options: BatchOptions, deps: BatchDeps): P
         ...files,
       });
     }
-    const manifest = await writeManifest(out, { maker: options.makerAccount, service: options.service, labelFormat: options.labelFormat }, lines);
+    const manifest = await writeManifest(
+      out,
+      { maker: options.makerAccount, service: options.service, labelFormat: options.labelFormat },
+      lines,
+    );
     report(true);
     return {
       count: options.count,

@@ -19,11 +19,16 @@ import { serviceStep } from './owner-session.js';
 import type { PendingRequest } from './pending-requests.js';
 
 /** Refuses a request that did not verify, naming its problems. */
-export function requireAcceptable(request: PendingRequest): asserts request is PendingRequest & { verified: NonNullable<PendingRequest['verified']>; deviceUdf: string } {
+export function requireAcceptable(
+  request: PendingRequest,
+): asserts request is PendingRequest & { verified: NonNullable<PendingRequest['verified']>; deviceUdf: string } {
   if (request.problems.length > 0 || request.verified === undefined || request.deviceUdf === undefined) {
-    throw new CheckFailedError(`request with witness ${request.witness} cannot be answered: ${terminalText(request.problems.join('; '), 500) || 'not verified'}`, {
-      context: { witness: request.witness },
-    });
+    throw new CheckFailedError(
+      `request with witness ${request.witness} cannot be answered: ${terminalText(request.problems.join('; '), 500) || 'not verified'}`,
+      {
+        context: { witness: request.witness },
+      },
+    );
   }
 }
 
@@ -59,10 +64,15 @@ export async function acceptRequest(
     additionalRecipients: serviceRecipients(service),
   });
   await serviceStep(() =>
-    session.client.connectComplete({ AccountAddress: session.record.Account, EnvelopedRespondConnection: accepted.json }, session.signer),
+    session.client.connectComplete(
+      { AccountAddress: session.record.Account, EnvelopedRespondConnection: accepted.json },
+      session.signer,
+    ),
   );
   // The local copy is signed by the admin key, so a later edit of devices.json is detectable.
-  const cataloged = sealObject('CatalogedDevice', accepted.catalogedDevice, { signer: signerOf(session.keys.administratorSignature) });
+  const cataloged = sealObject('CatalogedDevice', accepted.catalogedDevice, {
+    signer: signerOf(session.keys.administratorSignature),
+  });
   const pinId = request.pin === 'verified' ? request.pinId : undefined;
   const entry: LocalDevice = {
     DeviceUdf: request.deviceUdf,
@@ -110,7 +120,10 @@ export async function rejectRequest(
     additionalRecipients: serviceRecipients(service),
   });
   await serviceStep(() =>
-    session.client.connectComplete({ AccountAddress: session.record.Account, EnvelopedRespondConnection: rejected.json }, session.signer),
+    session.client.connectComplete(
+      { AccountAddress: session.record.Account, EnvelopedRespondConnection: rejected.json },
+      session.signer,
+    ),
   );
   const entry: LocalDevice = {
     DeviceUdf: request.deviceUdf,
@@ -136,6 +149,8 @@ export function comparisonLines(request: PendingRequest): string[] {
     `device fingerprint ${request.deviceUdf ?? '?'}`,
     `witness            ${request.witness}`,
     request.pin === 'verified' ? 'PIN                verified by this owner' : `PIN                ${request.pin}`,
-    ...(request.description === undefined ? [] : [`description        ${terminalText(request.description)} (as the device describes itself)`]),
+    ...(request.description === undefined
+      ? []
+      : [`description        ${terminalText(request.description)} (as the device describes itself)`]),
   ];
 }

@@ -94,7 +94,14 @@ class Reader {
   constructor(readonly file: string) {}
 
   fail(path: string, expected: string, found: unknown): never {
-    const kind = found === undefined ? 'absent' : found === null ? 'null' : Array.isArray(found) ? 'an array' : `a ${typeof found}`;
+    const kind =
+      found === undefined
+        ? 'absent'
+        : found === null
+          ? 'null'
+          : Array.isArray(found)
+            ? 'an array'
+            : `a ${typeof found}`;
     throw new HomeCorruptError(`${this.file}: "${path}" expected ${expected}, got ${kind}`, {
       context: { file: this.file, path, expected },
     });
@@ -129,7 +136,8 @@ class Reader {
 
   strings(o: Fields, field: string, path: string): string[] {
     const v = o[field];
-    if (!Array.isArray(v) || !v.every((x) => typeof x === 'string')) this.fail(`${path}.${field}`, 'an array of strings', v);
+    if (!Array.isArray(v) || !v.every((x) => typeof x === 'string'))
+      this.fail(`${path}.${field}`, 'an array of strings', v);
     return v as string[];
   }
 
@@ -189,12 +197,14 @@ export function readDevicesRecord(value: unknown, file: string): OwnerDevicesRec
     const path = `devices.Devices[${i}]`;
     const d = r.object(item, path);
     const status = d['Status'];
-    if (!LOCAL_DEVICE_STATUSES.includes(status as LocalDeviceStatus)) r.fail(`${path}.Status`, LOCAL_DEVICE_STATUSES.join('|'), status);
+    if (!LOCAL_DEVICE_STATUSES.includes(status as LocalDeviceStatus))
+      r.fail(`${path}.Status`, LOCAL_DEVICE_STATUSES.join('|'), status);
     const description = r.optionalString(d, 'Description', path);
     const received = d['Received'] === undefined ? undefined : r.date(d, 'Received', path);
     const revoked = d['Revoked'] === undefined ? undefined : r.date(d, 'Revoked', path);
     const pinId = r.optionalString(d, 'PinId', path);
-    const cataloged = d['EnvelopedCatalogedDevice'] === undefined ? undefined : r.envelope(d, 'EnvelopedCatalogedDevice', path);
+    const cataloged =
+      d['EnvelopedCatalogedDevice'] === undefined ? undefined : r.envelope(d, 'EnvelopedCatalogedDevice', path);
     return {
       DeviceUdf: r.string(d, 'DeviceUdf', path),
       Witness: r.string(d, 'Witness', path),

@@ -24,7 +24,8 @@ export function homeDirectory(args: ParsedCommandArgs, env: Readonly<Record<stri
     return raw;
   }
   const fallback = defaultHome(env);
-  if (fallback === undefined) throw new UsageError('is required: neither $XDG_DATA_HOME nor $HOME is set to an absolute path', '--home');
+  if (fallback === undefined)
+    throw new UsageError('is required: neither $XDG_DATA_HOME nor $HOME is set to an absolute path', '--home');
   return fallback;
 }
 
@@ -35,15 +36,20 @@ export const MAX_ROLES = 16;
 export function rolesOption(args: ParsedCommandArgs, name = 'roles'): string[] | undefined {
   const raw = args.values[name];
   if (raw === undefined) return undefined;
-  if (typeof raw !== 'string' || raw.trim() === '') throw new UsageError('expected a comma-separated list of role names', `--${name}`);
+  if (typeof raw !== 'string' || raw.trim() === '')
+    throw new UsageError('expected a comma-separated list of role names', `--${name}`);
   const roles = raw.split(',').map((r) => r.trim());
   for (const role of roles) {
     if (!ROLE.test(role)) {
-      throw new UsageError(`expected role names of letters, digits, ".", "_" or "-" starting with a letter, got ${JSON.stringify(role.slice(0, 70))}`, `--${name}`);
+      throw new UsageError(
+        `expected role names of letters, digits, ".", "_" or "-" starting with a letter, got ${JSON.stringify(role.slice(0, 70))}`,
+        `--${name}`,
+      );
     }
   }
   if (new Set(roles).size !== roles.length) throw new UsageError('lists a role more than once', `--${name}`);
-  if (roles.length > MAX_ROLES) throw new UsageError(`expected at most ${MAX_ROLES} roles, got ${roles.length}`, `--${name}`);
+  if (roles.length > MAX_ROLES)
+    throw new UsageError(`expected at most ${MAX_ROLES} roles, got ${roles.length}`, `--${name}`);
   return roles;
 }
 
@@ -56,7 +62,8 @@ export function durationOption(args: ParsedCommandArgs, name: string, fallbackSe
   const raw = args.values[name];
   if (raw === undefined) return fallbackSeconds;
   const match = typeof raw === 'string' ? /^(\d{1,7})([smhd])$/.exec(raw) : null;
-  if (match === null) throw new UsageError(`expected a duration such as 30m, 1h or 2d, got ${JSON.stringify(raw)}`, `--${name}`);
+  if (match === null)
+    throw new UsageError(`expected a duration such as 30m, 1h or 2d, got ${JSON.stringify(raw)}`, `--${name}`);
   const seconds = Number(match[1]) * (UNIT_SECONDS[match[2] as string] as number);
   if (seconds < MIN_EXPIRY_SECONDS || seconds > MAX_EXPIRY_SECONDS) {
     throw new UsageError(`expected a duration from 1m to 30d, got ${raw}`, `--${name}`);
@@ -79,9 +86,16 @@ export function canonicalSelector(text: string): string {
 /** The `<witness-or-device-udf>` positional, checked for shape. */
 export function selectorArgument(value: string, argument: string): string {
   const canonical = canonicalSelector(value);
-  if (!/^[A-Z2-7]+$/.test(canonical)) throw new UsageError(`expected a witness or UDF (Base32 letters A-Z, 2-7 and dashes), got ${JSON.stringify(value.slice(0, 80))}`, argument);
+  if (!/^[A-Z2-7]+$/.test(canonical))
+    throw new UsageError(
+      `expected a witness or UDF (Base32 letters A-Z, 2-7 and dashes), got ${JSON.stringify(value.slice(0, 80))}`,
+      argument,
+    );
   if (canonical.length < MIN_SELECTOR_CHARS) {
-    throw new UsageError(`expected at least ${MIN_SELECTOR_CHARS} characters of the witness or UDF, got ${canonical.length}`, argument);
+    throw new UsageError(
+      `expected at least ${MIN_SELECTOR_CHARS} characters of the witness or UDF, got ${canonical.length}`,
+      argument,
+    );
   }
   return canonical;
 }

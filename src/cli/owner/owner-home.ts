@@ -11,7 +11,13 @@
 import { lstat, mkdir, open, readFile, rm, stat, chmod } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { sweepTempFiles, writePrivateFileAtomic, type AtomicWriteHooks } from '../../platform/fs/atomic-write.js';
-import { HomeBusyError, HomeCorruptError, HomeExistsError, HomeInsecureError, HomeMissingError } from './home-errors.js';
+import {
+  HomeBusyError,
+  HomeCorruptError,
+  HomeExistsError,
+  HomeInsecureError,
+  HomeMissingError,
+} from './home-errors.js';
 import {
   DEVICES_FILE,
   DEVICES_FORMAT,
@@ -77,18 +83,27 @@ export class OwnerHome {
       info = await stat(dir);
     } catch (error) {
       if (errno(error) === 'ENOENT') {
-        throw new HomeMissingError(`no owner profile at ${dir}: run "mesh account create <account> --service <url>" or pass --home`, {
-          context: { directory: dir },
-        });
+        throw new HomeMissingError(
+          `no owner profile at ${dir}: run "mesh account create <account> --service <url>" or pass --home`,
+          {
+            context: { directory: dir },
+          },
+        );
       }
-      throw new HomeCorruptError(`cannot open the owner directory ${dir} (${errno(error) ?? 'error'})`, { cause: error, context: { directory: dir } });
+      throw new HomeCorruptError(`cannot open the owner directory ${dir} (${errno(error) ?? 'error'})`, {
+        cause: error,
+        context: { directory: dir },
+      });
     }
     if (!info.isDirectory()) throw new HomeCorruptError(`${dir} is not a directory`, { context: { directory: dir } });
     const home = new OwnerHome(dir);
     if (!(await home.exists(PROFILE_FILE))) {
-      throw new HomeMissingError(`no owner profile in ${dir} (no ${PROFILE_FILE}): run "mesh account create <account> --service <url>" or pass --home`, {
-        context: { directory: dir },
-      });
+      throw new HomeMissingError(
+        `no owner profile in ${dir} (no ${PROFILE_FILE}): run "mesh account create <account> --service <url>" or pass --home`,
+        {
+          context: { directory: dir },
+        },
+      );
     }
     await home.checkOwnerOnly();
     await sweepTempFiles(dir).catch(() => undefined);
@@ -122,7 +137,8 @@ export class OwnerHome {
         if (errno(error) === 'ENOENT') continue;
         throw error;
       }
-      if (!info.isFile()) throw new HomeCorruptError(`${this.path(name)} is not a regular file`, { context: { file: this.path(name) } });
+      if (!info.isFile())
+        throw new HomeCorruptError(`${this.path(name)} is not a regular file`, { context: { file: this.path(name) } });
       if ((info.mode & 0o077) !== 0) {
         throw new HomeInsecureError(
           `${this.path(name)} is accessible to other users (mode ${(info.mode & 0o777).toString(8)}); run "chmod 600 ${this.path(name)}"`,
@@ -138,23 +154,34 @@ export class OwnerHome {
     try {
       text = await readFile(file, 'utf8');
     } catch (error) {
-      if (errno(error) === 'ENOENT') throw new HomeMissingError(`${file} is missing from the owner profile`, { context: { file } });
-      throw new HomeCorruptError(`cannot read ${file} (${errno(error) ?? 'error'})`, { cause: error, context: { file } });
+      if (errno(error) === 'ENOENT')
+        throw new HomeMissingError(`${file} is missing from the owner profile`, { context: { file } });
+      throw new HomeCorruptError(`cannot read ${file} (${errno(error) ?? 'error'})`, {
+        cause: error,
+        context: { file },
+      });
     }
     try {
       return JSON.parse(text);
     } catch (cause) {
       // The parser's message may quote file content; the seed file's content is secret.
-      throw new HomeCorruptError(`${file} is not valid JSON (${text.length === 0 ? 'empty' : 'truncated or damaged'}); restore it from a backup`, {
-        cause: name === SECRETS_FILE ? undefined : cause,
-        context: { file },
-      });
+      throw new HomeCorruptError(
+        `${file} is not valid JSON (${text.length === 0 ? 'empty' : 'truncated or damaged'}); restore it from a backup`,
+        {
+          cause: name === SECRETS_FILE ? undefined : cause,
+          context: { file },
+        },
+      );
     }
   }
 
   private async writeJson(name: string, value: unknown, options: AtomicWriteHooks = {}): Promise<void> {
     // Every owner file holds or protects private material: 0600 (FILE_MODE) always.
-    await writePrivateFileAtomic(this.path(name), new TextEncoder().encode(JSON.stringify(value, null, 2) + '\n'), options);
+    await writePrivateFileAtomic(
+      this.path(name),
+      new TextEncoder().encode(JSON.stringify(value, null, 2) + '\n'),
+      options,
+    );
   }
 
   async readProfile(): Promise<OwnerProfileRecord> {
@@ -183,9 +210,12 @@ export class OwnerHome {
     await this.withLock(async () => {
       if (await this.exists(PROFILE_FILE)) {
         const existing = await this.readProfile();
-        throw new HomeExistsError(`${this.directory} already holds the profile of ${existing.Account}; use another --home`, {
-          context: { directory: this.directory },
-        });
+        throw new HomeExistsError(
+          `${this.directory} already holds the profile of ${existing.Account}; use another --home`,
+          {
+            context: { directory: this.directory },
+          },
+        );
       }
       await this.writeJson(SECRETS_FILE, secrets);
       await this.writeJson(PROFILE_FILE, profile);
@@ -207,7 +237,10 @@ export class OwnerHome {
   }
 
   /** Read-modify-write of the device catalog under the lock. */
-  async updateDevices(update: (current: OwnerDevicesRecord) => OwnerDevicesRecord, options: AtomicWriteHooks = {}): Promise<OwnerDevicesRecord> {
+  async updateDevices(
+    update: (current: OwnerDevicesRecord) => OwnerDevicesRecord,
+    options: AtomicWriteHooks = {},
+  ): Promise<OwnerDevicesRecord> {
     return this.withLock(async () => {
       const next = update(await this.readDevices());
       await this.writeJson(DEVICES_FILE, next, options);
@@ -240,9 +273,12 @@ export class OwnerHome {
           continue;
         }
         if (Date.now() > deadline) {
-          throw new HomeBusyError(`${this.directory} is locked by another mesh process (remove ${lock} if none is running)`, {
-            context: { lock },
-          });
+          throw new HomeBusyError(
+            `${this.directory} is locked by another mesh process (remove ${lock} if none is running)`,
+            {
+              context: { lock },
+            },
+          );
         }
         await new Promise((r) => setTimeout(r, 50));
       }

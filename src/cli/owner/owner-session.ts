@@ -8,10 +8,20 @@
 import type { RandomSource } from '../../crypto/random.js';
 import { systemRandom } from '../../crypto/random.js';
 import type { MeshError } from '../../crypto/errors.js';
-import { accountKeyPairs, verifyProfileAccount, type AccountKeyPairs, type VerifiedProfileAccount } from '../../mesh/profiles/profile-account.js';
+import {
+  accountKeyPairs,
+  verifyProfileAccount,
+  type AccountKeyPairs,
+  type VerifiedProfileAccount,
+} from '../../mesh/profiles/profile-account.js';
 import { verifyProfileService, type VerifiedProfileService } from '../../mesh/profiles/profile-service.js';
 import { keyFingerprint } from '../../mesh/udf/key-fingerprint.js';
-import { MalformedResponseError, ProtocolError, ResponseTooLargeError, ServiceUnavailableError } from '../../platform/http/http-errors.js';
+import {
+  MalformedResponseError,
+  ProtocolError,
+  ResponseTooLargeError,
+  ServiceUnavailableError,
+} from '../../platform/http/http-errors.js';
 import { MeshClient, type RequestSigner } from '../../platform/http/mesh-client.js';
 import { terminalText } from '../../mesh/encoding/terminal-text.js';
 import { CheckFailedError } from '../cli-errors.js';
@@ -41,7 +51,11 @@ export interface OwnerSession {
 }
 
 /** Opens the profile at `directory` and checks the seed regenerates the stored profile. */
-export async function openOwnerSession(directory: string, env: OwnerEnvironment = defaultOwnerEnvironment, allowInsecureHttp = false): Promise<OwnerSession> {
+export async function openOwnerSession(
+  directory: string,
+  env: OwnerEnvironment = defaultOwnerEnvironment,
+  allowInsecureHttp = false,
+): Promise<OwnerSession> {
   const home = await OwnerHome.open(directory);
   const record = await home.readProfile();
   const secrets = await home.readSecrets();
@@ -50,37 +64,61 @@ export async function openOwnerSession(directory: string, env: OwnerEnvironment 
     keys = accountKeyPairs(secrets.AccountSeed);
   } catch (cause) {
     // The library's message names the field, never the seed.
-    throw new HomeCorruptError(`${home.directory}/secrets.json: the account seed is unusable (${(cause as Error).message})`, {
-      context: { directory: home.directory },
-    });
+    throw new HomeCorruptError(
+      `${home.directory}/secrets.json: the account seed is unusable (${(cause as Error).message})`,
+      {
+        context: { directory: home.directory },
+      },
+    );
   }
   let profile: VerifiedProfileAccount;
   try {
     profile = verifyProfileAccount(record.EnvelopedProfileAccount, 'profile.EnvelopedProfileAccount');
   } catch (cause) {
-    throw new HomeCorruptError(`${home.directory}/profile.json: the stored profile does not verify (${(cause as Error).message})`, {
-      cause,
-      context: { directory: home.directory },
-    });
+    throw new HomeCorruptError(
+      `${home.directory}/profile.json: the stored profile does not verify (${(cause as Error).message})`,
+      {
+        cause,
+        context: { directory: home.directory },
+      },
+    );
   }
-  if (profile.udf !== keyFingerprint(keys.profileSignature) || keyFingerprint(profile.keys.administratorSignature) !== keyFingerprint(keys.administratorSignature)) {
-    throw new HomeCorruptError(`${home.directory}: the seed in secrets.json does not regenerate the profile in profile.json`, {
-      context: { directory: home.directory },
-    });
+  if (
+    profile.udf !== keyFingerprint(keys.profileSignature) ||
+    keyFingerprint(profile.keys.administratorSignature) !== keyFingerprint(keys.administratorSignature)
+  ) {
+    throw new HomeCorruptError(
+      `${home.directory}: the seed in secrets.json does not regenerate the profile in profile.json`,
+      {
+        context: { directory: home.directory },
+      },
+    );
   }
   if (profile.accountAddress !== record.Account || profile.udf !== record.ProfileUdf) {
-    throw new HomeCorruptError(`${home.directory}/profile.json: Account or ProfileUdf disagrees with the enveloped profile`, {
-      context: { directory: home.directory },
-    });
+    throw new HomeCorruptError(
+      `${home.directory}/profile.json: Account or ProfileUdf disagrees with the enveloped profile`,
+      {
+        context: { directory: home.directory },
+      },
+    );
   }
   const client = ownerClient(record.Service, env, allowInsecureHttp);
-  const signer = meshAuthorizationSigner({ account: record.Account, key: keys.administratorSignature, now: env.now, random: env.random });
+  const signer = meshAuthorizationSigner({
+    account: record.Account,
+    key: keys.administratorSignature,
+    now: env.now,
+    random: env.random,
+  });
   return { home, record, profile, keys, client, signer, env };
 }
 
 /** A client for `service` with the owner environment's timeout and the transport policy. */
 export function ownerClient(service: string, env: OwnerEnvironment, allowInsecureHttp: boolean): MeshClient {
-  return new MeshClient({ service, allowInsecureHttp, ...(env.timeoutMs === undefined ? {} : { timeoutMs: env.timeoutMs }) });
+  return new MeshClient({
+    service,
+    allowInsecureHttp,
+    ...(env.timeoutMs === undefined ? {} : { timeoutMs: env.timeoutMs }),
+  });
 }
 
 /**
@@ -88,19 +126,28 @@ export function ownerClient(service: string, env: OwnerEnvironment, allowInsecur
  * the service must present that profile: its key is what AcknowledgeConnection is checked
  * against, so a different service (or a man in the middle) cannot slip in.
  */
-export async function helloService(client: MeshClient, expectedServiceUdf?: string): Promise<VerifiedProfileService | undefined> {
+export async function helloService(
+  client: MeshClient,
+  expectedServiceUdf?: string,
+): Promise<VerifiedProfileService | undefined> {
   const hello = await client.hello();
   if (hello.EnvelopedProfileService === undefined) {
     if (expectedServiceUdf === undefined) return undefined;
-    throw new CheckFailedError(`${client.endpoint} presented no service profile, but the account profile names ${expectedServiceUdf}`, {
-      context: { expected: expectedServiceUdf },
-    });
+    throw new CheckFailedError(
+      `${client.endpoint} presented no service profile, but the account profile names ${expectedServiceUdf}`,
+      {
+        context: { expected: expectedServiceUdf },
+      },
+    );
   }
   let service: VerifiedProfileService;
   try {
     service = verifyProfileService(hello.EnvelopedProfileService, 'HelloResponse.EnvelopedProfileService');
   } catch (cause) {
-    throw new CheckFailedError(`${client.endpoint} presented a service profile that does not verify (${(cause as Error).message})`, { cause });
+    throw new CheckFailedError(
+      `${client.endpoint} presented a service profile that does not verify (${(cause as Error).message})`,
+      { cause },
+    );
   }
   if (expectedServiceUdf !== undefined && service.udf !== expectedServiceUdf) {
     throw new CheckFailedError(

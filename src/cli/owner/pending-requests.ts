@@ -18,7 +18,10 @@
  * witness must equal the claimed one), and stops at an exact match.
  */
 import type { PublicKey } from '../../crypto/key-pair.js';
-import { verifyAcknowledgeConnection, type VerifiedAcknowledgeConnection } from '../../mesh/connect/acknowledge-connection.js';
+import {
+  verifyAcknowledgeConnection,
+  type VerifiedAcknowledgeConnection,
+} from '../../mesh/connect/acknowledge-connection.js';
 import { verifyPinWitness } from '../../mesh/connect/pin.js';
 import { payloadDigest } from '../../mesh/dare/signature.js';
 import type { VerifiedProfileService } from '../../mesh/profiles/profile-service.js';
@@ -69,14 +72,21 @@ export interface PendingRequest {
  * the service already gave (a loop) or more than `maxPages` pages ends it with
  * PendingListIncompleteError, after the pages read so far were yielded.
  */
-export async function* pendingPages(session: OwnerSession, maxPages = MAX_PENDING_PAGES): AsyncGenerator<readonly PendingEntry[]> {
+export async function* pendingPages(
+  session: OwnerSession,
+  maxPages = MAX_PENDING_PAGES,
+): AsyncGenerator<readonly PendingEntry[]> {
   const seen = new Set<string>();
   let pageKey: string | undefined;
   for (let page = 1; ; page++) {
     const response = await session.client.connectPending(
       {
         AccountAddress: session.record.Account,
-        SearchConstraints: { MaxEntries: PENDING_PAGE_ENTRIES, MaxBytes: PENDING_PAGE_BYTES, ...(pageKey === undefined ? {} : { PageKey: pageKey }) },
+        SearchConstraints: {
+          MaxEntries: PENDING_PAGE_ENTRIES,
+          MaxBytes: PENDING_PAGE_BYTES,
+          ...(pageKey === undefined ? {} : { PageKey: pageKey }),
+        },
       },
       session.signer,
     );
@@ -104,7 +114,11 @@ export async function* pendingPages(session: OwnerSession, maxPages = MAX_PENDIN
 function claimedWitnessOf(entry: PendingEntry): string | undefined {
   try {
     const envelope = toEnvelope(entry.EnvelopedAcknowledgeConnection, 'AcknowledgeConnection');
-    const ack = decodePayload(plaintextOf(envelope, 'AcknowledgeConnection'), 'AcknowledgeConnection', 'AcknowledgeConnection');
+    const ack = decodePayload(
+      plaintextOf(envelope, 'AcknowledgeConnection'),
+      'AcknowledgeConnection',
+      'AcknowledgeConnection',
+    );
     return typeof ack.Witness === 'string' ? ack.Witness : undefined;
   } catch {
     return undefined;
@@ -142,7 +156,13 @@ export function assessPendingEntry(entry: PendingEntry, context: AssessContext):
       ...(context.serviceKey === undefined ? {} : { serviceKey: context.serviceKey }),
     });
   } catch (error) {
-    return { ...base, witness: claimedWitness(entry), pin: 'none', problems: [`does not verify: ${terminalText((error as Error).message, 300)}`], notes };
+    return {
+      ...base,
+      witness: claimedWitness(entry),
+      pin: 'none',
+      problems: [`does not verify: ${terminalText((error as Error).message, 300)}`],
+      notes,
+    };
   }
 
   const request = verified.request;
@@ -155,7 +175,8 @@ export function assessPendingEntry(entry: PendingEntry, context: AssessContext):
   if (answered !== undefined) problems.push(`already answered (${answered.Status})`);
   const known = context.devices.find((d) => d.DeviceUdf === deviceUdf && d.Status === 'Connected');
   if (known !== undefined && answered === undefined) problems.push('this device is already connected to the account');
-  if (context.devices.some((d) => d.DeviceUdf === deviceUdf && d.Status === 'Revoked')) notes.push('this device was revoked before');
+  if (context.devices.some((d) => d.DeviceUdf === deviceUdf && d.Status === 'Revoked'))
+    notes.push('this device was revoked before');
 
   let pin: PinCheck = 'none';
   let localPin: LocalPin | undefined;
@@ -185,7 +206,8 @@ export function assessPendingEntry(entry: PendingEntry, context: AssessContext):
       pin = 'verified';
     }
   }
-  if (entry.PinValidated && pin !== 'verified') notes.push('the service marks it PIN-validated, but the owner could not verify the PIN');
+  if (entry.PinValidated && pin !== 'verified')
+    notes.push('the service marks it PIN-validated, but the owner could not verify the PIN');
 
   return {
     ...base,
@@ -231,7 +253,13 @@ export async function openPendingScan(session: OwnerSession): Promise<PendingSca
   const pins = (await session.home.readPins()).Pins;
   return {
     service,
-    context: { session, ...(service === undefined ? {} : { serviceKey: service.keys.serviceSignature }), devices, pins, now: session.env.now() },
+    context: {
+      session,
+      ...(service === undefined ? {} : { serviceKey: service.keys.serviceSignature }),
+      devices,
+      pins,
+      now: session.env.now(),
+    },
   };
 }
 
@@ -243,7 +271,9 @@ export async function* assessedPending(scan: PendingScan): AsyncGenerator<Pendin
 }
 
 /** Every pending entry, assessed (for commands that act on the whole list). */
-export async function listPendingRequests(session: OwnerSession): Promise<{ service: VerifiedProfileService | undefined; requests: PendingRequest[] }> {
+export async function listPendingRequests(
+  session: OwnerSession,
+): Promise<{ service: VerifiedProfileService | undefined; requests: PendingRequest[] }> {
   const scan = await openPendingScan(session);
   const requests: PendingRequest[] = [];
   for await (const request of assessedPending(scan)) requests.push(request);

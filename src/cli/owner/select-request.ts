@@ -13,7 +13,12 @@ export interface Selectable {
   readonly deviceUdf?: string | undefined;
 }
 
-export function selectOne<T extends Selectable>(items: readonly T[], selector: string, argument: string, what: string): T {
+export function selectOne<T extends Selectable>(
+  items: readonly T[],
+  selector: string,
+  argument: string,
+  what: string,
+): T {
   const matches = items.filter(
     (item) =>
       (item.witness !== undefined && matchesSelector(item.witness, selector)) ||
@@ -21,7 +26,11 @@ export function selectOne<T extends Selectable>(items: readonly T[], selector: s
   );
   if (matches.length === 0) throw new UsageError(`matches no ${what}`, argument);
   if (matches.length > 1) {
-    const list = matches.map((m) => [m.witness === undefined ? '' : `witness ${m.witness}`, m.deviceUdf === undefined ? '' : `device ${m.deviceUdf}`].filter(Boolean).join(' '));
+    const list = matches.map((m) =>
+      [m.witness === undefined ? '' : `witness ${m.witness}`, m.deviceUdf === undefined ? '' : `device ${m.deviceUdf}`]
+        .filter(Boolean)
+        .join(' '),
+    );
     throw new UsageError(`matches ${matches.length} ${what}s; give more characters: ${list.join('; ')}`, argument);
   }
   return matches[0] as T;

@@ -120,15 +120,19 @@ export function verifyAcknowledgeConnection(
 ): VerifiedAcknowledgeConnection {
   const what = 'AcknowledgeConnection';
   const envelope = toEnvelope(input, what);
-  if (options.serviceKey !== undefined) requireSigner(envelope, options.serviceKey, what, 'service ServiceSignature key');
+  if (options.serviceKey !== undefined)
+    requireSigner(envelope, options.serviceKey, what, 'service ServiceSignature key');
   const acknowledgement = decodePayload(plaintextOf(envelope, what), 'AcknowledgeConnection', what);
   const request = verifyRequestConnection(acknowledgement.EnvelopedRequestConnection, {
     accountAddress: options.accountProfile.accountAddress,
   });
   if (options.expectedRequestMessageId !== undefined && request.messageId !== options.expectedRequestMessageId) {
-    throw new MessageIdMismatchError(`"${what}.EnvelopedRequestConnection" acknowledges another request than the one expected`, {
-      context: { what: `${what}.EnvelopedRequestConnection` },
-    });
+    throw new MessageIdMismatchError(
+      `"${what}.EnvelopedRequestConnection" acknowledges another request than the one expected`,
+      {
+        context: { what: `${what}.EnvelopedRequestConnection` },
+      },
+    );
   }
   const witnessInput = {
     accountProfileSignature: options.accountProfile.keys.profileSignature,

@@ -40,10 +40,15 @@ const ROLE = 'AdministratorSignature key of the account';
  * its EnvelopedConnectionDevice must be signed by the account's admin key (it is the owner's
  * own record, but a devices.json edited by someone else must not redirect the entry).
  */
-export function deviceEncryptionKey(catalogedDevice: CatalogedDevice, accountProfile: VerifiedProfileAccount): PublicKey {
+export function deviceEncryptionKey(
+  catalogedDevice: CatalogedDevice,
+  accountProfile: VerifiedProfileAccount,
+): PublicKey {
   const at = 'CatalogedDevice.EnvelopedConnectionDevice';
   if (catalogedDevice.EnvelopedConnectionDevice === undefined) {
-    throw new InvalidArgumentError(`"${at}" expected the ConnectionDevice of an accepted device, got absent`, { context: { what: at } });
+    throw new InvalidArgumentError(`"${at}" expected the ConnectionDevice of an accepted device, got absent`, {
+      context: { what: at },
+    });
   }
   const connection = openSignedObject(
     toEnvelope(catalogedDevice.EnvelopedConnectionDevice, at),
@@ -52,8 +57,13 @@ export function deviceEncryptionKey(catalogedDevice: CatalogedDevice, accountPro
     at,
     ROLE,
   );
-  if (connection.Subject !== undefined && connection.Subject.toUpperCase() !== catalogedDevice.DeviceUdf.toUpperCase()) {
-    throw new ProfileMismatchError(`"${at}.Subject" is not the device "CatalogedDevice.DeviceUdf" names`, { context: { what: `${at}.Subject` } });
+  if (
+    connection.Subject !== undefined &&
+    connection.Subject.toUpperCase() !== catalogedDevice.DeviceUdf.toUpperCase()
+  ) {
+    throw new ProfileMismatchError(`"${at}.Subject" is not the device "CatalogedDevice.DeviceUdf" names`, {
+      context: { what: `${at}.Subject` },
+    });
   }
   return publicKeyOf(connection.Encryption, `${at}.Encryption`);
 }
@@ -64,13 +74,20 @@ export interface CreateApplicationEntryMqttInput {
   /** The owner's record of the accepted device (its own catalog). */
   readonly catalogedDevice: CatalogedDevice;
   /** The broker; undefined = remove the configuration (a signed removal). */
-  readonly mqtt?: { readonly url: string; readonly username?: string; readonly password?: string; readonly topicPrefix?: string };
+  readonly mqtt?: {
+    readonly url: string;
+    readonly username?: string;
+    readonly password?: string;
+    readonly topicPrefix?: string;
+  };
   readonly now: Date;
   readonly random: RandomSource;
 }
 
 /** The owner's half: the entry, signed and encrypted to the device's combined key for this account. */
-export function createApplicationEntryMqtt(input: CreateApplicationEntryMqttInput): SealedEnvelope & { readonly entry: ApplicationEntryMqtt } {
+export function createApplicationEntryMqtt(
+  input: CreateApplicationEntryMqttInput,
+): SealedEnvelope & { readonly entry: ApplicationEntryMqtt } {
   checkAdminKey(input.adminKey, input.accountProfile);
   const key = deviceEncryptionKey(input.catalogedDevice, input.accountProfile);
   const m = input.mqtt;
@@ -87,7 +104,11 @@ export function createApplicationEntryMqtt(input: CreateApplicationEntryMqttInpu
           ...(m.topicPrefix === undefined ? {} : { TopicPrefix: m.topicPrefix }),
         }),
   };
-  const sealed = sealObject('ApplicationEntryMqtt', entry, { signer: input.adminKey, recipients: [recipientOf(key)], random: input.random });
+  const sealed = sealObject('ApplicationEntryMqtt', entry, {
+    signer: input.adminKey,
+    recipients: [recipientOf(key)],
+    random: input.random,
+  });
   return { ...sealed, entry };
 }
 
@@ -104,7 +125,10 @@ export interface OpenApplicationEntryMqttOptions {
  * @throws UnsignedEnvelopeError / UnauthorizedSignerError (not that account's admin),
  *   DecryptionError (not for this connection), AccountMismatchError, ProfileMismatchError.
  */
-export function openApplicationEntryMqtt(input: EnvelopeInput, options: OpenApplicationEntryMqttOptions): ApplicationEntryMqtt {
+export function openApplicationEntryMqtt(
+  input: EnvelopeInput,
+  options: OpenApplicationEntryMqttOptions,
+): ApplicationEntryMqtt {
   const what = 'EnvelopedApplicationEntry';
   const entry = openSignedEncryptedObject(
     toEnvelope(input, what),
@@ -115,7 +139,9 @@ export function openApplicationEntryMqtt(input: EnvelopeInput, options: OpenAppl
     ROLE,
   );
   if (!sameAccount(entry.Account, options.accountProfile.accountAddress)) {
-    throw new AccountMismatchError(`"${what}.Account" is not the account the entry was fetched for`, { context: { what: `${what}.Account` } });
+    throw new AccountMismatchError(`"${what}.Account" is not the account the entry was fetched for`, {
+      context: { what: `${what}.Account` },
+    });
   }
   if (entry.DeviceUdf.toUpperCase() !== options.deviceUdf.toUpperCase()) {
     throw new ProfileMismatchError(`"${what}.DeviceUdf" is another device`, { context: { what: `${what}.DeviceUdf` } });

@@ -99,7 +99,11 @@ export function combinedPublicKeys(base: DeviceProfileKeys, activationSeed: stri
  * The device's own combined private keys (§3: scalar sum mod q). `random`, if given, hedges
  * the combined key's signature nonces (crypto/keys combineKeyPairs).
  */
-export function combinedKeyPairs(base: DeviceBaseKeyPairs, activationSeed: string, random?: RandomSource): CombinedKeyPairs {
+export function combinedKeyPairs(
+  base: DeviceBaseKeyPairs,
+  activationSeed: string,
+  random?: RandomSource,
+): CombinedKeyPairs {
   const out = {} as Record<Slot, KeyPair>;
   for (const slot of SLOTS) {
     const contribution = deriveContributionKeyPair(activationSeed, SLOT_OPERATION[slot]);
@@ -197,7 +201,9 @@ export interface OpenedCatalogedDevice {
 
 function required<T>(value: T | undefined, field: string): T {
   if (value === undefined) {
-    throw new InvalidEncodingError(`"${field}" is absent; an accepted connection must carry it`, { context: { what: field } });
+    throw new InvalidEncodingError(`"${field}" is absent; an accepted connection must carry it`, {
+      context: { what: field },
+    });
   }
   return value;
 }
@@ -215,7 +221,9 @@ export function openCatalogedDevice(input: OpenCatalogedDeviceInput): OpenedCata
   const admin = accountProfile.keys.administratorSignature;
   const role = 'AdministratorSignature key of the account';
   if (cd.DeviceUdf.toUpperCase() !== deviceUdf) {
-    throw new ProfileMismatchError(`"${at}.DeviceUdf" is not this device's profile UDF`, { context: { what: `${at}.DeviceUdf` } });
+    throw new ProfileMismatchError(`"${at}.DeviceUdf" is not this device's profile UDF`, {
+      context: { what: `${at}.DeviceUdf` },
+    });
   }
   const profile = verifyProfileDevice(cd.EnvelopedProfileDevice, `${at}.EnvelopedProfileDevice`);
   if (profile.udf !== deviceUdf) {
@@ -231,7 +239,10 @@ export function openCatalogedDevice(input: OpenCatalogedDeviceInput): OpenedCata
       });
     }
   }
-  const activationEnvelope = toEnvelope(required(cd.EnvelopedActivationDevice, `${at}.EnvelopedActivationDevice`), `${at}.EnvelopedActivationDevice`);
+  const activationEnvelope = toEnvelope(
+    required(cd.EnvelopedActivationDevice, `${at}.EnvelopedActivationDevice`),
+    `${at}.EnvelopedActivationDevice`,
+  );
   const activation = openSignedEncryptedObject(
     activationEnvelope,
     'ActivationDevice',
@@ -245,9 +256,22 @@ export function openCatalogedDevice(input: OpenCatalogedDeviceInput): OpenedCata
       context: { what: 'ActivationDevice.AccountUdf' },
     });
   }
-  const activationSeed = requireSeedOfKind(activation.ActivationKey, 'MeshActivationAccount', 'ActivationDevice.ActivationKey');
-  const connectionEnvelope = toEnvelope(required(cd.EnvelopedConnectionDevice, `${at}.EnvelopedConnectionDevice`), `${at}.EnvelopedConnectionDevice`);
-  const connection = openSignedObject(connectionEnvelope, 'ConnectionDevice', admin, `${at}.EnvelopedConnectionDevice`, role);
+  const activationSeed = requireSeedOfKind(
+    activation.ActivationKey,
+    'MeshActivationAccount',
+    'ActivationDevice.ActivationKey',
+  );
+  const connectionEnvelope = toEnvelope(
+    required(cd.EnvelopedConnectionDevice, `${at}.EnvelopedConnectionDevice`),
+    `${at}.EnvelopedConnectionDevice`,
+  );
+  const connection = openSignedObject(
+    connectionEnvelope,
+    'ConnectionDevice',
+    admin,
+    `${at}.EnvelopedConnectionDevice`,
+    role,
+  );
   const keys = combinedKeyPairs(input.baseKeys, activationSeed, input.random);
   const combined = {} as Record<Slot, PublicKey>;
   for (const slot of SLOTS) {
@@ -255,9 +279,12 @@ export function openCatalogedDevice(input: OpenCatalogedDeviceInput): OpenedCata
     const stated = keyOfRole(connection[field], slot === 'signature' ? 'sign' : 'encrypt', `ConnectionDevice.${field}`);
     const own = keys[slot];
     if (stated.alg !== own.alg || !equalBytes(stated.publicKey, own.publicKey)) {
-      throw new ConnectionKeyMismatchError(`"ConnectionDevice.${field}" is not the key the device derives from its base key and the activation`, {
-        context: { what: `ConnectionDevice.${field}` },
-      });
+      throw new ConnectionKeyMismatchError(
+        `"ConnectionDevice.${field}" is not the key the device derives from its base key and the activation`,
+        {
+          context: { what: `ConnectionDevice.${field}` },
+        },
+      );
     }
     combined[slot] = stated;
   }

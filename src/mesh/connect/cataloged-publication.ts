@@ -16,7 +16,13 @@ import type { CatalogedPublication } from '../objects/cataloged-publication.js';
 import type { ProfileDevice } from '../objects/profile-device.js';
 import { deriveKeyPair } from '../keys/derive-key.js';
 import { MeshKeyNames } from '../keys/key-names.js';
-import { createProfileDevice, verifyProfileDevice, type CreatedProfile, type DeviceBaseKeyPairs, type VerifiedProfileDevice } from '../profiles/profile-device.js';
+import {
+  createProfileDevice,
+  verifyProfileDevice,
+  type CreatedProfile,
+  type DeviceBaseKeyPairs,
+  type VerifiedProfileDevice,
+} from '../profiles/profile-device.js';
 import { keyFingerprint } from '../udf/key-fingerprint.js';
 import { toEnvelope } from '../profiles/signed-object.js';
 import { symmetricKeyData } from '../udf/symmetric-key.js';
@@ -50,13 +56,16 @@ export interface CreatedPublication {
 export function createPublication(input: CreatePublicationInput): CreatedPublication {
   const key = connectKey(input.deviceSeed, input.makerAccount, input.bits ?? DEFAULT_CONNECT_KEY_BITS);
   const id = publicationId(key);
-  const profile = input.profile ?? createProfileDevice(input.deviceSeed, input.keys === undefined ? {} : { keys: input.keys });
+  const profile =
+    input.profile ?? createProfileDevice(input.deviceSeed, input.keys === undefined ? {} : { keys: input.keys });
   if (input.profile !== undefined) {
     // The profile UDF is the fingerprint of its ProfileSignature key (docs/mesh-compatibility.md §5):
     // deriving that one key from the seed is enough to tell the profile belongs to it.
     const signing = input.keys?.profileSignature ?? deriveKeyPair(input.deviceSeed, MeshKeyNames.BaseDeviceProfile);
     if (input.profile.udf !== keyFingerprint(signing)) {
-      throw new InvalidArgumentError('"profile" is not the ProfileDevice of "deviceSeed"', { context: { what: 'profile' } });
+      throw new InvalidArgumentError('"profile" is not the ProfileDevice of "deviceSeed"', {
+        context: { what: 'profile' },
+      });
     }
   }
   const payload = encodeEnvelope(profile.envelope, 'json', { tagged: true });
@@ -69,7 +78,13 @@ export function createPublication(input: CreatePublicationInput): CreatedPublica
     Authenticator: serviceAuthenticator(key),
     EnvelopedData: envelopeToJson(envelope),
   };
-  return { publication, connectUri: makeConnectUri(input.makerAccount, key), connectKey: key, publicationId: id, profile };
+  return {
+    publication,
+    connectUri: makeConnectUri(input.makerAccount, key),
+    connectKey: key,
+    publicationId: id,
+    profile,
+  };
 }
 
 /**
@@ -82,7 +97,9 @@ export function createPublication(input: CreatePublicationInput): CreatedPublica
 export function openPublication(publication: CatalogedPublication, connectUri: string): VerifiedProfileDevice {
   const uri = parseConnectUri(connectUri);
   if (uri.kind !== 'ConnectKey') {
-    throw new InvalidArgumentError('"connectUri" expected a static-QR ConnectKey (E…), got a PIN', { context: { what: 'connectUri' } });
+    throw new InvalidArgumentError('"connectUri" expected a static-QR ConnectKey (E…), got a PIN', {
+      context: { what: 'connectUri' },
+    });
   }
   const id = publicationId(uri.key);
   if (publication.Id.toUpperCase() !== id) {
@@ -91,12 +108,19 @@ export function openPublication(publication: CatalogedPublication, connectUri: s
     });
   }
   if (publication.Authenticator.toUpperCase() !== serviceAuthenticator(uri.key)) {
-    throw new PublicationMismatchError('"CatalogedPublication.Authenticator" is not the ServiceAuthenticator of the ConnectUri', {
-      context: { what: 'CatalogedPublication.Authenticator' },
-    });
+    throw new PublicationMismatchError(
+      '"CatalogedPublication.Authenticator" is not the ServiceAuthenticator of the ConnectUri',
+      {
+        context: { what: 'CatalogedPublication.Authenticator' },
+      },
+    );
   }
   const envelope = toEnvelope(publication.EnvelopedData, 'CatalogedPublication.EnvelopedData');
-  const { plaintext } = decryptEnvelope(envelope, { kind: 'symmetric', key: uri.keyBytes, kid: id }, { allowUnauthenticated: true });
+  const { plaintext } = decryptEnvelope(
+    envelope,
+    { kind: 'symmetric', key: uri.keyBytes, kid: id },
+    { allowUnauthenticated: true },
+  );
   const inner = decodeEnvelope(plaintext, { path: 'CatalogedPublication.EnvelopedData.payload' });
   return verifyProfileDevice(inner, 'CatalogedPublication.EnvelopedData.ProfileDevice');
 }

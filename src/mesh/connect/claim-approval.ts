@@ -72,7 +72,10 @@ export function createClaimApproval(input: CreateClaimApprovalInput): CreatedCla
     Claimant: input.claimant,
     Expires: input.expires,
   };
-  const { envelope, json } = sealObject('ClaimApproval', approval, { envelopeId: envelopeId(messageId), signer: input.adminKey });
+  const { envelope, json } = sealObject('ClaimApproval', approval, {
+    envelopeId: envelopeId(messageId),
+    signer: input.adminKey,
+  });
   return { envelope, json, approval, messageId };
 }
 
@@ -91,18 +94,32 @@ export interface VerifiedClaimApproval {
  * @throws UnsignedEnvelopeError / UnauthorizedSignerError (forged, or another account's),
  *   AccountMismatchError, MessageIdMismatchError, SchemaError / InvalidEncodingError.
  */
-export function openClaimApproval(input: EnvelopeInput | unknown, options: { readonly accountProfile: VerifiedProfileAccount }): VerifiedClaimApproval {
+export function openClaimApproval(
+  input: EnvelopeInput | unknown,
+  options: { readonly accountProfile: VerifiedProfileAccount },
+): VerifiedClaimApproval {
   const what = 'ClaimApproval';
   const envelope = toEnvelope(input, what);
-  const approval = openSignedObject(envelope, 'ClaimApproval', options.accountProfile.keys.administratorSignature, what, `AdministratorSignature key of ${options.accountProfile.accountAddress}`);
+  const approval = openSignedObject(
+    envelope,
+    'ClaimApproval',
+    options.accountProfile.keys.administratorSignature,
+    what,
+    `AdministratorSignature key of ${options.accountProfile.accountAddress}`,
+  );
   if (!sameAccount(approval.Account, options.accountProfile.accountAddress)) {
-    throw new AccountMismatchError(`"${what}.Account" expected ${options.accountProfile.accountAddress}, the account that signed it, got ${JSON.stringify(approval.Account.slice(0, 80))}`, {
-      context: { what: `${what}.Account` },
-    });
+    throw new AccountMismatchError(
+      `"${what}.Account" expected ${options.accountProfile.accountAddress}, the account that signed it, got ${JSON.stringify(approval.Account.slice(0, 80))}`,
+      {
+        context: { what: `${what}.Account` },
+      },
+    );
   }
   const id = envelope.header.envelopeId;
   if (id !== undefined && canonicalUdfString(id, `${what}.EnvelopeId`) !== envelopeId(approval.MessageId)) {
-    throw new MessageIdMismatchError(`"${what}.EnvelopeId" is not EnvelopeId(MessageId)`, { context: { what: `${what}.EnvelopeId` } });
+    throw new MessageIdMismatchError(`"${what}.EnvelopeId" is not EnvelopeId(MessageId)`, {
+      context: { what: `${what}.EnvelopeId` },
+    });
   }
   const deviceUdf = canonicalUdfString(approval.DeviceUdf, `${what}.DeviceUdf`);
   return { approval, envelope, json: envelopeToJson(envelope), messageId: approval.MessageId, deviceUdf };
@@ -124,15 +141,22 @@ export interface CheckClaimApprovalOptions {
 export function checkClaimApproval(verified: VerifiedClaimApproval, options: CheckClaimApprovalOptions): void {
   const what = 'ClaimApproval';
   if (verified.deviceUdf !== canonicalUdfString(options.deviceUdf, 'deviceUdf')) {
-    throw new DeviceMismatchError(`"${what}.DeviceUdf" is ${verified.deviceUdf}, not this device`, { context: { what: `${what}.DeviceUdf` } });
-  }
-  if (options.claimant !== undefined && !sameAccount(verified.approval.Claimant, options.claimant)) {
-    throw new AccountMismatchError(`"${what}.Claimant" names ${JSON.stringify(verified.approval.Claimant.slice(0, 80))}, not ${options.claimant}`, {
-      context: { what: `${what}.Claimant` },
+    throw new DeviceMismatchError(`"${what}.DeviceUdf" is ${verified.deviceUdf}, not this device`, {
+      context: { what: `${what}.DeviceUdf` },
     });
   }
+  if (options.claimant !== undefined && !sameAccount(verified.approval.Claimant, options.claimant)) {
+    throw new AccountMismatchError(
+      `"${what}.Claimant" names ${JSON.stringify(verified.approval.Claimant.slice(0, 80))}, not ${options.claimant}`,
+      {
+        context: { what: `${what}.Claimant` },
+      },
+    );
+  }
   if (!(options.now instanceof Date) || !(options.now.getTime() < verified.approval.Expires.getTime())) {
-    throw new ExpiredMessageError(`"${what}.Expires" (${verified.approval.Expires.toISOString()}) has passed`, { context: { what: `${what}.Expires` } });
+    throw new ExpiredMessageError(`"${what}.Expires" (${verified.approval.Expires.toISOString()}) has passed`, {
+      context: { what: `${what}.Expires` },
+    });
   }
 }
 

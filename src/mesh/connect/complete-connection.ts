@@ -94,7 +94,9 @@ export function completeConnection(input: CompleteConnectionInput): CompletedCon
   } else {
     const verifiedClaim = claim as VerifiedMessageClaim;
     if (verifiedClaim.claimant.udf !== accountProfile.udf) {
-      throw new AccountMismatchError('"accountProfile" is not the claimant profile of "claim"', { context: { what: 'accountProfile' } });
+      throw new AccountMismatchError('"accountProfile" is not the claimant profile of "claim"', {
+        context: { what: 'accountProfile' },
+      });
     }
     answers = verifiedClaim.messageId;
   }

@@ -37,7 +37,8 @@ function accountProblem(account: string): string | undefined {
   if (at < 0 || at !== account.lastIndexOf('@')) return 'expected exactly one "@"';
   const user = account.slice(0, at);
   const domain = account.slice(at + 1);
-  if (user.length === 0 || user.length > 64 || !LOCAL_PART.test(user)) return `has an invalid user part ${JSON.stringify(user)}`;
+  if (user.length === 0 || user.length > 64 || !LOCAL_PART.test(user))
+    return `has an invalid user part ${JSON.stringify(user)}`;
   if (domain.length === 0 || domain.length > 253 || !domain.split('.').every((l) => DNS_LABEL.test(l))) {
     return `has an invalid domain ${JSON.stringify(domain)}`;
   }
@@ -105,9 +106,13 @@ export function parseConnectUri(uri: string): ParsedConnectUri {
     throw new InvalidEncodingError(message, { context: { what: 'uri', part } });
   };
   if (typeof uri !== 'string' || uri.length === 0) {
-    return fail('uri', `"uri" expected an mcu:// URI string, got ${typeof uri === 'string' ? 'an empty string' : typeof uri}`);
+    return fail(
+      'uri',
+      `"uri" expected an mcu:// URI string, got ${typeof uri === 'string' ? 'an empty string' : typeof uri}`,
+    );
   }
-  if (/[\s\u0000-\u001f\u007f]/.test(uri)) return fail('uri', '"uri" must not contain white space or control characters');
+  if (/[\s\u0000-\u001f\u007f]/.test(uri))
+    return fail('uri', '"uri" must not contain white space or control characters');
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(uri);
   if (scheme === null) return fail('scheme', '"uri" has no scheme; expected mcu://user@domain/KEY');
   if ((scheme[1] as string).toLowerCase() !== MESH_CONNECT_SCHEME) {

@@ -18,7 +18,14 @@ import { requireSeedOfKind } from '../profiles/seed-type.js';
 import { isPlainObject } from '../schema/index.js';
 import { parseConnectUri } from './connect-uri.js';
 import { PreconfigurationMismatchError } from './connection-errors.js';
-import { DEFAULT_CONNECT_KEY_BITS, connectKey, deviceAuthenticator, publicationId, serviceAuthenticator, staticConnectUri } from './static-qr.js';
+import {
+  DEFAULT_CONNECT_KEY_BITS,
+  connectKey,
+  deviceAuthenticator,
+  publicationId,
+  serviceAuthenticator,
+  staticConnectUri,
+} from './static-qr.js';
 
 /** The file without its secret (HEAD's DevicePreconfigurationPublic shape). */
 export type DevicePreconfigurationPublic = Omit<DevicePreconfiguration, 'PrivateKey'>;
@@ -100,7 +107,8 @@ export function verifyDevicePreconfiguration(input: DevicePreconfiguration | unk
     throw mismatch('PrivateKey', 'expected a PrivateKeyUDF holding the device seed');
   }
   const { PrivateValue, KeyType } = privateKey.PrivateKeyUDF;
-  if (KeyType !== 'MeshProfileDevice') throw mismatch('PrivateKey.PrivateKeyUDF.KeyType', `expected MeshProfileDevice, got ${KeyType}`);
+  if (KeyType !== 'MeshProfileDevice')
+    throw mismatch('PrivateKey.PrivateKeyUDF.KeyType', `expected MeshProfileDevice, got ${KeyType}`);
   let seed: string;
   try {
     seed = requireSeedOfKind(PrivateValue, 'MeshProfileDevice', 'PrivateKey.PrivateKeyUDF.PrivateValue');
@@ -109,12 +117,18 @@ export function verifyDevicePreconfiguration(input: DevicePreconfiguration | unk
   }
   let profile: VerifiedProfileDevice;
   try {
-    profile = verifyProfileDevice(preconfiguration.EnvelopedProfileDevice, 'DevicePreconfiguration.EnvelopedProfileDevice');
+    profile = verifyProfileDevice(
+      preconfiguration.EnvelopedProfileDevice,
+      'DevicePreconfiguration.EnvelopedProfileDevice',
+    );
   } catch (cause) {
     if (!(cause instanceof MeshError)) throw cause;
     throw mismatch('EnvelopedProfileDevice', `is not a valid self-signed ProfileDevice: ${cause.message}`, cause);
   }
-  const regenerated = createProfileDevice(seed, profile.profile.Description === undefined ? {} : { description: profile.profile.Description });
+  const regenerated = createProfileDevice(
+    seed,
+    profile.profile.Description === undefined ? {} : { description: profile.profile.Description },
+  );
   const keysEqual = (['ProfileSignature', 'Encryption', 'Signature', 'Authentication'] as const).every((field) =>
     equalBytes(
       regenerated.profile[field].PublicParameters.PublicKeyECDH?.Public ?? new Uint8Array(0),
@@ -137,7 +151,8 @@ export function verifyDevicePreconfiguration(input: DevicePreconfiguration | unk
   } catch (cause) {
     throw mismatch('ConnectUri', 'has a key size the seed cannot give', cause);
   }
-  if (expectedKey !== uri.key) throw mismatch('ConnectUri', "is not the ConnectUri the seed gives for its maker account");
+  if (expectedKey !== uri.key)
+    throw mismatch('ConnectUri', 'is not the ConnectUri the seed gives for its maker account');
   return {
     preconfiguration,
     deviceSeed: seed,

@@ -16,7 +16,14 @@ import type { CatalogedPublication } from '../objects/cataloged-publication.js';
 import type { MessageClaim } from '../objects/message-claim.js';
 import { verifyProfileAccount, type VerifiedProfileAccount } from '../profiles/profile-account.js';
 import { UnauthorizedSignerError } from '../profiles/profile-errors.js';
-import { decodePayload, plaintextOf, requireSigner, sealObject, toEnvelope, type EnvelopeInput } from '../profiles/signed-object.js';
+import {
+  decodePayload,
+  plaintextOf,
+  requireSigner,
+  sealObject,
+  toEnvelope,
+  type EnvelopeInput,
+} from '../profiles/signed-object.js';
 import type { EnvelopeJson } from '../schema/envelope-json.js';
 import { canonicalUdfString } from '../udf/canonical.js';
 import { envelopeId, responseId } from '../udf/message-id.js';
@@ -69,7 +76,9 @@ export interface CreatedMessageClaim {
 export function createMessageClaim(input: CreateMessageClaimInput): CreatedMessageClaim {
   const uri = parseConnectUri(input.connectUri);
   if (uri.kind !== 'ConnectKey') {
-    throw new InvalidArgumentError('"connectUri" expected a static-QR ConnectKey (E…), got a PIN', { context: { what: 'connectUri' } });
+    throw new InvalidArgumentError('"connectUri" expected a static-QR ConnectKey (E…), got a PIN', {
+      context: { what: 'connectUri' },
+    });
   }
   checkAdminKey(input.adminKey, input.claimantProfile);
   const claimant = input.claimantProfile.accountAddress;
@@ -85,8 +94,19 @@ export function createMessageClaim(input: CreateMessageClaimInput): CreatedMessa
     ...(input.expires === undefined ? {} : { Expires: input.expires }),
     EnvelopedProfileAccount: input.claimantProfile.json,
   };
-  const { envelope, json } = sealObject('MessageClaim', claim, { envelopeId: envelopeId(messageId), signer: input.adminKey });
-  return { envelope, json, claim, messageId, responseId: responseId(messageId), publicationId: id, publisher: uri.account };
+  const { envelope, json } = sealObject('MessageClaim', claim, {
+    envelopeId: envelopeId(messageId),
+    signer: input.adminKey,
+  });
+  return {
+    envelope,
+    json,
+    claim,
+    messageId,
+    responseId: responseId(messageId),
+    publicationId: id,
+    publisher: uri.account,
+  };
 }
 
 export interface VerifiedMessageClaim {
@@ -106,9 +126,12 @@ function verifyClaimSignature(input: EnvelopeInput): VerifiedMessageClaim {
   const envelope = toEnvelope(input, what);
   const claim = decodePayload(plaintextOf(envelope, what), 'MessageClaim', what);
   if (claim.EnvelopedProfileAccount === undefined) {
-    throw new UnauthorizedSignerError(`"${what}.EnvelopedProfileAccount" is absent, so the claim's signer cannot be checked`, {
-      context: { what: `${what}.EnvelopedProfileAccount` },
-    });
+    throw new UnauthorizedSignerError(
+      `"${what}.EnvelopedProfileAccount" is absent, so the claim's signer cannot be checked`,
+      {
+        context: { what: `${what}.EnvelopedProfileAccount` },
+      },
+    );
   }
   const claimant = verifyProfileAccount(claim.EnvelopedProfileAccount, `${what}.EnvelopedProfileAccount`);
   if (!sameAccount(claimant.accountAddress, claim.Sender)) {
@@ -116,10 +139,17 @@ function verifyClaimSignature(input: EnvelopeInput): VerifiedMessageClaim {
       context: { what: `${what}.Sender` },
     });
   }
-  requireSigner(envelope, claimant.keys.administratorSignature, what, "AdministratorSignature key of the claimant's profile");
+  requireSigner(
+    envelope,
+    claimant.keys.administratorSignature,
+    what,
+    "AdministratorSignature key of the claimant's profile",
+  );
   const id = envelope.header.envelopeId;
   if (id !== undefined && canonicalUdfString(id, `${what}.EnvelopeId`) !== envelopeId(claim.MessageId)) {
-    throw new MessageIdMismatchError(`"${what}.EnvelopeId" is not EnvelopeId(MessageId)`, { context: { what: `${what}.EnvelopeId` } });
+    throw new MessageIdMismatchError(`"${what}.EnvelopeId" is not EnvelopeId(MessageId)`, {
+      context: { what: `${what}.EnvelopeId` },
+    });
   }
   return {
     claim,
@@ -155,15 +185,24 @@ function checkPublicationId(claim: MessageClaim, expected: string): void {
  * @throws PublicationMismatchError, ClaimAuthenticatorError, AccountMismatchError,
  *   UnauthorizedSignerError / UnsignedEnvelopeError, profile errors.
  */
-export function verifyClaimOnService(input: EnvelopeInput, publication: CatalogedPublication, now?: Date): VerifiedMessageClaim {
+export function verifyClaimOnService(
+  input: EnvelopeInput,
+  publication: CatalogedPublication,
+  now?: Date,
+): VerifiedMessageClaim {
   const verified = verifyClaimSignature(input);
   const { claim } = verified;
   checkPublicationId(claim, publication.Id);
   checkNotExpired(claim, now);
-  if (!verifyServiceAuthenticate(claim.ServiceAuthenticate, claim.Sender, publication.Authenticator, SERVICE_VERIFY_BITS)) {
-    throw new ClaimAuthenticatorError('"MessageClaim.ServiceAuthenticate" does not verify against the publication\'s Authenticator', {
-      context: { what: 'MessageClaim.ServiceAuthenticate' },
-    });
+  if (
+    !verifyServiceAuthenticate(claim.ServiceAuthenticate, claim.Sender, publication.Authenticator, SERVICE_VERIFY_BITS)
+  ) {
+    throw new ClaimAuthenticatorError(
+      '"MessageClaim.ServiceAuthenticate" does not verify against the publication\'s Authenticator',
+      {
+        context: { what: 'MessageClaim.ServiceAuthenticate' },
+      },
+    );
   }
   return verified;
 }
@@ -184,13 +223,27 @@ export interface DeviceClaimSecrets {
  * @throws PublicationMismatchError, ClaimAuthenticatorError, AccountMismatchError,
  *   UnauthorizedSignerError / UnsignedEnvelopeError, profile errors.
  */
-export function verifyClaimOnDevice(input: EnvelopeInput, secrets: DeviceClaimSecrets, now?: Date): VerifiedMessageClaim {
+export function verifyClaimOnDevice(
+  input: EnvelopeInput,
+  secrets: DeviceClaimSecrets,
+  now?: Date,
+): VerifiedMessageClaim {
   const verified = verifyClaimSignature(input);
   const { claim } = verified;
   checkPublicationId(claim, secrets.publicationId);
   checkNotExpired(claim, now);
-  const deviceOk = verifyDeviceAuthenticate(claim.DeviceAuthenticate, claim.Sender, secrets.deviceAuthenticator, DEVICE_VERIFY_BITS);
-  const serviceOk = verifyServiceAuthenticate(claim.ServiceAuthenticate, claim.Sender, secrets.serviceAuthenticator, DEVICE_VERIFY_BITS);
+  const deviceOk = verifyDeviceAuthenticate(
+    claim.DeviceAuthenticate,
+    claim.Sender,
+    secrets.deviceAuthenticator,
+    DEVICE_VERIFY_BITS,
+  );
+  const serviceOk = verifyServiceAuthenticate(
+    claim.ServiceAuthenticate,
+    claim.Sender,
+    secrets.serviceAuthenticator,
+    DEVICE_VERIFY_BITS,
+  );
   if (!deviceOk || !serviceOk) {
     const field = deviceOk ? 'ServiceAuthenticate' : 'DeviceAuthenticate';
     throw new ClaimAuthenticatorError(`"MessageClaim.${field}" does not verify for the claimant`, {

@@ -61,7 +61,10 @@ export function createMessagePin(input: CreateMessagePinInput): CreatedMessagePi
     Action: PinAction.Device,
     ...(input.roles === undefined ? {} : { Roles: [...input.roles] }),
   };
-  const { envelope, json } = sealObject('MessagePin', messagePin, { envelopeId: envelopeId(id), signer: input.adminKey });
+  const { envelope, json } = sealObject('MessagePin', messagePin, {
+    envelopeId: envelopeId(id),
+    signer: input.adminKey,
+  });
   return { envelope, json, messagePin, messageId: id, saltedPin: salted };
 }
 
@@ -79,7 +82,10 @@ export interface VerifiedMessagePin {
  * @throws UnsignedEnvelopeError / UnauthorizedSignerError, AccountMismatchError,
  *   MessageIdMismatchError.
  */
-export function verifyMessagePin(input: EnvelopeInput, options: { readonly accountProfile: VerifiedProfileAccount }): VerifiedMessagePin {
+export function verifyMessagePin(
+  input: EnvelopeInput,
+  options: { readonly accountProfile: VerifiedProfileAccount },
+): VerifiedMessagePin {
   const what = 'MessagePin';
   const envelope = toEnvelope(input, what);
   const messagePin = openSignedObject(
@@ -90,7 +96,9 @@ export function verifyMessagePin(input: EnvelopeInput, options: { readonly accou
     'AdministratorSignature key of the account',
   );
   if (!sameAccount(messagePin.Account, options.accountProfile.accountAddress)) {
-    throw new AccountMismatchError(`"${what}.Account" is not the account that signed it`, { context: { what: `${what}.Account` } });
+    throw new AccountMismatchError(`"${what}.Account" is not the account that signed it`, {
+      context: { what: `${what}.Account` },
+    });
   }
   const id = pinId(messagePin.SaltedPin, messagePin.Account);
   if (messagePin.MessageId.toUpperCase() !== id) {

@@ -88,7 +88,9 @@ export function createRequestAuthorization(input: CreateRequestAuthorizationInpu
   assertBytes(input.nonce, 'nonce', REQUEST_NONCE_LENGTH);
   const created = input.created instanceof Date ? formatRfc3339(input.created) : undefined;
   if (created === undefined) {
-    throw new InvalidArgumentError('"created" expected a valid Date between years 0 and 9999', { context: { what: 'created' } });
+    throw new InvalidArgumentError('"created" expected a valid Date between years 0 and 9999', {
+      context: { what: 'created' },
+    });
   }
   const nonce = base64urlEncode(input.nonce);
   const request = { account, kid, created, nonce, body: input.body };
@@ -109,10 +111,13 @@ export interface ParsedRequestAuthorization {
 }
 
 function bad(parameter: string, message: string, cause?: unknown): InvalidEncodingError {
-  return new InvalidEncodingError(`"${REQUEST_AUTHORIZATION_HEADER}" ${parameter === 'header' ? '' : `parameter "${parameter}" `}${message}`, {
-    context: { what: REQUEST_AUTHORIZATION_HEADER, parameter },
-    ...(cause === undefined ? {} : { cause }),
-  });
+  return new InvalidEncodingError(
+    `"${REQUEST_AUTHORIZATION_HEADER}" ${parameter === 'header' ? '' : `parameter "${parameter}" `}${message}`,
+    {
+      context: { what: REQUEST_AUTHORIZATION_HEADER, parameter },
+      ...(cause === undefined ? {} : { cause }),
+    },
+  );
 }
 
 /**
@@ -125,7 +130,8 @@ function bad(parameter: string, message: string, cause?: unknown): InvalidEncodi
 export function parseRequestAuthorization(header: string): ParsedRequestAuthorization {
   if (typeof header !== 'string') throw bad('header', `expected a string, got ${typeof header}`);
   const prefix = `${REQUEST_AUTHORIZATION_SCHEME} `;
-  if (!header.startsWith(prefix)) throw bad('header', `expected the scheme "${REQUEST_AUTHORIZATION_SCHEME}" followed by a space`);
+  if (!header.startsWith(prefix))
+    throw bad('header', `expected the scheme "${REQUEST_AUTHORIZATION_SCHEME}" followed by a space`);
   const values = new Map<Parameter, string>();
   const item = /^[ \t]*([A-Za-z]+)="([^"\\\u0000-\u001f\u007f]*)"[ \t]*(,|$)/;
   let rest = header.slice(prefix.length);
@@ -153,7 +159,8 @@ export function parseRequestAuthorization(header: string): ParsedRequestAuthoriz
   }
   const kid = get('kid');
   try {
-    if (canonicalUdfString(kid, 'kid') !== kid) throw bad('kid', 'expected a UDF in canonical form (upper case, dashed)');
+    if (canonicalUdfString(kid, 'kid') !== kid)
+      throw bad('kid', 'expected a UDF in canonical form (upper case, dashed)');
   } catch (cause) {
     if (cause instanceof InvalidEncodingError && cause.context['parameter'] === 'kid') throw cause;
     throw bad('kid', 'expected a UDF', cause);
@@ -162,7 +169,8 @@ export function parseRequestAuthorization(header: string): ParsedRequestAuthoriz
   const created = CREATED.test(createdText) ? parseRfc3339(createdText) : undefined;
   if (created === undefined) throw bad('created', 'expected an RFC 3339 UTC time "YYYY-MM-DDThh:mm:ssZ"');
   const nonceText = get('nonce');
-  if (nonceText.length !== 22 || !B64URL.test(nonceText)) throw bad('nonce', 'expected 22 base64url characters (16 bytes)');
+  if (nonceText.length !== 22 || !B64URL.test(nonceText))
+    throw bad('nonce', 'expected 22 base64url characters (16 bytes)');
   const nonce = base64urlDecode(nonceText, 'nonce');
   // 22 characters carry 132 bits; the last 4 must be zero for the text to be canonical.
   if (base64urlEncode(nonce) !== nonceText) throw bad('nonce', 'is not the canonical base64url of 16 bytes');
@@ -183,7 +191,10 @@ export interface VerifyRequestAuthorizationInput {
  * Whether the parsed header is a valid signature over `body` by `publicKey`, and `kid`
  * names that key. Time window and replay are the caller's (they need a clock and a store).
  */
-export function verifyRequestAuthorization(parsed: ParsedRequestAuthorization, input: VerifyRequestAuthorizationInput): boolean {
+export function verifyRequestAuthorization(
+  parsed: ParsedRequestAuthorization,
+  input: VerifyRequestAuthorizationInput,
+): boolean {
   if (parsed.kid !== keyFingerprint(input.publicKey)) return false;
   if (input.publicKey.alg !== 'Ed448' && input.publicKey.alg !== 'Ed25519') return false;
   const digest = signedDigest({

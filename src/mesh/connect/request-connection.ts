@@ -64,7 +64,9 @@ export function createRequestConnection(input: CreateRequestConnectionInput): Cr
   const keys = deviceBaseKeyPairs(input.deviceSeed);
   const profile = input.profile ?? createProfileDevice(input.deviceSeed, { keys });
   if (profile.udf !== keyFingerprint(keys.profileSignature)) {
-    throw new InvalidArgumentError('"profile" is not the ProfileDevice of "deviceSeed"', { context: { what: 'profile' } });
+    throw new InvalidArgumentError('"profile" is not the ProfileDevice of "deviceSeed"', {
+      context: { what: 'profile' },
+    });
   }
   const messageId = nonceUdf(input.random);
   const clientNonce = input.random(CLIENT_NONCE_LENGTH);
@@ -127,12 +129,20 @@ export function sameAccount(a: string, b: string): boolean {
  *   (signed by another key, e.g. another device's profile was put in AuthenticatedData),
  *   MessageIdMismatchError, AccountMismatchError, and the profile's own errors.
  */
-export function verifyRequestConnection(input: EnvelopeInput, options: VerifyRequestConnectionOptions = {}): VerifiedRequestConnection {
+export function verifyRequestConnection(
+  input: EnvelopeInput,
+  options: VerifyRequestConnectionOptions = {},
+): VerifiedRequestConnection {
   const what = 'RequestConnection';
   const envelope = toEnvelope(input, what);
   const claimed = decodePayload(plaintextOf(envelope, what), 'RequestConnection', what);
   const device = verifyProfileDevice(claimed.AuthenticatedData, `${what}.AuthenticatedData`);
-  requireSigner(envelope, device.keys.profileSignature, what, 'ProfileSignature key of the ProfileDevice in its AuthenticatedData');
+  requireSigner(
+    envelope,
+    device.keys.profileSignature,
+    what,
+    'ProfileSignature key of the ProfileDevice in its AuthenticatedData',
+  );
   const request = claimed;
   const id = envelope.header.envelopeId;
   if (id !== undefined && id.toUpperCase() !== envelopeId(request.MessageId)) {

@@ -85,7 +85,9 @@ function adminSigner(input: CommonAnswerInput): Signer {
 
 function checkAcknowledgedAccount(ack: VerifiedAcknowledgeConnection, accountProfile: VerifiedProfileAccount): void {
   if (!sameAccount(ack.request.accountAddress, accountProfile.accountAddress)) {
-    throw new AccountMismatchError('"acknowledgement" is for a request to another account', { context: { what: 'acknowledgement' } });
+    throw new AccountMismatchError('"acknowledgement" is for a request to another account', {
+      context: { what: 'acknowledgement' },
+    });
   }
 }
 
@@ -139,7 +141,9 @@ export function acceptConnection(input: AcceptConnectionInput): AcceptedConnecti
 }
 
 /** Reject it: Result "Reject", no CatalogedDevice, signed and encrypted like an accept. */
-export function rejectConnection(input: RejectConnectionInput): CreatedRespondConnection & { readonly witness: string } {
+export function rejectConnection(
+  input: RejectConnectionInput,
+): CreatedRespondConnection & { readonly witness: string } {
   checkAcknowledgedAccount(input.acknowledgement, input.accountProfile);
   const device = input.acknowledgement.request.device;
   const messageId = responseId(input.acknowledgement.messageId);
@@ -165,7 +169,9 @@ export interface AcceptClaimInput extends CommonAnswerInput {
  */
 export function acceptClaim(input: AcceptClaimInput): AcceptedConnection & { readonly device: VerifiedProfileDevice } {
   if (typeof input.claimMessageId !== 'string') {
-    throw new InvalidArgumentError('"claimMessageId" expected the MessageId of the claim', { context: { what: 'claimMessageId' } });
+    throw new InvalidArgumentError('"claimMessageId" expected the MessageId of the claim', {
+      context: { what: 'claimMessageId' },
+    });
   }
   const device = openPublication(input.publication, input.connectUri);
   return { ...accept(input.claimMessageId, device, input), device };
@@ -194,7 +200,10 @@ export interface OpenedRespondConnection {
  * @throws UnsignedEnvelopeError / UnauthorizedSignerError, DecryptionError,
  *   MessageIdMismatchError.
  */
-export function openRespondConnection(input: EnvelopeInput, options: OpenRespondConnectionOptions): OpenedRespondConnection {
+export function openRespondConnection(
+  input: EnvelopeInput,
+  options: OpenRespondConnectionOptions,
+): OpenedRespondConnection {
   const what = 'RespondConnection';
   const envelope = toEnvelope(input, what);
   const respond = openSignedEncryptedObject(
@@ -205,14 +214,19 @@ export function openRespondConnection(input: EnvelopeInput, options: OpenRespond
     what,
     'AdministratorSignature key of the account',
   );
-  if (options.answers !== undefined && canonicalUdfString(respond.MessageId, `${what}.MessageId`) !== responseId(options.answers)) {
+  if (
+    options.answers !== undefined &&
+    canonicalUdfString(respond.MessageId, `${what}.MessageId`) !== responseId(options.answers)
+  ) {
     throw new MessageIdMismatchError(`"${what}.MessageId" is not ResponseId of the message it should answer`, {
       context: { what: `${what}.MessageId` },
     });
   }
   const id = envelope.header.envelopeId;
   if (id !== undefined && canonicalUdfString(id, `${what}.EnvelopeId`) !== envelopeId(respond.MessageId)) {
-    throw new MessageIdMismatchError(`"${what}.EnvelopeId" is not EnvelopeId(MessageId)`, { context: { what: `${what}.EnvelopeId` } });
+    throw new MessageIdMismatchError(`"${what}.EnvelopeId" is not EnvelopeId(MessageId)`, {
+      context: { what: `${what}.EnvelopeId` },
+    });
   }
   return { respond, envelope, json: envelopeToJson(envelope), messageId: respond.MessageId };
 }

@@ -44,10 +44,9 @@ export function connectKey(
   parseDerivedKeySeed(deviceSeed, 'deviceSeed');
   checkAccountAddress(publisherAccount, 'publisherAccount');
   if (!Number.isInteger(bits) || bits % 8 !== 0 || bits < MIN_CONNECT_KEY_BITS || bits > 512) {
-    throw new InvalidArgumentError(
-      `"bits" expected a multiple of 8 from ${MIN_CONNECT_KEY_BITS} to 512, got ${bits}`,
-      { context: { what: 'bits', actual: bits } },
-    );
+    throw new InvalidArgumentError(`"bits" expected a multiple of 8 from ${MIN_CONNECT_KEY_BITS} to 512, got ${bits}`, {
+      context: { what: 'bits', actual: bits },
+    });
   }
   const ikm = utf8(canonicalUdfString(deviceSeed, 'deviceSeed'));
   return encryptionKeyUdf(hkdf('sha512', ikm, undefined, utf8(publisherAccount), bits / 8));
@@ -147,7 +146,17 @@ export function claimAuthenticatorsValid(
   authenticators: DeviceAuthenticators,
   minBits: number = DEVICE_VERIFY_BITS,
 ): boolean {
-  const device = verifyDeviceAuthenticate(claim.deviceAuthenticate, claim.claimant, authenticators.deviceAuthenticator, minBits);
-  const service = verifyServiceAuthenticate(claim.serviceAuthenticate, claim.claimant, authenticators.serviceAuthenticator, minBits);
+  const device = verifyDeviceAuthenticate(
+    claim.deviceAuthenticate,
+    claim.claimant,
+    authenticators.deviceAuthenticator,
+    minBits,
+  );
+  const service = verifyServiceAuthenticate(
+    claim.serviceAuthenticate,
+    claim.claimant,
+    authenticators.serviceAuthenticator,
+    minBits,
+  );
   return device && service;
 }

@@ -64,7 +64,9 @@ export function createEnvelope(payload: Uint8Array, options: CreateEnvelopeOptio
   if (recipients.length > 0) {
     const random = options.random;
     if (typeof random !== 'function') {
-      throw new InvalidArgumentError('"random" expected a RandomSource when encrypting', { context: { what: 'random' } });
+      throw new InvalidArgumentError('"random" expected a RandomSource when encrypting', {
+        context: { what: 'random' },
+      });
     }
     const master = random(MASTER_KEY_LENGTH);
     const salt = random(SALT_LENGTH);

@@ -24,7 +24,12 @@
  */
 import { aes256CbcDecrypt } from '../../crypto/aes.js';
 import { equalBytes } from '../../crypto/bytes.js';
-import { DecryptionError, InvalidArgumentError, InvalidEncodingError, UnsupportedAlgorithmError } from '../../crypto/errors.js';
+import {
+  DecryptionError,
+  InvalidArgumentError,
+  InvalidEncodingError,
+  UnsupportedAlgorithmError,
+} from '../../crypto/errors.js';
 import type { DareEnvelope, DareRecipient } from './envelope.js';
 import { ENCRYPTION_ALGORITHM, derivePayloadKeys, payloadMac, signatureWitness } from './payload-keys.js';
 import { entryFits, unwrapFromRecipient, type DecryptionKey } from './recipient.js';
@@ -81,20 +86,29 @@ export function decryptEnvelope(
   }
   const { header } = envelope;
   if (header.enc === undefined) {
-    throw new InvalidEncodingError('"header.enc" is absent: the envelope is not encrypted', { context: { field: 'header.enc' } });
+    throw new InvalidEncodingError('"header.enc" is absent: the envelope is not encrypted', {
+      context: { field: 'header.enc' },
+    });
   }
   if (header.enc !== ENCRYPTION_ALGORITHM) {
-    throw new UnsupportedAlgorithmError(`"header.enc" expected ${ENCRYPTION_ALGORITHM}, got ${JSON.stringify(header.enc)}`, {
-      context: { field: 'header.enc', actual: header.enc },
-    });
+    throw new UnsupportedAlgorithmError(
+      `"header.enc" expected ${ENCRYPTION_ALGORITHM}, got ${JSON.stringify(header.enc)}`,
+      {
+        context: { field: 'header.enc', actual: header.enc },
+      },
+    );
   }
   const salt = header.salt;
   if (salt === undefined) {
-    throw new InvalidEncodingError('"header.Salt" is absent from an encrypted envelope', { context: { field: 'header.Salt' } });
+    throw new InvalidEncodingError('"header.Salt" is absent from an encrypted envelope', {
+      context: { field: 'header.Salt' },
+    });
   }
   const recipients = header.recipients ?? [];
   if (recipients.length === 0) {
-    throw new InvalidEncodingError('"header.recipients" is absent or empty', { context: { field: 'header.recipients' } });
+    throw new InvalidEncodingError('"header.recipients" is absent or empty', {
+      context: { field: 'header.recipients' },
+    });
   }
   const mac = envelope.trailer?.payloadMac;
 

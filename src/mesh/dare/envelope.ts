@@ -92,7 +92,8 @@ export interface DareEnvelope {
 // Field readers: each names the full path of the field it rejects.
 
 function fail(path: string, expected: string, found: unknown): InvalidEncodingError {
-  const kind = found === null ? 'null' : Array.isArray(found) ? 'array' : found instanceof Uint8Array ? 'binary' : typeof found;
+  const kind =
+    found === null ? 'null' : Array.isArray(found) ? 'array' : found instanceof Uint8Array ? 'binary' : typeof found;
   return new InvalidEncodingError(`"${path}" expected ${expected}, got ${kind}`, { context: { path, expected } });
 }
 
@@ -122,7 +123,12 @@ function optObject(obj: JsonBObject, tag: string, path: string): JsonBObject | u
   return v;
 }
 
-function optArray<T>(obj: JsonBObject, tag: string, path: string, item: (v: JsonBValue, p: string) => T): T[] | undefined {
+function optArray<T>(
+  obj: JsonBObject,
+  tag: string,
+  path: string,
+  item: (v: JsonBValue, p: string) => T,
+): T[] | undefined {
   const v = obj[tag];
   if (v === undefined || v === null) return undefined;
   if (!Array.isArray(v)) throw fail(`${path}.${tag}`, 'an array', v);
@@ -241,7 +247,10 @@ export function parseEnvelope(value: unknown, path = 'envelope'): DareEnvelope {
 }
 
 /** Parses JSON or JSON-B bytes (or JSON text) holding an envelope, tagged or not. */
-export function decodeEnvelope(input: Uint8Array | string, options: JsonBReadOptions & { readonly path?: string } = {}): DareEnvelope {
+export function decodeEnvelope(
+  input: Uint8Array | string,
+  options: JsonBReadOptions & { readonly path?: string } = {},
+): DareEnvelope {
   const path = options.path ?? 'envelope';
   return parseEnvelope(parseJsonB(input, { ...options, what: options.what ?? path }), path);
 }
@@ -330,7 +339,11 @@ export interface EncodeEnvelopeOptions {
 }
 
 /** Serialises an envelope as JSON text bytes or JSON-B bytes. */
-export function encodeEnvelope(envelope: DareEnvelope, encoding: 'json' | 'jsonb', options: EncodeEnvelopeOptions = {}): Uint8Array {
+export function encodeEnvelope(
+  envelope: DareEnvelope,
+  encoding: 'json' | 'jsonb',
+  options: EncodeEnvelopeOptions = {},
+): Uint8Array {
   const body = encoding === 'json' ? (envelopeToJson(envelope) as unknown as JsonBValue) : envelopeToJsonB(envelope);
   const value: JsonBValue = options.tagged === true ? { DareEnvelope: body } : body;
   return encoding === 'json' ? encodeJsonTextBytes(value) : encodeJsonB(value);

@@ -340,14 +340,30 @@ class Reader {
       flush(i);
       const e = bytes[i + 1];
       switch (e) {
-        case QUOTE: out += '"'; break;
-        case BACKSLASH: out += '\\'; break;
-        case 0x2f: out += '/'; break;
-        case 0x62: out += '\b'; break;
-        case 0x66: out += '\f'; break;
-        case 0x6e: out += '\n'; break;
-        case 0x72: out += '\r'; break;
-        case 0x74: out += '\t'; break;
+        case QUOTE:
+          out += '"';
+          break;
+        case BACKSLASH:
+          out += '\\';
+          break;
+        case 0x2f:
+          out += '/';
+          break;
+        case 0x62:
+          out += '\b';
+          break;
+        case 0x66:
+          out += '\f';
+          break;
+        case 0x6e:
+          out += '\n';
+          break;
+        case 0x72:
+          out += '\r';
+          break;
+        case 0x74:
+          out += '\t';
+          break;
         case 0x75: {
           const hex = i + 6 <= bytes.length ? decoder.decode(bytes.subarray(i + 2, i + 6)) : '';
           if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw this.fail('has a malformed \\u escape', i);
@@ -399,7 +415,10 @@ class Reader {
     try {
       return decoder.decode(this.bytes.subarray(start, this.pos));
     } catch {
-      throw this.fail('has a string item that is not valid UTF-8 (a reference writer with non-ASCII text? see utf16Lengths)', tagOffset);
+      throw this.fail(
+        'has a string item that is not valid UTF-8 (a reference writer with non-ASCII text? see utf16Lengths)',
+        tagOffset,
+      );
     }
   }
 
@@ -495,7 +514,10 @@ class Reader {
       // Decoded once after joining, so a character split across chunks is accepted.
       return decoder.decode(joined);
     } catch {
-      throw this.fail('has a string item that is not valid UTF-8 (a reference writer with non-ASCII text? see utf16Lengths)', firstOffset);
+      throw this.fail(
+        'has a string item that is not valid UTF-8 (a reference writer with non-ASCII text? see utf16Lengths)',
+        firstOffset,
+      );
     }
   }
 }

@@ -9,15 +9,7 @@
  */
 
 /** A parsed JSON or JSON-B value. */
-export type JsonBValue =
-  | null
-  | boolean
-  | number
-  | bigint
-  | string
-  | Uint8Array
-  | JsonBValue[]
-  | JsonBObject;
+export type JsonBValue = null | boolean | number | bigint | string | Uint8Array | JsonBValue[] | JsonBObject;
 
 export interface JsonBObject {
   [key: string]: JsonBValue;

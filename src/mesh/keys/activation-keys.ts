@@ -16,7 +16,11 @@ export interface ActivatedKeyOptions extends CombineOptions {
 }
 
 /** The contribution key alone: derived from the activation seed as Activation<actor><operation>. */
-export function deriveContributionKeyPair(activationSeed: string, operation: KeyOperation, options: ActivatedKeyOptions = {}): KeyPair {
+export function deriveContributionKeyPair(
+  activationSeed: string,
+  operation: KeyOperation,
+  options: ActivatedKeyOptions = {},
+): KeyPair {
   const name = keyName('Activation', options.actor ?? 'Device', operation);
   return deriveKeyPair(activationSeed, name, options.algorithm === undefined ? {} : { algorithm: options.algorithm });
 }

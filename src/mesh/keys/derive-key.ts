@@ -54,9 +54,12 @@ const ROLE_ALGORITHMS: Readonly<Record<KeyRole, readonly KeyAlgorithm[]>> = {
  */
 export function seedKeyAlgorithm(specifier: number, keyName: string, override?: KeyAlgorithm): KeyAlgorithm {
   if (override !== undefined && !KEY_ALGORITHMS.includes(override)) {
-    throw new UnsupportedAlgorithmError(`"options.algorithm" expected one of ${KEY_ALGORITHMS.join('|')}, got ${String(override)}`, {
-      context: { what: 'options.algorithm', actual: String(override) },
-    });
+    throw new UnsupportedAlgorithmError(
+      `"options.algorithm" expected one of ${KEY_ALGORITHMS.join('|')}, got ${String(override)}`,
+      {
+        context: { what: 'options.algorithm', actual: String(override) },
+      },
+    );
   }
   if (isMeshSpecifier(specifier)) {
     const role = OPERATION_ROLE[parseKeyName(keyName, 'keyName').operation];

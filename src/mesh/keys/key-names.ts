@@ -9,7 +9,15 @@ import { InvalidArgumentError } from '../../crypto/errors.js';
 
 export const KEY_TYPES = ['Base', 'Activation', 'Complete'] as const;
 export const KEY_ACTORS = ['Account', 'Member', 'Device', 'Service', 'Host'] as const;
-export const KEY_OPERATIONS = ['Encrypt', 'Sign', 'Authenticate', 'Profile', 'AdminEncrypt', 'AdminSign', 'Escrow'] as const;
+export const KEY_OPERATIONS = [
+  'Encrypt',
+  'Sign',
+  'Authenticate',
+  'Profile',
+  'AdminEncrypt',
+  'AdminSign',
+  'Escrow',
+] as const;
 
 export type KeyType = (typeof KEY_TYPES)[number];
 export type KeyActor = (typeof KEY_ACTORS)[number];
@@ -47,7 +55,9 @@ function checkPart<T extends string>(value: unknown, allowed: readonly T[], what
 /** Builds a validated key name, e.g. keyName('Base', 'Device', 'Sign') = "BaseDeviceSign". */
 export function keyName(type: KeyType, actor: KeyActor, operation: KeyOperation): string {
   return (
-    checkPart(type, KEY_TYPES, 'type') + checkPart(actor, KEY_ACTORS, 'actor') + checkPart(operation, KEY_OPERATIONS, 'operation')
+    checkPart(type, KEY_TYPES, 'type') +
+    checkPart(actor, KEY_ACTORS, 'actor') +
+    checkPart(operation, KEY_OPERATIONS, 'operation')
   );
 }
 

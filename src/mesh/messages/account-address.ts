@@ -29,12 +29,17 @@ export function normalizeAccountAddress(value: string, what = 'account'): string
 export function accountAddress(): Schema<string> {
   const expected = 'an account address user@domain';
   const check = (value: unknown, path: string): string => {
-    if (typeof value !== 'string' || value.length === 0 || value.length > MAX_ACCOUNT_LENGTH) fail(path, expected, kindOf(value));
+    if (typeof value !== 'string' || value.length === 0 || value.length > MAX_ACCOUNT_LENGTH)
+      fail(path, expected, kindOf(value));
     try {
       return normalizeAccountAddress(value, path);
     } catch (cause) {
       return fail(path, expected, 'a string that is not user@domain', cause);
     }
   };
-  return { expected, parse: (json, path = 'value') => check(json, path), toJson: (value, path = 'value') => check(value, path) };
+  return {
+    expected,
+    parse: (json, path = 'value') => check(json, path),
+    toJson: (value, path = 'value') => check(value, path),
+  };
 }

@@ -12,7 +12,12 @@ export { DEFAULT_TOPIC_PREFIX, noticeTopic, type NoticeTarget } from './notice-t
 export type { DeviceNotice } from './device-notice.js';
 export { MAX_ACCOUNT_LENGTH, accountAddress, normalizeAccountAddress } from './account-address.js';
 export { udfString } from './udf-string.js';
-export { KeyValueSchema, SearchConstraintsSchema, type KeyValue, type SearchConstraints } from './search-constraints.js';
+export {
+  KeyValueSchema,
+  SearchConstraintsSchema,
+  type KeyValue,
+  type SearchConstraints,
+} from './search-constraints.js';
 export { jsonObject, relayed, rfc3339Text, seconds } from './response-fields.js';
 export { DataItemSchema, type DataItem, type DataItemsResponse } from './data-item.js';
 export * from './hello.js';

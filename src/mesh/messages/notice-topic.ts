@@ -14,7 +14,8 @@ export type NoticeTarget = { readonly device: string } | { readonly publication:
 
 /** MQTT topic levels may not hold `+`, `#`, `/` or NUL; UDFs and ids never do, but say so. */
 function level(value: string): string {
-  if (!/^[A-Za-z0-9_.@-]{1,200}$/.test(value)) throw new RangeError(`not a topic level: ${JSON.stringify(value.slice(0, 40))}`);
+  if (!/^[A-Za-z0-9_.@-]{1,200}$/.test(value))
+    throw new RangeError(`not a topic level: ${JSON.stringify(value.slice(0, 40))}`);
   return value;
 }
 

@@ -13,7 +13,11 @@ function schema<T>(expected: string, check: (value: unknown) => value is T): Sch
     if (!check(value)) fail(path, expected, kindOf(value));
     return value;
   };
-  return { expected, parse: (json, path = 'value') => run(json, path), toJson: (value, path = 'value') => run(value, path) };
+  return {
+    expected,
+    parse: (json, path = 'value') => run(json, path),
+    toJson: (value, path = 'value') => run(value, path),
+  };
 }
 
 /** An RFC 3339 date kept as text (`Received`, `Expires`, `Updated`). */

@@ -14,5 +14,9 @@ export function udfString(): Schema<string> {
     }
     return value.toUpperCase();
   };
-  return { expected, parse: (json, path = 'value') => check(json, path), toJson: (value, path = 'value') => check(value, path) };
+  return {
+    expected,
+    parse: (json, path = 'value') => check(json, path),
+    toJson: (value, path = 'value') => check(value, path),
+  };
 }

@@ -9,7 +9,17 @@
  * identified by its fingerprint (`kid` in signatures, §4.2) and is useless without the key.
  * `PrivateParameters` appears only in activation records (ActivationCommon entries).
  */
-import { array, binary, dateTime, object, optional, required, string, taggedUnion, type Infer } from '../schema/index.js';
+import {
+  array,
+  binary,
+  dateTime,
+  object,
+  optional,
+  required,
+  string,
+  taggedUnion,
+  type Infer,
+} from '../schema/index.js';
 import { PrivateKeyECDHSchema, PublicKeyECDHSchema } from './public-key-ecdh.js';
 import { PrivateKeyUDFSchema } from './private-key-udf.js';
 

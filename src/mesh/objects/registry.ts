@@ -86,11 +86,17 @@ export function encodeTaggedBytes<K extends MeshObjectType>(type: K, value: Mesh
  * not UTF-8 JSON, JSON-B, no tag, more than one tag, an unknown or unexpected tag, or a
  * body that does not match the type's schema (the error names the full path).
  */
-export function decodeTagged<K extends MeshObjectType>(input: string | Uint8Array, expected: K | readonly K[]): DecodedMeshObject<K> {
+export function decodeTagged<K extends MeshObjectType>(
+  input: string | Uint8Array,
+  expected: K | readonly K[],
+): DecodedMeshObject<K> {
   return codec.decode(input, expected);
 }
 
 /** `decodeTagged` for a value already parsed (e.g. by a JSON-B reader). */
-export function decodeTaggedValue<K extends MeshObjectType>(json: unknown, expected: K | readonly K[]): DecodedMeshObject<K> {
+export function decodeTaggedValue<K extends MeshObjectType>(
+  json: unknown,
+  expected: K | readonly K[],
+): DecodedMeshObject<K> {
   return codec.decodeValue(json, expected);
 }

@@ -79,7 +79,10 @@ export interface CreateProfileAccountOptions {
 }
 
 /** The self-signed ProfileUser of `accountSeed`; deterministic for the seed and options. */
-export function createProfileAccount(accountSeed: string, options: CreateProfileAccountOptions): CreatedProfile<ProfileUser> {
+export function createProfileAccount(
+  accountSeed: string,
+  options: CreateProfileAccountOptions,
+): CreatedProfile<ProfileUser> {
   checkAccountAddress(options.accountAddress, 'accountAddress');
   const keys = options.keys ?? accountKeyPairs(accountSeed);
   const profile: ProfileUser = {
@@ -101,7 +104,11 @@ export function createProfileAccount(accountSeed: string, options: CreateProfile
  *   user@domain.
  */
 export function verifyProfileAccount(input: EnvelopeInput, what = 'ProfileAccount'): VerifiedProfileAccount {
-  const { profile, envelope, json, udf, profileSignature } = openProfile(input, ['ProfileUser', 'ProfileAccount'] as const, what);
+  const { profile, envelope, json, udf, profileSignature } = openProfile(
+    input,
+    ['ProfileUser', 'ProfileAccount'] as const,
+    what,
+  );
   const user = profile as Partial<ProfileUser>;
   const keys: AccountProfileKeys = {
     profileSignature,

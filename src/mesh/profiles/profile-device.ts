@@ -69,7 +69,10 @@ export interface CreateProfileDeviceOptions {
 }
 
 /** The self-signed ProfileDevice of `deviceSeed`; deterministic for a seed and description. */
-export function createProfileDevice(deviceSeed: string, options: CreateProfileDeviceOptions = {}): CreatedProfile<ProfileDevice> {
+export function createProfileDevice(
+  deviceSeed: string,
+  options: CreateProfileDeviceOptions = {},
+): CreatedProfile<ProfileDevice> {
   const keys = options.keys ?? deviceBaseKeyPairs(deviceSeed);
   const profile: ProfileDevice = {
     ProfileSignature: keyDataOf(keys.profileSignature),

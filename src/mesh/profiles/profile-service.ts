@@ -64,7 +64,10 @@ export interface CreateProfileServiceOptions {
 }
 
 /** The self-signed ProfileService of `serviceSeed`; deterministic. */
-export function createProfileService(serviceSeed: string, options: CreateProfileServiceOptions = {}): CreatedProfile<ProfileService> {
+export function createProfileService(
+  serviceSeed: string,
+  options: CreateProfileServiceOptions = {},
+): CreatedProfile<ProfileService> {
   const keys = options.keys ?? serviceKeyPairs(serviceSeed);
   const profile: ProfileService = {
     ProfileSignature: keyDataOf(keys.profileSignature),

@@ -12,7 +12,15 @@ import type { EnvelopeJson } from '../schema/envelope-json.js';
 import { keyFingerprint } from '../udf/key-fingerprint.js';
 import { keyOfRole } from './key-role.js';
 import { ProfileMismatchError } from './profile-errors.js';
-import { decodePayload, openSignedObject, plaintextOf, sealObject, signerOf, toEnvelope, type EnvelopeInput } from './signed-object.js';
+import {
+  decodePayload,
+  openSignedObject,
+  plaintextOf,
+  sealObject,
+  signerOf,
+  toEnvelope,
+  type EnvelopeInput,
+} from './signed-object.js';
 
 /** A profile just made: the object, its signed envelope (and JSON form) and its UDF. */
 export interface CreatedProfile<P> {
@@ -29,7 +37,11 @@ export interface OpenedProfile<P> extends CreatedProfile<P> {
 }
 
 /** Seals `profile` under its own ProfileSignature key, EnvelopeId = its UDF. */
-export function sealProfile<K extends MeshObjectType>(type: K, profile: MeshObject<K>, profileSignature: KeyPair): CreatedProfile<MeshObject<K>> {
+export function sealProfile<K extends MeshObjectType>(
+  type: K,
+  profile: MeshObject<K>,
+  profileSignature: KeyPair,
+): CreatedProfile<MeshObject<K>> {
   const signer = signerOf(profileSignature);
   const { envelope, json } = sealObject(type, profile, { envelopeId: signer.kid, signer });
   return { profile, envelope, json, udf: signer.kid };
@@ -64,8 +76,18 @@ export function openProfile<K extends MeshObjectType>(
   const envelope = toEnvelope(input, what);
   // Read before the signature is checked only to learn which key must have signed.
   const claimed = decodePayload(plaintextOf(envelope, what), types, what) as { ProfileSignature?: unknown };
-  const profileSignature = keyOfRole(claimed.ProfileSignature as Parameters<typeof keyOfRole>[0], 'sign', `${what}.ProfileSignature`);
-  const profile = openSignedObject(envelope, types, profileSignature, what, 'ProfileSignature key of the profile it carries');
+  const profileSignature = keyOfRole(
+    claimed.ProfileSignature as Parameters<typeof keyOfRole>[0],
+    'sign',
+    `${what}.ProfileSignature`,
+  );
+  const profile = openSignedObject(
+    envelope,
+    types,
+    profileSignature,
+    what,
+    'ProfileSignature key of the profile it carries',
+  );
   const udf = keyFingerprint(profileSignature);
   checkProfileEnvelopeId(envelope, udf, what);
   return { profile, envelope, json: envelopeToJson(envelope), udf, profileSignature };

@@ -77,8 +77,16 @@ export interface SealOptions {
 }
 
 /** `{"<type>": value}` as the payload of an envelope signed by `options.signer`. */
-export function sealObject<K extends MeshObjectType>(type: K, value: MeshObject<K>, options: SealOptions): SealedEnvelope {
-  const recipients: RecipientSpec[] = (options.recipients ?? []).map((r) => ({ kind: 'ecdh', kid: r.kid, publicKey: r.publicKey }));
+export function sealObject<K extends MeshObjectType>(
+  type: K,
+  value: MeshObject<K>,
+  options: SealOptions,
+): SealedEnvelope {
+  const recipients: RecipientSpec[] = (options.recipients ?? []).map((r) => ({
+    kind: 'ecdh',
+    kid: r.kid,
+    publicKey: r.publicKey,
+  }));
   if (recipients.length > 0 && typeof options.random !== 'function') {
     throw new InvalidArgumentError('"random" expected a RandomSource when encrypting', { context: { what: 'random' } });
   }
@@ -95,7 +103,12 @@ export function sealObject<K extends MeshObjectType>(type: K, value: MeshObject<
  * @throws UnsignedEnvelopeError when it has no signature; UnauthorizedSignerError when no
  *   signature verifies under `signer` (including a payload changed after signing).
  */
-export function requireSigner(envelope: DareEnvelope, signer: PublicKey, what: string, role: string): VerifiedSignature {
+export function requireSigner(
+  envelope: DareEnvelope,
+  signer: PublicKey,
+  what: string,
+  role: string,
+): VerifiedSignature {
   const signatures = envelope.trailer?.signatures ?? [];
   if (signatures.length === 0) {
     throw new UnsignedEnvelopeError(`"${what}" is not signed; it must be signed by the ${role}`, {
@@ -116,7 +129,11 @@ export function requireSigner(envelope: DareEnvelope, signer: PublicKey, what: s
  * Reads the tagged object of a plaintext payload (JSON, or JSON-B as the reference writes
  * ConnectionDevice, docs/mesh-compatibility.md §4.4) whose tag must be `type`.
  */
-export function decodePayload<K extends MeshObjectType>(payload: Uint8Array, type: K | readonly K[], what: string): MeshObject<K> {
+export function decodePayload<K extends MeshObjectType>(
+  payload: Uint8Array,
+  type: K | readonly K[],
+  what: string,
+): MeshObject<K> {
   return decodeTaggedValue(parseJsonB(payload, { what }), type).value as MeshObject<K>;
 }
 
@@ -166,8 +183,12 @@ export function openSignedEncryptedObject<K extends MeshObjectType>(
       context: { what, field: 'header.enc' },
     });
   }
-  const { plaintext } = decryptEnvelope(envelope, { kind: 'ecdh', keyPair: key, kid: keyFingerprint(key) }, {
-    signers: [candidateOf(signer)],
-  });
+  const { plaintext } = decryptEnvelope(
+    envelope,
+    { kind: 'ecdh', keyPair: key, kid: keyFingerprint(key) },
+    {
+      signers: [candidateOf(signer)],
+    },
+  );
   return decodePayload(plaintext, type, what);
 }

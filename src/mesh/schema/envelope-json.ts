@@ -30,14 +30,20 @@ export function parseEnvelopeJson(value: unknown, path = 'envelope'): EnvelopeJs
   }
   const [header, payload, trailer] = value as unknown[];
   if (!isPlainObject(header)) {
-    throw new InvalidEncodingError(`"${path}[0]" expected the envelope header object`, { context: { path: `${path}[0]` } });
+    throw new InvalidEncodingError(`"${path}[0]" expected the envelope header object`, {
+      context: { path: `${path}[0]` },
+    });
   }
   if (typeof payload !== 'string') {
-    throw new InvalidEncodingError(`"${path}[1]" expected the base64url payload string`, { context: { path: `${path}[1]` } });
+    throw new InvalidEncodingError(`"${path}[1]" expected the base64url payload string`, {
+      context: { path: `${path}[1]` },
+    });
   }
   if (value.length === 3) {
     if (!isPlainObject(trailer)) {
-      throw new InvalidEncodingError(`"${path}[2]" expected the envelope trailer object`, { context: { path: `${path}[2]` } });
+      throw new InvalidEncodingError(`"${path}[2]" expected the envelope trailer object`, {
+        context: { path: `${path}[2]` },
+      });
     }
     return [header, payload, trailer];
   }

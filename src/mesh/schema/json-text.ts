@@ -27,7 +27,11 @@ export function unwrapStringLineBreaks(text: string): string {
       } else if (ch === '"') {
         inString = false;
       } else if (ch === '\n' || ch === '\r') {
-        while (i + 1 < text.length && (text[i + 1] === ' ' || text[i + 1] === '\t' || text[i + 1] === '\n' || text[i + 1] === '\r')) i++;
+        while (
+          i + 1 < text.length &&
+          (text[i + 1] === ' ' || text[i + 1] === '\t' || text[i + 1] === '\n' || text[i + 1] === '\r')
+        )
+          i++;
         continue;
       }
     } else if (ch === '"') {

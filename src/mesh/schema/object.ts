@@ -49,7 +49,9 @@ type OptionalKeys<S extends Shape> = { [K in keyof S]: S[K] extends Field<any, t
 
 /** The TypeScript value of a structure with fields `S`. */
 export type ShapeValue<S extends Shape> = Simplify<
-  { -readonly [K in RequiredKeys<S>]: FieldValue<S[K]> } & { -readonly [K in OptionalKeys<S>]?: FieldValue<S[K]> } & UnknownFields
+  { -readonly [K in RequiredKeys<S>]: FieldValue<S[K]> } & {
+    -readonly [K in OptionalKeys<S>]?: FieldValue<S[K]>;
+  } & UnknownFields
 >;
 
 /** Fields of a subclass: its own fields replace inherited ones of the same name. */
@@ -67,7 +69,11 @@ export interface ObjectSchema<S extends Shape> extends Schema<ShapeValue<S>> {
   readonly name: string;
   readonly shape: S;
   /** `Structure <name> Inherits <this>`: inherited fields first, then `fields`. */
-  extend<N extends Shape>(name: string, fields: N, options?: ObjectOptions<ShapeValue<Merge<S, N>>>): ObjectSchema<Merge<S, N>>;
+  extend<N extends Shape>(
+    name: string,
+    fields: N,
+    options?: ObjectOptions<ShapeValue<Merge<S, N>>>,
+  ): ObjectSchema<Merge<S, N>>;
 }
 
 type AnyRefinement = Refinement<any>;
@@ -142,6 +148,10 @@ function build<S extends Shape>(name: string, shape: S, refinements: readonly An
   return schema;
 }
 
-export function object<S extends Shape>(name: string, shape: S, options: ObjectOptions<ShapeValue<S>> = {}): ObjectSchema<S> {
+export function object<S extends Shape>(
+  name: string,
+  shape: S,
+  options: ObjectOptions<ShapeValue<S>> = {},
+): ObjectSchema<S> {
   return build(name, shape, options.refine === undefined ? [] : [options.refine as AnyRefinement]);
 }

@@ -16,13 +16,17 @@ export interface StringOptions {
 export function string(options: StringOptions = {}): Schema<string> {
   const { minLength, maxLength } = options;
   let expected = 'a string';
-  if (minLength !== undefined && maxLength !== undefined) expected = `a string of ${minLength}..${maxLength} characters`;
+  if (minLength !== undefined && maxLength !== undefined)
+    expected = `a string of ${minLength}..${maxLength} characters`;
   else if (minLength === 1) expected = 'a non-empty string';
   else if (minLength !== undefined) expected = `a string of at least ${minLength} characters`;
   else if (maxLength !== undefined) expected = `a string of at most ${maxLength} characters`;
   const check = (value: unknown, path: string): string => {
     if (typeof value !== 'string') fail(path, expected, kindOf(value));
-    if ((minLength !== undefined && value.length < minLength) || (maxLength !== undefined && value.length > maxLength)) {
+    if (
+      (minLength !== undefined && value.length < minLength) ||
+      (maxLength !== undefined && value.length > maxLength)
+    ) {
       fail(path, expected, kindOf(value));
     }
     return value;

@@ -38,7 +38,11 @@ export function kindOf(value: unknown): string {
     case 'string':
       return `a string of length ${value.length}`;
     case 'number':
-      return Number.isInteger(value) ? 'an integer' : Number.isFinite(value) ? 'a non-integer number' : 'a non-finite number';
+      return Number.isInteger(value)
+        ? 'an integer'
+        : Number.isFinite(value)
+          ? 'a non-integer number'
+          : 'a non-finite number';
     case 'boolean':
       return 'a boolean';
     case 'bigint':

@@ -22,7 +22,10 @@ export interface TaggedUnionSchema<M extends Members> extends Schema<TaggedUnion
 /** Describes the tags found without echoing more than a few short names. */
 export function describeTags(keys: readonly string[]): string {
   if (keys.length === 0) return 'an object with no tag';
-  const shown = keys.slice(0, 4).map((k) => preview(k, 32)).join(', ');
+  const shown = keys
+    .slice(0, 4)
+    .map((k) => preview(k, 32))
+    .join(', ');
   const more = keys.length > 4 ? `, … (${keys.length} in all)` : '';
   return keys.length === 1 ? `the tag ${shown}` : `${keys.length} tags (${shown}${more})`;
 }

@@ -105,7 +105,10 @@ export function udfBinaryOfDigest(
   algorithm: UdfDigestAlgorithm = 'SHA2-512',
 ): Uint8Array {
   const tcdv = typedContentDigest(digest, contentType, algorithm);
-  return concat(Uint8Array.of(digestBaseType(algorithm) + udfCompression(tcdv)), tcdv.subarray(0, UDF_DIGEST_LENGTH - 1));
+  return concat(
+    Uint8Array.of(digestBaseType(algorithm) + udfCompression(tcdv)),
+    tcdv.subarray(0, UDF_DIGEST_LENGTH - 1),
+  );
 }
 
 /** UDFBytes of `data`: the digest is taken first (udf-13 §5.1 CDV = H(data)). */

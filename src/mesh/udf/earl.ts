@@ -30,7 +30,10 @@ export function earlContentId(keyUdf: string, keyBits: number = DEFAULT_UDF_BITS
 
 /** The EARL locator https://<domain>/.well-known/mmm-udf/<ContentId> (docs/mesh-compatibility.md §1.5, udf-13 §6). */
 export function earlLocator(domain: string, contentId: string): string {
-  if (typeof domain !== 'string' || !/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(domain)) {
+  if (
+    typeof domain !== 'string' ||
+    !/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(domain)
+  ) {
     throw new InvalidArgumentError(`"domain" expected a DNS name, got ${JSON.stringify(domain)}`, {
       context: { what: 'domain' },
     });

@@ -15,10 +15,9 @@ import { UdfType, parseUdfOfType, presentUdf } from './udf.js';
  * PrimeOffsetNext; each entry re-checked prime and minimal by the unit tests).
  */
 const PRIME_OFFSET_NEXT: readonly number[] = [
-  1, 1, 43, 15, 15, 21, 81, 13, 15, 13, 7, 61, 111, 25, 451, 51,
-  85, 175, 253, 7, 87, 427, 27, 133, 235, 375, 423, 735, 357, 115, 81, 297,
-  175, 57, 45, 127, 61, 37, 91, 27, 15, 241, 231, 55, 105, 127, 115, 231,
-  207, 181, 37, 235, 163, 1093, 187, 211, 21, 841, 445, 165, 777, 583, 133, 75,
+  1, 1, 43, 15, 15, 21, 81, 13, 15, 13, 7, 61, 111, 25, 451, 51, 85, 175, 253, 7, 87, 427, 27, 133, 235, 375, 423, 735,
+  357, 115, 81, 297, 175, 57, 45, 127, 61, 37, 91, 27, 15, 241, 231, 55, 105, 127, 115, 231, 207, 181, 37, 235, 163,
+  1093, 187, 211, 21, 841, 445, 165, 777, 583, 133, 75,
 ];
 
 /** Secret sizes the prime table covers: 1..64 bytes (8..512 bits). */
@@ -139,9 +138,12 @@ export function splitSecret(
       return values.map((v, i) => ({ threshold, x: i + 1, value: bigIntToBytesBE(v, n) }));
     }
     if (options.coefficients !== undefined) {
-      throw new InvalidArgumentError(`"coefficients" give a share of ${n * 8 + 1} bits or more, which cannot be encoded`, {
-        context: { what: 'coefficients' },
-      });
+      throw new InvalidArgumentError(
+        `"coefficients" give a share of ${n * 8 + 1} bits or more, which cannot be encoded`,
+        {
+          context: { what: 'coefficients' },
+        },
+      );
     }
   }
 }
@@ -221,9 +223,12 @@ export function recombineShares(shares: readonly (ShamirShare | string)[]): Uint
       );
     }
     if (s.value.length !== n) {
-      throw new InvalidArgumentError(`"shares[${i}]" has ${s.value.length} value bytes, expected ${n} as in shares[0]`, {
-        context: { what: `shares[${i}]`, expected: n, actual: s.value.length },
-      });
+      throw new InvalidArgumentError(
+        `"shares[${i}]" has ${s.value.length} value bytes, expected ${n} as in shares[0]`,
+        {
+          context: { what: `shares[${i}]`, expected: n, actual: s.value.length },
+        },
+      );
     }
     if (seen.has(s.x)) {
       throw new InvalidArgumentError(`"shares[${i}]" repeats x=${s.x}`, { context: { what: `shares[${i}]`, x: s.x } });

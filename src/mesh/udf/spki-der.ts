@@ -24,17 +24,23 @@ const OID_LAST_ARC: Readonly<Record<KeyAlgorithm, number>> = {
 export function checkPublicKey(key: PublicKey, what = 'key'): void {
   const alg = (key as { alg?: unknown } | undefined)?.alg;
   if (typeof alg !== 'string' || !Object.hasOwn(OID_LAST_ARC, alg)) {
-    throw new UnsupportedAlgorithmError(
-      `"${what}.alg" expected Ed448, X448, Ed25519 or X25519, got ${String(alg)}`,
-      { context: { what: `${what}.alg`, actual: String(alg) } },
-    );
+    throw new UnsupportedAlgorithmError(`"${what}.alg" expected Ed448, X448, Ed25519 or X25519, got ${String(alg)}`, {
+      context: { what: `${what}.alg`, actual: String(alg) },
+    });
   }
   const publicKey = key.publicKey;
   const expected = PUBLIC_KEY_LENGTH[alg as KeyAlgorithm];
   if (!(publicKey instanceof Uint8Array) || publicKey.length !== expected) {
     throw new InvalidKeyError(
       `"${what}.publicKey" expected ${expected} bytes for ${alg}, got ${publicKey instanceof Uint8Array ? `length=${publicKey.length}` : typeof publicKey}`,
-      { context: { what: `${what}.publicKey`, alg, expected, actual: publicKey instanceof Uint8Array ? publicKey.length : undefined } },
+      {
+        context: {
+          what: `${what}.publicKey`,
+          alg,
+          expected,
+          actual: publicKey instanceof Uint8Array ? publicKey.length : undefined,
+        },
+      },
     );
   }
 }

@@ -79,10 +79,9 @@ export function symmetricKeyData(udf: string, what = 'key', minBytes = 1): Uint8
     what,
   );
   if (parsed.bds.length < minBytes) {
-    throw new InvalidEncodingError(
-      `"${what}" expected at least ${minBytes} key bytes, got ${parsed.bds.length}`,
-      { context: { what, expected: minBytes, actual: parsed.bds.length } },
-    );
+    throw new InvalidEncodingError(`"${what}" expected at least ${minBytes} key bytes, got ${parsed.bds.length}`, {
+      context: { what, expected: minBytes, actual: parsed.bds.length },
+    });
   }
   return parsed.bds;
 }

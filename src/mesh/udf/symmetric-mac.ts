@@ -44,7 +44,12 @@ export function symmetricKeyMacBytes(data: Uint8Array, udfKey: string, what = 'k
  * present(type ‖ HMAC(BDS(udfKey), data), bits): the key is the *parsed* BDS, so a
  * 28-character key UDF gives a 16-byte HMAC key (docs/mesh-compatibility.md §6.1).
  */
-export function symmetricKeyMac(data: Uint8Array, udfKey: string, bits: number = DEFAULT_UDF_BITS, what = 'key'): string {
+export function symmetricKeyMac(
+  data: Uint8Array,
+  udfKey: string,
+  bits: number = DEFAULT_UDF_BITS,
+  what = 'key',
+): string {
   checkDigestBits(bits);
   assertBytes(data, 'data');
   const { key, hash, outputType } = macKey(udfKey, what);

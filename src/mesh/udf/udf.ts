@@ -67,9 +67,12 @@ export interface ParsedUdf {
  */
 export function parseUdf(text: string, what = 'udf'): ParsedUdf {
   if (typeof text !== 'string' || text.trim() === '') {
-    throw new InvalidEncodingError(`"${what}" expected a UDF string, got ${text === '' ? 'an empty string' : typeof text}`, {
-      context: { what },
-    });
+    throw new InvalidEncodingError(
+      `"${what}" expected a UDF string, got ${text === '' ? 'an empty string' : typeof text}`,
+      {
+        context: { what },
+      },
+    );
   }
   const binary = base32Decode(text, what);
   if (binary.length < 2) {

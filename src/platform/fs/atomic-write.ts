@@ -53,7 +53,11 @@ export interface AtomicWriteHooks {
  * Replaces `path` with `data`, mode 0600, atomically and durably.
  * @throws SymbolicLinkRefusedError when `path` is a symbolic link (nothing is written)
  */
-export async function writePrivateFileAtomic(path: string, data: Uint8Array, hooks: AtomicWriteHooks = {}): Promise<void> {
+export async function writePrivateFileAtomic(
+  path: string,
+  data: Uint8Array,
+  hooks: AtomicWriteHooks = {},
+): Promise<void> {
   await lstatNoLink(path);
   const temp = join(dirname(path), `.${basename(path)}${TEMP_MARKER}${process.pid}-${randomBytes(6).toString('hex')}`);
   let renamed = false;

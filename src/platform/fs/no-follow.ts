@@ -17,7 +17,10 @@ export class SymbolicLinkRefusedError extends MeshError {
   readonly code = 'ERR_SYMBOLIC_LINK_REFUSED';
   readonly path: string;
   constructor(path: string, options: MeshErrorOptions = {}) {
-    super(`${path} is a symbolic link; the state directory must not contain links (remove it and restart the agent)`, { ...options, context: { path, ...options.context } });
+    super(`${path} is a symbolic link; the state directory must not contain links (remove it and restart the agent)`, {
+      ...options,
+      context: { path, ...options.context },
+    });
     this.path = path;
   }
 }

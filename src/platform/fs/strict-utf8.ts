@@ -14,7 +14,10 @@ export class InvalidUtf8TextError extends MeshError {
   readonly path: string;
   readonly offset: number;
   constructor(path: string, offset: number, options: MeshErrorOptions = {}) {
-    super(`${path} is not UTF-8 text: an invalid byte sequence at byte offset ${offset}`, { ...options, context: { path, offset, ...options.context } });
+    super(`${path} is not UTF-8 text: an invalid byte sequence at byte offset ${offset}`, {
+      ...options,
+      context: { path, offset, ...options.context },
+    });
     this.path = path;
     this.offset = offset;
   }

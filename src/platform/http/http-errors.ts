@@ -76,7 +76,10 @@ export class ProtocolError extends MeshError {
 
   constructor(detail: ProtocolErrorDetail, options: Pick<MeshErrorOptions, 'cause'> = {}) {
     // The service chose this text: shown neutralised, kept raw in the field.
-    const description = detail.statusDescription === undefined || detail.statusDescription === '' ? '' : `: ${terminalText(detail.statusDescription, 200)}`;
+    const description =
+      detail.statusDescription === undefined || detail.statusDescription === ''
+        ? ''
+        : `: ${terminalText(detail.statusDescription, 200)}`;
     super(`${detail.transaction} refused by ${detail.url} with Status ${detail.status}${description}`, {
       context: {
         transaction: detail.transaction,

@@ -80,21 +80,27 @@ export class HttpExchange {
     checkTransport(new URL(this.endpoint), options.allowInsecureHttp === true, options.insecureHttpHint);
     this.retry = { ...DEFAULT_HTTP_RETRY, ...options.retry };
     if (!Number.isInteger(this.retry.attempts) || this.retry.attempts < 1 || this.retry.attempts > 10) {
-      throw new InvalidArgumentError(`"retry.attempts" expected an integer from 1 to 10, got ${this.retry.attempts}`, { context: { what: 'retry.attempts' } });
+      throw new InvalidArgumentError(`"retry.attempts" expected an integer from 1 to 10, got ${this.retry.attempts}`, {
+        context: { what: 'retry.attempts' },
+      });
     }
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     if (!Number.isInteger(this.timeoutMs) || this.timeoutMs < 1) {
-      throw new InvalidArgumentError(`"timeoutMs" expected a positive integer, got ${this.timeoutMs}`, { context: { what: 'timeoutMs' } });
+      throw new InvalidArgumentError(`"timeoutMs" expected a positive integer, got ${this.timeoutMs}`, {
+        context: { what: 'timeoutMs' },
+      });
     }
     if (!Number.isInteger(this.maxResponseBytes) || this.maxResponseBytes < 1024) {
-      throw new InvalidArgumentError(`"maxResponseBytes" expected an integer of at least 1024, got ${this.maxResponseBytes}`, {
-        context: { what: 'maxResponseBytes' },
-      });
+      throw new InvalidArgumentError(
+        `"maxResponseBytes" expected an integer of at least 1024, got ${this.maxResponseBytes}`,
+        {
+          context: { what: 'maxResponseBytes' },
+        },
+      );
     }
     this.fetchImpl = options.fetch ?? fetch;
   }
-
 
   /** Posts one transaction, again while it is idempotent and retrying is worth it. */
   async post(x: Exchange): Promise<UncheckedObject> {
@@ -103,7 +109,8 @@ export class HttpExchange {
       try {
         return await this.postOnce(x);
       } catch (error) {
-        const delay = x.idempotent === true && attempt < this.retry.attempts ? this.retryDelay(error, schedule) : undefined;
+        const delay =
+          x.idempotent === true && attempt < this.retry.attempts ? this.retryDelay(error, schedule) : undefined;
         if (delay === undefined) throw error;
         await this.retry.sleep(delay);
       }
@@ -137,7 +144,13 @@ export class HttpExchange {
     try {
       let response: Response;
       try {
-        response = await this.fetchImpl(this.endpoint, { method: 'POST', headers, body: bytes, signal: controller.signal, redirect: 'error' });
+        response = await this.fetchImpl(this.endpoint, {
+          method: 'POST',
+          headers,
+          body: bytes,
+          signal: controller.signal,
+          redirect: 'error',
+        });
       } catch (cause) {
         throw this.transportError(x.name, cause, controller.signal.aborted);
       }
@@ -198,30 +211,46 @@ export class HttpExchange {
     try {
       return new TextDecoder('utf-8', { fatal: true }).decode(all);
     } catch (cause) {
-      throw new MalformedResponseError(`${name}: ${this.endpoint} answered a body that is not UTF-8`, { cause, context: { url: this.endpoint } });
+      throw new MalformedResponseError(`${name}: ${this.endpoint} answered a body that is not UTF-8`, {
+        cause,
+        context: { url: this.endpoint },
+      });
     }
   }
 
   private transportError(name: string, cause: unknown, aborted: boolean): ServiceUnavailableError {
     if (aborted) {
-      return new ServiceTimeoutError(`${name}: no answer from ${this.endpoint} within ${this.timeoutMs} ms`, this.endpoint, {
-        cause,
-        context: { timeoutMs: this.timeoutMs },
-      });
+      return new ServiceTimeoutError(
+        `${name}: no answer from ${this.endpoint} within ${this.timeoutMs} ms`,
+        this.endpoint,
+        {
+          cause,
+          context: { timeoutMs: this.timeoutMs },
+        },
+      );
     }
     // undici puts the system error (ECONNREFUSED…) in `cause`.
     const inner = (cause as { cause?: { code?: unknown; message?: unknown } })?.cause;
     const code = typeof inner?.code === 'string' ? inner.code : undefined;
-    const detail = code ?? (typeof inner?.message === 'string' ? inner.message : (cause as Error)?.message ?? 'unknown failure');
+    const detail =
+      code ?? (typeof inner?.message === 'string' ? inner.message : ((cause as Error)?.message ?? 'unknown failure'));
     if (code !== undefined && DROPPED_CODES.has(code)) {
-      return new ConnectionDroppedError(`${name}: the connection to the Mesh service at ${this.endpoint} dropped before the answer (${code})`, this.endpoint, {
+      return new ConnectionDroppedError(
+        `${name}: the connection to the Mesh service at ${this.endpoint} dropped before the answer (${code})`,
+        this.endpoint,
+        {
+          cause,
+          context: { code },
+        },
+      );
+    }
+    return new ServiceUnavailableError(
+      `${name}: cannot reach the Mesh service at ${this.endpoint} (${detail})`,
+      this.endpoint,
+      {
         cause,
         context: { code },
-      });
-    }
-    return new ServiceUnavailableError(`${name}: cannot reach the Mesh service at ${this.endpoint} (${detail})`, this.endpoint, {
-      cause,
-      context: { code },
-    });
+      },
+    );
   }
 }

@@ -124,7 +124,10 @@ export class MeshClient {
   async connectPending(request: ConnectPendingRequest, signer: RequestSigner): Promise<ConnectPendingResponse> {
     const body = await this.#http.post({ name: 'ConnectPending', request, signer, idempotent: true });
     const { Pending, ...rest } = this.#answer(body, 'ConnectPending', ConnectPendingResponseSchema);
-    return { ...rest, Pending: (Pending ?? []).map((entry) => ({ ...knownFields(entry), PinValidated: entry.PinValidated ?? false })) };
+    return {
+      ...rest,
+      Pending: (Pending ?? []).map((entry) => ({ ...knownFields(entry), PinValidated: entry.PinValidated ?? false })),
+    };
   }
 
   /**
@@ -171,7 +174,11 @@ export class MeshClient {
   }
 
   /** A listing: each DataItem keeps every field it came with, its known ones checked. */
-  #dataItems(body: UncheckedObject, name: string, schema: Schema<{ DataItems?: DataItem[]; PageKey?: string }>): DataItemsResponse {
+  #dataItems(
+    body: UncheckedObject,
+    name: string,
+    schema: Schema<{ DataItems?: DataItem[]; PageKey?: string }>,
+  ): DataItemsResponse {
     const { DataItems, PageKey } = decodeFields(schema, body, `${name}Response`);
     const raw = body['DataItems'] as readonly UncheckedObject[] | undefined;
     return {

@@ -39,16 +39,32 @@ export function openResponse(parsed: unknown, origin: ResponseOrigin, accept: re
   const path = `${name}Response`;
   const inner = isPlainObject(parsed) ? parsed[path] : undefined;
   if (!isPlainObject(parsed) || Object.keys(parsed).length !== 1 || !isPlainObject(inner)) {
-    const tags = isPlainObject(parsed) ? Object.keys(parsed).slice(0, 3).join(', ') || 'nothing' : Array.isArray(parsed) ? 'an array' : typeof parsed;
+    const tags = isPlainObject(parsed)
+      ? Object.keys(parsed).slice(0, 3).join(', ') || 'nothing'
+      : Array.isArray(parsed)
+        ? 'an array'
+        : typeof parsed;
     // The keys are the service's: shown neutralised.
-    throw new MalformedResponseError(`${name}: ${url} answered HTTP ${httpStatus} without {"${path}": {…}} (found ${terminalText(tags, 120)})`, {
-      context: { path, httpStatus },
-    });
+    throw new MalformedResponseError(
+      `${name}: ${url} answered HTTP ${httpStatus} without {"${path}": {…}} (found ${terminalText(tags, 120)})`,
+      {
+        context: { path, httpStatus },
+      },
+    );
   }
   const status = inner['Status'];
   if (!isInteger(status)) {
-    const kind = status === undefined ? 'absent' : status === null ? 'null' : Array.isArray(status) ? 'an array' : `a ${typeof status}`;
-    throw new MalformedResponseError(`"${path}.Status" expected an integer, got ${kind}`, { context: { path: `${path}.Status`, expected: 'an integer' } });
+    const kind =
+      status === undefined
+        ? 'absent'
+        : status === null
+          ? 'null'
+          : Array.isArray(status)
+            ? 'an array'
+            : `a ${typeof status}`;
+    throw new MalformedResponseError(`"${path}.Status" expected an integer, got ${kind}`, {
+      context: { path: `${path}.Status`, expected: 'an integer' },
+    });
   }
   if (status !== 201 && !accept.includes(status)) {
     const description = inner['StatusDescription'];

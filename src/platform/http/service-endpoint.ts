@@ -19,12 +19,17 @@ export function serviceEndpoint(service: string): string {
     });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new InvalidArgumentError(`"service" expected an http:// or https:// URL, got scheme ${JSON.stringify(url.protocol)}`, {
-      context: { what: 'service' },
-    });
+    throw new InvalidArgumentError(
+      `"service" expected an http:// or https:// URL, got scheme ${JSON.stringify(url.protocol)}`,
+      {
+        context: { what: 'service' },
+      },
+    );
   }
   if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
-    throw new InvalidArgumentError('"service" must not carry credentials, a query or a fragment', { context: { what: 'service' } });
+    throw new InvalidArgumentError('"service" must not carry credentials, a query or a fragment', {
+      context: { what: 'service' },
+    });
   }
   if (url.pathname === '/' || url.pathname === '') url.pathname = MESH_SERVICE_PATH;
   else if (!url.pathname.endsWith('/')) url.pathname += '/';

@@ -10,7 +10,12 @@
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { SecretStore, SecretStoreTier } from '../../agent/secret-store.js';
-import { removeFileDurably, sweepTempFiles, writePrivateFileAtomic, type AtomicWriteHooks } from '../fs/atomic-write.js';
+import {
+  removeFileDurably,
+  sweepTempFiles,
+  writePrivateFileAtomic,
+  type AtomicWriteHooks,
+} from '../fs/atomic-write.js';
 import { KeystoreClosedError } from '../../agent/secret-store-errors.js';
 import { checkSecretName, checkSecretValue } from '../../agent/secret-store-checks.js';
 import { ensurePrivateDirectory, readPrivateFile } from './private-files.js';

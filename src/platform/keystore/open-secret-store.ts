@@ -85,19 +85,27 @@ async function recordedTier(path: string): Promise<SecretStoreTier | undefined> 
   try {
     tier = (JSON.parse(Buffer.from(bytes).toString('utf8')) as { tier?: unknown } | null)?.tier;
   } catch (cause) {
-    throw new KeystoreIntegrityError(`${path} is not valid JSON; expected {"tier": "<tier>"}`, { context: { path }, cause });
+    throw new KeystoreIntegrityError(`${path} is not valid JSON; expected {"tier": "<tier>"}`, {
+      context: { path },
+      cause,
+    });
   }
   if (typeof tier !== 'string' || !(SECRET_STORE_TIERS as readonly string[]).includes(tier)) {
-    throw new KeystoreIntegrityError(`${path} expected "tier" to be one of ${SECRET_STORE_TIERS.join(', ')}, got ${JSON.stringify(tier)}`, {
-      context: { path },
-    });
+    throw new KeystoreIntegrityError(
+      `${path} expected "tier" to be one of ${SECRET_STORE_TIERS.join(', ')}, got ${JSON.stringify(tier)}`,
+      {
+        context: { path },
+      },
+    );
   }
   return tier as SecretStoreTier;
 }
 
 export async function openSecretStore(options: OpenSecretStoreOptions): Promise<SecretStore> {
   if (!(SECRET_STORE_CHOICES as readonly string[]).includes(options.choice)) {
-    throw new UnknownKeystoreChoiceError(`"keystore" expected one of ${SECRET_STORE_CHOICES.join(', ')}, got ${JSON.stringify(options.choice)}`);
+    throw new UnknownKeystoreChoiceError(
+      `"keystore" expected one of ${SECRET_STORE_CHOICES.join(', ')}, got ${JSON.stringify(options.choice)}`,
+    );
   }
   const stateDir = resolve(options.stateDir);
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
@@ -116,7 +124,8 @@ export async function openSecretStore(options: OpenSecretStoreOptions): Promise<
       case 'secret-service': {
         const { probeSecretService, SecretServiceStore } = await secretService();
         const probe = await probeSecretService(busLocation, probeTimeoutMs);
-        if (!probe.available) throw new SecretServiceUnavailableError(`keystore "secret-service" is unavailable: ${probe.reason}`);
+        if (!probe.available)
+          throw new SecretServiceUnavailableError(`keystore "secret-service" is unavailable: ${probe.reason}`);
         return SecretServiceStore.open({ dbusAddress: probe.address, instance: options.instance ?? stateDir });
       }
       case 'file':
@@ -142,7 +151,10 @@ export async function openSecretStore(options: OpenSecretStoreOptions): Promise<
     } catch (error) {
       if (!(error instanceof KeystoreUnavailableError)) throw error;
       // Same class as the cause, so callers branch on TPM vs Secret Service as usual.
-      const SameClass = error.constructor as new (message: string, options: MeshErrorOptions) => KeystoreUnavailableError;
+      const SameClass = error.constructor as new (
+        message: string,
+        options: MeshErrorOptions,
+      ) => KeystoreUnavailableError;
       throw new SameClass(
         `keystore "auto" chose ${recorded} at first start (recorded in ${markerPath}) and the agent's secrets are there, so it does not fall back; ${error.message}. Make ${recorded} reachable again, or remove ${markerPath} to choose afresh (which leaves those secrets behind)`,
         { context: { tier: recorded, marker: markerPath }, cause: error },
@@ -180,7 +192,12 @@ export async function openSecretStore(options: OpenSecretStoreOptions): Promise<
         const probe = await probeSecretService(busLocation, probeTimeoutMs);
         if (!probe.available) return { skipped: probe.reason };
         try {
-          return { store: await SecretServiceStore.open({ dbusAddress: probe.address, instance: options.instance ?? stateDir }) };
+          return {
+            store: await SecretServiceStore.open({
+              dbusAddress: probe.address,
+              instance: options.instance ?? stateDir,
+            }),
+          };
         } catch (error) {
           return { skipped: (error as Error).message };
         }
@@ -194,7 +211,11 @@ export async function openSecretStore(options: OpenSecretStoreOptions): Promise<
       options.log(`keystore: skipped ${tier}: ${result.skipped}`);
       continue;
     }
-    const record = { tier, chosen: 'auto', note: 'the keystore tier auto chose at first start; the agent keeps using it' };
+    const record = {
+      tier,
+      chosen: 'auto',
+      note: 'the keystore tier auto chose at first start; the agent keeps using it',
+    };
     await writePrivateFileAtomic(markerPath, Buffer.from(`${JSON.stringify(record, null, 2)}\n`, 'utf8'));
     options.log(`keystore: ${result.store.describe()} (auto: best available; recorded in ${markerPath})`);
     return result.store;

@@ -56,7 +56,10 @@ export async function ensurePrivateDirectory(path: string): Promise<void> {
 /** The checks on an opened file's stats: a regular file, ours, 0600 or narrower. */
 export function checkPrivateFile(path: string, info: Stats): void {
   if (!info.isFile()) {
-    throw new InsecureStorageError(`${path} expected a regular file, found another kind of file; refusing to use it`, path);
+    throw new InsecureStorageError(
+      `${path} expected a regular file, found another kind of file; refusing to use it`,
+      path,
+    );
   }
   checkOwnerAndMode(path, info, 'file', 0o600);
 }
@@ -73,7 +76,11 @@ export async function readPrivateFile(path: string): Promise<Uint8Array | undefi
     const code = (cause as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
     if (code === 'ELOOP') {
-      throw new InsecureStorageError(`${path} is a symbolic link, expected a regular file; refusing to follow it`, path, { cause });
+      throw new InsecureStorageError(
+        `${path} is a symbolic link, expected a regular file; refusing to follow it`,
+        path,
+        { cause },
+      );
     }
     throw cause;
   }

@@ -41,7 +41,9 @@ export function openSecretBlob(wrappingKey: Uint8Array, name: string, blob: Uint
     );
   }
   try {
-    const decipher = createDecipheriv('aes-256-gcm', wrappingKey, blob.subarray(1, 1 + NONCE_BYTES), { authTagLength: TAG_BYTES });
+    const decipher = createDecipheriv('aes-256-gcm', wrappingKey, blob.subarray(1, 1 + NONCE_BYTES), {
+      authTagLength: TAG_BYTES,
+    });
     decipher.setAAD(associatedData(name));
     decipher.setAuthTag(blob.subarray(1 + NONCE_BYTES, HEADER_BYTES));
     const plain = Buffer.concat([decipher.update(blob.subarray(HEADER_BYTES)), decipher.final()]);

@@ -30,11 +30,14 @@ export interface BusLocation {
   readonly env?: Readonly<Record<string, string | undefined>> | undefined;
 }
 
-export type BusAddressResolution = { readonly address: string; readonly source: string } | { readonly address: undefined; readonly reason: string };
+export type BusAddressResolution =
+  | { readonly address: string; readonly source: string }
+  | { readonly address: undefined; readonly reason: string };
 
 /** The option, then DBUS_SESSION_BUS_ADDRESS, then systemd's per-user bus socket. */
 export function resolveBusAddress(location: BusLocation = {}): BusAddressResolution {
-  if (location.dbusAddress !== undefined && location.dbusAddress !== '') return { address: location.dbusAddress, source: 'configured address' };
+  if (location.dbusAddress !== undefined && location.dbusAddress !== '')
+    return { address: location.dbusAddress, source: 'configured address' };
   const env = location.env ?? process.env;
   const fromEnv = env['DBUS_SESSION_BUS_ADDRESS'];
   if (fromEnv !== undefined && fromEnv !== '') return { address: fromEnv, source: 'DBUS_SESSION_BUS_ADDRESS' };
@@ -115,10 +118,13 @@ export class SecretsBus {
     try {
       bus = dbus.sessionBus({ busAddress: nodeAddress });
     } catch (cause) {
-      throw new SecretServiceUnavailableError(`cannot connect to the session bus at ${address}: ${(cause as Error).message}`, {
-        context: { address },
-        cause,
-      });
+      throw new SecretServiceUnavailableError(
+        `cannot connect to the session bus at ${address}: ${(cause as Error).message}`,
+        {
+          context: { address },
+          cause,
+        },
+      );
     }
     return new SecretsBus(address, bus, timeoutMs);
   }
@@ -143,9 +149,12 @@ export class SecretsBus {
           timer = setTimeout(
             () =>
               reject(
-                new SecretServiceUnavailableError(`no answer from ${SECRETS_BUS_NAME} to ${method} within ${timeoutMs} ms on ${this.address}`, {
-                  context: { address: this.address, method, timeoutMs },
-                }),
+                new SecretServiceUnavailableError(
+                  `no answer from ${SECRETS_BUS_NAME} to ${method} within ${timeoutMs} ms on ${this.address}`,
+                  {
+                    context: { address: this.address, method, timeoutMs },
+                  },
+                ),
               ),
             timeoutMs,
           );
@@ -164,10 +173,13 @@ export class SecretsBus {
   }
 
   #unavailable(method: string, cause: Error): SecretServiceUnavailableError {
-    return new SecretServiceUnavailableError(`cannot reach the session bus at ${this.address} (${method}): ${cause.message}`, {
-      context: { address: this.address, method },
-      cause,
-    });
+    return new SecretServiceUnavailableError(
+      `cannot reach the session bus at ${this.address} (${method}): ${cause.message}`,
+      {
+        context: { address: this.address, method },
+        cause,
+      },
+    );
   }
 
   #callError(method: string, error: unknown): Error {
@@ -185,10 +197,15 @@ export class SecretsBus {
       );
     }
     // D-Bus error texts from the keyring describe the call, never the secret sent in it.
-    return new SecretServiceCallError(`${SECRETS_BUS_NAME} ${method} failed: ${dbusError ?? 'error'}: ${String(text)}`, method, dbusError, {
-      context: { address: this.address },
-      cause: error,
-    });
+    return new SecretServiceCallError(
+      `${SECRETS_BUS_NAME} ${method} failed: ${dbusError ?? 'error'}: ${String(text)}`,
+      method,
+      dbusError,
+      {
+        context: { address: this.address },
+        cause: error,
+      },
+    );
   }
 
   close(): void {

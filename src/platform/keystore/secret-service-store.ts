@@ -16,11 +16,7 @@ import dbus from 'dbus-next';
 import type { SecretStore, SecretStoreTier } from '../../agent/secret-store.js';
 import { checkSecretName, checkSecretValue } from '../../agent/secret-store-checks.js';
 import { KeystoreClosedError } from '../../agent/secret-store-errors.js';
-import {
-  SecretServiceCallError,
-  SecretServiceLockedError,
-  SecretServiceUnavailableError,
-} from './keystore-errors.js';
+import { SecretServiceCallError, SecretServiceLockedError, SecretServiceUnavailableError } from './keystore-errors.js';
 import { resolveBusAddress, SecretsBus, type BusLocation } from './secret-service-bus.js';
 
 const SERVICE_PATH = '/org/freedesktop/secrets';
@@ -80,14 +76,26 @@ export class SecretServiceStore implements SecretStore {
         signature: 'sv',
         body: ['plain', new dbus.Variant('s', '')],
       });
-      const [collection] = await bus.call({ path: SERVICE_PATH, interface: SERVICE, member: 'ReadAlias', signature: 's', body: ['default'] });
+      const [collection] = await bus.call({
+        path: SERVICE_PATH,
+        interface: SERVICE,
+        member: 'ReadAlias',
+        signature: 's',
+        body: ['default'],
+      });
       if (typeof collection !== 'string' || collection === NO_OBJECT) {
         throw new SecretServiceUnavailableError(
           `the Secret Service on ${resolved.address} has no default collection; create a default keyring (for example by starting gnome-keyring-daemon --unlock once)`,
           { context: { address: resolved.address } },
         );
       }
-      const [locked] = await bus.call({ path: collection, interface: PROPERTIES, member: 'Get', signature: 'ss', body: [COLLECTION, 'Locked'] });
+      const [locked] = await bus.call({
+        path: collection,
+        interface: PROPERTIES,
+        member: 'Get',
+        signature: 'ss',
+        body: [COLLECTION, 'Locked'],
+      });
       if ((locked as { value?: unknown } | undefined)?.value === true) throw lockedError('at open', collection);
       return new SecretServiceStore(bus, String(session), collection, options.instance ?? 'default');
     } catch (error) {
@@ -112,7 +120,13 @@ export class SecretServiceStore implements SecretStore {
 
   /** Unlocked item paths matching `attributes`; locked matches mean the keyring was locked since open. */
   async #search(attributes: Record<string, string>, what: string): Promise<string[]> {
-    const [unlocked, locked] = await this.#bus.call({ path: SERVICE_PATH, interface: SERVICE, member: 'SearchItems', signature: 'a{ss}', body: [attributes] });
+    const [unlocked, locked] = await this.#bus.call({
+      path: SERVICE_PATH,
+      interface: SERVICE,
+      member: 'SearchItems',
+      signature: 'a{ss}',
+      body: [attributes],
+    });
     if (Array.isArray(locked) && locked.length > 0) throw lockedError(what, this.collection);
     return Array.isArray(unlocked) ? unlocked.map(String) : [];
   }
@@ -134,7 +148,8 @@ export class SecretServiceStore implements SecretStore {
         signature: 'a{sv}(oayays)b',
         body: [properties, [this.#session, Buffer.alloc(0), value, 'application/octet-stream'], true],
       });
-      if (item === NO_OBJECT || (typeof prompt === 'string' && prompt !== NO_OBJECT)) throw lockedError(`storing ${JSON.stringify(name)}`, this.collection);
+      if (item === NO_OBJECT || (typeof prompt === 'string' && prompt !== NO_OBJECT))
+        throw lockedError(`storing ${JSON.stringify(name)}`, this.collection);
     } catch (error) {
       if (error instanceof SecretServiceCallError && error.dbusError === 'org.freedesktop.Secret.Error.IsLocked') {
         throw lockedError(`storing ${JSON.stringify(name)}`, this.collection);
@@ -150,12 +165,23 @@ export class SecretServiceStore implements SecretStore {
     checkSecretName(name);
     const [item] = await this.#search(this.#attributes(name), `reading ${JSON.stringify(name)}`);
     if (item === undefined) return undefined;
-    const [secret] = await this.#bus.call({ path: item, interface: ITEM, member: 'GetSecret', signature: 'o', body: [this.#session] });
+    const [secret] = await this.#bus.call({
+      path: item,
+      interface: ITEM,
+      member: 'GetSecret',
+      signature: 'o',
+      body: [this.#session],
+    });
     const value = Array.isArray(secret) ? (secret[2] as unknown) : undefined;
     if (!(value instanceof Uint8Array)) {
-      throw new SecretServiceCallError(`${ITEM}.GetSecret returned no secret bytes for ${JSON.stringify(name)}`, 'Item.GetSecret', undefined, {
-        context: { item },
-      });
+      throw new SecretServiceCallError(
+        `${ITEM}.GetSecret returned no secret bytes for ${JSON.stringify(name)}`,
+        'Item.GetSecret',
+        undefined,
+        {
+          context: { item },
+        },
+      );
     }
     const bytes = new Uint8Array(value);
     value.fill(0);
@@ -167,7 +193,8 @@ export class SecretServiceStore implements SecretStore {
     checkSecretName(name);
     for (const item of await this.#search(this.#attributes(name), `deleting ${JSON.stringify(name)}`)) {
       const [prompt] = await this.#bus.call({ path: item, interface: ITEM, member: 'Delete' });
-      if (typeof prompt === 'string' && prompt !== NO_OBJECT) throw lockedError(`deleting ${JSON.stringify(name)}`, this.collection);
+      if (typeof prompt === 'string' && prompt !== NO_OBJECT)
+        throw lockedError(`deleting ${JSON.stringify(name)}`, this.collection);
     }
   }
 
@@ -176,7 +203,13 @@ export class SecretServiceStore implements SecretStore {
     const items = await this.#search(this.#attributes(), 'listing');
     const names = await Promise.all(
       items.map(async (item) => {
-        const [attributes] = await this.#bus.call({ path: item, interface: PROPERTIES, member: 'Get', signature: 'ss', body: [ITEM, 'Attributes'] });
+        const [attributes] = await this.#bus.call({
+          path: item,
+          interface: PROPERTIES,
+          member: 'Get',
+          signature: 'ss',
+          body: [ITEM, 'Attributes'],
+        });
         const name = (attributes as { value?: Record<string, unknown> } | undefined)?.value?.['name'];
         return typeof name === 'string' ? name : undefined;
       }),

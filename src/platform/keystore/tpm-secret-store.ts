@@ -21,7 +21,12 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { SecretStore, SecretStoreTier } from '../../agent/secret-store.js';
-import { removeFileDurably, sweepTempFiles, writePrivateFileAtomic, type AtomicWriteHooks } from '../fs/atomic-write.js';
+import {
+  removeFileDurably,
+  sweepTempFiles,
+  writePrivateFileAtomic,
+  type AtomicWriteHooks,
+} from '../fs/atomic-write.js';
 import { KeystoreClosedError } from '../../agent/secret-store-errors.js';
 import { checkSecretName, checkSecretValue } from '../../agent/secret-store-checks.js';
 import { KeystoreIntegrityError, TpmUnavailableError } from './keystore-errors.js';
@@ -60,7 +65,10 @@ function parseSealedKeyRecord(bytes: Uint8Array, path: string): SealedKeyRecord 
   try {
     parsed = JSON.parse(Buffer.from(bytes).toString('utf8'));
   } catch (cause) {
-    throw new KeystoreIntegrityError(`${path} is not valid JSON; the sealed wrapping key record is damaged`, { context: { path }, cause });
+    throw new KeystoreIntegrityError(`${path} is not valid JSON; the sealed wrapping key record is damaged`, {
+      context: { path },
+      cause,
+    });
   }
   const record = parsed as Partial<SealedKeyRecord> | null;
   if (
@@ -70,9 +78,12 @@ function parseSealedKeyRecord(bytes: Uint8Array, path: string): SealedKeyRecord 
     typeof record.public !== 'string' ||
     typeof record.private !== 'string'
   ) {
-    throw new KeystoreIntegrityError(`${path} expected {"version":1,"public":<base64>,"private":<base64>}; the sealed wrapping key record is damaged`, {
-      context: { path },
-    });
+    throw new KeystoreIntegrityError(
+      `${path} expected {"version":1,"public":<base64>,"private":<base64>}; the sealed wrapping key record is damaged`,
+      {
+        context: { path },
+      },
+    );
   }
   return record as SealedKeyRecord;
 }
@@ -86,7 +97,11 @@ class TpmSteps {
   ) {}
 
   async #step(tool: string, args: string[], input?: Uint8Array): Promise<Buffer> {
-    const run = { tcti: this.tcti, cwd: this.work, ...(this.timeoutMs === undefined ? {} : { timeoutMs: this.timeoutMs }) };
+    const run = {
+      tcti: this.tcti,
+      cwd: this.work,
+      ...(this.timeoutMs === undefined ? {} : { timeoutMs: this.timeoutMs }),
+    };
     let output: Buffer;
     try {
       output = await runTpmTool(tool, args, input === undefined ? run : { ...run, input });
@@ -112,12 +127,28 @@ class TpmSteps {
   async seal(key: Uint8Array): Promise<{ public: Buffer; private: Buffer }> {
     await this.#step(
       'tpm2_create',
-      ['-C', 'primary.ctx', '-g', 'sha256', '-a', SEALED_KEY_ATTRIBUTES, '-i', '-', '-u', 'sealed.pub', '-r', 'sealed.priv'],
+      [
+        '-C',
+        'primary.ctx',
+        '-g',
+        'sha256',
+        '-a',
+        SEALED_KEY_ATTRIBUTES,
+        '-i',
+        '-',
+        '-u',
+        'sealed.pub',
+        '-r',
+        'sealed.priv',
+      ],
       key,
     );
     // tpm2-tools writes these 0660; they sit in the 0700 work directory and are not secret
     // (TPM-encrypted), so they are read plainly rather than through readPrivateFile.
-    return { public: await readFile(join(this.work, 'sealed.pub')), private: await readFile(join(this.work, 'sealed.priv')) };
+    return {
+      public: await readFile(join(this.work, 'sealed.pub')),
+      private: await readFile(join(this.work, 'sealed.priv')),
+    };
   }
 
   /** Loads the sealed object and unseals it to stdout. */
@@ -194,9 +225,12 @@ export class TpmSecretStore implements SecretStore {
     if (unsealed.length !== WRAPPING_KEY_BYTES) {
       const length = unsealed.length;
       unsealed.fill(0);
-      throw new KeystoreIntegrityError(`the key sealed in ${keyPath} unsealed to ${length} bytes, expected ${WRAPPING_KEY_BYTES}`, {
-        context: { path: keyPath, length },
-      });
+      throw new KeystoreIntegrityError(
+        `the key sealed in ${keyPath} unsealed to ${length} bytes, expected ${WRAPPING_KEY_BYTES}`,
+        {
+          context: { path: keyPath, length },
+        },
+      );
     }
     const key = new Uint8Array(unsealed);
     unsealed.fill(0);
@@ -220,9 +254,12 @@ export class TpmSecretStore implements SecretStore {
     check.fill(0);
     if (!same) {
       key.fill(0);
-      throw new KeystoreIntegrityError(`the TPM unsealed a different wrapping key than it sealed; nothing was written to ${keyPath}`, {
-        context: { path: keyPath },
-      });
+      throw new KeystoreIntegrityError(
+        `the TPM unsealed a different wrapping key than it sealed; nothing was written to ${keyPath}`,
+        {
+          context: { path: keyPath },
+        },
+      );
     }
     await writePrivateFileAtomic(keyPath, Buffer.from(`${JSON.stringify(record, null, 2)}\n`, 'utf8'), hooks);
     return key;

@@ -26,7 +26,9 @@ export interface TpmLocation {
   readonly tpmDevice?: string | undefined;
 }
 
-export type TctiResolution = { readonly tcti: string; readonly source: string } | { readonly tcti: undefined; readonly reason: string };
+export type TctiResolution =
+  | { readonly tcti: string; readonly source: string }
+  | { readonly tcti: undefined; readonly reason: string };
 
 /** Where the TPM is: the option, then TPM2TOOLS_TCTI, then the device node if it exists. */
 export function resolveTcti(location: TpmLocation = {}): TctiResolution {
@@ -58,7 +60,14 @@ export function runTpmTool(tool: string, args: readonly string[], run: TpmToolRu
     const child = execFile(
       tool,
       [...args],
-      { encoding: 'buffer', env, timeout: run.timeoutMs ?? DEFAULT_TIMEOUT_MS, maxBuffer: 1 << 20, cwd: run.cwd, windowsHide: true },
+      {
+        encoding: 'buffer',
+        env,
+        timeout: run.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        maxBuffer: 1 << 20,
+        cwd: run.cwd,
+        windowsHide: true,
+      },
       (error, stdout, stderr) => {
         if (error === null) {
           resolveRun(stdout);
@@ -86,9 +95,14 @@ export function runTpmTool(tool: string, args: readonly string[], run: TpmToolRu
         }
         const exitCode = typeof exec.code === 'number' ? exec.code : null;
         reject(
-          new TpmCommandError(`${tool} failed with exit code ${exitCode ?? 'unknown'} on TCTI ${run.tcti}${detail ? `: ${detail}` : ''}`, tool, exitCode, {
-            context: { tcti: run.tcti, stderr: detail },
-          }),
+          new TpmCommandError(
+            `${tool} failed with exit code ${exitCode ?? 'unknown'} on TCTI ${run.tcti}${detail ? `: ${detail}` : ''}`,
+            tool,
+            exitCode,
+            {
+              context: { tcti: run.tcti, stderr: detail },
+            },
+          ),
         );
       },
     );
@@ -98,7 +112,9 @@ export function runTpmTool(tool: string, args: readonly string[], run: TpmToolRu
   });
 }
 
-export type TpmProbe = { readonly available: true; readonly tcti: string; readonly source: string } | { readonly available: false; readonly reason: string };
+export type TpmProbe =
+  | { readonly available: true; readonly tcti: string; readonly source: string }
+  | { readonly available: false; readonly reason: string };
 
 /**
  * Is a TPM reachable? A TCTI must be known (option, environment or device node) and
@@ -111,7 +127,8 @@ export async function probeTpm(location: TpmLocation = {}, timeoutMs = 5_000): P
     await runTpmTool('tpm2_getcap', ['properties-fixed'], { tcti: resolved.tcti, timeoutMs });
     return { available: true, tcti: resolved.tcti, source: resolved.source };
   } catch (error) {
-    const why = error instanceof KeystoreUnavailableError || error instanceof TpmCommandError ? error.message : String(error);
+    const why =
+      error instanceof KeystoreUnavailableError || error instanceof TpmCommandError ? error.message : String(error);
     return { available: false, reason: `no TPM: ${resolved.source} gives TCTI ${resolved.tcti}, but ${why}` };
   }
 }

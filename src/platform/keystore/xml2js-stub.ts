@@ -10,7 +10,9 @@
 import { UnsupportedAlgorithmError } from '../../crypto/errors.js';
 
 function unavailable(): never {
-  throw new UnsupportedAlgorithmError('D-Bus introspection (xml2js) is not included in the agent bundle; use explicit message signatures');
+  throw new UnsupportedAlgorithmError(
+    'D-Bus introspection (xml2js) is not included in the agent bundle; use explicit message signatures',
+  );
 }
 
 /** bus.js builds one at construction and uses it only to answer Introspect calls. */

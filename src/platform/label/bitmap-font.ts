@@ -66,7 +66,9 @@ export function drawable(text: string): boolean {
 export function glyph(character: string): readonly boolean[] {
   const bits = PARSED.get(character.toUpperCase());
   if (bits === undefined) {
-    throw new InvalidArgumentError(`"text" expected A-Z, 0-9, "-" or space, got ${JSON.stringify(character)}`, { context: { what: 'text' } });
+    throw new InvalidArgumentError(`"text" expected A-Z, 0-9, "-" or space, got ${JSON.stringify(character)}`, {
+      context: { what: 'text' },
+    });
   }
   return bits;
 }

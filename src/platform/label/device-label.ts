@@ -25,9 +25,13 @@ export function renderDeviceLabel(input: DeviceLabelInput): Uint8Array {
   const matrix = qrMatrix(input.connectUri);
   if (input.format === 'png') return renderPngLabel(matrix, input.deviceUdf, input.options);
   if (input.format === 'svg') {
-    return new TextEncoder().encode(renderSvgLabel(matrix, input.deviceUdf, { ...input.options, title: `Mesh device ${input.deviceUdf}` }));
+    return new TextEncoder().encode(
+      renderSvgLabel(matrix, input.deviceUdf, { ...input.options, title: `Mesh device ${input.deviceUdf}` }),
+    );
   }
-  throw new InvalidArgumentError(`"format" expected png or svg, got ${JSON.stringify(input.format)}`, { context: { what: 'format' } });
+  throw new InvalidArgumentError(`"format" expected png or svg, got ${JSON.stringify(input.format)}`, {
+    context: { what: 'format' },
+  });
 }
 
 /** The format a file name asks for (by extension), or undefined. */

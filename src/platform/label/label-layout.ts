@@ -61,7 +61,9 @@ export function wrapAtDashes(text: string, maxChars: number): string[] {
 export function labelLayout(matrix: QrMatrix, text: string, options: LabelOptions = {}): LabelLayout {
   const modulePixels = options.modulePixels ?? DEFAULT_MODULE_PIXELS;
   if (!Number.isInteger(modulePixels) || modulePixels < 2 || modulePixels > 40) {
-    throw new InvalidArgumentError(`"modulePixels" expected an integer from 2 to 40, got ${modulePixels}`, { context: { what: 'modulePixels' } });
+    throw new InvalidArgumentError(`"modulePixels" expected an integer from 2 to 40, got ${modulePixels}`, {
+      context: { what: 'modulePixels' },
+    });
   }
   if (!drawable(text)) {
     throw new InvalidArgumentError('"text" expected A-Z, 0-9, "-" or space (a UDF)', { context: { what: 'text' } });
@@ -74,7 +76,17 @@ export function labelLayout(matrix: QrMatrix, text: string, options: LabelOption
   const lines = text === '' ? [] : wrapAtDashes(text.toUpperCase(), maxChars);
   const textTop = width;
   const height = width + lines.length * lineHeight + (lines.length === 0 ? 0 : 2 * modulePixels);
-  return { width, height, modulePixels, qrOffset: QUIET_ZONE_MODULES * modulePixels, textScale, charAdvance, lineHeight, textTop, lines };
+  return {
+    width,
+    height,
+    modulePixels,
+    qrOffset: QUIET_ZONE_MODULES * modulePixels,
+    textScale,
+    charAdvance,
+    lineHeight,
+    textTop,
+    lines,
+  };
 }
 
 /** Left x of a centred line (the trailing gap of the last glyph is not counted). */

@@ -17,13 +17,18 @@ function fillRect(pixels: Uint8Array, width: number, x: number, y: number, w: nu
 }
 
 /** The grey pixels of the label, row-major, 0 black and 255 white. */
-export function labelPixels(matrix: QrMatrix, text: string, options: LabelOptions = {}): { width: number; height: number; pixels: Uint8Array } {
+export function labelPixels(
+  matrix: QrMatrix,
+  text: string,
+  options: LabelOptions = {},
+): { width: number; height: number; pixels: Uint8Array } {
   const layout = labelLayout(matrix, text, options);
   const { width, height, modulePixels: s, qrOffset } = layout;
   const pixels = new Uint8Array(width * height).fill(WHITE);
   for (let row = 0; row < matrix.size; row++) {
     for (let col = 0; col < matrix.size; col++) {
-      if (matrix.modules[row * matrix.size + col] === 1) fillRect(pixels, width, qrOffset + col * s, qrOffset + row * s, s, s);
+      if (matrix.modules[row * matrix.size + col] === 1)
+        fillRect(pixels, width, qrOffset + col * s, qrOffset + row * s, s, s);
     }
   }
   const t = layout.textScale;
@@ -50,6 +55,12 @@ export function renderPngLabel(matrix: QrMatrix, text: string, options: LabelOpt
   png.data = Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength);
   // The "Up" filter on every row: a label's rows repeat (each module is several pixels
   // tall), so they filter to zeros; as small as pngjs's adaptive choice, seven times faster.
-  const bytes = PNG.sync.write(png, { colorType: 0, inputColorType: 0, inputHasAlpha: false, bitDepth: 8, filterType: 2 });
+  const bytes = PNG.sync.write(png, {
+    colorType: 0,
+    inputColorType: 0,
+    inputHasAlpha: false,
+    bitDepth: 8,
+    filterType: 2,
+  });
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

@@ -27,7 +27,10 @@ export function qrMatrix(text: string, errorCorrection: ErrorCorrection = 'M'): 
     symbol = createQrCode(text, { errorCorrectionLevel: errorCorrection });
   } catch (cause) {
     // qrcode throws a bare Error when the text does not fit version 40.
-    throw new InvalidArgumentError(`"text" cannot be encoded as a QR code (${(cause as Error).message})`, { cause, context: { what: 'text' } });
+    throw new InvalidArgumentError(`"text" cannot be encoded as a QR code (${(cause as Error).message})`, {
+      cause,
+      context: { what: 'text' },
+    });
   }
   const { size, data } = symbol.modules;
   return { size, version: symbol.version, modules: Uint8Array.from(data, (v) => (v ? 1 : 0)) };

@@ -12,7 +12,11 @@ function escapeXml(text: string): string {
   return text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-export function renderSvgLabel(matrix: QrMatrix, text: string, options: LabelOptions & { readonly title?: string } = {}): string {
+export function renderSvgLabel(
+  matrix: QrMatrix,
+  text: string,
+  options: LabelOptions & { readonly title?: string } = {},
+): string {
   const layout = labelLayout(matrix, text, options);
   const { width, height, modulePixels: s, qrOffset } = layout;
   const path: string[] = [];
@@ -32,7 +36,10 @@ export function renderSvgLabel(matrix: QrMatrix, text: string, options: LabelOpt
   const fontSize = 10 * layout.textScale;
   const center = width / 2;
   const tspans = layout.lines
-    .map((line, i) => `<tspan x="${center}" y="${layout.textTop + i * layout.lineHeight + 7 * layout.textScale}">${escapeXml(line)}</tspan>`)
+    .map(
+      (line, i) =>
+        `<tspan x="${center}" y="${layout.textTop + i * layout.lineHeight + 7 * layout.textScale}">${escapeXml(line)}</tspan>`,
+    )
     .join('');
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,
@@ -42,7 +49,9 @@ export function renderSvgLabel(matrix: QrMatrix, text: string, options: LabelOpt
     `<path fill="#000" d="${path.join('')}"/>`,
     ...(layout.lines.length === 0
       ? []
-      : [`<text font-family="DejaVu Sans Mono, monospace" font-size="${fontSize}" text-anchor="middle" fill="#000">${tspans}</text>`]),
+      : [
+          `<text font-family="DejaVu Sans Mono, monospace" font-size="${fontSize}" text-anchor="middle" fill="#000">${tspans}</text>`,
+        ]),
     `</svg>`,
     '',
   ].join('\n');

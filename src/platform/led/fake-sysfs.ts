@@ -51,7 +51,11 @@ export class FakeSysfs {
     return join(this.root, 'class/gpio');
   }
 
-  addLed(name: string, trigger = 'none rc-feedback kbd-capslock timer oneshot heartbeat [mmc0] actpwr', maxBrightness = 1): string {
+  addLed(
+    name: string,
+    trigger = 'none rc-feedback kbd-capslock timer oneshot heartbeat [mmc0] actpwr',
+    maxBrightness = 1,
+  ): string {
     const dir = join(this.ledsRoot, name);
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'trigger'), `${trigger}\n`);
@@ -92,7 +96,8 @@ export class FakeSysfs {
   readonly files: SysfsFiles = {
     ...nodeSysfsFiles,
     write: (path: string, text: string) => {
-      if (this.failWrites !== undefined) throw Object.assign(new Error(`${this.failWrites}: refused`), { code: this.failWrites });
+      if (this.failWrites !== undefined)
+        throw Object.assign(new Error(`${this.failWrites}: refused`), { code: this.failWrites });
       nodeSysfsFiles.write(path, text);
       const file = relative(this.root, path);
       this.writes.push({ file, text, at: Date.now() - this.t0 });

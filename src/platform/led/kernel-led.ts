@@ -38,7 +38,13 @@ export class KernelLed implements LedDriver {
   readonly #offValue: string;
   #closed = false;
 
-  private constructor(directory: string, files: SysfsFiles, previousTrigger: string | undefined, max: number, activeLow: boolean) {
+  private constructor(
+    directory: string,
+    files: SysfsFiles,
+    previousTrigger: string | undefined,
+    max: number,
+    activeLow: boolean,
+  ) {
     this.description = `kernel LED ${directory}`;
     this.#files = files;
     this.#brightness = `${directory}/brightness`;
@@ -52,14 +58,20 @@ export class KernelLed implements LedDriver {
   static open(options: KernelLedOptions): KernelLed {
     const files = options.files ?? nodeSysfsFiles;
     if (!/^[^/\0]+$/.test(options.name) || options.name === '.' || options.name === '..') {
-      throw new LedDeviceError(`"led.name" expected the name of an LED under ${LEDS_CLASS_ROOT}, got ${JSON.stringify(options.name)}`, { context: { name: options.name } });
+      throw new LedDeviceError(
+        `"led.name" expected the name of an LED under ${LEDS_CLASS_ROOT}, got ${JSON.stringify(options.name)}`,
+        { context: { name: options.name } },
+      );
     }
     const directory = `${options.root ?? LEDS_CLASS_ROOT}/${options.name}`;
     const read = (file: string): string => {
       try {
         return files.read(`${directory}/${file}`);
       } catch (cause) {
-        throw new LedDeviceError(`cannot read ${directory}/${file} (${errnoOf(cause)}): is "${options.name}" an LED of this board?`, { context: { path: `${directory}/${file}` }, cause });
+        throw new LedDeviceError(
+          `cannot read ${directory}/${file} (${errnoOf(cause)}): is "${options.name}" an LED of this board?`,
+          { context: { path: `${directory}/${file}` }, cause },
+        );
       }
     };
     const previous = selectedTrigger(read('trigger'));
@@ -85,7 +97,8 @@ export class KernelLed implements LedDriver {
       this.#writeFile(this.#brightness, this.#offValue);
     } finally {
       // Writing a trigger resets brightness under the kernel's control; `none` needs nothing.
-      if (this.#previousTrigger !== undefined && this.#previousTrigger !== 'none') this.#writeFile(this.#trigger, this.#previousTrigger);
+      if (this.#previousTrigger !== undefined && this.#previousTrigger !== 'none')
+        this.#writeFile(this.#trigger, this.#previousTrigger);
     }
   }
 
@@ -93,7 +106,10 @@ export class KernelLed implements LedDriver {
     try {
       this.#files.write(path, text);
     } catch (cause) {
-      throw new LedDeviceError(`cannot write ${JSON.stringify(text)} to ${path} (${errnoOf(cause)})`, { context: { path }, cause });
+      throw new LedDeviceError(`cannot write ${JSON.stringify(text)} to ${path} (${errnoOf(cause)})`, {
+        context: { path },
+        cause,
+      });
     }
   }
 }

@@ -48,7 +48,10 @@ export function listGpioChips(root: string, files: SysfsFiles): GpioChipInfo[] {
   try {
     entries = files.list(root);
   } catch (cause) {
-    throw new LedDeviceError(`cannot list ${root} (${errnoOf(cause)}): this kernel has no sysfs GPIO interface; use led.driver "sysfs-led" with a gpio-led overlay`, { context: { path: root }, cause });
+    throw new LedDeviceError(
+      `cannot list ${root} (${errnoOf(cause)}): this kernel has no sysfs GPIO interface; use led.driver "sysfs-led" with a gpio-led overlay`,
+      { context: { path: root }, cause },
+    );
   }
   const chips: GpioChipInfo[] = [];
   for (const name of entries.filter((e) => /^gpiochip\d+$/.test(e)).sort()) {
@@ -71,7 +74,9 @@ export function listGpioChips(root: string, files: SysfsFiles): GpioChipInfo[] {
 }
 
 export function findGpioChip(chips: readonly GpioChipInfo[], chip: string): GpioChipInfo | undefined {
-  return chips.find((c) => c.device === chip) ?? chips.find((c) => c.label === chip) ?? chips.find((c) => c.name === chip);
+  return (
+    chips.find((c) => c.device === chip) ?? chips.find((c) => c.label === chip) ?? chips.find((c) => c.name === chip)
+  );
 }
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -87,7 +92,15 @@ export class SysfsGpioLed implements LedDriver {
   readonly #exportedByUs: boolean;
   #closed = false;
 
-  private constructor(root: string, files: SysfsFiles, number: number, activeLow: boolean, exportedByUs: boolean, chip: GpioChipInfo, line: number) {
+  private constructor(
+    root: string,
+    files: SysfsFiles,
+    number: number,
+    activeLow: boolean,
+    exportedByUs: boolean,
+    chip: GpioChipInfo,
+    line: number,
+  ) {
     this.description = `GPIO ${chip.device ?? chip.name} line ${line} (sysfs gpio${number}, base ${chip.base})`;
     this.#root = root;
     this.#files = files;
@@ -107,10 +120,16 @@ export class SysfsGpioLed implements LedDriver {
     const chip = findGpioChip(chips, options.chip);
     if (chip === undefined) {
       const found = chips.map((c) => `${c.device ?? '?'}/${c.label || '?'}/${c.name}`).join(', ') || 'none';
-      throw new LedDeviceError(`"led.chip" ${JSON.stringify(options.chip)} names no GPIO controller in ${root} (found: ${found})`, { context: { chip: options.chip } });
+      throw new LedDeviceError(
+        `"led.chip" ${JSON.stringify(options.chip)} names no GPIO controller in ${root} (found: ${found})`,
+        { context: { chip: options.chip } },
+      );
     }
     if (!Number.isInteger(options.line) || options.line < 0 || options.line >= chip.ngpio) {
-      throw new LedDeviceError(`"led.line" expected 0..${chip.ngpio - 1} on ${options.chip} (${chip.label}), got ${options.line}`, { context: { line: options.line } });
+      throw new LedDeviceError(
+        `"led.line" expected 0..${chip.ngpio - 1} on ${options.chip} (${chip.label}), got ${options.line}`,
+        { context: { line: options.line } },
+      );
     }
     const number = chip.base + options.line;
     const dir = `${root}/gpio${number}`;
@@ -118,7 +137,10 @@ export class SysfsGpioLed implements LedDriver {
       try {
         files.write(path, text);
       } catch (cause) {
-        throw new LedDeviceError(`cannot write ${JSON.stringify(text)} to ${path} (${errnoOf(cause)})`, { context: { path }, cause });
+        throw new LedDeviceError(`cannot write ${JSON.stringify(text)} to ${path} (${errnoOf(cause)})`, {
+          context: { path },
+          cause,
+        });
       }
     };
     let exportedByUs = false;
@@ -127,7 +149,11 @@ export class SysfsGpioLed implements LedDriver {
       exportedByUs = true;
     }
     for (let attempt = 0; !files.writable(`${dir}/direction`); attempt++) {
-      if (attempt >= 20) throw new LedDeviceError(`${dir}/direction did not become writable after export (is the agent in the gpio group?)`, { context: { path: `${dir}/direction` } });
+      if (attempt >= 20)
+        throw new LedDeviceError(
+          `${dir}/direction did not become writable after export (is the agent in the gpio group?)`,
+          { context: { path: `${dir}/direction` } },
+        );
       await sleep(50);
     }
     if (files.exists(`${dir}/active_low`)) write(`${dir}/active_low`, '0');
@@ -154,7 +180,10 @@ export class SysfsGpioLed implements LedDriver {
     try {
       this.#files.write(path, text);
     } catch (cause) {
-      throw new LedDeviceError(`cannot write ${JSON.stringify(text)} to ${path} (${errnoOf(cause)})`, { context: { path }, cause });
+      throw new LedDeviceError(`cannot write ${JSON.stringify(text)} to ${path} (${errnoOf(cause)})`, {
+        context: { path },
+        cause,
+      });
     }
   }
 }

@@ -31,7 +31,10 @@ export class LineLogger implements Logger {
 
   log(level: LogLevel, message: string, fields: LogFields = {}): void {
     if (RANK[level] > RANK[this.#options.level]) return;
-    const safe = Object.entries(fields).filter(([k, v]) => v !== undefined && !FORBIDDEN_FIELD.test(k)) as [string, string | number | boolean][];
+    const safe = Object.entries(fields).filter(([k, v]) => v !== undefined && !FORBIDDEN_FIELD.test(k)) as [
+      string,
+      string | number | boolean,
+    ][];
     if (this.#options.format === 'json') {
       const time = (this.#options.now ?? (() => new Date()))().toISOString();
       this.#options.write(JSON.stringify({ time, level, msg: message, ...Object.fromEntries(safe) }));
@@ -55,7 +58,11 @@ export class LogAnnouncer implements Announcer {
         this.logger.log('info', `SHOW connect-uri ${a.connectUri}`, { event: a.kind });
         return;
       case 'witness':
-        this.logger.log('info', `SHOW witness ${a.witness} for ${a.account}`, { event: a.kind, account: a.account, device: a.deviceUdf });
+        this.logger.log('info', `SHOW witness ${a.witness} for ${a.account}`, {
+          event: a.kind,
+          account: a.account,
+          device: a.deviceUdf,
+        });
         return;
       case 'connected':
       case 'rejected':
@@ -64,14 +71,21 @@ export class LogAnnouncer implements Announcer {
         this.logger.log('info', `SHOW ${a.kind} ${a.account}`, { event: a.kind, account: a.account });
         return;
       case 'claim-held':
-        this.logger.log('warn', `SHOW claim-held ${a.claimant} awaiting ${a.policy}${a.code === undefined ? '' : ` code ${a.code}`}`, {
-          event: a.kind,
-          claimant: a.claimant,
-          ...(a.code === undefined ? {} : { code: a.code }),
-        });
+        this.logger.log(
+          'warn',
+          `SHOW claim-held ${a.claimant} awaiting ${a.policy}${a.code === undefined ? '' : ` code ${a.code}`}`,
+          {
+            event: a.kind,
+            claimant: a.claimant,
+            ...(a.code === undefined ? {} : { code: a.code }),
+          },
+        );
         return;
       case 'claim-refused':
-        this.logger.log('warn', `SHOW claim-refused ${a.claimant}: ${a.reason}`, { event: a.kind, claimant: a.claimant });
+        this.logger.log('warn', `SHOW claim-refused ${a.claimant}: ${a.reason}`, {
+          event: a.kind,
+          claimant: a.claimant,
+        });
         return;
     }
   }

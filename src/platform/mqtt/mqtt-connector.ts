@@ -50,7 +50,9 @@ export function translateMqttError(error: unknown, url: string): MqttRefusedErro
   const broker = displayBrokerUrl(url);
   const code = reasonCodeOf(error);
   if (code !== undefined) {
-    return new MqttRefusedError(`${broker} refused the connection: ${REASONS[code] ?? `reason code ${code}`}`, code, { context: { broker } });
+    return new MqttRefusedError(`${broker} refused the connection: ${REASONS[code] ?? `reason code ${code}`}`, code, {
+      context: { broker },
+    });
   }
   const sys = (error as { code?: unknown }).code;
   const what = typeof sys === 'string' ? sys : error instanceof Error ? error.message.slice(0, 120) : 'no answer';
@@ -91,21 +93,29 @@ class MqttJsSession implements MqttSession {
     }
     const qos = granted[0]?.qos ?? 0x80;
     if (qos >= 0x80) {
-      throw new MqttRefusedError(`${displayBrokerUrl(this.#url)} refused the subscription to ${topic}: ${REASONS[qos] ?? `reason code ${qos}`}`, qos);
+      throw new MqttRefusedError(
+        `${displayBrokerUrl(this.#url)} refused the subscription to ${topic}: ${REASONS[qos] ?? `reason code ${qos}`}`,
+        qos,
+      );
     }
   }
 
   async publish(message: MqttMessage): Promise<void> {
     if (!this.#client.connected) throw new MqttUnavailableError(`${displayBrokerUrl(this.#url)} is not connected`);
     try {
-      await this.#client.publishAsync(message.topic, toBuffer(message.payload), { qos: message.qos ?? 1, retain: message.retain ?? false });
+      await this.#client.publishAsync(message.topic, toBuffer(message.payload), {
+        qos: message.qos ?? 1,
+        retain: message.retain ?? false,
+      });
     } catch (error) {
       throw translateMqttError(error, this.#url);
     }
   }
 
   onMessage(listener: (topic: string, payload: Uint8Array) => void): void {
-    this.#client.on('message', (topic, payload) => listener(topic, new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength)));
+    this.#client.on('message', (topic, payload) =>
+      listener(topic, new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength)),
+    );
   }
 
   async end(): Promise<void> {
@@ -137,7 +147,16 @@ export class MqttJsConnector implements MqttConnector {
       keepalive: options.keepaliveSeconds ?? 30,
       ...(options.username === undefined ? {} : { username: options.username }),
       ...(options.password === undefined ? {} : { password: options.password }),
-      ...(will === undefined ? {} : { will: { topic: will.topic, payload: toBuffer(will.payload) as Buffer, qos: will.qos ?? 1, retain: will.retain ?? false } }),
+      ...(will === undefined
+        ? {}
+        : {
+            will: {
+              topic: will.topic,
+              payload: toBuffer(will.payload) as Buffer,
+              qos: will.qos ?? 1,
+              retain: will.retain ?? false,
+            },
+          }),
     };
     let client: MqttClient;
     try {
@@ -164,7 +183,9 @@ export interface MqttPublisherOptions {
  * second here (a service has no state machine to drive it), and a publish while offline
  * fails at once instead of queueing without bound.
  */
-export async function openMqttPublisher(options: MqttPublisherOptions): Promise<{ publish(topic: string, payload: string): Promise<void>; close(): Promise<void> }> {
+export async function openMqttPublisher(
+  options: MqttPublisherOptions,
+): Promise<{ publish(topic: string, payload: string): Promise<void>; close(): Promise<void> }> {
   const mqtt = await loadMqtt();
   const url = new URL(options.url);
   const username = options.username ?? (url.username === '' ? undefined : decodeURIComponent(url.username));

@@ -43,7 +43,9 @@ export class ProvisioningEndpoint {
     this.#options = options;
     // A reply line no peer takes for 10 s (like the console's stall rule) closes the port, and
     // it is reopened: a technician's tool reads what it asked for within that.
-    this.#open = options.open ?? ((path, baud) => openSerialPortLink(path, baud, { maxLineBytes: MAX_LINE_BYTES, stallTimeoutMs: 10_000 }));
+    this.#open =
+      options.open ??
+      ((path, baud) => openSerialPortLink(path, baud, { maxLineBytes: MAX_LINE_BYTES, stallTimeoutMs: 10_000 }));
     this.#retryMs = options.retryInitialMs ?? 2_000;
   }
 
@@ -83,7 +85,9 @@ export class ProvisioningEndpoint {
       this.#link = undefined;
       this.#session = undefined;
       if (this.#closed) return;
-      this.#problem(`serial provisioning: ${path} closed${error === undefined ? '' : `: ${describe(error)}`}; reopening`);
+      this.#problem(
+        `serial provisioning: ${path} closed${error === undefined ? '' : `: ${describe(error)}`}; reopening`,
+      );
       this.#scheduleRetry();
     });
     logger.log('info', `serial provisioning listening on ${path} at ${baudRate} baud`, { path, baudRate });

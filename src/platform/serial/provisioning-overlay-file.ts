@@ -10,7 +10,12 @@
  */
 import { join, resolve } from 'node:path';
 import { StateCorruptError } from '../../agent/agent-errors.js';
-import { OVERLAY_FORMAT, isOverlay, type OverlayStore, type ProvisioningOverlay } from '../../agent/provisioning/provisioning-overlay.js';
+import {
+  OVERLAY_FORMAT,
+  isOverlay,
+  type OverlayStore,
+  type ProvisioningOverlay,
+} from '../../agent/provisioning/provisioning-overlay.js';
 import { writePrivateFileAtomic } from '../fs/atomic-write.js';
 import { readStateJson } from '../state/file-state-store.js';
 
@@ -27,9 +32,12 @@ export class FileOverlayStore implements OverlayStore {
     const value = await readStateJson(this.location);
     if (value === undefined) return undefined;
     if (!isOverlay(value)) {
-      throw new StateCorruptError(`${this.location}: expected {"Format": ${JSON.stringify(OVERLAY_FORMAT)}, "owners": [...], "services": {...}, "unpaired": [...]}`, {
-        context: { path: this.location },
-      });
+      throw new StateCorruptError(
+        `${this.location}: expected {"Format": ${JSON.stringify(OVERLAY_FORMAT)}, "owners": [...], "services": {...}, "unpaired": [...]}`,
+        {
+          context: { path: this.location },
+        },
+      );
     }
     return value;
   }

@@ -103,12 +103,20 @@ function describe(error: unknown): string {
 }
 
 /** The text lines of the identity block around the QR code (module comment). */
-export function identityLines(display: DeviceDisplay, version: string): { head: string[]; qrSubject: string; tail: string[] } {
-  const head = [`==== mesh-agent ${version}: device identity ====`, `device      ${display.deviceUdf}`, `mode        ${display.mode}`];
+export function identityLines(
+  display: DeviceDisplay,
+  version: string,
+): { head: string[]; qrSubject: string; tail: string[] } {
+  const head = [
+    `==== mesh-agent ${version}: device identity ====`,
+    `device      ${display.deviceUdf}`,
+    `mode        ${display.mode}`,
+  ];
   if (display.connectUri !== undefined) head.push(`connect uri ${display.connectUri}`);
   for (const o of display.owners) head.push(`owner       ${o.account}: ${o.state}`);
   for (const p of display.pending) head.push(`witness     ${p.witness} for ${p.account}, check code ${p.checkCode}`);
-  for (const h of display.claimsHeld) head.push(`claim held  ${h.claimant} awaiting ${h.policy}${h.code === undefined ? '' : `, code ${h.code}`}`);
+  for (const h of display.claimsHeld)
+    head.push(`claim held  ${h.claimant} awaiting ${h.policy}${h.code === undefined ? '' : `, code ${h.code}`}`);
   head.push(`led         ${ledText(display.led)}`);
   const qrSubject = display.connectUri ?? display.deviceUdf;
   return { head, qrSubject, tail: [`qr          ${qrSubject}`, '==== end ===='] };
@@ -219,7 +227,8 @@ export class SerialConsole implements StatusDisplay, Announcer {
     try {
       const qr = await this.#qr.utf8(qrSubject);
       logger.log('info', `CONSOLE qr ${qrSubject}`, { event: 'console-qr' });
-      for (const row of qr.split('\n')) if (row.trim() !== '') logger.log('info', `CONSOLE ${row}`, { event: 'console-qr' });
+      for (const row of qr.split('\n'))
+        if (row.trim() !== '') logger.log('info', `CONSOLE ${row}`, { event: 'console-qr' });
     } catch (error) {
       logger.log('warn', `serial console: cannot draw the QR code: ${describe(error)}`, { event: 'console' });
     }
@@ -320,7 +329,10 @@ export class SerialConsole implements StatusDisplay, Announcer {
   #problem(message: string): void {
     const repeated = message === this.#lastProblem;
     this.#lastProblem = message;
-    this.#options.logger.log(repeated ? 'debug' : 'warn', `${message}; retrying in ${this.#retryMs} ms`, { event: 'console', path: this.#options.path });
+    this.#options.logger.log(repeated ? 'debug' : 'warn', `${message}; retrying in ${this.#retryMs} ms`, {
+      event: 'console',
+      path: this.#options.path,
+    });
   }
 
   #scheduleRetry(): void {

@@ -156,19 +156,32 @@ function describe(error: unknown): string {
  * Opens `path` at `baudRate` (8N1, no flow control, exclusive).
  * @throws SerialLinkError when serialport cannot be loaded or the device cannot be opened
  */
-export async function openSerialPortLink(path: string, baudRate: number, options: SerialLinkOptions = {}): Promise<SerialPortLink> {
+export async function openSerialPortLink(
+  path: string,
+  baudRate: number,
+  options: SerialLinkOptions = {},
+): Promise<SerialPortLink> {
   let module: SerialPortModule;
   try {
     module = await loadSerialPort();
   } catch (cause) {
     serialportModule = undefined;
-    throw new SerialLinkError(`cannot load the serialport package for "${path}": ${describe(cause)}`, { context: { path }, cause });
+    throw new SerialLinkError(`cannot load the serialport package for "${path}": ${describe(cause)}`, {
+      context: { path },
+      cause,
+    });
   }
   const port = new module.SerialPort({ path, baudRate, autoOpen: false });
   await new Promise<void>((resolve, reject) => {
     port.open((error) => {
       if (error === null) resolve();
-      else reject(new SerialLinkError(`cannot open serial device "${path}" at ${baudRate} baud: ${describe(error)}`, { context: { path, baudRate }, cause: error }));
+      else
+        reject(
+          new SerialLinkError(`cannot open serial device "${path}" at ${baudRate} baud: ${describe(error)}`, {
+            context: { path, baudRate },
+            cause: error,
+          }),
+        );
     });
   });
 
@@ -196,9 +209,12 @@ export async function openSerialPortLink(path: string, baudRate: number, options
     stall = setTimeout(() => {
       stall = undefined;
       if (closed || pending === 0) return;
-      closeError ??= new SerialLinkError(`serial device "${path}": no written line handed on for ${stallMs} ms (${pending} bytes wait); closing the port`, {
-        context: { path, pending, stallMs },
-      });
+      closeError ??= new SerialLinkError(
+        `serial device "${path}": no written line handed on for ${stallMs} ms (${pending} bytes wait); closing the port`,
+        {
+          context: { path, pending, stallMs },
+        },
+      );
       port.close(() => undefined);
     }, stallMs);
     stall.unref?.();
@@ -208,14 +224,22 @@ export async function openSerialPortLink(path: string, baudRate: number, options
     watch();
   };
   port.on('error', (error: Error) => {
-    closeError ??= new SerialLinkError(`serial device "${path}": ${describe(error)}`, { context: { path }, cause: error });
+    closeError ??= new SerialLinkError(`serial device "${path}": ${describe(error)}`, {
+      context: { path },
+      cause: error,
+    });
   });
   port.on('close', (error?: Error | null) => {
     if (closed) return;
     closed = true;
     if (stall !== undefined) clearTimeout(stall);
     const why = error ?? closeError;
-    const reported = why === undefined ? undefined : why instanceof SerialLinkError ? why : new SerialLinkError(`serial device "${path}" closed: ${describe(why)}`, { context: { path }, cause: why });
+    const reported =
+      why === undefined
+        ? undefined
+        : why instanceof SerialLinkError
+          ? why
+          : new SerialLinkError(`serial device "${path}" closed: ${describe(why)}`, { context: { path }, cause: why });
     for (const l of [...closeListeners]) l(reported);
   });
 
@@ -225,7 +249,8 @@ export async function openSerialPortLink(path: string, baudRate: number, options
       return pending;
     },
     writeLine(line: string): Promise<void> {
-      if (closed || !port.isOpen) return Promise.reject(new SerialLinkError(`serial device "${path}" is closed`, { context: { path } }));
+      if (closed || !port.isOpen)
+        return Promise.reject(new SerialLinkError(`serial device "${path}" is closed`, { context: { path } }));
       const data = Buffer.from(line + lineEnding, 'utf8');
       if (pending + data.length > maxPending) {
         // The close event reports this cause; the line is not written.
@@ -244,7 +269,12 @@ export async function openSerialPortLink(path: string, baudRate: number, options
         port.write(data, (error) => {
           if (error !== null && error !== undefined) {
             settled(data.length);
-            reject(new SerialLinkError(`cannot write to serial device "${path}": ${describe(error)}`, { context: { path }, cause: error }));
+            reject(
+              new SerialLinkError(`cannot write to serial device "${path}": ${describe(error)}`, {
+                context: { path },
+                cause: error,
+              }),
+            );
             return;
           }
           if (!drainEachLine) {
@@ -255,7 +285,13 @@ export async function openSerialPortLink(path: string, baudRate: number, options
           port.drain((drainError) => {
             settled(data.length);
             if (drainError === null) resolve();
-            else reject(new SerialLinkError(`cannot write to serial device "${path}": ${describe(drainError)}`, { context: { path }, cause: drainError }));
+            else
+              reject(
+                new SerialLinkError(`cannot write to serial device "${path}": ${describe(drainError)}`, {
+                  context: { path },
+                  cause: drainError,
+                }),
+              );
           });
         });
       });

@@ -42,7 +42,9 @@ async function readLock(path: string): Promise<LockContent | undefined> {
     const bytes = await readFileNoFollow(path);
     if (bytes === undefined) return undefined;
     const value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) as Partial<LockContent>;
-    return typeof value.pid === 'number' && typeof value.boot === 'string' ? { pid: value.pid, boot: value.boot } : undefined;
+    return typeof value.pid === 'number' && typeof value.boot === 'string'
+      ? { pid: value.pid, boot: value.boot }
+      : undefined;
   } catch {
     return undefined;
   }
@@ -76,7 +78,9 @@ export class AgentLock {
       }
       const holder = await readLock(path);
       if (holder !== undefined && holder.boot === bootId() && holder.pid !== process.pid && processAlive(holder.pid)) {
-        throw new AgentLockedError(`another mesh-agent (pid ${holder.pid}) runs on ${resolve(stateDirectory)}`, { context: { pid: holder.pid } });
+        throw new AgentLockedError(`another mesh-agent (pid ${holder.pid}) runs on ${resolve(stateDirectory)}`, {
+          context: { pid: holder.pid },
+        });
       }
       // Left by an agent that is gone (or unreadable: torn by a crash while being created).
       await rm(path, { force: true });

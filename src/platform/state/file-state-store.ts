@@ -44,13 +44,15 @@ export function checkAgentState(value: unknown, path: string): AgentState {
     if (!isRecord(owner) || typeof owner['account'] !== 'string' || typeof owner['service'] !== 'string') {
       throw bad(`owners.${key}`, 'an owner record with account and service');
     }
-    if (!OWNER_STATES.includes(owner['state'] as string)) throw bad(`owners.${key}.state`, `one of ${OWNER_STATES.join(', ')}`);
+    if (!OWNER_STATES.includes(owner['state'] as string))
+      throw bad(`owners.${key}.state`, `one of ${OWNER_STATES.join(', ')}`);
     if ((owner['state'] === 'pending' || owner['state'] === 'connected') && typeof owner['responseId'] !== 'string') {
       throw bad(`owners.${key}.responseId`, 'the ResponseId polled');
     }
   }
   const claims = value['claims'];
-  if (!isRecord(claims) || !Array.isArray(claims['seen']) || !Array.isArray(claims['held'])) throw bad('claims', 'an object with seen[] and held[]');
+  if (!isRecord(claims) || !Array.isArray(claims['seen']) || !Array.isArray(claims['held']))
+    throw bad('claims', 'an object with seen[] and held[]');
   return value as unknown as AgentState;
 }
 
@@ -66,8 +68,12 @@ export async function readStateJson(path: string): Promise<unknown> {
     text = decodeUtf8File(bytes, path);
   } catch (error) {
     if (error instanceof SymbolicLinkRefusedError) throw error;
-    if (error instanceof InvalidUtf8TextError) throw new StateCorruptError(error.message, { cause: error, context: { path, offset: error.offset } });
-    throw new StateCorruptError(`cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { cause: error, context: { path } });
+    if (error instanceof InvalidUtf8TextError)
+      throw new StateCorruptError(error.message, { cause: error, context: { path, offset: error.offset } });
+    throw new StateCorruptError(`cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, {
+      cause: error,
+      context: { path },
+    });
   }
   try {
     return JSON.parse(text);
@@ -107,11 +113,19 @@ export class FileStateStore implements StateStore {
   }
 
   async save(state: AgentState): Promise<void> {
-    await writePrivateFileAtomic(this.location, Buffer.from(`${JSON.stringify(state, null, 2)}\n`, 'utf8'), this.#hooks);
+    await writePrivateFileAtomic(
+      this.location,
+      Buffer.from(`${JSON.stringify(state, null, 2)}\n`, 'utf8'),
+      this.#hooks,
+    );
   }
 
   async saveStatus(status: AgentStatus): Promise<void> {
-    await writePrivateFileAtomic(join(this.directory, STATUS_FILE), Buffer.from(`${JSON.stringify(status, null, 2)}\n`, 'utf8'), this.#hooks);
+    await writePrivateFileAtomic(
+      join(this.directory, STATUS_FILE),
+      Buffer.from(`${JSON.stringify(status, null, 2)}\n`, 'utf8'),
+      this.#hooks,
+    );
   }
 }
 
@@ -127,7 +141,9 @@ export async function readAgentStatus(stateDirectory: string): Promise<AgentStat
   const value = await readStateJson(path);
   if (value === undefined) return undefined;
   if (!isRecord(value) || value['Format'] !== STATUS_FORMAT) {
-    throw new StateCorruptError(`status file ${path}: "Format" expected ${JSON.stringify(STATUS_FORMAT)}`, { context: { path } });
+    throw new StateCorruptError(`status file ${path}: "Format" expected ${JSON.stringify(STATUS_FORMAT)}`, {
+      context: { path },
+    });
   }
   return value as unknown as AgentStatus;
 }

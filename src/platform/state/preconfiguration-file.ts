@@ -26,7 +26,10 @@ export class DiskPreconfigurationFile implements PreconfigurationFile {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') return undefined;
-      throw new PreconfigurationError(`preconfiguration ${this.path}: cannot read it (${code ?? 'error'})`, { cause: error, context: { path: this.path } });
+      throw new PreconfigurationError(`preconfiguration ${this.path}: cannot read it (${code ?? 'error'})`, {
+        cause: error,
+        context: { path: this.path },
+      });
     }
   }
 

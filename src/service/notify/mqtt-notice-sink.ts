@@ -52,7 +52,8 @@ export class MqttNoticeSink implements NoticeSink {
         this.#failing = false;
       },
       (error: unknown) => {
-        if (!this.#failing) this.#log('mqtt-notice-failed', { topic, message: error instanceof Error ? error.message : String(error) });
+        if (!this.#failing)
+          this.#log('mqtt-notice-failed', { topic, message: error instanceof Error ? error.message : String(error) });
         this.#failing = true;
       },
     );

@@ -59,8 +59,12 @@ export function scaledLimits(config: RateLimitConfig, factor: number): RateLimit
     const limits = config.classes[name];
     if (limits === undefined) continue;
     classes[name] = {
-      ...(limits.source === undefined ? {} : { source: bucket(limits.source.burst * factor, limits.source.perMinute * factor) }),
-      ...(limits.account === undefined ? {} : { account: bucket(limits.account.burst * factor, limits.account.perMinute * factor) }),
+      ...(limits.source === undefined
+        ? {}
+        : { source: bucket(limits.source.burst * factor, limits.source.perMinute * factor) }),
+      ...(limits.account === undefined
+        ? {}
+        : { account: bucket(limits.account.burst * factor, limits.account.perMinute * factor) }),
     };
   }
   return { ...config, classes };
@@ -93,7 +97,9 @@ export function applyRateLimitSettings(base: RateLimitConfig, settings: readonly
     }
     const one = /^([A-Za-z]+)\.(source|account)=(?:(off)|(\d+)\/(\d+(?:\.\d+)?))$/.exec(setting);
     if (one === null) {
-      return fail(`off, on, scale=F or CLASS.source|account=BURST/PER_MINUTE|off with CLASS one of ${RATE_LIMIT_CLASSES.join(', ')}`);
+      return fail(
+        `off, on, scale=F or CLASS.source|account=BURST/PER_MINUTE|off with CLASS one of ${RATE_LIMIT_CLASSES.join(', ')}`,
+      );
     }
     const name = one[1] as RateLimitClass;
     if (!RATE_LIMIT_CLASSES.includes(name)) fail(`a class among ${RATE_LIMIT_CLASSES.join(', ')}`);

@@ -74,7 +74,8 @@ export class TrustedProxies {
     const set = new Set<string>();
     for (const address of addresses) {
       const canonical = canonicalAddress(address);
-      if (canonical === undefined) throw new RangeError(`a trusted proxy must be an IP address, got ${JSON.stringify(address.slice(0, 80))}`);
+      if (canonical === undefined)
+        throw new RangeError(`a trusted proxy must be an IP address, got ${JSON.stringify(address.slice(0, 80))}`);
       set.add(canonical);
     }
     this.#addresses = set;

@@ -132,12 +132,7 @@ export class FileStore implements Store {
       const result = await replayLog(handle, (entry) => index.apply(entry.changes, entry.index));
       let recovery: RecoveryEvent | undefined;
       if (result.damage !== undefined) {
-        const intact = await findIntactFrameAfter(
-          handle,
-          result.damage.offset,
-          result.fileSize,
-          result.head.index,
-        );
+        const intact = await findIntactFrameAfter(handle, result.damage.offset, result.fileSize, result.head.index);
         if (intact !== undefined) {
           throw new StoreCorruptionError(
             `log ${path} is damaged at offset ${result.damage.offset} (${result.damage.reason}) after entry ${result.head.index}, ` +
@@ -198,9 +193,12 @@ export class FileStore implements Store {
       // The largest index a payload could carry bounds its size before it has an index.
       const size = encodeLogEntry({ index: Number.MAX_SAFE_INTEGER, changes: checked }).length;
       if (size > this.limits.maxEntryBytes) {
-        throw new StoreLimitError(`"changes" serialise to ${size} bytes, more than the limit of ${this.limits.maxEntryBytes}`, {
-          context: { what: 'changes', limit: this.limits.maxEntryBytes, actual: size },
-        });
+        throw new StoreLimitError(
+          `"changes" serialise to ${size} bytes, more than the limit of ${this.limits.maxEntryBytes}`,
+          {
+            context: { what: 'changes', limit: this.limits.maxEntryBytes, actual: size },
+          },
+        );
       }
       return new Promise<CommitReceipt>((resolve, reject) => {
         this.#queue.push({ changes: checked, preconditions: checkedPreconditions, resolve, reject });
@@ -256,7 +254,12 @@ export class FileStore implements Store {
     this.#scheduled = false;
     const batch = this.#queue.splice(0);
     if (this.#failure !== undefined) {
-      for (const p of batch) p.reject(new StoreClosedError(`the file store in ${this.directory} failed a write and must be reopened`, { cause: this.#failure }));
+      for (const p of batch)
+        p.reject(
+          new StoreClosedError(`the file store in ${this.directory} failed a write and must be reopened`, {
+            cause: this.#failure,
+          }),
+        );
       return;
     }
     const head = this.#head.clone();
@@ -298,10 +301,13 @@ export class FileStore implements Store {
     }
   }
 
-  #findConflict(preconditions: readonly Precondition[], overlay: Map<string, number | null>): StoreConflictError | undefined {
+  #findConflict(
+    preconditions: readonly Precondition[],
+    overlay: Map<string, number | null>,
+  ): StoreConflictError | undefined {
     for (const p of preconditions) {
       const id = recordId(p.container, p.key);
-      const actual = overlay.has(id) ? overlay.get(id) ?? undefined : this.#index.get(p.container, p.key)?.version;
+      const actual = overlay.has(id) ? (overlay.get(id) ?? undefined) : this.#index.get(p.container, p.key)?.version;
       if (actual === (p.expected === 'absent' ? undefined : p.expected)) continue;
       return conflictError(p, actual);
     }
@@ -311,11 +317,7 @@ export class FileStore implements Store {
   async #verify(): Promise<VerifyReport> {
     const path = join(this.directory, LOG_FILE);
     const replayed = new RecordIndex();
-    const result = await replayLog(
-      this.#handle,
-      (entry) => replayed.apply(entry.changes, entry.index),
-      this.#size,
-    );
+    const result = await replayLog(this.#handle, (entry) => replayed.apply(entry.changes, entry.index), this.#size);
     if (result.damage !== undefined) {
       throw new StoreCorruptionError(
         `log ${path} does not verify at offset ${result.damage.offset} after entry ${result.head.index}: ${result.damage.reason}`,
@@ -324,7 +326,11 @@ export class FileStore implements Store {
     }
     const expected = this.#head.checkpoint();
     const actual = result.head.checkpoint();
-    if (actual.index !== expected.index || !sameHash(actual.chain, expected.chain) || !sameHash(actual.root, expected.root)) {
+    if (
+      actual.index !== expected.index ||
+      !sameHash(actual.chain, expected.chain) ||
+      !sameHash(actual.root, expected.root)
+    ) {
       throw new StoreCorruptionError(
         `log ${path} replays to entry ${actual.index} with a different chain or Merkle root than the store holds (entry ${expected.index})`,
         { context: { path, replayed: actual.index, held: expected.index } },
@@ -337,7 +343,9 @@ export class FileStore implements Store {
 
 function compareIndexes(held: RecordIndex, replayed: RecordIndex, path: string): void {
   const mismatch = (detail: string): StoreCorruptionError =>
-    new StoreCorruptionError(`the in-memory records disagree with a replay of ${path}: ${detail}`, { context: { path } });
+    new StoreCorruptionError(`the in-memory records disagree with a replay of ${path}: ${detail}`, {
+      context: { path },
+    });
   if (held.count !== replayed.count) throw mismatch(`${held.count} records held, ${replayed.count} replayed`);
   for (const [container, key, record] of replayed.entries()) {
     const other = held.get(container, key);

@@ -122,8 +122,16 @@ export async function findIntactFrameAfter(
 ): Promise<number | undefined> {
   for (let windowStart = from + 1; windowStart < fileSize; windowStart += READ_CHUNK) {
     // Overlap by the magic's length so a magic straddling two windows is still seen.
-    const window = await readAt(handle, windowStart, Math.min(READ_CHUNK + FRAME_MAGIC.length - 1, fileSize - windowStart));
-    for (let i = window.indexOf(FRAME_MAGIC[0] as number); i >= 0 && i < READ_CHUNK; i = window.indexOf(FRAME_MAGIC[0] as number, i + 1)) {
+    const window = await readAt(
+      handle,
+      windowStart,
+      Math.min(READ_CHUNK + FRAME_MAGIC.length - 1, fileSize - windowStart),
+    );
+    for (
+      let i = window.indexOf(FRAME_MAGIC[0] as number);
+      i >= 0 && i < READ_CHUNK;
+      i = window.indexOf(FRAME_MAGIC[0] as number, i + 1)
+    ) {
       if (i + FRAME_MAGIC.length > window.length) break;
       if (!equalBytes(window.subarray(i, i + FRAME_MAGIC.length), FRAME_MAGIC)) continue;
       const at = windowStart + i;

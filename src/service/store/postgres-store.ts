@@ -94,12 +94,14 @@ export class PostgresStore implements Store {
     const limits = resolveLimits(options.limits);
     const schema = options.schema ?? DEFAULT_POSTGRES_SCHEMA;
     if (!SCHEMA_NAME.test(schema)) {
-      throw new StoreConfigError(`"schema" expected a name matching ${SCHEMA_NAME.source}, got ${JSON.stringify(schema.slice(0, 80))}`, {
-        context: { what: 'schema', expected: SCHEMA_NAME.source },
-      });
+      throw new StoreConfigError(
+        `"schema" expected a name matching ${SCHEMA_NAME.source}, got ${JSON.stringify(schema.slice(0, 80))}`,
+        {
+          context: { what: 'schema', expected: SCHEMA_NAME.source },
+        },
+      );
     }
-    const config: pg.PoolConfig =
-      typeof connection === 'string' ? { connectionString: connection } : { ...connection };
+    const config: pg.PoolConfig = typeof connection === 'string' ? { connectionString: connection } : { ...connection };
     config.max = options.poolSize ?? config.max ?? 10;
     const pool = new pg.Pool(config);
     // An idle connection that drops must not crash the process; the next query reports it.
@@ -160,13 +162,17 @@ export class PostgresStore implements Store {
     const checkedPreconditions = checkPreconditions(preconditions, this.limits);
     const bound = encodeLogEntry({ index: Number.MAX_SAFE_INTEGER, changes: checked }).length;
     if (bound > this.limits.maxEntryBytes) {
-      throw new StoreLimitError(`"changes" serialise to ${bound} bytes, more than the limit of ${this.limits.maxEntryBytes}`, {
-        context: { what: 'changes', limit: this.limits.maxEntryBytes, actual: bound },
-      });
+      throw new StoreLimitError(
+        `"changes" serialise to ${bound} bytes, more than the limit of ${this.limits.maxEntryBytes}`,
+        {
+          context: { what: 'changes', limit: this.limits.maxEntryBytes, actual: bound },
+        },
+      );
     }
     return this.#transaction('commit', async (client) => {
       const head = this.#parseHead(
-        (await client.query<HeadRow>(`SELECT idx, chain, frontier FROM ${this.#t.head} WHERE id = 1 FOR UPDATE`)).rows[0],
+        (await client.query<HeadRow>(`SELECT idx, chain, frontier FROM ${this.#t.head} WHERE id = 1 FOR UPDATE`))
+          .rows[0],
       );
       if (checkedPreconditions.length > 0) {
         const { rows } = await client.query<{ container: string; key: string; version: string }>(
@@ -218,7 +224,10 @@ export class PostgresStore implements Store {
 
   async checkpoint(): Promise<Checkpoint> {
     this.#assertOpen();
-    const { rows } = await this.#query<HeadRow>('read the log head', `SELECT idx, chain, frontier FROM ${this.#t.head} WHERE id = 1`);
+    const { rows } = await this.#query<HeadRow>(
+      'read the log head',
+      `SELECT idx, chain, frontier FROM ${this.#t.head} WHERE id = 1`,
+    );
     return this.#parseHead(rows[0]).checkpoint();
   }
 
@@ -247,7 +256,8 @@ export class PostgresStore implements Store {
             const entry = decodeLogEntry(payload, where);
             if (entry.index !== due) throw this.#corrupt(`${where} carries index ${entry.index}`);
             const { leaf, chain } = head.append(payload);
-            if (!sameHash(leaf, bytes(row.leaf))) throw this.#corrupt(`${where} has a leaf hash that does not match its payload`);
+            if (!sameHash(leaf, bytes(row.leaf)))
+              throw this.#corrupt(`${where} has a leaf hash that does not match its payload`);
             if (!sameHash(chain, bytes(row.chain))) throw this.#corrupt(`${where} breaks the hash chain`);
             replayed.apply(entry.changes, entry.index);
           }
@@ -255,7 +265,11 @@ export class PostgresStore implements Store {
         }
         const actual = head.checkpoint();
         const expected = held.checkpoint();
-        if (actual.index !== expected.index || !sameHash(actual.chain, expected.chain) || !sameHash(actual.root, expected.root)) {
+        if (
+          actual.index !== expected.index ||
+          !sameHash(actual.chain, expected.chain) ||
+          !sameHash(actual.root, expected.root)
+        ) {
           throw this.#corrupt(
             `the log replays to entry ${actual.index} with a chain or Merkle root different from the head row (entry ${expected.index})`,
           );
@@ -272,14 +286,17 @@ export class PostgresStore implements Store {
           for (const row of rows) {
             const record = replayed.get(row.container, row.key);
             if (record === undefined || record.version !== Number(row.version) || record.json !== row.value) {
-              throw this.#corrupt(`record ${row.container}/${JSON.stringify(row.key)} disagrees with a replay of the log`);
+              throw this.#corrupt(
+                `record ${row.container}/${JSON.stringify(row.key)} disagrees with a replay of the log`,
+              );
             }
             count += 1;
             after = [row.container, row.key];
           }
           if (rows.length < VERIFY_BATCH) break;
         }
-        if (count !== replayed.count) throw this.#corrupt(`${count} records stored, ${replayed.count} replayed from the log`);
+        if (count !== replayed.count)
+          throw this.#corrupt(`${count} records stored, ${replayed.count} replayed from the log`);
         return { entries: actual.index, records: count, checkpoint: actual };
       },
       'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY',
@@ -334,7 +351,11 @@ export class PostgresStore implements Store {
     if (this.#closed) throw new StoreClosedError(`the PostgreSQL store "${this.schema}" at ${this.#target} is closed`);
   }
 
-  async #query<R extends pg.QueryResultRow>(step: string, text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
+  async #query<R extends pg.QueryResultRow>(
+    step: string,
+    text: string,
+    values?: unknown[],
+  ): Promise<pg.QueryResult<R>> {
     try {
       return await this.#pool.query<R>(text, values);
     } catch (cause) {
@@ -371,7 +392,12 @@ export class PostgresStore implements Store {
 
   #backendError(step: string, cause: unknown): StoreBackendError {
     const code = (cause as { code?: unknown }).code;
-    const detail = typeof code === 'string' ? ` (${code}: ${(cause as Error).message})` : cause instanceof Error ? ` (${cause.message})` : '';
+    const detail =
+      typeof code === 'string'
+        ? ` (${code}: ${(cause as Error).message})`
+        : cause instanceof Error
+          ? ` (${cause.message})`
+          : '';
     return new StoreBackendError(`could not ${step} in PostgreSQL at ${this.#target}${detail}`, {
       context: { step, target: this.#target, schema: this.schema },
       cause,

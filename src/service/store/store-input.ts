@@ -40,9 +40,12 @@ export function resolveLimits(overrides?: Partial<StoreLimits>): StoreLimits {
     }
   }
   if (limits.maxEntryBytes > MAX_ENTRY_BYTES) {
-    throw new StoreConfigError(`store limit "maxEntryBytes" may be at most ${MAX_ENTRY_BYTES}, got ${limits.maxEntryBytes}`, {
-      context: { what: 'maxEntryBytes', limit: MAX_ENTRY_BYTES, actual: limits.maxEntryBytes },
-    });
+    throw new StoreConfigError(
+      `store limit "maxEntryBytes" may be at most ${MAX_ENTRY_BYTES}, got ${limits.maxEntryBytes}`,
+      {
+        context: { what: 'maxEntryBytes', limit: MAX_ENTRY_BYTES, actual: limits.maxEntryBytes },
+      },
+    );
   }
   return Object.freeze(limits);
 }
@@ -53,18 +56,20 @@ export const MAX_ENTRY_BYTES = 256 * 1024 * 1024;
 export function checkContainer(container: unknown, what = 'container'): asserts container is string {
   if (typeof container !== 'string' || !CONTAINER_NAME.test(container)) {
     const shown = typeof container === 'string' ? JSON.stringify(container.slice(0, 80)) : `type ${typeof container}`;
-    throw new StoreInputError(
-      `"${what}" expected a container name matching ${CONTAINER_NAME.source}, got ${shown}`,
-      { context: { what, expected: CONTAINER_NAME.source } },
-    );
+    throw new StoreInputError(`"${what}" expected a container name matching ${CONTAINER_NAME.source}, got ${shown}`, {
+      context: { what, expected: CONTAINER_NAME.source },
+    });
   }
 }
 
 export function checkKey(key: unknown, limits: StoreLimits, what = 'key'): asserts key is string {
   if (typeof key !== 'string' || key.length === 0) {
-    throw new StoreInputError(`"${what}" expected a non-empty string, got ${typeof key === 'string' ? 'an empty string' : `type ${typeof key}`}`, {
-      context: { what, expected: 'non-empty string' },
-    });
+    throw new StoreInputError(
+      `"${what}" expected a non-empty string, got ${typeof key === 'string' ? 'an empty string' : `type ${typeof key}`}`,
+      {
+        context: { what, expected: 'non-empty string' },
+      },
+    );
   }
   const bad = FORBIDDEN_KEY_CHARACTER.exec(key);
   if (bad !== null) {
@@ -161,9 +166,12 @@ export type CheckedChange =
 
 export function checkChanges(changes: unknown, limits: StoreLimits): CheckedChange[] {
   if (!Array.isArray(changes) || changes.length === 0) {
-    throw new StoreInputError(`"changes" expected a non-empty array, got ${Array.isArray(changes) ? 'an empty array' : describe(changes)}`, {
-      context: { what: 'changes', expected: 'non-empty array' },
-    });
+    throw new StoreInputError(
+      `"changes" expected a non-empty array, got ${Array.isArray(changes) ? 'an empty array' : describe(changes)}`,
+      {
+        context: { what: 'changes', expected: 'non-empty array' },
+      },
+    );
   }
   if (changes.length > limits.maxChanges) {
     throw new StoreLimitError(`"changes" has ${changes.length} changes, more than the limit of ${limits.maxChanges}`, {
@@ -267,9 +275,12 @@ export function encodePageKey(lastKey: string): string {
 
 function decodePageKey(pageKey: unknown, limits: StoreLimits): string {
   if (typeof pageKey !== 'string' || !pageKey.startsWith(PAGE_KEY_PREFIX)) {
-    throw new StoreInputError(`"after" expected a page key returned by list, got ${typeof pageKey === 'string' ? JSON.stringify(pageKey.slice(0, 80)) : describe(pageKey)}`, {
-      context: { what: 'after' },
-    });
+    throw new StoreInputError(
+      `"after" expected a page key returned by list, got ${typeof pageKey === 'string' ? JSON.stringify(pageKey.slice(0, 80)) : describe(pageKey)}`,
+      {
+        context: { what: 'after' },
+      },
+    );
   }
   let key: string;
   try {

@@ -13,7 +13,6 @@ import type { Transaction } from '../transaction.js';
 import { APPLICATIONS_CONTAINER, connectedDevice, type ApplicationRecord } from './application-publish.js';
 import { ApplicationGetRequestSchema, type ApplicationGetRequest } from '../../mesh/messages/application-get.js';
 
-
 export const applicationGet: Transaction<ApplicationGetRequest> = {
   name: 'ApplicationGet',
   request: 'ApplicationGetRequest',
@@ -27,6 +26,8 @@ export const applicationGet: Transaction<ApplicationGetRequest> = {
     await connectedDevice(env.store, account, device);
     const stored = await getRecord<ApplicationRecord>(env.store, APPLICATIONS_CONTAINER, accountKey(account, device));
     if (stored === undefined) throw notFound(`no application entry of ${account} for ${JSON.stringify(device)}`);
-    return { fields: { EnvelopedApplicationEntry: stored.value.EnvelopedApplicationEntry, Updated: stored.value.Updated } };
+    return {
+      fields: { EnvelopedApplicationEntry: stored.value.EnvelopedApplicationEntry, Updated: stored.value.Updated },
+    };
   },
 };

@@ -19,7 +19,10 @@ import { Containers, accountKey, getRecord, putRecord, type DeviceRecord } from 
 import { badRequest, conflict, forbidden, notFound } from '../service-errors.js';
 import { isoTime } from '../store-helpers.js';
 import type { Transaction } from '../transaction.js';
-import { ApplicationPublishRequestSchema, type ApplicationPublishRequest } from '../../mesh/messages/application-publish.js';
+import {
+  ApplicationPublishRequestSchema,
+  type ApplicationPublishRequest,
+} from '../../mesh/messages/application-publish.js';
 
 /** account + device UDF → ApplicationRecord. Reachable only while the device is connected. */
 export const APPLICATIONS_CONTAINER = 'applications';
@@ -31,14 +34,20 @@ export interface ApplicationRecord {
   Updated: string;
 }
 
-
 const PATH = 'ApplicationPublishRequest.EnvelopedApplicationEntry';
 
 /** The catalog entry of `device`, which must be Connected. */
-export async function connectedDevice(store: Parameters<typeof getRecord>[0], account: string, device: string): Promise<DeviceRecord> {
+export async function connectedDevice(
+  store: Parameters<typeof getRecord>[0],
+  account: string,
+  device: string,
+): Promise<DeviceRecord> {
   const stored = await getRecord<DeviceRecord>(store, Containers.devices, accountKey(account, device));
   if (stored === undefined) throw notFound(`no device ${JSON.stringify(device)} in the catalog of ${account}`);
-  if (stored.value.Status !== 'Connected') throw conflict(`the device ${JSON.stringify(device)} is ${stored.value.Status.toLowerCase()} in the catalog of ${account}`);
+  if (stored.value.Status !== 'Connected')
+    throw conflict(
+      `the device ${JSON.stringify(device)} is ${stored.value.Status.toLowerCase()} in the catalog of ${account}`,
+    );
   return stored.value;
 }
 
@@ -55,7 +64,9 @@ export const applicationPublish: Transaction<ApplicationPublishRequest> = {
     await connectedDevice(env.store, entry.account, device);
     const parsed = envelopeOf(request.EnvelopedApplicationEntry, PATH);
     if (parsed.header.enc === undefined) {
-      throw badRequest(`"${PATH}" must be encrypted to the device (the service never stores a readable application entry)`);
+      throw badRequest(
+        `"${PATH}" must be encrypted to the device (the service never stores a readable application entry)`,
+      );
     }
     try {
       requireSigner(parsed, entry.adminKey, PATH, 'AdministratorSignature key of the account');

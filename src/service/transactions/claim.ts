@@ -20,7 +20,6 @@ import { ClaimRequestSchema, type ClaimRequest } from '../../mesh/messages/claim
 import { accountAddress } from '../../mesh/messages/account-address.js';
 import { udfString } from '../../mesh/messages/udf-string.js';
 
-
 const PATH = 'ClaimRequest.EnvelopedMessageClaim';
 
 export const claim: Transaction<ClaimRequest> = {
@@ -34,7 +33,10 @@ export const claim: Transaction<ClaimRequest> = {
     limit: 'Claim',
     account(request) {
       try {
-        return accountAddress().parse(payloadOf(envelopeOf(request.EnvelopedMessageClaim, PATH), 'MessageClaim', PATH).Recipient, PATH);
+        return accountAddress().parse(
+          payloadOf(envelopeOf(request.EnvelopedMessageClaim, PATH), 'MessageClaim', PATH).Recipient,
+          PATH,
+        );
       } catch {
         return undefined;
       }
@@ -44,14 +46,21 @@ export const claim: Transaction<ClaimRequest> = {
     // docs/security.md "Size limits": the whole claim is bounded, which bounds every field in it.
     const bytes = new TextEncoder().encode(JSON.stringify(request.EnvelopedMessageClaim)).length;
     if (bytes > env.config.maxClaimBytes) {
-      throw new ServiceRequestError(Status.TooLarge, `"${PATH}" is ${bytes} bytes, more than the limit of ${env.config.maxClaimBytes}`);
+      throw new ServiceRequestError(
+        Status.TooLarge,
+        `"${PATH}" is ${bytes} bytes, more than the limit of ${env.config.maxClaimBytes}`,
+      );
     }
     // Read unverified only to find the publication; nothing is trusted until verifyClaimOnService.
     const claimed = payloadOf(envelopeOf(request.EnvelopedMessageClaim, PATH), 'MessageClaim', PATH);
     const publicationId = udfString().parse(claimed.PublicationId, `${PATH}.MessageClaim.PublicationId`);
     const publisher = accountAddress().parse(claimed.Recipient, `${PATH}.MessageClaim.Recipient`);
     const stored = await getRecord<PublicationRecord>(env.store, Containers.publications, publicationId);
-    if (stored === undefined || stored.value.Account !== publisher || (await env.store.get(Containers.accounts, publisher)) === undefined) {
+    if (
+      stored === undefined ||
+      stored.value.Account !== publisher ||
+      (await env.store.get(Containers.accounts, publisher)) === undefined
+    ) {
       throw notFound(`no publication ${JSON.stringify(publicationId)} of ${publisher}`);
     }
     const publication = CatalogedPublicationSchema.parse(stored.value.CatalogedPublication, 'CatalogedPublication');

@@ -30,7 +30,6 @@ import type { StoreChange } from '../store/store.js';
 import type { Transaction } from '../transaction.js';
 import { ConnectCompleteRequestSchema, type ConnectCompleteRequest } from '../../mesh/messages/connect-complete.js';
 
-
 const PATH = 'ConnectCompleteRequest.EnvelopedRespondConnection';
 
 function openAnswer(env: ServiceEnvironment, entry: AccountEntry, json: EnvelopeJson): OpenedRespondConnection {
@@ -38,13 +37,18 @@ function openAnswer(env: ServiceEnvironment, entry: AccountEntry, json: Envelope
   try {
     requireSigner(parsed, entry.adminKey, PATH, 'AdministratorSignature key of the account');
   } catch (error) {
-    throw forbidden(`"${PATH}" is not signed by the account's AdministratorSignature key (security-05 §3.15.1)`, { cause: error });
+    throw forbidden(`"${PATH}" is not signed by the account's AdministratorSignature key (security-05 §3.15.1)`, {
+      cause: error,
+    });
   }
   try {
     return openRespondConnection(parsed, { accountProfile: entry.verified, decryptionKey: env.identity.encryption });
   } catch (error) {
     if (error instanceof DecryptionError || (error as { code?: string }).code === 'ERR_INVALID_ENCODING') {
-      throw badRequest(`"${PATH}" must be encrypted to the service's ServiceEncryption key as well as to the device (see Hello)`, { cause: error });
+      throw badRequest(
+        `"${PATH}" must be encrypted to the service's ServiceEncryption key as well as to the device (see Hello)`,
+        { cause: error },
+      );
     }
     return asBadRequest(PATH, () => {
       throw error;
@@ -66,7 +70,9 @@ export const connectComplete: Transaction<ConnectCompleteRequest> = {
     if (result !== 'Accept' && result !== 'Reject') {
       throw badRequest(`"${PATH}" RespondConnection.Result expected Accept or Reject, got ${JSON.stringify(result)}`);
     }
-    const responseIdUdf = asBadRequest(`${PATH}.MessageId`, () => canonicalUdfString(opened.messageId, 'RespondConnection.MessageId'));
+    const responseIdUdf = asBadRequest(`${PATH}.MessageId`, () =>
+      canonicalUdfString(opened.messageId, 'RespondConnection.MessageId'),
+    );
     const key = asBadRequest(`${PATH}.MessageId`, () => requestKeyForResponse(entry.account, responseIdUdf));
     const answeredDevice = opened.respond.CatalogedDevice?.DeviceUdf?.toUpperCase();
     const existing = await getRecord<ConnectionRecord>(env.store, Containers.requests, key);
@@ -75,14 +81,28 @@ export const connectComplete: Transaction<ConnectCompleteRequest> = {
     if (existing !== undefined) {
       if (existing.value.State !== 'Pending') {
         // The same signed answer again (a client's retry after the reply was lost) succeeds; any other is a conflict.
-        if (JSON.stringify(existing.value.EnvelopedRespondConnection) === JSON.stringify(request.EnvelopedRespondConnection)) return {};
+        if (
+          JSON.stringify(existing.value.EnvelopedRespondConnection) ===
+          JSON.stringify(request.EnvelopedRespondConnection)
+        )
+          return {};
         throw conflict('the connection request was already answered');
       }
-      if (isExpired(existing.value, now)) throw gone('the connection request expired before the answer', { fields: { Result: 'Expired' } });
-      if (answeredDevice !== undefined && existing.value.DeviceUdf !== undefined && answeredDevice !== existing.value.DeviceUdf.toUpperCase()) {
+      if (isExpired(existing.value, now))
+        throw gone('the connection request expired before the answer', { fields: { Result: 'Expired' } });
+      if (
+        answeredDevice !== undefined &&
+        existing.value.DeviceUdf !== undefined &&
+        answeredDevice !== existing.value.DeviceUdf.toUpperCase()
+      ) {
         throw badRequest(`"${PATH}" accepts another device than the one that made the request`);
       }
-      record = { ...existing.value, State: result, EnvelopedRespondConnection: request.EnvelopedRespondConnection, Completed: time };
+      record = {
+        ...existing.value,
+        State: result,
+        EnvelopedRespondConnection: request.EnvelopedRespondConnection,
+        Completed: time,
+      };
     } else {
       // An answer to a static-QR claim (docs/mesh-compatibility.md §6.2 (b) 3): filed for the device's ConnectStatus.
       record = {
@@ -102,18 +122,24 @@ export const connectComplete: Transaction<ConnectCompleteRequest> = {
       changes.push(putRecord(Containers.devices, accountKey(entry.account, answeredDevice), device));
     }
     try {
-      await env.store.commit(changes, [{ container: Containers.requests, key, expected: existing?.version ?? 'absent' }]);
+      await env.store.commit(changes, [
+        { container: Containers.requests, key, expected: existing?.version ?? 'absent' },
+      ]);
     } catch (error) {
-      if (error instanceof StoreConflictError) throw conflict('the connection request was answered concurrently', { cause: error });
+      if (error instanceof StoreConflictError)
+        throw conflict('the connection request was answered concurrently', { cause: error });
       throw error;
     }
     if (existing !== undefined && !existing.value.PinValidated) {
       // The answered request no longer waits; if this loses every race the place frees itself at expiry.
-      await releaseQuota(env, entry.account, key, now).catch((error: unknown) => env.log('quota-release-failed', { message: String(error) }));
+      await releaseQuota(env, entry.account, key, now).catch((error: unknown) =>
+        env.log('quota-release-failed', { message: String(error) }),
+      );
     }
     // Tell the waiting device to fetch now (after the commit, so the fetch finds it).
     const notifiedDevice = answeredDevice ?? record.DeviceUdf;
-    if (notifiedDevice !== undefined) env.notices?.post({ device: notifiedDevice }, { type: 'respond', responseId: responseIdUdf });
+    if (notifiedDevice !== undefined)
+      env.notices?.post({ device: notifiedDevice }, { type: 'respond', responseId: responseIdUdf });
     return {};
   },
 };

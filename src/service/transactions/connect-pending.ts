@@ -14,7 +14,6 @@ import { Containers, accountPrefix, type ConnectionRecord } from '../records.js'
 import type { Transaction } from '../transaction.js';
 import { ConnectPendingRequestSchema, type ConnectPendingRequest } from '../../mesh/messages/connect-pending.js';
 
-
 export const connectPending: Transaction<ConnectPendingRequest> = {
   name: 'ConnectPending',
   request: 'ConnectPendingRequest',
@@ -30,10 +29,20 @@ export const connectPending: Transaction<ConnectPendingRequest> = {
       new PageBudget(request.SearchConstraints, env.config),
       'ConnectPendingRequest',
       ({ value: r }) =>
-        r.State === 'Pending' && r.EnvelopedAcknowledgeConnection !== undefined && !isExpired(r, now) && withinTime(r.Received, request.SearchConstraints)
-          ? { EnvelopedAcknowledgeConnection: r.EnvelopedAcknowledgeConnection, PinValidated: r.PinValidated, Received: r.Received, Expires: r.Expires }
+        r.State === 'Pending' &&
+        r.EnvelopedAcknowledgeConnection !== undefined &&
+        !isExpired(r, now) &&
+        withinTime(r.Received, request.SearchConstraints)
+          ? {
+              EnvelopedAcknowledgeConnection: r.EnvelopedAcknowledgeConnection,
+              PinValidated: r.PinValidated,
+              Received: r.Received,
+              Expires: r.Expires,
+            }
           : undefined,
     );
-    return { fields: { Pending: page.items, ...(page.complete || page.next === undefined ? {} : { PageKey: page.next }) } };
+    return {
+      fields: { Pending: page.items, ...(page.complete || page.next === undefined ? {} : { PageKey: page.next }) },
+    };
   },
 };

@@ -25,10 +25,24 @@ import { responseId } from '../../mesh/udf/message-id.js';
 import type { AccountEntry } from '../accounts.js';
 import { requestKeyForWitness } from '../connections.js';
 import { toHex } from '../../crypto/bytes.js';
-import { attemptDigest, checkPinLock, checkSourceThrottle, recordPinFailure, recordSourceFailure } from '../pin-attempts.js';
+import {
+  attemptDigest,
+  checkPinLock,
+  checkSourceThrottle,
+  recordPinFailure,
+  recordSourceFailure,
+} from '../pin-attempts.js';
 import { takeQuota, withQuotaTurn } from '../pending-quota.js';
 import { asBadRequest } from '../profile-checks.js';
-import { Containers, accountKey, getRecord, putRecord, type ConnectReplayRecord, type ConnectionRecord, type PinRecord } from '../records.js';
+import {
+  Containers,
+  accountKey,
+  getRecord,
+  putRecord,
+  type ConnectReplayRecord,
+  type ConnectionRecord,
+  type PinRecord,
+} from '../records.js';
 import type { ServiceEnvironment } from '../service-environment.js';
 import { ServiceRequestError, Status, notFound, unauthorized } from '../service-errors.js';
 import { isoTime } from '../store-helpers.js';
@@ -36,7 +50,6 @@ import { StoreConflictError } from '../store/store-errors.js';
 import type { Precondition, StoreChange } from '../store/store.js';
 import type { Transaction, TransactionResult } from '../transaction.js';
 import { ConnectStartRequestSchema, type ConnectStartRequest } from '../../mesh/messages/connect-start.js';
-
 
 const PATH = 'ConnectStartRequest.EnvelopedRequestConnection';
 
@@ -60,7 +73,8 @@ const encoder = new TextEncoder();
 function checkRequestSize(env: ServiceEnvironment, request: ConnectStartRequest): void {
   const bytes = encoder.encode(JSON.stringify(request.EnvelopedRequestConnection)).length;
   const limit = env.config.maxConnectRequestBytes;
-  if (bytes > limit) throw new ServiceRequestError(Status.TooLarge, `"${PATH}" is ${bytes} bytes, more than the limit of ${limit}`);
+  if (bytes > limit)
+    throw new ServiceRequestError(Status.TooLarge, `"${PATH}" is ${bytes} bytes, more than the limit of ${limit}`);
 }
 
 /** 400 for free text the device supplies past the configured length. */
@@ -73,7 +87,10 @@ function checkDeviceText(env: ServiceEnvironment, verified: VerifiedRequestConne
   ];
   for (const [field, value] of texts) {
     if (typeof value === 'string' && value.length > limit) {
-      throw new ServiceRequestError(Status.BadRequest, `"${PATH}.${field}" is ${value.length} characters, more than the limit of ${limit}`);
+      throw new ServiceRequestError(
+        Status.BadRequest,
+        `"${PATH}.${field}" is ${value.length} characters, more than the limit of ${limit}`,
+      );
     }
   }
 }
@@ -84,10 +101,18 @@ interface PinOutcome {
 }
 
 /** Checks the request's PIN; the PIN record's "used" mark goes into the same commit as the request. */
-async function checkPin(env: ServiceEnvironment, entry: AccountEntry, verified: VerifiedRequestConnection, now: number, source: string | undefined): Promise<PinOutcome> {
+async function checkPin(
+  env: ServiceEnvironment,
+  entry: AccountEntry,
+  verified: VerifiedRequestConnection,
+  now: number,
+  source: string | undefined,
+): Promise<PinOutcome> {
   const pinIdValue = verified.request.PinId as string;
   const key = accountKey(entry.account, pinIdValue.toUpperCase());
-  const pin = /^[A-Za-z2-7-]{1,128}$/.test(pinIdValue) ? await getRecord<PinRecord>(env.store, Containers.pins, key) : undefined;
+  const pin = /^[A-Za-z2-7-]{1,128}$/.test(pinIdValue)
+    ? await getRecord<PinRecord>(env.store, Containers.pins, key)
+    : undefined;
   const digest = attemptDigest(verified);
   if (pin === undefined) {
     // Nothing of the account's to lock: the guesser's source is throttled instead.
@@ -95,18 +120,24 @@ async function checkPin(env: ServiceEnvironment, entry: AccountEntry, verified: 
     const throttled = recordSourceFailure(env, source, digest, now);
     const message = `"${PATH}": PinId does not name a PIN registered for ${entry.account}`;
     throw throttled
-      ? new ServiceRequestError(Status.TooManyAttempts, `${message}; too many such attempts from this source`, { retryAfter: Math.ceil(env.config.pinFailureWindowMs / 1000) })
+      ? new ServiceRequestError(Status.TooManyAttempts, `${message}; too many such attempts from this source`, {
+          retryAfter: Math.ceil(env.config.pinFailureWindowMs / 1000),
+        })
       : new ServiceRequestError(Status.Forbidden, message);
   }
-  if (Date.parse(pin.value.Expires) <= now) throw new ServiceRequestError(Status.Gone, `"${PATH}": the PIN has expired`);
-  if (pin.value.Used !== undefined) throw new ServiceRequestError(Status.Forbidden, `"${PATH}": the PIN was already used`);
+  if (Date.parse(pin.value.Expires) <= now)
+    throw new ServiceRequestError(Status.Gone, `"${PATH}": the PIN has expired`);
+  if (pin.value.Used !== undefined)
+    throw new ServiceRequestError(Status.Forbidden, `"${PATH}": the PIN was already used`);
   checkPinLock(pin.value, pinIdValue.toUpperCase(), now);
   const { messagePin } = verifyMessagePin(pin.value.EnvelopedMessagePin, { accountProfile: entry.verified });
   if (!checkPinOnRequest({ messagePin, request: verified, now: new Date(now) })) {
     const locked = await recordPinFailure(env, key, digest, now);
     const message = `"${PATH}": PinWitness does not match the PIN`;
     throw locked
-      ? new ServiceRequestError(Status.TooManyAttempts, `${message}; too many failed attempts: the PIN is now locked`, { retryAfter: Math.ceil(env.config.pinLockoutMs / 1000) })
+      ? new ServiceRequestError(Status.TooManyAttempts, `${message}; too many failed attempts: the PIN is now locked`, {
+          retryAfter: Math.ceil(env.config.pinLockoutMs / 1000),
+        })
       : new ServiceRequestError(Status.Forbidden, message);
   }
   const { FailedAttempts: _attempts, LockedUntil: _until, ...rest } = pin.value;
@@ -123,7 +154,10 @@ function replayKey(account: string, verified: VerifiedRequestConnection): string
 }
 
 /** The stored request a replay repeats, if it is still on file. */
-async function replayed(env: ServiceEnvironment, key: string): Promise<{ request?: ConnectionRecord; version?: number }> {
+async function replayed(
+  env: ServiceEnvironment,
+  key: string,
+): Promise<{ request?: ConnectionRecord; version?: number }> {
   const index = await getRecord<ConnectReplayRecord>(env.store, Containers.connectReplays, key);
   if (index === undefined) return {};
   const stored = await getRecord<ConnectionRecord>(env.store, Containers.requests, index.value.RequestKey);
@@ -143,10 +177,17 @@ export const connectStart: Transaction<ConnectStartRequest> = {
     checkRequestSize(env, request);
     const verified = verifyRequest(request);
     checkDeviceText(env, verified);
-    const answer = (ack: unknown) => ({ fields: { EnvelopedAcknowledgeConnection: ack, EnvelopedProfileAccount: entry.envelope } });
+    const answer = (ack: unknown) => ({
+      fields: { EnvelopedAcknowledgeConnection: ack, EnvelopedProfileAccount: entry.envelope },
+    });
     const replay = replayKey(entry.account, verified);
 
-    const ack = createAcknowledgeConnection({ request: verified, accountProfile: entry.verified, serviceKey: env.identity.signer, random: env.random });
+    const ack = createAcknowledgeConnection({
+      request: verified,
+      accountProfile: entry.verified,
+      serviceKey: env.identity.signer,
+      random: env.random,
+    });
     const key = requestKeyForWitness(entry.account, ack.witness);
     const expires = now + env.config.pendingLifetimeMs;
     // Every record written here is read first and committed under a precondition; losing a
@@ -160,7 +201,8 @@ export const connectStart: Transaction<ConnectStartRequest> = {
     const fileOnce = async (attempt: number): Promise<TransactionResult | undefined> => {
       const previous = await replayed(env, replay);
       // The same signed request again: the same answer, before any PIN is counted.
-      if (previous.request?.EnvelopedAcknowledgeConnection !== undefined) return answer(previous.request.EnvelopedAcknowledgeConnection);
+      if (previous.request?.EnvelopedAcknowledgeConnection !== undefined)
+        return answer(previous.request.EnvelopedAcknowledgeConnection);
       const pin = verified.request.PinId === undefined ? undefined : await checkPin(env, entry, verified, now, source);
       const quota = pin === undefined ? await takeQuota(env, entry.account, key, expires, now) : undefined;
       const record: ConnectionRecord = {
@@ -193,7 +235,11 @@ export const connectStart: Transaction<ConnectStartRequest> = {
       } catch (error) {
         if (!(error instanceof StoreConflictError)) throw error;
         if (attempt >= env.config.conflictRetries) {
-          throw new ServiceRequestError(Status.Unavailable, 'the account\'s requests changed under too many concurrent updates; retry', { cause: error, retryAfter: 1 });
+          throw new ServiceRequestError(
+            Status.Unavailable,
+            "the account's requests changed under too many concurrent updates; retry",
+            { cause: error, retryAfter: 1 },
+          );
         }
         return undefined;
       }

@@ -22,7 +22,6 @@ import type { EnvelopeJson } from '../../mesh/schema/envelope-json.js';
 import type { ServiceEnvironment } from '../service-environment.js';
 import { ConnectStatusRequestSchema, type ConnectStatusRequest } from '../../mesh/messages/connect-status.js';
 
-
 export const connectStatus: Transaction<ConnectStatusRequest> = {
   name: 'ConnectStatus',
   request: 'ConnectStatusRequest',
@@ -30,7 +29,9 @@ export const connectStatus: Transaction<ConnectStatusRequest> = {
   schema: ConnectStatusRequestSchema,
   authorization: { kind: 'none' },
   async handle(request, { env, now }) {
-    const key = asBadRequest('ConnectStatusRequest.ResponseId', () => requestKeyForResponse(request.AccountAddress, request.ResponseId));
+    const key = asBadRequest('ConnectStatusRequest.ResponseId', () =>
+      requestKeyForResponse(request.AccountAddress, request.ResponseId),
+    );
     const stored = await getRecord<ConnectionRecord>(env.store, Containers.requests, key);
     if (stored === undefined) {
       throw notFound(`no connection request or response for this ResponseId at ${request.AccountAddress}`);
@@ -48,7 +49,11 @@ export const connectStatus: Transaction<ConnectStatusRequest> = {
       };
     }
     if (record.DeviceUdf !== undefined) {
-      const device = await getRecord<DeviceRecord>(env.store, Containers.devices, accountKey(record.Account, record.DeviceUdf));
+      const device = await getRecord<DeviceRecord>(
+        env.store,
+        Containers.devices,
+        accountKey(record.Account, record.DeviceUdf),
+      );
       if (device !== undefined && device.value.Status === 'Revoked' && device.value.RequestKey === key) {
         return { description: 'the owner revoked this device', fields: { Result: 'Revoked' } };
       }
@@ -68,9 +73,20 @@ export const connectStatus: Transaction<ConnectStatusRequest> = {
  * The ClaimApprovals filed under the catalog entry this accepted answer made (same
  * RequestKey, still Connected), unexpired at `now`, oldest first.
  */
-async function liveClaimApprovals(env: ServiceEnvironment, record: ConnectionRecord, key: string, now: number): Promise<EnvelopeJson[]> {
+async function liveClaimApprovals(
+  env: ServiceEnvironment,
+  record: ConnectionRecord,
+  key: string,
+  now: number,
+): Promise<EnvelopeJson[]> {
   if (record.State !== 'Accept' || record.DeviceUdf === undefined) return [];
-  const device = await getRecord<DeviceRecord>(env.store, Containers.devices, accountKey(record.Account, record.DeviceUdf));
+  const device = await getRecord<DeviceRecord>(
+    env.store,
+    Containers.devices,
+    accountKey(record.Account, record.DeviceUdf),
+  );
   if (device === undefined || device.value.Status !== 'Connected' || device.value.RequestKey !== key) return [];
-  return (device.value.ClaimApprovals ?? []).filter((a) => Date.parse(a.Expires) > now).map((a) => a.EnvelopedClaimApproval);
+  return (device.value.ClaimApprovals ?? [])
+    .filter((a) => Date.parse(a.Expires) > now)
+    .map((a) => a.EnvelopedClaimApproval);
 }

@@ -38,13 +38,17 @@ export const createAccount: Transaction<VerifiedCreateRequest> = {
   async handle(request, { env, now }) {
     const profile = request.EnvelopedProfileAccount;
     if (profile.accountAddress.toLowerCase() !== request.Account) {
-      throw badRequest('"CreateRequest.EnvelopedProfileAccount.AccountAddress" is not the account "CreateRequest.Account" names');
+      throw badRequest(
+        '"CreateRequest.EnvelopedProfileAccount.AccountAddress" is not the account "CreateRequest.Account" names',
+      );
     }
     const problem = accountNameProblem(request.Account, env.config.account);
     if (problem !== undefined) throw badRequest(`"CreateRequest.Account": ${problem}`);
     const serviceUdf = profile.profile.ServiceUdf;
     if (serviceUdf !== undefined && serviceUdf !== '' && canonicalUdfString(serviceUdf) !== env.identity.udf) {
-      throw badRequest('"CreateRequest.EnvelopedProfileAccount.ServiceUdf" names another service than this one (see Hello)');
+      throw badRequest(
+        '"CreateRequest.EnvelopedProfileAccount.ServiceUdf" names another service than this one (see Hello)',
+      );
     }
     const time = isoTime(now);
     const record: AccountRecord = {
@@ -60,7 +64,8 @@ export const createAccount: Transaction<VerifiedCreateRequest> = {
         [{ container: Containers.accounts, key: request.Account, expected: 'absent' }],
       );
     } catch (error) {
-      if (error instanceof StoreConflictError) throw conflict(`the account ${JSON.stringify(request.Account)} already exists`, { cause: error });
+      if (error instanceof StoreConflictError)
+        throw conflict(`the account ${JSON.stringify(request.Account)} already exists`, { cause: error });
       throw error;
     }
     env.log('account-created', { account: request.Account });

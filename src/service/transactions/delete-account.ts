@@ -12,7 +12,6 @@ import type { Transaction } from '../transaction.js';
 import { APPLICATIONS_CONTAINER } from './application-publish.js';
 import { DeleteRequestSchema, type DeleteRequest } from '../../mesh/messages/delete-account.js';
 
-
 const BATCH = 500;
 
 /** Deletes every record of `account` in its containers, in batches. */
@@ -38,7 +37,10 @@ async function purgeAccountPublications(env: ServiceEnvironment, account: string
   let removed = 0;
   let after: string | undefined;
   for (;;) {
-    const page = await env.store.list(Containers.publications, { limit: BATCH, ...(after === undefined ? {} : { after }) });
+    const page = await env.store.list(Containers.publications, {
+      limit: BATCH,
+      ...(after === undefined ? {} : { after }),
+    });
     const owned = page.records.filter((r) => asRecord<PublicationRecord>(r).value.Account === account);
     if (owned.length > 0) {
       await env.store.commit(

@@ -8,12 +8,19 @@
  *   only a claimant proving knowledge of the ConnectKey receives (Claim).
  */
 import { PageBudget, collectPage } from '../paging.js';
-import { Containers, accountKey, accountPrefix, getRecord, type DeviceRecord, type PublicationRecord, type Versioned } from '../records.js';
+import {
+  Containers,
+  accountKey,
+  accountPrefix,
+  getRecord,
+  type DeviceRecord,
+  type PublicationRecord,
+  type Versioned,
+} from '../records.js';
 import { badRequest, notFound } from '../service-errors.js';
 import type { Transaction } from '../transaction.js';
 import { GetRequestSchema, type GetRequest } from '../../mesh/messages/get.js';
 import { udfString } from '../../mesh/messages/udf-string.js';
-
 
 export function deviceDataItem(record: Versioned<DeviceRecord>): Record<string, unknown> {
   const v = record.value;
@@ -41,7 +48,9 @@ export const get: Transaction<GetRequest> = {
       const { EnvelopedData: _withheld, ...visible } = stored.value.CatalogedPublication;
       return {
         fields: {
-          DataItems: [{ Type: 'CatalogedPublication', Key: request.Identifier, Updated: stored.value.Updated, Value: visible }],
+          DataItems: [
+            { Type: 'CatalogedPublication', Key: request.Identifier, Updated: stored.value.Updated, Value: visible },
+          ],
         },
       };
     }
@@ -52,7 +61,9 @@ export const get: Transaction<GetRequest> = {
     if (keyValue === undefined) {
       return {
         fields: {
-          DataItems: [{ Type: 'ProfileAccount', Key: entry.account, Updated: entry.record.Updated, Value: entry.envelope }],
+          DataItems: [
+            { Type: 'ProfileAccount', Key: entry.account, Updated: entry.record.Updated, Value: entry.envelope },
+          ],
         },
       };
     }
@@ -73,8 +84,12 @@ export const get: Transaction<GetRequest> = {
         'GetRequest',
         deviceDataItem,
       );
-      return { fields: { DataItems: page.items, ...(page.complete || page.next === undefined ? {} : { PageKey: page.next }) } };
+      return {
+        fields: { DataItems: page.items, ...(page.complete || page.next === undefined ? {} : { PageKey: page.next }) },
+      };
     }
-    throw badRequest(`"GetRequest.KeyValues[0].Key" expected "Device" or "Devices", got ${JSON.stringify(keyValue.Key.slice(0, 40))}`);
+    throw badRequest(
+      `"GetRequest.KeyValues[0].Key" expected "Device" or "Devices", got ${JSON.stringify(keyValue.Key.slice(0, 40))}`,
+    );
   },
 };

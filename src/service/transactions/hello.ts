@@ -7,7 +7,6 @@
 import type { Transaction } from '../transaction.js';
 import { HelloRequestSchema } from '../../mesh/messages/hello.js';
 
-
 export const PROTOCOL_VERSION = Object.freeze({ Major: 3, Minor: 0, Encodings: ['application/json'] });
 
 export const hello: Transaction<unknown> = {

@@ -15,7 +15,6 @@ import { StoreConflictError } from '../store/store-errors.js';
 import type { Transaction } from '../transaction.js';
 import { PinRegisterRequestSchema, type PinRegisterRequest } from '../../mesh/messages/pin-register.js';
 
-
 const PATH = 'PinRegisterRequest.EnvelopedMessagePin';
 
 export const pinRegister: Transaction<PinRegisterRequest> = {
@@ -44,7 +43,10 @@ export const pinRegister: Transaction<PinRegisterRequest> = {
     const record: PinRecord = { EnvelopedMessagePin: verified.json, Expires: isoTime(expires) };
     const key = accountKey(entry.account, verified.pinId);
     try {
-      await env.store.commit([putRecord(Containers.pins, key, record)], [{ container: Containers.pins, key, expected: 'absent' }]);
+      await env.store.commit(
+        [putRecord(Containers.pins, key, record)],
+        [{ container: Containers.pins, key, expected: 'absent' }],
+      );
     } catch (error) {
       if (error instanceof StoreConflictError) throw conflict('this PIN is already registered', { cause: error });
       throw error;

@@ -11,7 +11,6 @@ import { notFound } from '../service-errors.js';
 import type { Transaction } from '../transaction.js';
 import { PollClaimRequestSchema, type PollClaimRequest } from '../../mesh/messages/poll-claim.js';
 
-
 export const pollClaim: Transaction<PollClaimRequest> = {
   name: 'PollClaim',
   request: 'PollClaimRequest',

@@ -14,7 +14,11 @@
  *   service checks it is the account's (its AdministratorSignature, its Account) and for a
  *   connected device of its catalog; the device checks everything again itself.
  */
-import { MAX_CLAIM_APPROVAL_MS, openClaimApproval, type VerifiedClaimApproval } from '../../mesh/connect/claim-approval.js';
+import {
+  MAX_CLAIM_APPROVAL_MS,
+  openClaimApproval,
+  type VerifiedClaimApproval,
+} from '../../mesh/connect/claim-approval.js';
 import { CatalogedPublicationSchema } from '../../mesh/objects/cataloged-publication.js';
 import { UnauthorizedSignerError, UnsignedEnvelopeError } from '../../mesh/profiles/profile-errors.js';
 import { object, optional, type Infer } from '../../mesh/schema/index.js';
@@ -60,14 +64,16 @@ export const publish: Transaction<VerifiedPublishRequest> = {
       request.RevokeDevice === undefined &&
       request.EnvelopedClaimApproval === undefined
     ) {
-      throw badRequest('"PublishRequest" expected EnvelopedProfileAccount, CatalogedPublication, RevokeDevice or EnvelopedClaimApproval');
+      throw badRequest(
+        '"PublishRequest" expected EnvelopedProfileAccount, CatalogedPublication, RevokeDevice or EnvelopedClaimApproval',
+      );
     }
     // Concurrent Publish requests of one account race on its version: re-read and retry.
     await retryOnConflict(env.config.conflictRetries, async () => {
       const entry = await env.accounts.get(request.Account);
       if (entry === undefined) throw notFound(`no account ${JSON.stringify(request.Account)}`);
       if (owner === undefined || entry.adminKid !== owner.kid) {
-        throw unauthorized('the account\'s AdministratorSignature key changed while the request was processed');
+        throw unauthorized("the account's AdministratorSignature key changed while the request was processed");
       }
       await publishOnce(env, request, entry, now);
     });
@@ -75,7 +81,12 @@ export const publish: Transaction<VerifiedPublishRequest> = {
   },
 };
 
-async function publishOnce(env: ServiceEnvironment, request: VerifiedPublishRequest, entry: AccountEntry, now: number): Promise<void> {
+async function publishOnce(
+  env: ServiceEnvironment,
+  request: VerifiedPublishRequest,
+  entry: AccountEntry,
+  now: number,
+): Promise<void> {
   const time = isoTime(now);
   const changes: StoreChange[] = [];
   const preconditions: Precondition[] = [];
@@ -83,10 +94,14 @@ async function publishOnce(env: ServiceEnvironment, request: VerifiedPublishRequ
   const profile = request.EnvelopedProfileAccount;
   if (profile !== undefined) {
     if (profile.profileUdf !== entry.profileUdf) {
-      throw badRequest('"PublishRequest.EnvelopedProfileAccount" is another profile than the account\'s (its ProfileSignature differs)');
+      throw badRequest(
+        '"PublishRequest.EnvelopedProfileAccount" is another profile than the account\'s (its ProfileSignature differs)',
+      );
     }
     if (profile.accountAddress.toLowerCase() !== request.Account) {
-      throw badRequest('"PublishRequest.EnvelopedProfileAccount.AccountAddress" is not the account "PublishRequest.Account" names');
+      throw badRequest(
+        '"PublishRequest.EnvelopedProfileAccount.AccountAddress" is not the account "PublishRequest.Account" names',
+      );
     }
     const record: AccountRecord = {
       ...entry.record,
@@ -102,8 +117,11 @@ async function publishOnce(env: ServiceEnvironment, request: VerifiedPublishRequ
   if (request.RevokeDevice !== undefined) {
     const key = accountKey(request.Account, request.RevokeDevice);
     const device = await getRecord<DeviceRecord>(env.store, Containers.devices, key);
-    if (device === undefined) throw notFound(`no device ${JSON.stringify(request.RevokeDevice)} in the catalog of ${request.Account}`);
-    changes.push(putRecord<DeviceRecord>(Containers.devices, key, { ...device.value, Status: 'Revoked', Updated: time }));
+    if (device === undefined)
+      throw notFound(`no device ${JSON.stringify(request.RevokeDevice)} in the catalog of ${request.Account}`);
+    changes.push(
+      putRecord<DeviceRecord>(Containers.devices, key, { ...device.value, Status: 'Revoked', Updated: time }),
+    );
     preconditions.push({ container: Containers.devices, key, expected: device.version });
   }
 
@@ -126,7 +144,10 @@ async function publishOnce(env: ServiceEnvironment, request: VerifiedPublishRequ
     }
     const value: PublicationRecord = {
       Account: request.Account,
-      CatalogedPublication: CatalogedPublicationSchema.toJson(publication, 'PublishRequest.CatalogedPublication') as JsonObject,
+      CatalogedPublication: CatalogedPublicationSchema.toJson(
+        publication,
+        'PublishRequest.CatalogedPublication',
+      ) as JsonObject,
       Updated: time,
     };
     changes.push(putRecord(Containers.publications, id, value));
@@ -178,7 +199,8 @@ async function fileClaimApproval(
   const key = accountKey(request.Account, udf);
   const device = await getRecord<DeviceRecord>(env.store, Containers.devices, key);
   if (device === undefined) throw notFound(`no device ${JSON.stringify(udf)} in the catalog of ${request.Account}`);
-  if (device.value.Status !== 'Connected') throw conflict(`the device ${JSON.stringify(udf)} is ${device.value.Status} in the catalog of ${request.Account}`);
+  if (device.value.Status !== 'Connected')
+    throw conflict(`the device ${JSON.stringify(udf)} is ${device.value.Status} in the catalog of ${request.Account}`);
   const kept = (device.value.ClaimApprovals ?? []).filter((a) => Date.parse(a.Expires) > now);
   if (kept.some((a) => a.MessageId === verified.messageId)) throw conflict('this ClaimApproval is already filed');
   const filed: ClaimApprovalEntry = {
@@ -189,7 +211,11 @@ async function fileClaimApproval(
   };
   const approvals = [...kept.filter((a) => a.Claimant !== filed.Claimant), filed].slice(-MAX_CLAIM_APPROVALS);
   return {
-    change: putRecord<DeviceRecord>(Containers.devices, key, { ...device.value, ClaimApprovals: approvals, Updated: isoTime(now) }),
+    change: putRecord<DeviceRecord>(Containers.devices, key, {
+      ...device.value,
+      ClaimApprovals: approvals,
+      Updated: isoTime(now),
+    }),
     precondition: { container: Containers.devices, key, expected: device.version },
   };
 }

@@ -8,7 +8,6 @@ import { base64urlEncode } from '../../mesh/encoding/base64url.js';
 import type { Transaction } from '../transaction.js';
 import { StatusRequestSchema } from '../../mesh/messages/status.js';
 
-
 export const status: Transaction<unknown> = {
   name: 'Status',
   request: 'StatusRequest',

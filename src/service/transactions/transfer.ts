@@ -12,7 +12,6 @@ import { badRequest } from '../service-errors.js';
 import type { Transaction } from '../transaction.js';
 import { TransferRequestSchema, type TransferRequest } from '../../mesh/messages/transfer.js';
 
-
 const SECTIONS = [
   { container: Containers.devices, type: 'CatalogedDevice' },
   { container: Containers.requests, type: 'ConnectionRequest' },
@@ -33,7 +32,8 @@ export const transfer: Transaction<TransferRequest> = {
     const pageKey = request.SearchConstraints?.PageKey;
     if (pageKey === undefined) {
       const entry = owner?.entry;
-      if (entry !== undefined) items.push({ Type: 'ProfileAccount', Key: account, Updated: entry.record.Updated, Value: entry.envelope });
+      if (entry !== undefined)
+        items.push({ Type: 'ProfileAccount', Key: account, Updated: entry.record.Updated, Value: entry.envelope });
     } else {
       const match = /^([0-9])\.(.*)$/.exec(pageKey);
       if (match === null || Number(match[1]) >= SECTIONS.length) {
@@ -54,7 +54,12 @@ export const transfer: Transaction<TransferRequest> = {
         after,
         budget,
         'TransferRequest',
-        (record) => ({ Type: type, Key: record.key.slice(prefix.length), Updated: record.value['Updated'] ?? record.value['Received'], Value: record.value }),
+        (record) => ({
+          Type: type,
+          Key: record.key.slice(prefix.length),
+          Updated: record.value['Updated'] ?? record.value['Received'],
+          Value: record.value,
+        }),
       );
       items.push(...page.items);
       if (!page.complete) return { fields: { DataItems: items, PageKey: `${section}.${page.next ?? ''}` } };

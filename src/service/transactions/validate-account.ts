@@ -12,7 +12,6 @@ import type { AccountPolicy } from '../service-config.js';
 import type { Transaction } from '../transaction.js';
 import { ValidateRequestSchema, type ValidateRequest } from '../../mesh/messages/validate-account.js';
 
-
 /**
  * Why `account` breaks the service's naming rules, or undefined if it does not: length and
  * characters of the user part, user@domain in ASCII, a reserved user part, a domain this
@@ -21,8 +20,10 @@ import { ValidateRequestSchema, type ValidateRequest } from '../../mesh/messages
 export function accountNameProblem(account: string, policy: AccountPolicy): string | undefined {
   const at = account.lastIndexOf('@');
   const user = at < 0 ? account : account.slice(0, at);
-  if (user.length < policy.minimum) return `the account name must be at least ${policy.minimum} characters before the "@"`;
-  if (user.length > policy.maximum) return `the account name must be at most ${policy.maximum} characters before the "@"`;
+  if (user.length < policy.minimum)
+    return `the account name must be at least ${policy.minimum} characters before the "@"`;
+  if (user.length > policy.maximum)
+    return `the account name must be at most ${policy.maximum} characters before the "@"`;
   for (const c of user) {
     if (policy.invalidCharacters.includes(c)) return `the account name may not contain ${JSON.stringify(c)}`;
   }
@@ -44,7 +45,10 @@ export const validateAccount: Transaction<ValidateRequest> = {
   async handle(request, { env }) {
     const policy = env.config.account;
     let reason = accountNameProblem(request.Account, policy);
-    if (reason === undefined && (await env.store.get(Containers.accounts, normalizeAccountAddress(request.Account))) !== undefined) {
+    if (
+      reason === undefined &&
+      (await env.store.get(Containers.accounts, normalizeAccountAddress(request.Account))) !== undefined
+    ) {
       reason = 'the account already exists';
     }
     return {

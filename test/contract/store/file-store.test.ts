@@ -136,9 +136,18 @@ describe('FileStore crash recovery', () => {
     ['random bytes', Buffer.from('3ab1f0c29d7e55aa01ff', 'hex')],
     ['zero fill (a crash after the size grew)', Buffer.alloc(4096)],
     ['a lone frame magic', Buffer.from('MLE1')],
-    ['a frame header claiming more than the file holds', Buffer.concat([Buffer.from('MLE1'), Buffer.from([0, 0, 1, 0])])],
-    ['a frame header claiming more than any entry may be', Buffer.concat([Buffer.from('MLE1'), Buffer.from([0xff, 0xff, 0xff, 0xff])])],
-    ['a complete frame with a bad hash', Buffer.concat([Buffer.from('MLE1'), Buffer.from([0, 0, 0, 2]), Buffer.from('{}'), Buffer.alloc(64, 7)])],
+    [
+      'a frame header claiming more than the file holds',
+      Buffer.concat([Buffer.from('MLE1'), Buffer.from([0, 0, 1, 0])]),
+    ],
+    [
+      'a frame header claiming more than any entry may be',
+      Buffer.concat([Buffer.from('MLE1'), Buffer.from([0xff, 0xff, 0xff, 0xff])]),
+    ],
+    [
+      'a complete frame with a bad hash',
+      Buffer.concat([Buffer.from('MLE1'), Buffer.from([0, 0, 0, 2]), Buffer.from('{}'), Buffer.alloc(64, 7)]),
+    ],
   ])('recovers when %s follow the last entry', async (_name, garbage) => {
     const f = await fixture(5);
     const dir = await copyOf(f.directory);
@@ -177,7 +186,9 @@ describe('FileStore crash recovery', () => {
       (e: unknown) => e as Error,
     );
     expect(error).toBeInstanceOf(StoreCorruptionError);
-    expect(error?.message).toMatch(/is damaged at offset \d+ \(.+\) after entry \d+, but an intact entry follows at offset \d+; refusing to drop it/);
+    expect(error?.message).toMatch(
+      /is damaged at offset \d+ \(.+\) after entry \d+, but an intact entry follows at offset \d+; refusing to drop it/,
+    );
     expect(error?.message).toContain(reason);
     // Nothing was truncated, and the lock was released so an operator can inspect or repair.
     expect(await readFile(join(dir, LOG_FILE))).toEqual(before);
@@ -221,10 +232,14 @@ describe('FileStore crash recovery', () => {
     const dir = await tempDir();
     const acknowledged = new Map<string, number>();
     for (let round = 0; round < 3; round++) {
-      const child = spawn(process.execPath, [script, 'commit-loop', `file:${dir}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [script, 'commit-loop', `file:${dir}`], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stderr = '';
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      const exited = new Promise<NodeJS.Signals | null>((resolveExit) => child.on('exit', (_code, signal) => resolveExit(signal)));
+      const exited = new Promise<NodeJS.Signals | null>((resolveExit) =>
+        child.on('exit', (_code, signal) => resolveExit(signal)),
+      );
       let buffered = '';
       let acksThisRound = 0;
       const target = 40 + round * 37;
@@ -246,7 +261,9 @@ describe('FileStore crash recovery', () => {
             }
           }
         });
-        void exited.then(() => (acksThisRound < target ? reject(new StoreCorruptionError(`child died early: ${stderr}`)) : undefined));
+        void exited.then(() =>
+          acksThisRound < target ? reject(new StoreCorruptionError(`child died early: ${stderr}`)) : undefined,
+        );
       });
       // Wait until the process is reaped, so its pid no longer holds the lock.
       expect(await exited).toBe('SIGKILL');

@@ -8,11 +8,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresStore } from '../../../src/service/store/postgres-store.js';
 import { openStore } from '../../../src/service/store/open-store.js';
-import {
-  StoreBackendError,
-  StoreConfigError,
-  StoreCorruptionError,
-} from '../../../src/service/store/store-errors.js';
+import { StoreBackendError, StoreConfigError, StoreCorruptionError } from '../../../src/service/store/store-errors.js';
 import { startPostgres, type PostgresCluster } from '../../helpers/postgres.js';
 import { storeContract } from './store-contract.js';
 
@@ -91,12 +87,37 @@ describe('PostgresStore specifics', () => {
   });
 
   it.each([
-    ['a log payload', (s: string) => `UPDATE "${s}".log_entries SET payload = convert_to(replace(convert_from(payload, 'UTF8'), '"n":2', '"n":3'), 'UTF8') WHERE idx = 2`, /log_entries row 2 has a leaf hash that does not match its payload/],
-    ['a chain link', (s: string) => `UPDATE "${s}".log_entries SET chain = sha512(chain) WHERE idx = 3`, /log_entries row 3 breaks the hash chain/],
-    ['a missing entry', (s: string) => `DELETE FROM "${s}".log_entries WHERE idx = 2`, /log_entries row 3 found where entry 2 was due/],
-    ['the head', (s: string) => `UPDATE "${s}".log_head SET chain = sha512(chain)`, /chain or Merkle root different from the head row/],
-    ['a record', (s: string) => `UPDATE "${s}".records SET value = '{"n":42}' WHERE key = 'k2'`, /record c\/"k2" disagrees with a replay of the log/],
-    ['a vanished record', (s: string) => `DELETE FROM "${s}".records WHERE key = 'k4'`, /3 records stored, 4 replayed from the log/],
+    [
+      'a log payload',
+      (s: string) =>
+        `UPDATE "${s}".log_entries SET payload = convert_to(replace(convert_from(payload, 'UTF8'), '"n":2', '"n":3'), 'UTF8') WHERE idx = 2`,
+      /log_entries row 2 has a leaf hash that does not match its payload/,
+    ],
+    [
+      'a chain link',
+      (s: string) => `UPDATE "${s}".log_entries SET chain = sha512(chain) WHERE idx = 3`,
+      /log_entries row 3 breaks the hash chain/,
+    ],
+    [
+      'a missing entry',
+      (s: string) => `DELETE FROM "${s}".log_entries WHERE idx = 2`,
+      /log_entries row 3 found where entry 2 was due/,
+    ],
+    [
+      'the head',
+      (s: string) => `UPDATE "${s}".log_head SET chain = sha512(chain)`,
+      /chain or Merkle root different from the head row/,
+    ],
+    [
+      'a record',
+      (s: string) => `UPDATE "${s}".records SET value = '{"n":42}' WHERE key = 'k2'`,
+      /record c\/"k2" disagrees with a replay of the log/,
+    ],
+    [
+      'a vanished record',
+      (s: string) => `DELETE FROM "${s}".records WHERE key = 'k4'`,
+      /3 records stored, 4 replayed from the log/,
+    ],
   ])('verify() detects tampering with %s', async (_name, tamper, message) => {
     const schema = nextSchema();
     const store = await PostgresStore.open(databaseUrl, { schema });
@@ -129,6 +150,8 @@ describe('PostgresStore specifics', () => {
   });
 
   it('refuses a schema name that is not a plain identifier', async () => {
-    await expect(PostgresStore.open(databaseUrl, { schema: 'x"; DROP TABLE y; --' })).rejects.toBeInstanceOf(StoreConfigError);
+    await expect(PostgresStore.open(databaseUrl, { schema: 'x"; DROP TABLE y; --' })).rejects.toBeInstanceOf(
+      StoreConfigError,
+    );
   });
 });

@@ -18,7 +18,9 @@ async function main(): Promise<void> {
     const writer = async (w: number): Promise<never> => {
       for (let i = 0; ; i++) {
         const key = `w${w}-k${i}`;
-        const receipt = await store.commit([{ op: 'put', container: 'crash', key, value: { i, pad: 'x'.repeat((i * 37) % 700) } }]);
+        const receipt = await store.commit([
+          { op: 'put', container: 'crash', key, value: { i, pad: 'x'.repeat((i * 37) % 700) } },
+        ]);
         process.stdout.write(`acked ${receipt.index} ${key}\n`);
       }
     };

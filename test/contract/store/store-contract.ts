@@ -170,7 +170,12 @@ export function storeContract(name: string, target: () => StoreUnderTest): void 
       const r1 = await store.commit([put('accounts', 'alice@example.com', { profile: 'MAAA', n: 1 })]);
       expect(r1.index).toBe(1);
       const got = await store.get('accounts', 'alice@example.com');
-      expect(got).toEqual({ container: 'accounts', key: 'alice@example.com', value: { profile: 'MAAA', n: 1 }, version: 1 });
+      expect(got).toEqual({
+        container: 'accounts',
+        key: 'alice@example.com',
+        value: { profile: 'MAAA', n: 1 },
+        version: 1,
+      });
 
       // A returned value is a copy: changing it must not change the store.
       (got?.value as JsonObject)['n'] = 99;
@@ -217,7 +222,9 @@ export function storeContract(name: string, target: () => StoreUnderTest): void 
       const { store } = await fresh();
       const pre = (expected: number | 'absent') => [{ container: 'claims', key: 'c', expected }];
       await store.commit([put('claims', 'c', { v: 1 })], pre('absent'));
-      await expect(store.commit([put('claims', 'c', { v: 2 })], pre('absent'))).rejects.toBeInstanceOf(StoreConflictError);
+      await expect(store.commit([put('claims', 'c', { v: 2 })], pre('absent'))).rejects.toBeInstanceOf(
+        StoreConflictError,
+      );
       await expect(store.commit([put('claims', 'c', { v: 2 })], pre(7))).rejects.toBeInstanceOf(StoreConflictError);
       const r = await store.commit([put('claims', 'c', { v: 2 })], pre(1));
       expect((await store.get('claims', 'c'))?.version).toBe(r.index);
@@ -230,7 +237,9 @@ export function storeContract(name: string, target: () => StoreUnderTest): void 
       await expect(store.commit([put('claims', 'c', { v: 3 })], pre(stale))).rejects.toBeInstanceOf(StoreConflictError);
       const again = await store.commit([put('claims', 'c', { v: 3 })], pre('absent'));
       expect(again.index).toBeGreaterThan(stale);
-      await expect(store.commit([del('claims', 'c')], pre(stale))).rejects.toThrow(/expected version \d+, found version \d+/);
+      await expect(store.commit([del('claims', 'c')], pre(stale))).rejects.toThrow(
+        /expected version \d+, found version \d+/,
+      );
     });
 
     it('pages through many records in a stable code-point order with opaque page keys', async () => {
@@ -246,7 +255,8 @@ export function storeContract(name: string, target: () => StoreUnderTest): void 
       const codePointOrder = [...keys].sort((a, b) => {
         const x = [...a].map((c) => c.codePointAt(0) as number);
         const y = [...b].map((c) => c.codePointAt(0) as number);
-        for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return (x[i] as number) - (y[i] as number);
+        for (let i = 0; i < Math.min(x.length, y.length); i++)
+          if (x[i] !== y[i]) return (x[i] as number) - (y[i] as number);
         return x.length - y.length;
       });
 
@@ -271,7 +281,11 @@ export function storeContract(name: string, target: () => StoreUnderTest): void 
       const prefixed: string[] = [];
       after = undefined;
       do {
-        const page: ListPage = await store.list('devices', { prefix: 'dev-0', limit: 40, ...(after === undefined ? {} : { after }) });
+        const page: ListPage = await store.list('devices', {
+          prefix: 'dev-0',
+          limit: 40,
+          ...(after === undefined ? {} : { after }),
+        });
         prefixed.push(...page.records.map((r) => r.key));
         after = page.next;
       } while (after !== undefined);
@@ -324,7 +338,10 @@ export function storeContract(name: string, target: () => StoreUnderTest): void 
     it('keeps everything across close and reopen', async () => {
       const { store, location } = await fresh();
       for (let i = 0; i < 30; i++) {
-        await store.commit([put('accounts', `a${i}`, { i }), ...(i % 3 === 0 && i > 0 ? [del('accounts', `a${i - 1}`)] : [])]);
+        await store.commit([
+          put('accounts', `a${i}`, { i }),
+          ...(i % 3 === 0 && i > 0 ? [del('accounts', `a${i - 1}`)] : []),
+        ]);
       }
       const cp = await store.checkpoint();
       const listing = await store.list('accounts', { limit: 1000 });
@@ -353,7 +370,10 @@ export function storeContract(name: string, target: () => StoreUnderTest): void 
 
       const race = await Promise.allSettled(
         Array.from({ length: 10 }, (_, i) =>
-          store.commit([put('lockouts', 'alice', { by: i })], [{ container: 'lockouts', key: 'alice', expected: 'absent' }]),
+          store.commit(
+            [put('lockouts', 'alice', { by: i })],
+            [{ container: 'lockouts', key: 'alice', expected: 'absent' }],
+          ),
         ),
       );
       expect(race.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
@@ -381,8 +401,14 @@ export function storeContract(name: string, target: () => StoreUnderTest): void 
 
       // Both read version 1 of the counter and race: one update wins, the other is refused.
       const race = await Promise.allSettled([
-        store.commit([put('counters', 'pin-failures', { n: 1 })], [{ container: 'counters', key: 'pin-failures', expected: 1 }]),
-        other.commit([put('counters', 'pin-failures', { n: 1 })], [{ container: 'counters', key: 'pin-failures', expected: 1 }]),
+        store.commit(
+          [put('counters', 'pin-failures', { n: 1 })],
+          [{ container: 'counters', key: 'pin-failures', expected: 1 }],
+        ),
+        other.commit(
+          [put('counters', 'pin-failures', { n: 1 })],
+          [{ container: 'counters', key: 'pin-failures', expected: 1 }],
+        ),
       ]);
       expect(race.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       const lost = race.find((r) => r.status === 'rejected') as PromiseRejectedResult;
@@ -414,7 +440,16 @@ export function storeContract(name: string, target: () => StoreUnderTest): void 
     describe('bad input', () => {
       it('refuses malformed container names, naming the field', async () => {
         const { store } = await fresh();
-        for (const container of ['', 'Accounts', '../etc', 'a b', 'a/b', '9lives', 'x'.repeat(65), 42 as unknown as string]) {
+        for (const container of [
+          '',
+          'Accounts',
+          '../etc',
+          'a b',
+          'a/b',
+          '9lives',
+          'x'.repeat(65),
+          42 as unknown as string,
+        ]) {
           const error = await rejection(store.get(container, 'k'));
           expect(error).toBeInstanceOf(StoreInputError);
           expect(error.message).toMatch(/^"container" expected a container name/);
@@ -461,12 +496,18 @@ export function storeContract(name: string, target: () => StoreUnderTest): void 
           [{ u: undefined }, /"changes\[0\]\.value\.u" expected a JSON value, got type undefined/, StoreInputError],
           [{ f: () => 1 }, /"changes\[0\]\.value\.f" expected a JSON value, got type function/, StoreInputError],
           [{ big: 1n }, /got type bigint/, StoreInputError],
-          [{ m: new Map() }, /"changes\[0\]\.value\.m" expected a plain JSON object or array, got an instance of Map/, StoreInputError],
+          [
+            { m: new Map() },
+            /"changes\[0\]\.value\.m" expected a plain JSON object or array, got an instance of Map/,
+            StoreInputError,
+          ],
           [circular, /"changes\[0\]\.value\.self" is a circular reference/, StoreInputError],
           [deep, /is nested more than 64 levels deep/, StoreLimitError],
         ];
         for (const [value, pattern, errorClass] of cases) {
-          const error = await rejection(store.commit([{ op: 'put', container: 'accounts', key: 'k', value: value as JsonObject }]));
+          const error = await rejection(
+            store.commit([{ op: 'put', container: 'accounts', key: 'k', value: value as JsonObject }]),
+          );
           expect(error).toBeInstanceOf(errorClass);
           expect(error.message).toMatch(pattern);
         }
@@ -496,16 +537,44 @@ export function storeContract(name: string, target: () => StoreUnderTest): void 
         const { store } = await fresh();
         const cases: Array<[Promise<unknown>, RegExp, typeof StoreInputError | typeof StoreLimitError]> = [
           [store.commit([]), /"changes" expected a non-empty array, got an empty array/, StoreInputError],
-          [store.commit({} as unknown as StoreChange[]), /"changes" expected a non-empty array, got an instance of Object/, StoreInputError],
-          [store.commit([{ op: 'upsert', container: 'a', key: 'k' } as unknown as StoreChange]), /"changes\[0\]\.op" expected "put" or "delete", got "upsert"/, StoreInputError],
-          [store.commit([put('a', 'k', {}), del('a', 'k')]), /"changes\[1\]" changes a\/"k" a second time in one commit/, StoreInputError],
-          [store.commit([put('a', 'k', {})], [{ container: 'a', key: 'k', expected: 0 }]), /"preconditions\[0\]\.expected" expected a version \(a positive integer\) or "absent", got 0/, StoreInputError],
-          [store.commit([put('a', 'k', {})], [{ container: 'a', key: 'k' } as never]), /"preconditions\[0\]\.expected" .* got undefined/, StoreInputError],
-          [store.commit([put('a', 'k', {})], [{ container: 'A', key: 'k', expected: 1 }]), /"preconditions\[0\]\.container"/, StoreInputError],
+          [
+            store.commit({} as unknown as StoreChange[]),
+            /"changes" expected a non-empty array, got an instance of Object/,
+            StoreInputError,
+          ],
+          [
+            store.commit([{ op: 'upsert', container: 'a', key: 'k' } as unknown as StoreChange]),
+            /"changes\[0\]\.op" expected "put" or "delete", got "upsert"/,
+            StoreInputError,
+          ],
+          [
+            store.commit([put('a', 'k', {}), del('a', 'k')]),
+            /"changes\[1\]" changes a\/"k" a second time in one commit/,
+            StoreInputError,
+          ],
+          [
+            store.commit([put('a', 'k', {})], [{ container: 'a', key: 'k', expected: 0 }]),
+            /"preconditions\[0\]\.expected" expected a version \(a positive integer\) or "absent", got 0/,
+            StoreInputError,
+          ],
+          [
+            store.commit([put('a', 'k', {})], [{ container: 'a', key: 'k' } as never]),
+            /"preconditions\[0\]\.expected" .* got undefined/,
+            StoreInputError,
+          ],
+          [
+            store.commit([put('a', 'k', {})], [{ container: 'A', key: 'k', expected: 1 }]),
+            /"preconditions\[0\]\.container"/,
+            StoreInputError,
+          ],
           [store.list('a', { limit: 0 }), /"limit" expected a positive integer, got 0/, StoreInputError],
           [store.list('a', { limit: 1.5 }), /"limit" expected a positive integer, got 1.5/, StoreInputError],
           [store.list('a', { limit: 1001 }), /"limit" is 1001, more than the limit of 1000/, StoreLimitError],
-          [store.list('a', { after: 'not-a-page-key' }), /"after" expected a page key returned by list, got "not-a-page-key"/, StoreInputError],
+          [
+            store.list('a', { after: 'not-a-page-key' }),
+            /"after" expected a page key returned by list, got "not-a-page-key"/,
+            StoreInputError,
+          ],
           [store.list('a', { after: 'k1.!!!' }), /"after" is not a page key returned by list/, StoreInputError],
           [store.list('a', { after: 'k1.AA' }), /"after" is not a page key returned by list/, StoreInputError],
           [store.list('a', { prefix: 'a\u0007' }), /"prefix" contains a control character/, StoreInputError],

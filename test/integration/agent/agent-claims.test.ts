@@ -18,7 +18,14 @@ import { envelopeId } from '../../../src/mesh/udf/message-id.js';
 import { ForbiddenError } from '../../../src/platform/http/http-errors.js';
 import { factoryFileText } from '../../helpers/agent-fixtures.js';
 import { claimAndAccept, openOwner, publishDevice, sendClaim } from '../../helpers/agent-owner.js';
-import { AgentProcess, claimPollsAfter, runAgentCli, tempDirectory, writeConfig, stopAllAgents } from '../../helpers/agent-process.js';
+import {
+  AgentProcess,
+  claimPollsAfter,
+  runAgentCli,
+  tempDirectory,
+  writeConfig,
+  stopAllAgents,
+} from '../../helpers/agent-process.js';
 import { ownerJson, startTestService, type TestService } from '../owner/owner-harness.js';
 
 let service: TestService;
@@ -36,8 +43,11 @@ describe('claims of the QR label, end to end', () => {
   it('first claim connects; wrong authenticators refused; a later claim waits for approve-claim on the device', async () => {
     const dir = await tempDirectory('mesh-agent-claims-');
     directories.push(dir);
-    for (const name of ['maker', 'bob', 'carol']) await ownerJson(join(dir, name), 'account', 'create', `${name}@example.com`, '--service', service.url);
-    const [maker, bob, carol] = await Promise.all(['maker', 'bob', 'carol'].map((n) => openOwner(join(dir, n), service.url)));
+    for (const name of ['maker', 'bob', 'carol'])
+      await ownerJson(join(dir, name), 'account', 'create', `${name}@example.com`, '--service', service.url);
+    const [maker, bob, carol] = await Promise.all(
+      ['maker', 'bob', 'carol'].map((n) => openOwner(join(dir, n), service.url)),
+    );
     const factory = factoryFileText('maker@example.com');
     const published = await publishDevice(maker!, factory.seed);
     expect(published.connectUri).toBe(factory.made.connectUri);
@@ -54,14 +64,30 @@ describe('claims of the QR label, end to end', () => {
     await agent.waitFor(/SHOW connect-uri mcu:\/\/maker@example.com\//);
 
     // A claim whose DeviceAuthenticate is for another device passes the service, not the device.
-    const otherUri = staticConnectUri(newDerivedKeySeedUdf(KeySpecifier.MeshProfileDevice, systemRandom), 'maker@example.com');
+    const otherUri = staticConnectUri(
+      newDerivedKeySeedUdf(KeySpecifier.MeshProfileDevice, systemRandom),
+      'maker@example.com',
+    );
     const otherKey = otherUri.slice(otherUri.lastIndexOf('/') + 1);
-    const real = createMessageClaim({ claimantProfile: carol!.profile, adminKey: signerOf(carol!.keys.administratorSignature), connectUri: factory.made.connectUri, random: systemRandom });
+    const real = createMessageClaim({
+      claimantProfile: carol!.profile,
+      adminKey: signerOf(carol!.keys.administratorSignature),
+      connectUri: factory.made.connectUri,
+      random: systemRandom,
+    });
     const seal = (field: 'DeviceAuthenticate' | 'ServiceAuthenticate', value: string) =>
-      sealObject('MessageClaim', { ...real.claim, [field]: value }, { envelopeId: envelopeId(real.messageId), signer: signerOf(carol!.keys.administratorSignature) });
-    await expect(sendClaim(maker!.client, seal('ServiceAuthenticate', serviceAuthenticate('carol@example.com', otherKey)))).rejects.toThrow(ForbiddenError);
+      sealObject(
+        'MessageClaim',
+        { ...real.claim, [field]: value },
+        { envelopeId: envelopeId(real.messageId), signer: signerOf(carol!.keys.administratorSignature) },
+      );
+    await expect(
+      sendClaim(maker!.client, seal('ServiceAuthenticate', serviceAuthenticate('carol@example.com', otherKey))),
+    ).rejects.toThrow(ForbiddenError);
     await sendClaim(maker!.client, seal('DeviceAuthenticate', deviceAuthenticate('carol@example.com', otherKey)));
-    await agent.waitFor(/claims: a claim of this device was refused: ClaimAuthenticatorError: "MessageClaim.DeviceAuthenticate"/);
+    await agent.waitFor(
+      /claims: a claim of this device was refused: ClaimAuthenticatorError: "MessageClaim.DeviceAuthenticate"/,
+    );
 
     // Bob scans the label: claim at the maker's service, accept on his own; the device connects.
     await claimAndAccept(bob!, maker!.client, factory.made.connectUri, ['thermostat']);
@@ -69,18 +95,27 @@ describe('claims of the QR label, end to end', () => {
 
     // Carol claims too: held, with a code shown on the device; it connects only once confirmed there.
     await claimAndAccept(carol!, maker!.client, factory.made.connectUri);
-    const code = (await agent.waitFor(/SHOW claim-held carol@example.com awaiting physical-confirmation code (\S+)/))[1] as string;
+    const code = (
+      await agent.waitFor(/SHOW claim-held carol@example.com awaiting physical-confirmation code (\S+)/)
+    )[1] as string;
     // Unconfirmed, it stays held through the device's next polls.
     await claimPollsAfter(config);
     expect(agent.lines.some((l) => /SHOW connected carol/.test(l))).toBe(false);
-    const held = JSON.parse(runAgentCli(['status', '--json', '--config', config]).stdout) as { claims: { held: Array<{ claimant: string; code: string }> } };
-    expect(held.claims.held).toEqual([expect.objectContaining({ claimant: 'carol@example.com', code, policy: 'physical-confirmation' })]);
+    const held = JSON.parse(runAgentCli(['status', '--json', '--config', config]).stdout) as {
+      claims: { held: Array<{ claimant: string; code: string }> };
+    };
+    expect(held.claims.held).toEqual([
+      expect.objectContaining({ claimant: 'carol@example.com', code, policy: 'physical-confirmation' }),
+    ]);
     const approve = runAgentCli(['approve-claim', code, '--config', config]);
     expect(approve.status, approve.stderr).toBe(0);
     expect(approve.stdout).toMatch(/claim by carol@example.com confirmed/);
     await agent.waitFor(/SHOW connected carol@example.com/);
 
-    const status = JSON.parse(runAgentCli(['status', '--json', '--config', config]).stdout) as { owners: Array<{ account: string; state: string; origin: string; roles?: string[] }>; claims: { held: unknown[] } };
+    const status = JSON.parse(runAgentCli(['status', '--json', '--config', config]).stdout) as {
+      owners: Array<{ account: string; state: string; origin: string; roles?: string[] }>;
+      claims: { held: unknown[] };
+    };
     expect(status.owners.map((o) => [o.account, o.state, o.origin])).toEqual([
       ['bob@example.com', 'connected', 'claim'],
       ['carol@example.com', 'connected', 'claim'],

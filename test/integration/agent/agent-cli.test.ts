@@ -27,7 +27,12 @@ async function device(text: string): Promise<{ dir: string; state: string; medk:
   await writeFile(medk, text, { mode: 0o600 });
   const state = join(dir, 'state');
   // The service is never reached: these fail before any connection.
-  const config = await writeConfig(dir, { stateDirectory: state, preconfiguration: medk, owners: [{ account: 'alice@example.com', service: 'http://127.0.0.1:9/' }], keystore: 'file' });
+  const config = await writeConfig(dir, {
+    stateDirectory: state,
+    preconfiguration: medk,
+    owners: [{ account: 'alice@example.com', service: 'http://127.0.0.1:9/' }],
+    keystore: 'file',
+  });
   return { dir, state, medk, config };
 }
 
@@ -41,14 +46,20 @@ describe('mesh-agent command line', () => {
     expect(help.stdout).toContain('mesh-agent approve-claim CODE');
     expect(runAgentCli(['status', '--help']).status).toBe(0);
     expect(runAgentCli([]).status).toBe(2);
-    expect(runAgentCli(['frobnicate']).stderr).toBe('mesh-agent: unknown command "frobnicate" (try mesh-agent --help)\n');
+    expect(runAgentCli(['frobnicate']).stderr).toBe(
+      'mesh-agent: unknown command "frobnicate" (try mesh-agent --help)\n',
+    );
     expect(runAgentCli(['run', '--bogus']).status).toBe(2);
   });
 
   it('a bad configuration exits 78, naming the path of each problem', async () => {
     const dir = await tempDirectory('mesh-agent-cfg-');
     directories.push(dir);
-    const config = await writeConfig(dir, { stateDirectory: join(dir, 's'), keystor: 'file', owners: [{ account: 'not-an-address' }] });
+    const config = await writeConfig(dir, {
+      stateDirectory: join(dir, 's'),
+      keystor: 'file',
+      owners: [{ account: 'not-an-address' }],
+    });
     const run = runAgentCli(['run', '--config', config]);
     expect(run.status).toBe(78);
     expect(run.stderr).toContain('"$.keystor"');
@@ -65,10 +76,32 @@ describe('mesh-agent command line', () => {
   const flipped = envelope[1].slice(0, 50) + (envelope[1][50] === 'A' ? 'B' : 'A') + envelope[1].slice(51);
   const otherSeed = newDerivedKeySeedUdf(KeySpecifier.MeshProfileDevice, seededRandom(77));
   const bad: Array<[string, string, RegExp]> = [
-    ['truncated', good.text.slice(0, 300), /PreconfigurationError: preconfiguration \S+device\.medk: is not JSON \(truncated/],
+    [
+      'truncated',
+      good.text.slice(0, 300),
+      /PreconfigurationError: preconfiguration \S+device\.medk: is not JSON \(truncated/,
+    ],
     ['not JSON', 'hello\n', /PreconfigurationError: .*is not JSON/],
-    ['wrong seed', JSON.stringify({ DevicePreconfiguration: { ...body.DevicePreconfiguration, PrivateKey: { PrivateKeyUDF: { PrivateValue: otherSeed, KeyType: 'MeshProfileDevice' } } } }), /does not regenerate the enveloped ProfileDevice/],
-    ['tampered envelope', JSON.stringify({ DevicePreconfiguration: { ...body.DevicePreconfiguration, EnvelopedProfileDevice: [envelope[0], flipped, envelope[2]] } }), /PreconfigurationError: .*EnvelopedProfileDevice/],
+    [
+      'wrong seed',
+      JSON.stringify({
+        DevicePreconfiguration: {
+          ...body.DevicePreconfiguration,
+          PrivateKey: { PrivateKeyUDF: { PrivateValue: otherSeed, KeyType: 'MeshProfileDevice' } },
+        },
+      }),
+      /does not regenerate the enveloped ProfileDevice/,
+    ],
+    [
+      'tampered envelope',
+      JSON.stringify({
+        DevicePreconfiguration: {
+          ...body.DevicePreconfiguration,
+          EnvelopedProfileDevice: [envelope[0], flipped, envelope[2]],
+        },
+      }),
+      /PreconfigurationError: .*EnvelopedProfileDevice/,
+    ],
   ];
   for (const [name, text, message] of bad) {
     it(`a ${name} preconfiguration: exit 1, one line, nothing touched`, async () => {
@@ -78,7 +111,9 @@ describe('mesh-agent command line', () => {
       // A wrong seed under a validly self-signed profile: that profile's fingerprint may be
       // shown before the seed is checked (first-boot KnownIdentity), but nothing else is.
       const shown = run.stdout.split('\n').filter((l) => / SHOW /.test(` ${l}`));
-      expect(shown).toEqual(name === 'wrong seed' ? [expect.stringMatching(new RegExp(`SHOW fingerprint ${good.made.deviceUdf} `))] : []);
+      expect(shown).toEqual(
+        name === 'wrong seed' ? [expect.stringMatching(new RegExp(`SHOW fingerprint ${good.made.deviceUdf} `))] : [],
+      );
       const lines = run.stderr.split('\n').filter((l) => l !== '');
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(message);
@@ -98,7 +133,9 @@ describe('mesh-agent command line', () => {
     await rm(join(d.state, 'secrets', 'device-seed.secret'));
     const run = runAgentCli(['run', '--config', d.config]);
     expect(run.status).toBe(1);
-    expect(run.stderr).toMatch(/^mesh-agent: DeviceKeyLostError: preconfiguration \S+ was imported .* the key was lost\n$/);
+    expect(run.stderr).toMatch(
+      /^mesh-agent: DeviceKeyLostError: preconfiguration \S+ was imported .* the key was lost\n$/,
+    );
   });
 
   it('a second agent on the same state directory is refused while the first runs', async () => {

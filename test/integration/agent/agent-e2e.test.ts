@@ -14,7 +14,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toHex } from '../../../src/crypto/bytes.js';
 import { base64urlEncode as encodeBase64url } from '../../../src/mesh/encoding/base64url.js';
 import { parseDerivedKeySeed } from '../../../src/mesh/udf/derived-key-seed.js';
-import { AgentProcess, runAgentCli, tempDirectory, writeConfig, stopAllAgents, withPorts } from '../../helpers/agent-process.js';
+import {
+  AgentProcess,
+  runAgentCli,
+  tempDirectory,
+  writeConfig,
+  stopAllAgents,
+  withPorts,
+} from '../../helpers/agent-process.js';
 import { factoryFileText } from '../../helpers/agent-fixtures.js';
 import { owner, ownerJson, startTestService, type TestService } from '../owner/owner-harness.js';
 
@@ -71,7 +78,8 @@ describe('mesh-agent end to end', () => {
     const logs: string[] = [];
     const activations = new Set<string>();
     const collect = async (): Promise<void> => {
-      for (const value of (await secretValues(state)).values()) if (value.startsWith('Z') && value !== factory.seed) activations.add(value);
+      for (const value of (await secretValues(state)).values())
+        if (value.startsWith('Z') && value !== factory.seed) activations.add(value);
     };
 
     let agent = new AgentProcess(config);
@@ -97,7 +105,10 @@ describe('mesh-agent end to end', () => {
     logs.push(...agent.lines);
     const stopped = runAgentCli(['status', '--json', '--config', config]);
     expect(stopped.status, stopped.stderr).toBe(0);
-    const s1 = JSON.parse(stopped.stdout) as { running: boolean; owners: Array<{ account: string; state: string; witness?: string }> };
+    const s1 = JSON.parse(stopped.stdout) as {
+      running: boolean;
+      owners: Array<{ account: string; state: string; witness?: string }>;
+    };
     expect(s1.running).toBe(false);
     expect(s1.owners.map((o) => [o.account, o.state, o.witness])).toEqual([
       ['alice@example.com', 'connected', witnessA],
@@ -125,7 +136,12 @@ describe('mesh-agent end to end', () => {
     };
     expect(s2.running).toBe(true);
     expect(s2.pid).toBe(agent.child.pid);
-    expect(s2.device).toEqual({ udf: fingerprint, mode: 'factory', connectUri: factory.made.connectUri, makerAccount: 'maker@example.com' });
+    expect(s2.device).toEqual({
+      udf: fingerprint,
+      mode: 'factory',
+      connectUri: factory.made.connectUri,
+      makerAccount: 'maker@example.com',
+    });
     expect(s2.keystore.tier).toBe('file');
     expect(s2.owners.map((o) => [o.account, o.state])).toEqual([
       ['alice@example.com', 'connected'],
@@ -140,7 +156,9 @@ describe('mesh-agent end to end', () => {
     await agent.waitFor(/SHOW revoked alice@example.com/);
     const names = [...(await secretValues(state)).keys()].sort();
     expect(names).toEqual(['activation~bob@example.com.secret', 'device-seed.secret']);
-    const s3 = JSON.parse(runAgentCli(['status', '--json', '--config', config]).stdout) as { owners: Array<{ account: string; state: string }> };
+    const s3 = JSON.parse(runAgentCli(['status', '--json', '--config', config]).stdout) as {
+      owners: Array<{ account: string; state: string }>;
+    };
     expect(s3.owners.map((o) => [o.account, o.state])).toEqual([
       ['alice@example.com', 'revoked'],
       ['bob@example.com', 'connected'],
@@ -151,10 +169,16 @@ describe('mesh-agent end to end', () => {
 
     // No secret anywhere but the keystore: every log line, the state, the status, the file.
     const files = ['state.json', 'status.json'].map((f) => join(state, f)).concat([medk]);
-    const haystack = [logs.join('\n'), running.stdout, text.stdout, ...(await Promise.all(files.map((f) => readFile(f, 'utf8'))))];
+    const haystack = [
+      logs.join('\n'),
+      running.stdout,
+      text.stdout,
+      ...(await Promise.all(files.map((f) => readFile(f, 'utf8')))),
+    ];
     const secrets = [factory.seed, ...activations];
     expect(secrets).toHaveLength(3);
-    for (const secret of secrets) for (const form of forms(secret)) for (const hay of haystack) expect(hay.includes(form)).toBe(false);
+    for (const secret of secrets)
+      for (const form of forms(secret)) for (const hay of haystack) expect(hay.includes(form)).toBe(false);
     // And logs are lines a journal reads: one event per line, none of them empty.
     expect(logs.every((l) => l.length > 0 && !l.includes('\n'))).toBe(true);
   });
@@ -175,13 +199,18 @@ describe('mesh-agent end to end', () => {
     const witness = (await agent.waitFor(/SHOW witness (\S+) for carol@example.com/))[1] as string;
     expect((await owner(home, 'device', 'accept', witness)).status).toBe(0);
     await agent.waitFor(/SHOW connected carol@example.com/);
-    const status = JSON.parse(runAgentCli(['status', '--json', '--config', config]).stdout) as { keystore: { tier: string }; device: { mode: string } };
+    const status = JSON.parse(runAgentCli(['status', '--json', '--config', config]).stdout) as {
+      keystore: { tier: string };
+      device: { mode: string };
+    };
     expect(status.keystore.tier).toBe('memory');
     expect(status.device.mode).toBe('self');
     expect(await agent.stop()).toBe(0);
     // The memory tier forgot the seed: a second start refuses instead of making a new identity.
     const again = new AgentProcess(config, {}, withPorts({ memoryKeystore: true }));
     expect(await again.exited).toBe(1);
-    expect(again.stderr.join('')).toMatch(/^mesh-agent: DeviceKeyLostError: device \S+ has no seed in keystore .*the key was lost\n$/);
+    expect(again.stderr.join('')).toMatch(
+      /^mesh-agent: DeviceKeyLostError: device \S+ has no seed in keystore .*the key was lost\n$/,
+    );
   });
 });

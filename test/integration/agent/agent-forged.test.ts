@@ -53,7 +53,13 @@ describe('mesh-agent against a dishonest service', () => {
       // Alice really accepts request 1, but the service holds the answer back and says Expired.
       const earlier = mesh.accept(alice, first);
       script = { Result: 'Expired' };
-      const second = (await agent.waitFor(/SHOW witness (\S+) for alice@example.com/, 15_000, agent.lines.findIndex((l) => l.includes(`SHOW witness ${first}`)) + 1))[1] as string;
+      const second = (
+        await agent.waitFor(
+          /SHOW witness (\S+) for alice@example.com/,
+          15_000,
+          agent.lines.findIndex((l) => l.includes(`SHOW witness ${first}`)) + 1,
+        )
+      )[1] as string;
       expect(second).not.toBe(first);
       const [ack] = mesh.pending(alice);
       expect(ack?.witness).toBe(second);
@@ -62,28 +68,54 @@ describe('mesh-agent against a dishonest service', () => {
       // 1. Forged: Mallory's admin key signs an Accept for Alice's account.
       const forged = acceptConnection({
         acknowledgement: ack!,
-        accountProfile: { ...alice.profile, keys: { ...alice.profile.keys, administratorSignature: mallory.profile.keys.administratorSignature } },
+        accountProfile: {
+          ...alice.profile,
+          keys: { ...alice.profile.keys, administratorSignature: mallory.profile.keys.administratorSignature },
+        },
         accountKeys: mallory.keys,
         random: systemRandom,
         now: new Date(),
       });
-      refusals.push(['forged', { Result: 'Accept', EnvelopedRespondConnection: forged.json }, /UnauthorizedSignerError/]);
+      refusals.push([
+        'forged',
+        { Result: 'Accept', EnvelopedRespondConnection: forged.json },
+        /UnauthorizedSignerError/,
+      ]);
       // 2. Replayed: Alice's genuine Accept of the earlier request.
       refusals.push(['replayed', { Result: 'Accept', EnvelopedRespondConnection: earlier }, /MessageIdMismatchError/]);
       // 3. Misdirected: Alice's genuine Accept of another device.
       const otherSeed = newDerivedKeySeedUdf(KeySpecifier.MeshProfileDevice, systemRandom);
-      const otherRequest = createRequestConnection({ deviceSeed: otherSeed, accountAddress: alice.account, random: systemRandom });
-      const otherStart = await mesh.connectStart(dishonest.url, { AccountAddress: alice.account, EnvelopedRequestConnection: otherRequest.json });
+      const otherRequest = createRequestConnection({
+        deviceSeed: otherSeed,
+        accountAddress: alice.account,
+        random: systemRandom,
+      });
+      const otherStart = await mesh.connectStart(dishonest.url, {
+        AccountAddress: alice.account,
+        EnvelopedRequestConnection: otherRequest.json,
+      });
       void otherStart;
       const otherWitness = mesh.pending(alice).find((a) => a.request.deviceUdf !== ack!.request.deviceUdf)!.witness;
       const misdirected = mesh.accept(alice, otherWitness);
-      refusals.push(['misdirected', { Result: 'Accept', EnvelopedRespondConnection: misdirected }, /DecryptionError|ProfileMismatchError|MessageIdMismatchError/]);
+      refusals.push([
+        'misdirected',
+        { Result: 'Accept', EnvelopedRespondConnection: misdirected },
+        /DecryptionError|ProfileMismatchError|MessageIdMismatchError/,
+      ]);
       // 4. Self-signed: the service signs a Reject in Alice's name with its own key.
-      const selfSigned = sealObject('RespondConnection', { MessageId: responseId(ack!.messageId), Result: 'Reject' }, {
-        envelopeId: envelopeId(responseId(ack!.messageId)),
-        signer: signerOf(mallory.keys.accountSignature),
-      });
-      refusals.push(['self-signed reject', { Result: 'Reject', EnvelopedRespondConnection: selfSigned.json }, /UnsignedEnvelopeError|UnauthorizedSignerError/]);
+      const selfSigned = sealObject(
+        'RespondConnection',
+        { MessageId: responseId(ack!.messageId), Result: 'Reject' },
+        {
+          envelopeId: envelopeId(responseId(ack!.messageId)),
+          signer: signerOf(mallory.keys.accountSignature),
+        },
+      );
+      refusals.push([
+        'self-signed reject',
+        { Result: 'Reject', EnvelopedRespondConnection: selfSigned.json },
+        /UnsignedEnvelopeError|UnauthorizedSignerError/,
+      ]);
       // 5. An Accept with no answer at all.
       refusals.push(['empty accept', { Result: 'Accept' }, /ServiceAnswerError/]);
 
@@ -91,7 +123,9 @@ describe('mesh-agent against a dishonest service', () => {
         const from = agent.lines.length;
         script = answer;
         await agent.waitFor(new RegExp(`warn: alice@example.com: .*${cause.source}`), 15_000, from);
-        const status = JSON.parse(runAgentCli(['status', '--json', '--config', config]).stdout) as { owners: Array<{ state: string; witness: string; lastError?: { message: string } }> };
+        const status = JSON.parse(runAgentCli(['status', '--json', '--config', config]).stdout) as {
+          owners: Array<{ state: string; witness: string; lastError?: { message: string } }>;
+        };
         expect(status.owners[0], name).toMatchObject({ state: 'pending', witness: second });
         expect(status.owners[0]?.lastError?.message, name).toMatch(cause);
       }
@@ -102,7 +136,7 @@ describe('mesh-agent against a dishonest service', () => {
       mesh.accept(alice, second);
       await agent.waitFor(/SHOW connected alice@example.com/);
       expect(await agent.stop()).toBe(0);
-      } finally {
+    } finally {
       await agent.stop();
     }
   });

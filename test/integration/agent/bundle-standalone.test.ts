@@ -56,7 +56,8 @@ beforeAll(async () => {
     if (/^mesh-agent-[a-z0-9-]+\.mjs$/.test(name)) optionalFiles.push(name);
     if (name === CORE || optionalFiles.includes(name)) await copyFile(join(DIST, name), join(full, name));
   }
-  if (existsSync(join(DIST, 'prebuilds'))) await cp(join(DIST, 'prebuilds'), join(full, 'prebuilds'), { recursive: true });
+  if (existsSync(join(DIST, 'prebuilds')))
+    await cp(join(DIST, 'prebuilds'), join(full, 'prebuilds'), { recursive: true });
   noNodeModulesAbove(scratch);
 });
 
@@ -66,7 +67,11 @@ afterAll(async () => {
   if (scratch !== undefined) await rm(scratch, { recursive: true, force: true });
 });
 
-async function factoryDevice(name: string, keystore: unknown, owners = [{ account: 'alice@example.com', service: '' }]) {
+async function factoryDevice(
+  name: string,
+  keystore: unknown,
+  owners = [{ account: 'alice@example.com', service: '' }],
+) {
   const dir = join(scratch, name);
   await mkdir(dir);
   const factory = factoryFileText();
@@ -89,7 +94,10 @@ async function factoryDevice(name: string, keystore: unknown, owners = [{ accoun
 describe('dist/mesh-agent.mjs from a directory with no node_modules', () => {
   it('the core file stays within 300 KB; the optional files are separate', async () => {
     const size = (await stat(join(DIST, CORE))).size;
-    expect(size, `dist/${CORE} is ${size} bytes; the target is ${CORE_LIMIT_BYTES} (docs/packaging.md: make the new heavy part a lazy module)`).toBeLessThanOrEqual(CORE_LIMIT_BYTES);
+    expect(
+      size,
+      `dist/${CORE} is ${size} bytes; the target is ${CORE_LIMIT_BYTES} (docs/packaging.md: make the new heavy part a lazy module)`,
+    ).toBeLessThanOrEqual(CORE_LIMIT_BYTES);
     // The core does not carry dbus-next: the Secret Service adapter is its own file.
     expect(optionalFiles).toContain('mesh-agent-secret-service.mjs');
     const core = await readFile(join(DIST, CORE), 'utf8');
@@ -119,8 +127,17 @@ describe('dist/mesh-agent.mjs from a directory with no node_modules', () => {
     await agent.waitFor(/SHOW connected alice@example.com/);
     const status = runAgentAt(['status', '--json', '--config', device.config], { bin, cwd: coreOnly });
     expect(status.status, status.stderr).toBe(0);
-    const s = JSON.parse(status.stdout) as { running: boolean; device: { udf: string; mode: string }; keystore: { tier: string }; owners: Array<{ account: string; state: string }> };
-    expect(s).toMatchObject({ running: true, device: { udf: device.factory.made.deviceUdf, mode: 'factory' }, keystore: { tier: 'file' } });
+    const s = JSON.parse(status.stdout) as {
+      running: boolean;
+      device: { udf: string; mode: string };
+      keystore: { tier: string };
+      owners: Array<{ account: string; state: string }>;
+    };
+    expect(s).toMatchObject({
+      running: true,
+      device: { udf: device.factory.made.deviceUdf, mode: 'factory' },
+      keystore: { tier: 'file' },
+    });
     expect(s.owners.map((o) => [o.account, o.state])).toEqual([['alice@example.com', 'connected']]);
     expect(await agent.stop()).toBe(0);
     expect(agent.stderr.join('')).toBe('');
@@ -131,12 +148,23 @@ describe('dist/mesh-agent.mjs from a directory with no node_modules', () => {
     const dir = join(scratch, 'self-keyed');
     await mkdir(dir);
     const config = join(dir, 'config.json');
-    await writeFile(config, JSON.stringify({ stateDirectory: join(dir, 'state'), owners: [{ account: 'carol@example.com', service: service.url }], keystore: 'file', polling: { initialDelaySeconds: 0.1, maxDelaySeconds: 0.4 } }));
+    await writeFile(
+      config,
+      JSON.stringify({
+        stateDirectory: join(dir, 'state'),
+        owners: [{ account: 'carol@example.com', service: service.url }],
+        keystore: 'file',
+        polling: { initialDelaySeconds: 0.1, maxDelaySeconds: 0.4 },
+      }),
+    );
     const bin = join(coreOnly, CORE);
     const agent = new SpawnedAgent(config, { bin, cwd: coreOnly });
     const udf = (await agent.waitFor(/SHOW fingerprint (\S+) event=fingerprint mode=self/))[1];
     // carol has no account: the service refuses, the agent logs it and keeps trying.
-    const status = JSON.parse(runAgentAt(['status', '--json', '--config', config], { bin, cwd: coreOnly }).stdout) as { device: { udf: string; mode: string }; keystore: { tier: string } };
+    const status = JSON.parse(runAgentAt(['status', '--json', '--config', config], { bin, cwd: coreOnly }).stdout) as {
+      device: { udf: string; mode: string };
+      keystore: { tier: string };
+    };
     expect(status.device).toMatchObject({ udf, mode: 'self' });
     expect(status.keystore.tier).toBe('file');
     expect(await agent.stop()).toBe(0);
@@ -144,20 +172,32 @@ describe('dist/mesh-agent.mjs from a directory with no node_modules', () => {
 
   it('without the optional file, secret-service is refused in one line and auto passes over it', async () => {
     const bin = join(coreOnly, CORE);
-    const explicit = await factoryDevice('no-chunk-explicit', { type: 'secret-service', secretService: { address: 'unix:path=/nonexistent/bus' } });
+    const explicit = await factoryDevice('no-chunk-explicit', {
+      type: 'secret-service',
+      secretService: { address: 'unix:path=/nonexistent/bus' },
+    });
     const refused = runAgentAt(['run', '--config', explicit.config], { bin, cwd: coreOnly });
     expect(refused.status).toBe(1);
-    expect(refused.stderr).toMatch(/^mesh-agent: SecretServiceUnavailableError: keystore "secret-service" is unavailable: its module could not be loaded .*install mesh-agent-secret-service\.mjs beside mesh-agent\.mjs/);
+    expect(refused.stderr).toMatch(
+      /^mesh-agent: SecretServiceUnavailableError: keystore "secret-service" is unavailable: its module could not be loaded .*install mesh-agent-secret-service\.mjs beside mesh-agent\.mjs/,
+    );
     expect(refused.stderr.split('\n')).toHaveLength(2);
     // Nothing imported: the preconfiguration still holds its seed.
     expect(await readFile(explicit.medk, 'utf8')).toBe(explicit.factory.text);
 
     const auto = await factoryDevice('no-chunk-auto', 'auto');
-    const agent = new SpawnedAgent(auto.config, { bin, cwd: coreOnly, env: { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' } });
+    const agent = new SpawnedAgent(auto.config, {
+      bin,
+      cwd: coreOnly,
+      env: { DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' },
+    });
     // The connect URI is shown once the state is saved (the fingerprint comes before).
     await agent.waitFor(/SHOW connect-uri/);
     expect(agent.lines.join('\n')).toMatch(/keystore: skipped secret-service: .*its module could not be loaded/);
-    expect(JSON.parse(runAgentAt(['status', '--json', '--config', auto.config], { bin, cwd: coreOnly }).stdout).keystore.tier).toBe('file');
+    expect(
+      JSON.parse(runAgentAt(['status', '--json', '--config', auto.config], { bin, cwd: coreOnly }).stdout).keystore
+        .tier,
+    ).toBe('file');
     expect(await agent.stop()).toBe(0);
   });
 
@@ -175,12 +215,17 @@ describe('dist/mesh-agent.mjs from a directory with no node_modules', () => {
 
     it('boots on a real keyring with mesh-agent-secret-service.mjs beside the core', async () => {
       if (keyring === undefined) throw new Error('the Secret Service did not start');
-      const device = await factoryDevice('secret-service', { type: 'secret-service', secretService: { address: keyring.address } });
+      const device = await factoryDevice('secret-service', {
+        type: 'secret-service',
+        secretService: { address: keyring.address },
+      });
       const bin = join(full, CORE);
       const agent = new SpawnedAgent(device.config, { bin, cwd: full });
       expect((await agent.waitFor(/SHOW fingerprint (\S+)/))[1]).toBe(device.factory.made.deviceUdf);
       await agent.waitFor(/SHOW witness \S+ for alice@example.com/);
-      const status = JSON.parse(runAgentAt(['status', '--json', '--config', device.config], { bin, cwd: full }).stdout) as { keystore: { tier: string } };
+      const status = JSON.parse(
+        runAgentAt(['status', '--json', '--config', device.config], { bin, cwd: full }).stdout,
+      ) as { keystore: { tier: string } };
       expect(status.keystore.tier).toBe('secret-service');
       expect(await agent.stop()).toBe(0);
       expect(agent.stderr.join('')).toBe('');
@@ -193,28 +238,43 @@ describe('dist/mesh-agent.mjs from a directory with no node_modules', () => {
 
   it('native prebuilds: beside the bundle exactly when an agent file uses serialport, and loadable from there', async () => {
     // The startup snapshot's script only runs under node's snapshot builder (startup-snapshot.test.ts).
-    const metas = (await readdir(resolve('.tmp/build'))).filter((f) => /^mesh-agent(-[a-z0-9-]+)?\.meta\.json$/.test(f) && f !== 'mesh-agent-snapshot.meta.json');
+    const metas = (await readdir(resolve('.tmp/build'))).filter(
+      (f) => /^mesh-agent(-[a-z0-9-]+)?\.meta\.json$/.test(f) && f !== 'mesh-agent-snapshot.meta.json',
+    );
     const users: string[] = [];
     for (const f of metas) {
       const meta = JSON.parse(await readFile(resolve('.tmp/build', f), 'utf8')) as { inputs: Record<string, unknown> };
-      if (Object.keys(meta.inputs).some((p) => p.includes('node_modules/@serialport/bindings-cpp/'))) users.push(f.replace('.meta.json', '.mjs'));
+      if (Object.keys(meta.inputs).some((p) => p.includes('node_modules/@serialport/bindings-cpp/')))
+        users.push(f.replace('.meta.json', '.mjs'));
     }
     const prebuilds = join(DIST, 'prebuilds');
     if (users.length === 0) {
       expect(existsSync(prebuilds)).toBe(false);
       return;
     }
-    const host = (await readdir(prebuilds)).find((d) => d.split('-')[0] === process.platform && (d.split('-')[1] ?? '').split('+').includes(process.arch));
+    const host = (await readdir(prebuilds)).find(
+      (d) => d.split('-')[0] === process.platform && (d.split('-')[1] ?? '').split('+').includes(process.arch),
+    );
     expect(host, `dist/prebuilds has no directory for ${process.platform}-${process.arch}`).toBeDefined();
-    expect((await readdir(join(prebuilds, host as string))).filter((f) => f.endsWith('.node')).length).toBeGreaterThan(0);
+    expect((await readdir(join(prebuilds, host as string))).filter((f) => f.endsWith('.node')).length).toBeGreaterThan(
+      0,
+    );
     // The add-on loads from the copied layout, with no node_modules anywhere.
     for (const file of users) {
-      const run = spawnSync(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(pathToFileURL(join(full, file)).href)}); const S = m.SerialPort ?? m.default?.SerialPort; if (S) { await S.list(); console.log('listed'); } else console.log('loaded');`], {
-        cwd: full,
-        encoding: 'utf8',
-        env: { PATH: process.env['PATH'] ?? '' },
-        timeout: 20_000,
-      });
+      const run = spawnSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `const m = await import(${JSON.stringify(pathToFileURL(join(full, file)).href)}); const S = m.SerialPort ?? m.default?.SerialPort; if (S) { await S.list(); console.log('listed'); } else console.log('loaded');`,
+        ],
+        {
+          cwd: full,
+          encoding: 'utf8',
+          env: { PATH: process.env['PATH'] ?? '' },
+          timeout: 20_000,
+        },
+      );
       expect(run.status, `${file}: ${run.stderr}`).toBe(0);
     }
   });

@@ -18,10 +18,22 @@ import { createClaimApproval } from '../../../src/mesh/connect/claim-approval.js
 import { createProfileDevice } from '../../../src/mesh/profiles/profile-device.js';
 import { signerOf } from '../../../src/mesh/profiles/signed-object.js';
 import { KeySpecifier, newDerivedKeySeedUdf } from '../../../src/mesh/udf/derived-key-seed.js';
-import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '../../../src/platform/http/http-errors.js';
+import {
+  BadRequestError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+} from '../../../src/platform/http/http-errors.js';
 import { factoryFileText } from '../../helpers/agent-fixtures.js';
 import { claimAndAccept, openOwner, publishDevice, type OpenedOwner } from '../../helpers/agent-owner.js';
-import { AgentProcess, claimPollsAfter, runAgentCli, stopAllAgents, tempDirectory, writeConfig } from '../../helpers/agent-process.js';
+import {
+  AgentProcess,
+  claimPollsAfter,
+  runAgentCli,
+  stopAllAgents,
+  tempDirectory,
+  writeConfig,
+} from '../../helpers/agent-process.js';
 import { owner, ownerJson, startTestService, type TestService } from '../owner/owner-harness.js';
 
 let service: TestService;
@@ -45,8 +57,11 @@ describe('owner approval of a later claim, end to end', () => {
     const dir = await tempDirectory('mesh-agent-approval-');
     directories.push(dir);
     const names = ['maker', 'alice', 'bob', 'mallory'];
-    for (const name of names) await ownerJson(join(dir, name), 'account', 'create', `${name}@example.com`, '--service', service.url);
-    const [maker, alice, bob, mallory] = (await Promise.all(names.map((n) => openOwner(join(dir, n), service.url)))) as [OpenedOwner, OpenedOwner, OpenedOwner, OpenedOwner];
+    for (const name of names)
+      await ownerJson(join(dir, name), 'account', 'create', `${name}@example.com`, '--service', service.url);
+    const [maker, alice, bob, mallory] = (await Promise.all(
+      names.map((n) => openOwner(join(dir, n), service.url)),
+    )) as [OpenedOwner, OpenedOwner, OpenedOwner, OpenedOwner];
     const factory = factoryFileText('maker@example.com');
     await publishDevice(maker, factory.seed);
     const deviceUdf = factory.made.deviceUdf;
@@ -61,7 +76,8 @@ describe('owner approval of a later claim, end to end', () => {
     });
     const agent = new AgentProcess(config);
     await agent.waitFor(/SHOW connect-uri mcu:\/\/maker@example.com\//);
-    const status = (): AgentStatusJson => JSON.parse(runAgentCli(['status', '--json', '--config', config]).stdout) as AgentStatusJson;
+    const status = (): AgentStatusJson =>
+      JSON.parse(runAgentCli(['status', '--json', '--config', config]).stdout) as AgentStatusJson;
 
     // The first claim connects alice.
     const aliceClaim = await claimAndAccept(alice, maker.client, factory.made.connectUri);
@@ -70,7 +86,11 @@ describe('owner approval of a later claim, end to end', () => {
     // Bob claims (and accepts on his own service, as his app would): held, awaiting alice.
     await claimAndAccept(bob, maker.client, factory.made.connectUri);
     await agent.waitFor(/SHOW claim-held bob@example.com awaiting owner-approval/);
-    await agent.waitFor(new RegExp(`held until an existing owner approves with: mesh device approve-claim ${deviceUdf} --claimant bob@example.com`));
+    await agent.waitFor(
+      new RegExp(
+        `held until an existing owner approves with: mesh device approve-claim ${deviceUdf} --claimant bob@example.com`,
+      ),
+    );
     // Then mallory: held too (PollClaim shows the latest claim only, so one after the other).
     await claimAndAccept(mallory, maker.client, factory.made.connectUri);
     await agent.waitFor(/SHOW claim-held mallory@example.com awaiting owner-approval/);
@@ -84,29 +104,83 @@ describe('owner approval of a later claim, end to end', () => {
 
     // The service files only alice's own approvals, for a connected device of her catalog, unexpired.
     const approval = (who: OpenedOwner, signer: OpenedOwner, device: string, expires: Date) =>
-      createClaimApproval({ accountProfile: who.profile, adminKey: signerOf(signer.keys.administratorSignature), deviceUdf: device, claimant: 'mallory@example.com', expires, random: systemRandom }).json;
+      createClaimApproval({
+        accountProfile: who.profile,
+        adminKey: signerOf(signer.keys.administratorSignature),
+        deviceUdf: device,
+        claimant: 'mallory@example.com',
+        expires,
+        random: systemRandom,
+      }).json;
     const inAnHour = new Date(Date.now() + 3_600_000);
-    const byMallory = createClaimApproval({ accountProfile: mallory.profile, adminKey: signerOf(mallory.keys.administratorSignature), deviceUdf, claimant: 'mallory@example.com', expires: inAnHour, random: systemRandom });
-    await expect(alice.client.publish({ Account: alice.account, EnvelopedClaimApproval: byMallory.json }, alice.signer)).rejects.toThrow(ForbiddenError);
+    const byMallory = createClaimApproval({
+      accountProfile: mallory.profile,
+      adminKey: signerOf(mallory.keys.administratorSignature),
+      deviceUdf,
+      claimant: 'mallory@example.com',
+      expires: inAnHour,
+      random: systemRandom,
+    });
+    await expect(
+      alice.client.publish({ Account: alice.account, EnvelopedClaimApproval: byMallory.json }, alice.signer),
+    ).rejects.toThrow(ForbiddenError);
     const elsewhere = createProfileDevice(newDerivedKeySeedUdf(KeySpecifier.MeshProfileDevice, systemRandom)).udf;
-    await expect(alice.client.publish({ Account: alice.account, EnvelopedClaimApproval: approval(alice, alice, elsewhere, inAnHour) }, alice.signer)).rejects.toThrow(NotFoundError);
-    await expect(alice.client.publish({ Account: alice.account, EnvelopedClaimApproval: approval(alice, alice, deviceUdf, new Date(Date.now() - 1000)) }, alice.signer)).rejects.toThrow(BadRequestError);
-    await expect(alice.client.publish({ Account: alice.account, EnvelopedClaimApproval: approval(alice, alice, deviceUdf, new Date(Date.now() + 40 * 86_400_000)) }, alice.signer)).rejects.toThrow(BadRequestError);
+    await expect(
+      alice.client.publish(
+        { Account: alice.account, EnvelopedClaimApproval: approval(alice, alice, elsewhere, inAnHour) },
+        alice.signer,
+      ),
+    ).rejects.toThrow(NotFoundError);
+    await expect(
+      alice.client.publish(
+        {
+          Account: alice.account,
+          EnvelopedClaimApproval: approval(alice, alice, deviceUdf, new Date(Date.now() - 1000)),
+        },
+        alice.signer,
+      ),
+    ).rejects.toThrow(BadRequestError);
+    await expect(
+      alice.client.publish(
+        {
+          Account: alice.account,
+          EnvelopedClaimApproval: approval(alice, alice, deviceUdf, new Date(Date.now() + 40 * 86_400_000)),
+        },
+        alice.signer,
+      ),
+    ).rejects.toThrow(BadRequestError);
     // Mallory answered her own claim, so her service's catalog lists the device and files her
     // self-approval; the device never takes it: it asks only the owners it is connected to.
-    await mallory.client.publish({ Account: mallory.account, EnvelopedClaimApproval: approval(mallory, mallory, deviceUdf, inAnHour) }, mallory.signer);
+    await mallory.client.publish(
+      { Account: mallory.account, EnvelopedClaimApproval: approval(mallory, mallory, deviceUdf, inAnHour) },
+      mallory.signer,
+    );
 
     // The CLI refuses bad input before touching anything.
     const bad = await owner(join(dir, 'alice'), 'device', 'approve-claim', deviceUdf, '--claimant', 'not-an-account');
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--claimant/);
-    const unknown = await owner(join(dir, 'alice'), 'device', 'approve-claim', elsewhere, '--claimant', 'bob@example.com');
+    const unknown = await owner(
+      join(dir, 'alice'),
+      'device',
+      'approve-claim',
+      elsewhere,
+      '--claimant',
+      'bob@example.com',
+    );
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toMatch(/matches no device connected to alice@example.com/);
 
     // Alice approves bob; the device connects bob at its next look.
     const approved = await ownerJson<{ deviceUdf: string; claimant: string; expires: string; messageId: string }>(
-      join(dir, 'alice'), 'device', 'approve-claim', deviceUdf.slice(0, 14), '--claimant', 'Bob@Example.com', '--expires', '30m',
+      join(dir, 'alice'),
+      'device',
+      'approve-claim',
+      deviceUdf.slice(0, 14),
+      '--claimant',
+      'Bob@Example.com',
+      '--expires',
+      '30m',
     );
     expect(approved).toMatchObject({ deviceUdf, claimant: 'bob@example.com' });
     expect(Date.parse(approved.expires) - Date.now()).toBeGreaterThan(29 * 60_000);
@@ -126,17 +200,37 @@ describe('owner approval of a later claim, end to end', () => {
     expect(bobDevices.DataItems.map((d) => [d.Key, d.Status])).toEqual([[deviceUdf, 'Connected']]);
 
     // What alice's connection hands the device; a second filing of one approval is a 409.
-    const spare = createClaimApproval({ accountProfile: alice.profile, adminKey: signerOf(alice.keys.administratorSignature), deviceUdf, claimant: 'nobody@example.com', expires: inAnHour, random: systemRandom });
+    const spare = createClaimApproval({
+      accountProfile: alice.profile,
+      adminKey: signerOf(alice.keys.administratorSignature),
+      deviceUdf,
+      claimant: 'nobody@example.com',
+      expires: inAnHour,
+      random: systemRandom,
+    });
     await alice.client.publish({ Account: alice.account, EnvelopedClaimApproval: spare.json }, alice.signer);
-    await expect(alice.client.publish({ Account: alice.account, EnvelopedClaimApproval: spare.json }, alice.signer)).rejects.toThrow(ConflictError);
-    const relayed = await alice.client.connectStatus({ AccountAddress: alice.account, ResponseId: aliceClaim.responseId });
+    await expect(
+      alice.client.publish({ Account: alice.account, EnvelopedClaimApproval: spare.json }, alice.signer),
+    ).rejects.toThrow(ConflictError);
+    const relayed = await alice.client.connectStatus({
+      AccountAddress: alice.account,
+      ResponseId: aliceClaim.responseId,
+    });
     expect(relayed.Result).toBe('Accept');
     expect(relayed.EnvelopedClaimApprovals).toHaveLength(2);
     expect(JSON.stringify(relayed.EnvelopedClaimApprovals)).toContain(JSON.stringify(spare.json));
     // Once alice revokes the device, her entry files no approval and hands none out.
     await alice.client.publish({ Account: alice.account, RevokeDevice: deviceUdf }, alice.signer);
-    await expect(alice.client.publish({ Account: alice.account, EnvelopedClaimApproval: approval(alice, alice, deviceUdf, inAnHour) }, alice.signer)).rejects.toThrow(ConflictError);
-    const after = await alice.client.connectStatus({ AccountAddress: alice.account, ResponseId: aliceClaim.responseId });
+    await expect(
+      alice.client.publish(
+        { Account: alice.account, EnvelopedClaimApproval: approval(alice, alice, deviceUdf, inAnHour) },
+        alice.signer,
+      ),
+    ).rejects.toThrow(ConflictError);
+    const after = await alice.client.connectStatus({
+      AccountAddress: alice.account,
+      ResponseId: aliceClaim.responseId,
+    });
     expect(after.Result).toBe('Revoked');
     expect(after.EnvelopedClaimApprovals).toBeUndefined();
     await agent.waitFor(/SHOW revoked alice@example.com/);

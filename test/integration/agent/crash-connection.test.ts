@@ -18,7 +18,14 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crashSeed, killAllSpawned, seededUniform, SpawnedAgent } from '../../helpers/agent-crash.js';
-import { activationFile, eventually, expectConsistent, snapshot, udfOfSeed, type DiskSnapshot } from '../../helpers/agent-crash-state.js';
+import {
+  activationFile,
+  eventually,
+  expectConsistent,
+  snapshot,
+  udfOfSeed,
+  type DiskSnapshot,
+} from '../../helpers/agent-crash-state.js';
 import { tempDirectory } from '../../helpers/agent-process.js';
 import { factoryFileText } from '../../helpers/agent-fixtures.js';
 import { owner, ownerJson, startTestService, type TestService } from '../owner/owner-harness.js';
@@ -44,7 +51,11 @@ const ANCHORS = [
 ] as const;
 
 /** Resolves when a file whose name satisfies `match` appears in `dir` (or after `timeoutMs`). */
-function fileAppears(dir: string, match: (name: string) => boolean, timeoutMs: number): { done: Promise<boolean>; cancel(): void } {
+function fileAppears(
+  dir: string,
+  match: (name: string) => boolean,
+  timeoutMs: number,
+): { done: Promise<boolean>; cancel(): void } {
   let watcher: FSWatcher | undefined;
   let timer: NodeJS.Timeout | undefined;
   let settle: (found: boolean) => void = () => undefined;
@@ -131,7 +142,9 @@ async function pendingAndConnected(d: Device): Promise<DiskSnapshot> {
 }
 
 describe('kill -9 during connection', () => {
-  it(`${DEVICES * OWNERS_PER_DEVICE} kills around an owner's acceptance; pending requests resume, connected owners stay`, { timeout: 170_000 }, async () => {
+  it(`${DEVICES * OWNERS_PER_DEVICE} kills around an owner's acceptance; pending requests resume, connected owners stay`, {
+    timeout: 170_000,
+  }, async () => {
     const landings = new Map<string, number>();
     const anchors = new Map<string, number>();
     let kills = 0;
@@ -142,11 +155,18 @@ describe('kill -9 during connection', () => {
 
       // Undisturbed first boot: every owner pending, with its witness and ResponseId.
       const boot = new SpawnedAgent(d.config);
-      for (const o of d.owners) o.witness = (await boot.waitFor(new RegExp(`SHOW witness (\\S+) for ${o.account.replace(/[.]/g, '\\.')}`), 30_000))[1] as string;
-      const booted = await eventually(async () => {
-        const s = await pendingAndConnected(d);
-        return d.owners.every((o) => s.state?.owners[o.account]?.state === 'pending') ? s : undefined;
-      }, 15_000, `${d.dir}: every owner pending`);
+      for (const o of d.owners)
+        o.witness = (
+          await boot.waitFor(new RegExp(`SHOW witness (\\S+) for ${o.account.replace(/[.]/g, '\\.')}`), 30_000)
+        )[1] as string;
+      const booted = await eventually(
+        async () => {
+          const s = await pendingAndConnected(d);
+          return d.owners.every((o) => s.state?.owners[o.account]?.state === 'pending') ? s : undefined;
+        },
+        15_000,
+        `${d.dir}: every owner pending`,
+      );
       for (const o of d.owners) o.responseId = booted.state?.owners[o.account]?.responseId;
       expect(await boot.stop()).toBe(0);
 
@@ -158,9 +178,16 @@ describe('kill -9 during connection', () => {
         const context = `device ${index} owner ${k} (seed ${seed}, accept ${acceptDelay} ms after the fingerprint, kill ${killDelay} ms after ${anchor.name}, ${d.dir})`;
 
         const secretFile = activationFile(accepting.account);
-        const watched = anchor.name === 'activation temp file' || anchor.name === 'activation stored'
-          ? fileAppears(join(d.state, 'secrets'), anchor.name === 'activation stored' ? (n) => n === secretFile : (n) => n.startsWith(`.${secretFile}.tmp-`), 20_000)
-          : undefined;
+        const watched =
+          anchor.name === 'activation temp file' || anchor.name === 'activation stored'
+            ? fileAppears(
+                join(d.state, 'secrets'),
+                anchor.name === 'activation stored'
+                  ? (n) => n === secretFile
+                  : (n) => n.startsWith(`.${secretFile}.tmp-`),
+                20_000,
+              )
+            : undefined;
         const agent = new SpawnedAgent(d.config);
         await agent.waitFor(/SHOW fingerprint/, 30_000);
         const accepted = (async () => {
@@ -168,7 +195,8 @@ describe('kill -9 during connection', () => {
           return owner(accepting.home, 'device', 'accept', accepting.witness as string);
         })();
         if (anchor.name === 'owner accepted') await accepted;
-        if (anchor.name === 'connected shown') await agent.waitFor(new RegExp(`SHOW connected ${accepting.account.replace(/[.]/g, '\\.')}`), 20_000);
+        if (anchor.name === 'connected shown')
+          await agent.waitFor(new RegExp(`SHOW connected ${accepting.account.replace(/[.]/g, '\\.')}`), 20_000);
         if (watched !== undefined) expect(await watched.done, `${context}: the anchor never appeared`).toBe(true);
         if (killDelay > 0) await new Promise((r) => setTimeout(r, killDelay));
         await agent.kill9();
@@ -185,20 +213,31 @@ describe('kill -9 during connection', () => {
         // Restart: the accepted owner gets connected; nobody else moves; nothing re-pairs.
         const restart = new SpawnedAgent(d.config);
         expect((await restart.waitFor(/SHOW fingerprint (\S+)/, 30_000))[1], context).toBe(d.udf);
-        const after = await eventually(async () => {
-          const s = await pendingAndConnected(d);
-          return s.state?.owners[accepting.account]?.state === 'connected' ? s : undefined;
-        }, 20_000, `${context}: ${accepting.account} connected after the restart`);
+        const after = await eventually(
+          async () => {
+            const s = await pendingAndConnected(d);
+            return s.state?.owners[accepting.account]?.state === 'connected' ? s : undefined;
+          },
+          20_000,
+          `${context}: ${accepting.account} connected after the restart`,
+        );
         d.owners.forEach((o, i) => {
           const record = after.state?.owners[o.account];
           expect(record?.state, `${context}: ${o.account}`).toBe(i <= k ? 'connected' : 'pending');
           expect(record?.responseId, `${context}: ${o.account} keeps its request`).toBe(o.responseId);
-          if (i <= k) expect(after.secrets, `${context}: ${o.account}'s activation seed`).toContain(activationFile(o.account));
-          else expect(after.secrets, `${context}: no activation seed for ${o.account} yet`).not.toContain(activationFile(o.account));
+          if (i <= k)
+            expect(after.secrets, `${context}: ${o.account}'s activation seed`).toContain(activationFile(o.account));
+          else
+            expect(after.secrets, `${context}: no activation seed for ${o.account} yet`).not.toContain(
+              activationFile(o.account),
+            );
         });
         expect(after.preconfiguration, context).toBe('public');
         expect(after.seedInKeystore, context).toBe(d.seed);
-        expect(udfOfSeed(after.seedInKeystore as string), `${context}: the keystore's seed regenerates the profile`).toBe(d.udf);
+        expect(
+          udfOfSeed(after.seedInKeystore as string),
+          `${context}: the keystore's seed regenerates the profile`,
+        ).toBe(d.udf);
         // Requests still pending were resumed, not made again (same witness shown again).
         // The agent logs these as it resumes each owner, possibly after the state check above.
         for (const o of d.owners.slice(k + 1)) {
@@ -213,7 +252,9 @@ describe('kill -9 during connection', () => {
 
     await Promise.all(Array.from({ length: DEVICES }, (_, i) => runDevice(i)));
     const show = (m: Map<string, number>) => [...m].map(([l, n]) => `${l} ${n}`).join(', ');
-    console.log(`crash-connection: ${kills} kills over ${DEVICES} devices × ${OWNERS_PER_DEVICE} owners; timed from: ${show(anchors)}; landed for the accepting owner: ${show(landings)}`);
+    console.log(
+      `crash-connection: ${kills} kills over ${DEVICES} devices × ${OWNERS_PER_DEVICE} owners; timed from: ${show(anchors)}; landed for the accepting owner: ${show(landings)}`,
+    );
     expect(kills).toBe(DEVICES * OWNERS_PER_DEVICE);
   });
 });

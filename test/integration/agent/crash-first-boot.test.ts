@@ -19,7 +19,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crashSeed, killAllSpawned, seededUniform, SpawnedAgent } from '../../helpers/agent-crash.js';
 import { tempDirectory } from '../../helpers/agent-process.js';
-import { eventually, expectConsistent, firstBootLanding, snapshot, udfOfSeed, type DiskSnapshot } from '../../helpers/agent-crash-state.js';
+import {
+  eventually,
+  expectConsistent,
+  firstBootLanding,
+  snapshot,
+  udfOfSeed,
+  type DiskSnapshot,
+} from '../../helpers/agent-crash-state.js';
 import { factoryFileText } from '../../helpers/agent-fixtures.js';
 import { ownerJson, startTestService, type TestService } from '../owner/owner-harness.js';
 
@@ -101,7 +108,9 @@ interface Kill {
 }
 
 describe('kill -9 during first boot', () => {
-  it(`${TRIALS} kills at random moments from spawn to the first witness; every restart consistent`, { timeout: 170_000 }, async () => {
+  it(`${TRIALS} kills at random moments from spawn to the first witness; every restart consistent`, {
+    timeout: 170_000,
+  }, async () => {
     // Each kill is timed from an anchor chosen at random (the spawn, or a log line of one
     // step of first boot) plus a random delay: on a loaded machine Node's start-up alone
     // varies by seconds, so delays timed from the spawn alone would nearly all land before
@@ -126,7 +135,8 @@ describe('kill -9 during first boot', () => {
         const delayMs = Math.floor(uniform() * (anchor.pattern === undefined ? startWindowMs : stepWindowMs));
         const context = `trial ${trial} (seed ${seed}, device ${d.dir}, kill ${delayMs} ms after ${anchor.name})`;
         const agent = new SpawnedAgent(d.config);
-        if (anchor.pattern !== undefined) await agent.waitFor(new RegExp(`${anchor.pattern.source}|${WITNESS.source}`), 30_000);
+        if (anchor.pattern !== undefined)
+          await agent.waitFor(new RegExp(`${anchor.pattern.source}|${WITNESS.source}`), 30_000);
         await new Promise((r) => setTimeout(r, delayMs));
         await agent.kill9();
         const s = await snapshot(d.state, d.medk);
@@ -141,13 +151,19 @@ describe('kill -9 during first boot', () => {
       const context = `restart of ${d.dir} (seed ${seed})`;
       expect((await agent.waitFor(/SHOW fingerprint (\S+)/))[1], context).toBe(d.udf);
       const witness = await agent.waitFor(WITNESS);
-      const after = await eventually(async () => {
-        const s = await snapshot(d.state, d.medk);
-        return s.state?.owners[ACCOUNT]?.state === 'pending' && s.preconfiguration === 'public' ? s : undefined;
-      }, 10_000, `${context}: pending and public`);
+      const after = await eventually(
+        async () => {
+          const s = await snapshot(d.state, d.medk);
+          return s.state?.owners[ACCOUNT]?.state === 'pending' && s.preconfiguration === 'public' ? s : undefined;
+        },
+        10_000,
+        `${context}: pending and public`,
+      );
       expectConsistent(after, d.seed, d.udf, context);
       expect(after.seedInKeystore, context).toBe(d.seed);
-      expect(udfOfSeed(after.seedInKeystore as string), `${context}: the keystore's seed regenerates the profile`).toBe(d.udf);
+      expect(udfOfSeed(after.seedInKeystore as string), `${context}: the keystore's seed regenerates the profile`).toBe(
+        d.udf,
+      );
       const before = pending?.owners[ACCOUNT];
       if (before !== undefined) {
         // Recorded as pending before the kill: the same request is polled, not a new one.
@@ -177,6 +193,8 @@ describe('kill -9 during first boot', () => {
     expect(kills.length).toBe(TRIALS);
     // The window must actually cover first boot: kills landed before and after the import.
     expect(byLanding.get('nothing written') ?? 0).toBeGreaterThan(0);
-    expect((byLanding.get('preconfiguration rewritten') ?? 0) + (byLanding.get('pending recorded') ?? 0)).toBeGreaterThan(0);
+    expect(
+      (byLanding.get('preconfiguration rewritten') ?? 0) + (byLanding.get('pending recorded') ?? 0),
+    ).toBeGreaterThan(0);
   });
 });

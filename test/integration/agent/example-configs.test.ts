@@ -58,7 +58,12 @@ async function localOwners(dir: string, owners: Json[]): Promise<{ owners: Json[
     homes.set(account, home);
     const local: Json = { ...o, service: service.url };
     if (typeof o['pin'] === 'string') {
-      const issued = await ownerJson<{ pin: string }>(home, 'account', 'pin', ...(Array.isArray(o['roles']) && o['roles'].length > 0 ? ['--roles', (o['roles'] as string[]).join(',')] : []));
+      const issued = await ownerJson<{ pin: string }>(
+        home,
+        'account',
+        'pin',
+        ...(Array.isArray(o['roles']) && o['roles'].length > 0 ? ['--roles', (o['roles'] as string[]).join(',')] : []),
+      );
       local['pin'] = (o['pin'] as string).startsWith('mcu://') ? `mcu://${account}/${issued.pin}` : issued.pin;
     }
     out.push(local);
@@ -75,12 +80,18 @@ async function fingerprintShown(agent: AgentProcess): Promise<string> {
 /** Each owner sees exactly one pending request, and its witness is one the device shows. */
 async function pendingAtService(agent: AgentProcess, homes: Map<string, string>): Promise<void> {
   for (const [account, home] of homes) {
-    const witness = (await agent.waitFor(new RegExp(`SHOW witness (\\S+?)"? for ${account.replace('.', '\\.')}`), 30_000))[1] as string;
+    const witness = (
+      await agent.waitFor(new RegExp(`SHOW witness (\\S+?)"? for ${account.replace('.', '\\.')}`), 30_000)
+    )[1] as string;
     let pending: Array<{ witness: string }> = [];
-    const seen = await waitFor(async () => {
-      pending = (await ownerJson<{ pending: Array<{ witness: string }> }>(home, 'device', 'pending')).pending;
-      return pending.length > 0;
-    }, 20_000, 200);
+    const seen = await waitFor(
+      async () => {
+        pending = (await ownerJson<{ pending: Array<{ witness: string }> }>(home, 'device', 'pending')).pending;
+        return pending.length > 0;
+      },
+      20_000,
+      200,
+    );
     expect(seen, `${account} sees a pending request`).toBe(true);
     expect(pending.map((p) => p.witness)).toEqual([witness]);
   }
@@ -92,7 +103,12 @@ describe('every shipped example configuration boots', () => {
     directories.push(dir);
     const doc = await example('minimal.json');
     const { owners, homes } = await localOwners(dir, doc['owners'] as Json[]);
-    const config = await writeConfig(dir, { ...doc, stateDirectory: join(dir, 'state'), owners, polling: FAST_POLLING });
+    const config = await writeConfig(dir, {
+      ...doc,
+      stateDirectory: join(dir, 'state'),
+      owners,
+      polling: FAST_POLLING,
+    });
     const agent = new AgentProcess(config);
     expect(await fingerprintShown(agent)).toMatch(/^M[A-Z0-9-]+$/);
     await pendingAtService(agent, homes);
@@ -105,7 +121,13 @@ describe('every shipped example configuration boots', () => {
     const doc = await example('self-keyed-two-owners.json');
     const { owners, homes } = await localOwners(dir, doc['owners'] as Json[]);
     expect([...homes.keys()]).toEqual(['alice@example.com', 'bob@example.net']);
-    const config = await writeConfig(dir, { ...doc, $schema: undefined, stateDirectory: join(dir, 'state'), owners, polling: FAST_POLLING });
+    const config = await writeConfig(dir, {
+      ...doc,
+      $schema: undefined,
+      stateDirectory: join(dir, 'state'),
+      owners,
+      polling: FAST_POLLING,
+    });
     const agent = new AgentProcess(config);
     await fingerprintShown(agent);
     // JSON format: every line is a JSON object.
@@ -149,7 +171,10 @@ describe('every shipped example configuration boots', () => {
     });
     const agent = new AgentProcess(config, {}, withPorts({ sysfs }));
     expect(await fingerprintShown(agent)).toBe(factory.made.deviceUdf);
-    const onConsole = await waitFor(async () => consoleLines.some((l) => l.startsWith('device') && l.endsWith(factory.made.deviceUdf)), 20_000);
+    const onConsole = await waitFor(
+      async () => consoleLines.some((l) => l.startsWith('device') && l.endsWith(factory.made.deviceUdf)),
+      20_000,
+    );
     expect(onConsole, consoleLines.join('\n')).toBe(true);
 
     // The technician's port opens (it does not share the console's) and answers.
@@ -167,7 +192,10 @@ describe('every shipped example configuration boots', () => {
     await technician.writeLine('{"v":1,"id":"hello-thermostat","cmd":"info"}');
     const answered = await waitFor(async () => replies.some((r) => r['id'] === 'hello-thermostat'), 10_000);
     expect(answered).toBe(true);
-    expect(replies.find((r) => r['id'] === 'hello-thermostat')).toMatchObject({ ok: true, result: { device: factory.made.deviceUdf, mode: 'factory', makerAccount: claims['account'] } });
+    expect(replies.find((r) => r['id'] === 'hello-thermostat')).toMatchObject({
+      ok: true,
+      result: { device: factory.made.deviceUdf, mode: 'factory', makerAccount: claims['account'] },
+    });
     expect(agent.lines.join('\n')).not.toMatch(/Cannot lock port/);
     expect(await agent.stop()).toBe(0);
   });

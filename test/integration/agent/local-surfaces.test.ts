@@ -38,7 +38,11 @@ beforeAll(async () => {
 
 /** `mesh-agent run` to its exit (a refusal at start): status and standard error. */
 function runToExit(config: string): { status: number; stderr: string } {
-  const r = spawnSync(process.execPath, ['dist/mesh-agent.mjs', 'run', '--config', config], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '' }, timeout: 20_000 });
+  const r = spawnSync(process.execPath, ['dist/mesh-agent.mjs', 'run', '--config', config], {
+    encoding: 'utf8',
+    env: { PATH: process.env['PATH'] ?? '' },
+    timeout: 20_000,
+  });
   return { status: r.status ?? -1, stderr: r.stderr };
 }
 
@@ -114,7 +118,9 @@ describe('the state directory refuses links', () => {
     await symlink(elsewhere, join(state, 'confirmations'));
     const run = runToExit(config);
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain(`${join(state, 'confirmations')} is a symbolic link; the state directory must not contain links`);
+    expect(run.stderr).toContain(
+      `${join(state, 'confirmations')} is a symbolic link; the state directory must not contain links`,
+    );
     expect(await readFile(join(elsewhere, 'ABCDEFGH'), 'utf8')).toBe('canary');
     expect(await readdir(join(state, 'secrets'))).toEqual(secretsBefore);
   });
@@ -127,7 +133,9 @@ describe('the state directory refuses links', () => {
     await symlink(real, join(state, 'state.json'));
     const run = runToExit(config);
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain(`${join(state, 'state.json')} is a symbolic link; the state directory must not contain links`);
+    expect(run.stderr).toContain(
+      `${join(state, 'state.json')} is a symbolic link; the state directory must not contain links`,
+    );
     expect(await readFile(real, 'utf8')).toBe(before);
   });
 });
@@ -141,7 +149,9 @@ describe('configuration text', () => {
     await writeFile(path, Buffer.concat([head, Buffer.from([0xff]), Buffer.from('ate", "keystore": "file"}')]));
     const run = runToExit(path);
     expect(run.status).toBe(78);
-    expect(run.stderr).toContain(`configuration ${path}: "$" expected UTF-8 text, got an invalid UTF-8 byte sequence at byte offset ${head.length}`);
+    expect(run.stderr).toContain(
+      `configuration ${path}: "$" expected UTF-8 text, got an invalid UTF-8 byte sequence at byte offset ${head.length}`,
+    );
     expect(await readdir(base)).toEqual(['config.json']);
   });
 });

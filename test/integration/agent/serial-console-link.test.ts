@@ -42,7 +42,16 @@ function status(extra: Partial<AgentStatus> = {}): AgentStatus {
     updated: '2026-11-21T10:00:00.000Z',
     device: { udf: UDF, mode: 'factory', connectUri: URI, makerAccount: 'maker@example.com' },
     keystore: { tier: 'file', description: 'files' },
-    owners: [{ account: 'alice@example.com', service: 'https://example.com/', origin: 'config', state: 'pending', since: '2026-11-21T10:00:00.000Z', witness: WITNESS }],
+    owners: [
+      {
+        account: 'alice@example.com',
+        service: 'https://example.com/',
+        origin: 'config',
+        state: 'pending',
+        since: '2026-11-21T10:00:00.000Z',
+        witness: WITNESS,
+      },
+    ],
     ...extra,
   };
 }
@@ -111,16 +120,26 @@ describe('serial console over a pty pair', () => {
   it('absent at start: logged and retried; then the block, with a QR code of the ConnectUri', async () => {
     const d = await dir();
     const logger = new MemoryLogger();
-    const console_ = new SerialConsole({ path: `${d}/ttyA`, baudRate: 115200, logger, retryInitialMs: 100, retryMaxMs: 400 });
+    const console_ = new SerialConsole({
+      path: `${d}/ttyA`,
+      baudRate: 115200,
+      logger,
+      retryInitialMs: 100,
+      retryMaxMs: 400,
+    });
     cleanups.push(() => console_.close());
     console_.show(status());
     await waitFor(async () => /serial console .*ttyA unavailable: cannot open serial device/.test(logger.text()), 5000);
     expect(logger.lines.find((l) => /unavailable/.test(l.message))?.level).toBe('warn');
     // The log has the identity already, console or not.
     expect(logger.text()).toContain(`CONSOLE device      ${UDF}`);
-    expect(logger.text()).toContain(`CONSOLE witness     ${WITNESS} for alice@example.com, check code ${checkCode(WITNESS)}`);
+    expect(logger.text()).toContain(
+      `CONSOLE witness     ${WITNESS} for alice@example.com, check code ${checkCode(WITNESS)}`,
+    );
     await waitFor(async () => logger.lines.some((l) => l.message === `CONSOLE qr ${URI}`), 5000);
-    const logQr = logger.lines.filter((l) => l.fields?.['event'] === 'console-qr' && !l.message.startsWith('CONSOLE qr')).map((l) => l.message.slice('CONSOLE '.length));
+    const logQr = logger.lines
+      .filter((l) => l.fields?.['event'] === 'console-qr' && !l.message.startsWith('CONSOLE qr'))
+      .map((l) => l.message.slice('CONSOLE '.length));
     expect(decodeTerminalQr(logQr)).toBe(URI);
 
     const pty = await startPtyPair(d);
@@ -165,7 +184,12 @@ describe('serial console over a pty pair', () => {
     // Exactly two blocks: the repeated status did not redraw, Enter did.
     expect(reader.lines.filter((l) => l === '==== end ====')).toHaveLength(2);
     console_.announce({ kind: 'connected', account: 'alice@example.com' });
-    console_.announce({ kind: 'claim-held', claimant: 'bob@example.com', policy: 'physical-confirmation', code: 'ABCD-EFGH' });
+    console_.announce({
+      kind: 'claim-held',
+      claimant: 'bob@example.com',
+      policy: 'physical-confirmation',
+      code: 'ABCD-EFGH',
+    });
     console_.announce({ kind: 'fingerprint', deviceUdf: UDF, mode: 'self' });
     console_.notice('confirmation code 123456 for approve-claim bob@example.com');
     await reader.until(/^mesh-agent: confirmation code 123456 for approve-claim bob@example.com$/, second);

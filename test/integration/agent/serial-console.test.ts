@@ -19,7 +19,14 @@ import { toHex } from '../../../src/crypto/bytes.js';
 import { base64urlEncode } from '../../../src/mesh/encoding/base64url.js';
 import { parseDerivedKeySeed } from '../../../src/mesh/udf/derived-key-seed.js';
 import { openSerialPortLink, type SerialLink } from '../../../src/platform/serial/serial-port-link.js';
-import { AgentProcess, runAgentCli, stopAllAgents, tempDirectory, withPorts, writeConfig } from '../../helpers/agent-process.js';
+import {
+  AgentProcess,
+  runAgentCli,
+  stopAllAgents,
+  tempDirectory,
+  withPorts,
+  writeConfig,
+} from '../../helpers/agent-process.js';
 import { factoryFileText } from '../../helpers/agent-fixtures.js';
 import { startPtyPair, stopAllPtyPairs } from '../../helpers/socat.js';
 import { waitFor } from '../../helpers/system-tools.js';
@@ -67,7 +74,8 @@ class ConsoleReader {
       }
       return found !== undefined;
     }, timeoutMs);
-    if (!ok || found === undefined) throw new Error(`no console block with ${must.join(', ')}:\n${this.lines.join('\n')}`);
+    if (!ok || found === undefined)
+      throw new Error(`no console block with ${must.join(', ')}:\n${this.lines.join('\n')}`);
     return found;
   }
 
@@ -125,13 +133,20 @@ describe('mesh-agent serial console and status LED', () => {
     expect(reader.field(block, 'connect uri')).toBe(status.device.connectUri);
     expect(reader.field(block, 'mode')).toBe('factory');
     expect(status.owners.find((o) => o.account === 'alice@example.com')?.witness).toBe(witness);
-    const pending = await ownerJson<{ pending: Array<{ witness: string; checkCode: string | null }> }>(aliceHome, 'device', 'pending');
+    const pending = await ownerJson<{ pending: Array<{ witness: string; checkCode: string | null }> }>(
+      aliceHome,
+      'device',
+      'pending',
+    );
     expect(pending.pending.map((p) => [p.witness, p.checkCode])).toEqual([[witness, code]]);
     expect(code).toBe(checkCode(witness!));
     expect(reader.field(block, 'led')).toBe(`waiting (check code ${code})`);
 
     // The QR code on the console decodes to the ConnectUri.
-    const qrRows = block.slice(block.findIndex((l) => l.startsWith('led ')) + 1, block.findIndex((l) => l.startsWith('qr ')));
+    const qrRows = block.slice(
+      block.findIndex((l) => l.startsWith('led ')) + 1,
+      block.findIndex((l) => l.startsWith('qr ')),
+    );
     expect(qrRows.length).toBeGreaterThan(10);
     expect(decodeTerminalQr(qrRows)).toBe(status.device.connectUri);
 
@@ -143,12 +158,16 @@ describe('mesh-agent serial console and status LED', () => {
     // The LED is the agent's while it runs: trigger none, and it blinks.
     expect(readFileSync(join(ledDir, 'trigger'), 'utf8')).toBe('none');
     const seen = new Set<string>();
-    await waitFor(async () => {
-      // A plain file is truncated before it is written (sysfs is not): an empty read is that.
-      const value = readFileSync(join(ledDir, 'brightness'), 'utf8');
-      if (value !== '') seen.add(value);
-      return seen.size === 2;
-    }, 5000, 20);
+    await waitFor(
+      async () => {
+        // A plain file is truncated before it is written (sysfs is not): an empty read is that.
+        const value = readFileSync(join(ledDir, 'brightness'), 'utf8');
+        if (value !== '') seen.add(value);
+        return seen.size === 2;
+      },
+      5000,
+      20,
+    );
     expect([...seen].sort()).toEqual(['0', '1']);
 
     // Alice compares and accepts: the console says so and redraws.
@@ -170,7 +189,8 @@ describe('mesh-agent serial console and status LED', () => {
     // No key material on the console or in the log.
     const secrets = join(dir, 'state', 'secrets');
     const seeds = [factory.seed];
-    for (const name of await readdir(secrets)) if (name.startsWith('activation')) seeds.push((await readFile(join(secrets, name), 'utf8')).trim());
+    for (const name of await readdir(secrets))
+      if (name.startsWith('activation')) seeds.push((await readFile(join(secrets, name), 'utf8')).trim());
     expect(seeds).toHaveLength(2);
     const consoleText = reader.lines.join('\n');
     const logText = agent.lines.join('\n');
@@ -197,7 +217,9 @@ describe('mesh-agent serial console and status LED', () => {
     });
     const agent = new AgentProcess(config);
     await agent.waitFor(/SHOW fingerprint (\S+)/);
-    await agent.waitFor(new RegExp(`warn: serial console ${deviceLink} unavailable: .*cannot open serial device.*; retrying in 2000 ms`));
+    await agent.waitFor(
+      new RegExp(`warn: serial console ${deviceLink} unavailable: .*cannot open serial device.*; retrying in 2000 ms`),
+    );
     await agent.waitFor(new RegExp(`debug: serial console ${deviceLink} unavailable: .*; retrying in 4000 ms`), 10_000);
     expect(agent.child.exitCode).toBeNull();
 
@@ -207,11 +229,16 @@ describe('mesh-agent serial console and status LED', () => {
       // What the agent wrote before this end was opened is flushed by the open; Enter asks again.
       await reader.link.writeLine('');
       const { lines } = await reader.block([/^mode +self$/], 0, 20_000);
-      const status = JSON.parse(runAgentCli(['status', '--json', '--config', config]).stdout) as { device: { udf: string } };
+      const status = JSON.parse(runAgentCli(['status', '--json', '--config', config]).stdout) as {
+        device: { udf: string };
+      };
       expect(reader.field(lines, 'device')).toBe(status.device.udf);
       expect(reader.field(lines, 'led')).toBe('unprovisioned');
       // A self-keyed device has no ConnectUri: the QR code holds its UDF.
-      const qrRows = lines.slice(lines.findIndex((l) => l.startsWith('led ')) + 1, lines.findIndex((l) => l.startsWith('qr ')));
+      const qrRows = lines.slice(
+        lines.findIndex((l) => l.startsWith('led ')) + 1,
+        lines.findIndex((l) => l.startsWith('qr ')),
+      );
       expect(decodeTerminalQr(qrRows)).toBe(status.device.udf);
       await agent.waitFor(new RegExp(`serial console ${deviceLink} open`));
       expect(await agent.stop()).toBe(0);

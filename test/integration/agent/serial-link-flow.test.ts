@@ -33,7 +33,10 @@ describe('serial link: written lines are bounded', () => {
     const { SerialPort } = await import('serialport');
     const peer = new SerialPort({ path: pair.b, baudRate: 115200, autoOpen: false });
     await new Promise<void>((resolve, reject) => peer.open((e) => (e ? reject(e) : resolve())));
-    const device = await openSerialPortLink(pair.a, 115200, { maxPendingWriteBytes: 64 * 1024 * 1024, stallTimeoutMs: 500 });
+    const device = await openSerialPortLink(pair.a, 115200, {
+      maxPendingWriteBytes: 64 * 1024 * 1024,
+      stallTimeoutMs: 500,
+    });
     links.push(device);
     let closedWith: Error | undefined;
     device.onClose((error) => (closedWith = error));
@@ -94,7 +97,9 @@ describe('serial link: written lines are bounded', () => {
     expect(await waitFor(async () => closes > 0, 10_000)).toBe(true);
     expect(closes).toBe(1);
     expect(closedWith).toBeInstanceOf(SerialLinkError);
-    expect(closedWith?.message).toMatch(/the peer is not reading \(\d+ bytes of written lines wait, limit 16384\); closing the port/);
+    expect(closedWith?.message).toMatch(
+      /the peer is not reading \(\d+ bytes of written lines wait, limit 16384\); closing the port/,
+    );
     expect(highest).toBeLessThanOrEqual(LIMIT);
     // The lines past the limit were refused, not queued.
     const refused = await Promise.all(results.slice(-10));

@@ -49,7 +49,10 @@ interface Run {
 /** `mesh serial <port> …` as a child process (async: the agent is another process). */
 function meshSerial(port: string, args: readonly string[], input?: string): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['dist/mesh.mjs', 'serial', port, ...args], { env: { PATH: process.env['PATH'] ?? '' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['dist/mesh.mjs', 'serial', port, ...args], {
+      env: { PATH: process.env['PATH'] ?? '' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
@@ -98,7 +101,8 @@ function forms(seed: string): string[] {
 
 async function secretValues(state: string): Promise<string[]> {
   const out: string[] = [];
-  for (const name of await readdir(join(state, 'secrets'))) if (name.endsWith('.secret')) out.push(await readFile(join(state, 'secrets', name), 'utf8'));
+  for (const name of await readdir(join(state, 'secrets')))
+    if (name.endsWith('.secret')) out.push(await readFile(join(state, 'secrets', name), 'utf8'));
   return out;
 }
 
@@ -121,7 +125,8 @@ describe('serial provisioning over a pty pair', () => {
     const dir = await tempDirectory('mesh-serial-');
     directories.push(dir);
     const state = join(dir, 'state');
-    for (const name of ['maker', 'alice', 'bob', 'carol']) await ownerJson(join(dir, name), 'account', 'create', `${name}@example.com`, '--service', service.url);
+    for (const name of ['maker', 'alice', 'bob', 'carol'])
+      await ownerJson(join(dir, name), 'account', 'create', `${name}@example.com`, '--service', service.url);
     const maker = await openOwner(join(dir, 'maker'), service.url);
     const bob = await openOwner(join(dir, 'bob'), service.url);
     const factory = factoryFileText('maker@example.com');
@@ -144,14 +149,29 @@ describe('serial provisioning over a pty pair', () => {
     // Identity: what the label and the owner CLI show.
     const info = await request(port, 'info');
     expect(info.status, info.stderr).toBe(0);
-    expect(info.reply).toMatchObject({ v: 1, ok: true, result: { device: factory.made.deviceUdf, mode: 'factory', connectUri: factory.made.connectUri, protocol: 1, keystore: 'file', identityOnReset: 'keep', agentVersion: '0.1.0' } });
+    expect(info.reply).toMatchObject({
+      v: 1,
+      ok: true,
+      result: {
+        device: factory.made.deviceUdf,
+        mode: 'factory',
+        connectUri: factory.made.connectUri,
+        protocol: 1,
+        keystore: 'file',
+        identityOnReset: 'keep',
+        agentVersion: '0.1.0',
+      },
+    });
     expect((await request(port, 'ping')).reply).toMatchObject({ ok: true, result: { pong: true } });
     expect((await request(port, 'status')).reply.result).toMatchObject({ device: factory.made.deviceUdf, owners: [] });
 
     // connect alice over the line; she compares the witness (and check code) and accepts.
     const connect = await request(port, 'connect', 'alice@example.com', `service=${service.url}`);
     expect(connect.status, connect.stderr).toBe(0);
-    expect(connect.reply.result).toMatchObject({ owner: { account: 'alice@example.com', state: 'new', service: service.url }, pin: false });
+    expect(connect.reply.result).toMatchObject({
+      owner: { account: 'alice@example.com', state: 'new', service: service.url },
+      pin: false,
+    });
     const pending = await until('alice pending', async () => {
       const o = ownerOf((await request(port, 'status')).reply.result, 'alice@example.com');
       return o?.['state'] === 'pending' ? o : undefined;
@@ -160,8 +180,15 @@ describe('serial provisioning over a pty pair', () => {
     const ownerSide = await ownerJson<{ pending: Array<{ witness: string }> }>(join(dir, 'alice'), 'device', 'pending');
     expect(ownerSide.pending.map((p) => p.witness)).toEqual([pending['witness']]);
     expect((await owner(join(dir, 'alice'), 'device', 'accept', pending['witness'] as string)).status).toBe(0);
-    await until('alice connected', async () => (ownerOf((await request(port, 'status')).reply.result, 'alice@example.com')?.['state'] === 'connected' ? true : undefined));
-    expect((await request(port, 'connect', 'alice@example.com')).reply).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    await until('alice connected', async () =>
+      ownerOf((await request(port, 'status')).reply.result, 'alice@example.com')?.['state'] === 'connected'
+        ? true
+        : undefined,
+    );
+    expect((await request(port, 'connect', 'alice@example.com')).reply).toMatchObject({
+      ok: false,
+      error: { code: 'conflict' },
+    });
     const aliceActivation = (await secretValues(state)).filter((v) => v !== factory.seed);
     expect(aliceActivation).toHaveLength(1);
 
@@ -171,18 +198,27 @@ describe('serial provisioning over a pty pair', () => {
       const r = await request(port, 'claims');
       return (r.reply.result?.['held'] as Json[] | undefined)?.length === 1 ? r : undefined;
     });
-    expect(claims.reply.result['held']).toEqual([{ claimant: 'bob@example.com', policy: 'physical-confirmation', received: expect.any(String), confirmable: true }]);
-    const heldCode = (await agent.waitFor(/SHOW claim-held bob@example.com awaiting physical-confirmation code (\S+)/))[1] as string;
+    expect(claims.reply.result['held']).toEqual([
+      { claimant: 'bob@example.com', policy: 'physical-confirmation', received: expect.any(String), confirmable: true },
+    ]);
+    const heldCode = (
+      await agent.waitFor(/SHOW claim-held bob@example.com awaiting physical-confirmation code (\S+)/)
+    )[1] as string;
     for (const line of transcript) expect(line).not.toContain(heldCode);
     // The held claim's own code does not work over the line: only a fresh one shown on the device.
     const from = agent.lines.length;
     const ask = await meshSerial(port, ['approve-claim', 'bob@example.com']);
     expect(ask.status).toBe(1);
     expect(ask.stderr).toMatch(/needs the code the device now shows on its console/);
-    const shown = (await agent.waitFor(/SHOW confirmation-code (\d{6}) for approve-claim bob@example.com/, 5_000, from))[1] as string;
+    const shown = (
+      await agent.waitFor(/SHOW confirmation-code (\d{6}) for approve-claim bob@example.com/, 5_000, from)
+    )[1] as string;
     for (const line of transcript) expect(line).not.toContain(shown);
     const wrong = shown === '111111' ? '222222' : '111111';
-    expect((await request(port, 'approve-claim', 'bob@example.com', wrong)).reply).toMatchObject({ ok: false, error: { code: 'bad-code', details: { attemptsLeft: 2 } } });
+    expect((await request(port, 'approve-claim', 'bob@example.com', wrong)).reply).toMatchObject({
+      ok: false,
+      error: { code: 'bad-code', details: { attemptsLeft: 2 } },
+    });
     const approved = await request(port, 'approve-claim', 'bob@example.com', shown);
     expect(approved.reply).toMatchObject({ ok: true, result: { claimant: 'bob@example.com', approved: true } });
     expect((await request(port, 'approve-claim', 'bob@example.com', shown)).reply.ok).toBe(false);
@@ -190,11 +226,19 @@ describe('serial provisioning over a pty pair', () => {
 
     // unpair alice: her record and activation go; bob stays connected.
     const unpair = await request(port, 'unpair', 'alice@example.com');
-    expect(unpair.reply).toMatchObject({ ok: true, result: { account: 'alice@example.com', previousState: 'connected', unpaired: true } });
+    expect(unpair.reply).toMatchObject({
+      ok: true,
+      result: { account: 'alice@example.com', previousState: 'connected', unpaired: true },
+    });
     const afterUnpair = (await request(port, 'status')).reply.result as Json;
-    expect((afterUnpair['owners'] as Json[]).map((o) => [o['account'], o['state']])).toEqual([['bob@example.com', 'connected']]);
+    expect((afterUnpair['owners'] as Json[]).map((o) => [o['account'], o['state']])).toEqual([
+      ['bob@example.com', 'connected'],
+    ]);
     expect(await secretValues(state)).not.toContain(aliceActivation[0]);
-    expect((await request(port, 'unpair', 'nobody@example.com')).reply).toMatchObject({ ok: false, error: { code: 'no-such-owner' } });
+    expect((await request(port, 'unpair', 'nobody@example.com')).reply).toMatchObject({
+      ok: false,
+      error: { code: 'no-such-owner' },
+    });
 
     // carol connected over the line survives a restart, pending with the same witness; alice stays unpaired.
     await request(port, 'connect', 'carol@example.com', `service=${service.url}`);
@@ -222,7 +266,10 @@ describe('serial provisioning over a pty pair', () => {
       else if (kind === 1) chunks.push(Uint8Array.from({ length: 64 }, () => next() & 0xff));
       else if (kind === 2) chunks.push(new Uint8Array([0xc3, 0x28, 0xff, 0xfe, 0x0a]));
       else if (kind === 3 && i % 50 === 3) chunks.push(new Uint8Array(9000).fill(0x41));
-      else chunks.push(new TextEncoder().encode(`{"v":1,"id":${i},"cmd":"factory-reset","args":{"code":"${next() % 1000000}"}}\n`));
+      else
+        chunks.push(
+          new TextEncoder().encode(`{"v":1,"id":${i},"cmd":"factory-reset","args":{"code":"${next() % 1000000}"}}\n`),
+        );
     }
     chunks.push(new Uint8Array(20000).fill(0x7b));
     chunks.push(new Uint8Array([0x0a]));
@@ -235,10 +282,18 @@ describe('serial provisioning over a pty pair', () => {
 
     // factory-reset: refused without the code, done with it; a factory device keeps its identity.
     const resetFrom = agent.lines.length;
-    expect((await request(port, 'factory-reset')).reply).toMatchObject({ ok: false, error: { code: 'confirmation-required', details: { identity: 'keep' } } });
-    const resetCode = (await agent.waitFor(/SHOW confirmation-code (\d{6}) for factory-reset/, 5_000, resetFrom))[1] as string;
+    expect((await request(port, 'factory-reset')).reply).toMatchObject({
+      ok: false,
+      error: { code: 'confirmation-required', details: { identity: 'keep' } },
+    });
+    const resetCode = (
+      await agent.waitFor(/SHOW confirmation-code (\d{6}) for factory-reset/, 5_000, resetFrom)
+    )[1] as string;
     const reset = await request(port, 'factory-reset', resetCode);
-    expect(reset.reply, reset.stderr).toMatchObject({ ok: true, result: { reset: true, identity: 'kept', device: factory.made.deviceUdf } });
+    expect(reset.reply, reset.stderr).toMatchObject({
+      ok: true,
+      result: { reset: true, identity: 'kept', device: factory.made.deviceUdf },
+    });
     const wiped = (await request(port, 'status')).reply.result as Json;
     expect(wiped['owners']).toEqual([]);
     expect(await secretValues(state)).toEqual([factory.seed]);
@@ -261,6 +316,7 @@ describe('serial provisioning over a pty pair', () => {
     expect(agent.stderr.join('')).toBe('');
     // No seed crossed the line.
     const everything = transcript.join('\n');
-    for (const secret of [factory.seed, ...activations, ...aliceActivation]) for (const f of forms(secret)) expect(everything).not.toContain(f);
+    for (const secret of [factory.seed, ...activations, ...aliceActivation])
+      for (const f of forms(secret)) expect(everything).not.toContain(f);
   }, 180_000);
 });

@@ -31,7 +31,8 @@ afterAll(async () => {
   for (const d of directories) await rm(d, { recursive: true, force: true });
 });
 
-const statId = (path: string): string => spawnSync('stat', ['-L', '-c', '%s-%Y', path], { encoding: 'utf8' }).stdout.trim();
+const statId = (path: string): string =>
+  spawnSync('stat', ['-L', '-c', '%s-%Y', path], { encoding: 'utf8' }).stdout.trim();
 
 async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -77,7 +78,10 @@ describe('systemd/mesh-agent-launch', () => {
     await mkdir(cache, { mode: 0o700 });
 
     // No snapshot yet: the launcher runs the bundle and builds one in the background.
-    const first = spawnSync('sh', [LAUNCH, '--version'], { encoding: 'utf8', env: { PATH: process.env['PATH'] ?? '', ...env } });
+    const first = spawnSync('sh', [LAUNCH, '--version'], {
+      encoding: 'utf8',
+      env: { PATH: process.env['PATH'] ?? '', ...env },
+    });
     expect(first.status, first.stderr).toBe(0);
     await until(() => existsSync(`${blob}.stamp`), 60_000, 'no snapshot built in the background');
 
@@ -110,7 +114,9 @@ describe('systemd/mesh-agent-launch', () => {
     expect((await agent.waitFor(/SHOW fingerprint (\S+)/))[1]).toBe(factory.made.deviceUdf);
     expect(await agent.stop()).toBe(0);
     const status = runAgentCli(['status', '--json', '--config', config]);
-    expect((JSON.parse(status.stdout) as { owners: Array<{ state: string }> }).owners.map((o) => o.state)).toEqual(['connected']);
+    expect((JSON.parse(status.stdout) as { owners: Array<{ state: string }> }).owners.map((o) => o.state)).toEqual([
+      'connected',
+    ]);
   });
 
   it('a stamp that no longer matches (agent upgraded): back to the bundle, the snapshot rebuilt', async () => {
@@ -119,7 +125,13 @@ describe('systemd/mesh-agent-launch', () => {
     const blob = join(dir, 'mesh-agent.blob');
     expect(runAgentCli(['snapshot', '--output', blob]).status).toBe(0);
     // As if mesh-agent-snapshot.cjs had been replaced since: the stamp's mtime is another.
-    await writeFile(`${blob}.stamp`, (await readFile(`${blob}.stamp`, 'utf8')).replace(/agent (\d+)-(\d+)/, (_m, size: string, t: string) => `agent ${size}-${Number(t) - 60}`));
+    await writeFile(
+      `${blob}.stamp`,
+      (await readFile(`${blob}.stamp`, 'utf8')).replace(
+        /agent (\d+)-(\d+)/,
+        (_m, size: string, t: string) => `agent ${size}-${Number(t) - 60}`,
+      ),
+    );
     const stale = await readFile(`${blob}.stamp`, 'utf8');
     const config = await writeConfig(dir, { stateDirectory: join(dir, 'state'), owners: [], keystore: 'file' });
     const env = { MESH_AGENT_DIR: DIST, MESH_AGENT_NODE: process.execPath, CACHE_DIRECTORY: dir };
@@ -127,7 +139,11 @@ describe('systemd/mesh-agent-launch', () => {
     await agent.waitFor(/starting .*startup=bundle/);
     await agent.waitFor(/SHOW fingerprint /);
     expect(await agent.stop()).toBe(0);
-    await until(() => existsSync(`${blob}.stamp`) && !statStampIs(`${blob}.stamp`, stale), 60_000, 'the stale snapshot was not rebuilt');
+    await until(
+      () => existsSync(`${blob}.stamp`) && !statStampIs(`${blob}.stamp`, stale),
+      60_000,
+      'the stale snapshot was not rebuilt',
+    );
     // Ages the blob's timestamps only to show that the check is the stamp, not file times.
     await utimes(blob, new Date(0), new Date(0));
     const again = new AgentProcess(config, env, ['sh', LAUNCH]);

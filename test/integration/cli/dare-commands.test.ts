@@ -81,7 +81,15 @@ describe('mesh dare verify', () => {
 
   it('exits 2 naming the problem for malformed files and half-given keys', async () => {
     const garbage = file('garbage.json', '{"not": "an envelope"}');
-    const r1 = await runMesh(['dare', 'verify', garbage, '--alg', 'ed448', '--public', base64urlEncode(profileKey.publicKey)]);
+    const r1 = await runMesh([
+      'dare',
+      'verify',
+      garbage,
+      '--alg',
+      'ed448',
+      '--public',
+      base64urlEncode(profileKey.publicKey),
+    ]);
     expect(r1.status).toBe(2);
     expect(r1.stderr).toContain('<envelope.json>');
     const ok = file('profile2.json', selfSignedProfile());
@@ -107,7 +115,11 @@ describe('mesh dare decrypt', () => {
     });
     const json = file('earl.json', envelopeToJson(envelope));
     const jsonb = file('earl.jsonb', encodeEnvelope(envelope, 'jsonb'));
-    for (const [path, k] of [[json, key], [json, uri], [jsonb, key]] as const) {
+    for (const [path, k] of [
+      [json, key],
+      [json, uri],
+      [jsonb, key],
+    ] as const) {
       const r = await runMesh(['dare', 'decrypt', path, '--key', k]);
       expect(r.status, r.stderr).toBe(0);
       expect(new TextDecoder().decode(r.bytes)).toBe(new TextDecoder().decode(plaintext));
@@ -171,7 +183,9 @@ describe('mesh dare decrypt', () => {
     const notEncrypted = await runMesh(['dare', 'decrypt', path, '--key', key]);
     expect(notEncrypted.status).toBe(2);
     expect(notEncrypted.stderr).toContain('not encrypted');
-    expect((await runMesh(['dare', 'decrypt', path, '--key', 'MDDK-7N6A-727A-JZNO-STRX-XKS7-DJAF'])).stderr).toContain('--key');
+    expect((await runMesh(['dare', 'decrypt', path, '--key', 'MDDK-7N6A-727A-JZNO-STRX-XKS7-DJAF'])).stderr).toContain(
+      '--key',
+    );
     expect((await runMesh(['dare', 'decrypt', path])).stderr).toContain('--key');
     expect((await runMesh(['dare', 'decrypt', path, '--key', 'AAAA', '--alg', 'ed448'])).stderr).toContain('--alg');
   });

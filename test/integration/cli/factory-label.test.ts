@@ -11,7 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../../src/crypto/random.js';
-import { makeFactoryDevice, preconfigurationText, publicPreconfigurationText } from '../../../src/cli/factory/factory-device.js';
+import {
+  makeFactoryDevice,
+  preconfigurationText,
+  publicPreconfigurationText,
+} from '../../../src/cli/factory/factory-device.js';
 import { labelSourceOf } from '../../../src/cli/factory/preconfiguration-file.js';
 import { GLYPH_HEIGHT, GLYPH_WIDTH, glyph } from '../../../src/platform/label/bitmap-font.js';
 import { renderDeviceLabel } from '../../../src/platform/label/device-label.js';
@@ -32,7 +36,12 @@ writeFileSync(record, publicPreconfigurationText(device.publicForm));
 describe('label renderers', () => {
   it('the PNG decodes to the ConnectUri with jsQR and with zbarimg, at several scales', () => {
     for (const modulePixels of [3, 8, 12]) {
-      const png = renderDeviceLabel({ connectUri: device.connectUri, deviceUdf: device.deviceUdf, format: 'png', options: { modulePixels } });
+      const png = renderDeviceLabel({
+        connectUri: device.connectUri,
+        deviceUdf: device.deviceUdf,
+        format: 'png',
+        options: { modulePixels },
+      });
       expect(decodeWithJsqr(png)).toBe(device.connectUri);
       const path = join(dir, `scale-${modulePixels}.png`);
       writeFileSync(path, png);
@@ -66,7 +75,10 @@ describe('label renderers', () => {
     const first = layout.lines[0] as string;
     const left = Math.floor((width - (first.length * layout.charAdvance - layout.textScale)) / 2);
     const t = layout.textScale;
-    const read = Array.from({ length: GLYPH_WIDTH * GLYPH_HEIGHT }, (_, i) => pixels[(layout.textTop + Math.floor(i / GLYPH_WIDTH) * t) * width + left + (i % GLYPH_WIDTH) * t] === 0);
+    const read = Array.from(
+      { length: GLYPH_WIDTH * GLYPH_HEIGHT },
+      (_, i) => pixels[(layout.textTop + Math.floor(i / GLYPH_WIDTH) * t) * width + left + (i % GLYPH_WIDTH) * t] === 0,
+    );
     expect(read).toEqual(glyph(first[0] as string));
   });
 
@@ -84,18 +96,34 @@ describe('label sources', () => {
   it('reads the private .medk (checked in full) and the public record (no seed)', () => {
     const fromPrivate = labelSourceOf(JSON.parse(readFileSync(medk, 'utf8')));
     const fromPublic = labelSourceOf(JSON.parse(readFileSync(record, 'utf8')));
-    expect(fromPrivate).toEqual({ deviceUdf: device.deviceUdf, connectUri: device.connectUri, makerAccount: 'maker@example.com', description: 'Thermostat', private: true });
+    expect(fromPrivate).toEqual({
+      deviceUdf: device.deviceUdf,
+      connectUri: device.connectUri,
+      makerAccount: 'maker@example.com',
+      description: 'Thermostat',
+      private: true,
+    });
     expect(fromPublic).toEqual({ ...fromPrivate, private: false });
     expect(readFileSync(record, 'utf8')).not.toContain(device.deviceSeed);
   });
 
   it('refuses a record whose profile does not verify or whose URI is not a ConnectKey URI, naming the field', () => {
     const json = JSON.parse(readFileSync(record, 'utf8'));
-    const pin = { DevicePreconfigurationPublic: { ...json.DevicePreconfigurationPublic, ConnectUri: 'mcu://maker@example.com/AAAA-AAAA-AAAA-AAAA-AAAA-AAAA' } };
+    const pin = {
+      DevicePreconfigurationPublic: {
+        ...json.DevicePreconfigurationPublic,
+        ConnectUri: 'mcu://maker@example.com/AAAA-AAAA-AAAA-AAAA-AAAA-AAAA',
+      },
+    };
     expect(() => labelSourceOf(pin)).toThrow(/"DevicePreconfigurationPublic.ConnectUri"/);
     const [header, payload, trailer] = json.DevicePreconfigurationPublic.EnvelopedProfileDevice;
     const flipped = payload.slice(0, 40) + (payload[40] === 'A' ? 'B' : 'A') + payload.slice(41);
-    const forged = { DevicePreconfigurationPublic: { ...json.DevicePreconfigurationPublic, EnvelopedProfileDevice: [header, flipped, trailer] } };
+    const forged = {
+      DevicePreconfigurationPublic: {
+        ...json.DevicePreconfigurationPublic,
+        EnvelopedProfileDevice: [header, flipped, trailer],
+      },
+    };
     expect(() => labelSourceOf(forged)).toThrow(/"DevicePreconfigurationPublic.EnvelopedProfileDevice"/);
     // A .medk whose ConnectUri was swapped for another device's is caught by the seed.
     const other = makeFactoryDevice({ makerAccount: 'maker@example.com', random });
@@ -110,7 +138,13 @@ describe('mesh factory label', () => {
     const png = join(dir, 'cli.png');
     const r1 = await runMesh(['factory', 'label', medk, '--out', png, '--json']);
     expect(r1.status, r1.stderr).toBe(0);
-    expect(JSON.parse(r1.stdout)).toMatchObject({ file: png, format: 'png', deviceUdf: device.deviceUdf, connectUri: device.connectUri, private: true });
+    expect(JSON.parse(r1.stdout)).toMatchObject({
+      file: png,
+      format: 'png',
+      deviceUdf: device.deviceUdf,
+      connectUri: device.connectUri,
+      private: true,
+    });
     expect(statSync(png).mode & 0o777).toBe(0o600);
     expect(decodeWithJsqr(readFileSync(png))).toBe(device.connectUri);
     expect(decodeWithZbar(png)).toBe(device.connectUri);
@@ -130,10 +164,19 @@ describe('mesh factory label', () => {
       [['factory', 'label', medk], /--out: is required/],
       [['factory', 'label', '--out', join(dir, 'x.png')], /<preconfiguration>: is required/],
       [['factory', 'label', medk, '--out', join(dir, 'x.gif')], /--out: expected a file name ending in \.png or \.svg/],
-      [['factory', 'label', medk, '--out', join(dir, 'x.png'), '--format', 'bmp'], /--format: expected one of png, svg/],
-      [['factory', 'label', medk, '--out', join(dir, 'x.png'), '--scale', '1'], /--scale: expected an integer from 2 to 40/],
+      [
+        ['factory', 'label', medk, '--out', join(dir, 'x.png'), '--format', 'bmp'],
+        /--format: expected one of png, svg/,
+      ],
+      [
+        ['factory', 'label', medk, '--out', join(dir, 'x.png'), '--scale', '1'],
+        /--scale: expected an integer from 2 to 40/,
+      ],
       [['factory', 'label', join(dir, 'missing.medk'), '--out', join(dir, 'x.png')], /<preconfiguration>: cannot read/],
-      [['factory', 'label', join(dir, 'scale-3.png'), '--out', join(dir, 'x.png')], /<preconfiguration>: .* is not a JSON preconfiguration file/],
+      [
+        ['factory', 'label', join(dir, 'scale-3.png'), '--out', join(dir, 'x.png')],
+        /<preconfiguration>: .* is not a JSON preconfiguration file/,
+      ],
       [['factory', 'label', medk, '--out', join(dir, 'no-such-dir', 'x.png')], /--out: cannot write/],
     ];
     for (const [args, message] of cases) {

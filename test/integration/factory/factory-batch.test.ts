@@ -42,11 +42,33 @@ afterAll(async () => {
 interface Manifest {
   format: string;
   maker: string;
-  devices: Array<{ index: number; deviceUdf: string; connectUri: string; publicationId: string; published: boolean; preconfiguration: string; record: string; publication: string; label: string }>;
+  devices: Array<{
+    index: number;
+    deviceUdf: string;
+    connectUri: string;
+    publicationId: string;
+    published: boolean;
+    preconfiguration: string;
+    record: string;
+    publication: string;
+    label: string;
+  }>;
 }
 const manifestOf = (out: string) => JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as Manifest;
 const batch = (out: string, ...more: string[]) =>
-  runMesh(['factory', 'batch', '--maker', 'maker@example.com', '--service', service.url, '--out', out, '--home', maker, ...more]);
+  runMesh([
+    'factory',
+    'batch',
+    '--maker',
+    'maker@example.com',
+    '--service',
+    service.url,
+    '--out',
+    out,
+    '--home',
+    maker,
+    ...more,
+  ]);
 
 describe('mesh factory batch', () => {
   it('makes N devices whose labels decode to their ConnectUri and whose claim records are at the maker service', async () => {
@@ -55,13 +77,37 @@ describe('mesh factory batch', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
     const summary = JSON.parse(r.stdout);
-    expect(summary).toMatchObject({ count: 3, made: 3, published: 3, newlyMade: 3, newlyPublished: 3, resumed: false, maker: 'maker@example.com' });
+    expect(summary).toMatchObject({
+      count: 3,
+      made: 3,
+      published: 3,
+      newlyMade: 3,
+      newlyPublished: 3,
+      resumed: false,
+      maker: 'maker@example.com',
+    });
 
     const manifest = manifestOf(out);
     expect(manifest.devices.map((d) => d.index)).toEqual([1, 2, 3]);
     const csv = readFileSync(join(out, 'manifest.csv'), 'utf8').trim().split('\n');
-    expect(csv[0]).toBe('index,device_udf,connect_uri,publication_id,published,preconfiguration,record,publication,label');
-    expect(csv.slice(1)).toEqual(manifest.devices.map((d) => [d.index, d.deviceUdf, d.connectUri, d.publicationId, d.published, d.preconfiguration, d.record, d.publication, d.label].join(',')));
+    expect(csv[0]).toBe(
+      'index,device_udf,connect_uri,publication_id,published,preconfiguration,record,publication,label',
+    );
+    expect(csv.slice(1)).toEqual(
+      manifest.devices.map((d) =>
+        [
+          d.index,
+          d.deviceUdf,
+          d.connectUri,
+          d.publicationId,
+          d.published,
+          d.preconfiguration,
+          d.record,
+          d.publication,
+          d.label,
+        ].join(','),
+      ),
+    );
     expect(new Set(manifest.devices.map((d) => d.deviceUdf)).size).toBe(3);
 
     const client = new MeshClient({ service: service.url });
@@ -74,17 +120,24 @@ describe('mesh factory batch', () => {
       const medk = join(out, d.preconfiguration);
       expect(statSync(medk).mode & 0o777).toBe(0o600);
       const verified = verifyDevicePreconfiguration(JSON.parse(readFileSync(medk, 'utf8')));
-      expect([verified.profile.udf, verified.connectUri, verified.publicationId]).toEqual([d.deviceUdf, d.connectUri, d.publicationId]);
+      expect([verified.profile.udf, verified.connectUri, verified.publicationId]).toEqual([
+        d.deviceUdf,
+        d.connectUri,
+        d.publicationId,
+      ]);
       expect(verified.profile.profile.Description).toBe('Thermostat');
       expect(readFileSync(join(out, d.record), 'utf8')).not.toContain(verified.deviceSeed);
       expect(readFileSync(join(out, 'manifest.json'), 'utf8')).not.toContain(verified.deviceSeed);
       // The claim record is at the maker's service, and the label's key opens what was published.
       const got = await client.get({ Identifier: d.publicationId });
       expect(got.DataItems[0]?.Type).toBe('CatalogedPublication');
-      expect(openPublication(JSON.parse(readFileSync(join(out, d.publication), 'utf8')), d.connectUri).udf).toBe(d.deviceUdf);
+      expect(openPublication(JSON.parse(readFileSync(join(out, d.publication), 'utf8')), d.connectUri).udf).toBe(
+        d.deviceUdf,
+      );
       expect(d.published).toBe(true);
     }
-    for (const name of ['devices', 'records', 'publications', 'labels']) expect(statSync(join(out, name)).mode & 0o777).toBe(0o700);
+    for (const name of ['devices', 'records', 'publications', 'labels'])
+      expect(statSync(join(out, name)).mode & 0o777).toBe(0o700);
   });
 
   it('draws SVG labels that decode after rsvg-convert, with the fingerprint as text', async () => {
@@ -105,9 +158,22 @@ describe('mesh factory batch', () => {
     const out = join(dir, 'run-resume');
     const down = `http://127.0.0.1:${await freePort()}/`;
     const fast = makeFactoryBatch({ ...defaultOwnerEnvironment, sleep: async () => undefined, timeoutMs: 2000 });
-    const first = await runCommand(fast, ['--maker', 'maker@example.com', '--service', down, '--count', '2', '--out', out, '--home', maker]);
+    const first = await runCommand(fast, [
+      '--maker',
+      'maker@example.com',
+      '--service',
+      down,
+      '--count',
+      '2',
+      '--out',
+      out,
+      '--home',
+      maker,
+    ]);
     expect(first.status).toBe(1);
-    expect(first.stderr).toMatch(/cannot reach the Mesh service at .*ECONNREFUSED.*\(0 of 2 published, \d made; rerun the same command to resume\)/);
+    expect(first.stderr).toMatch(
+      /cannot reach the Mesh service at .*ECONNREFUSED.*\(0 of 2 published, \d made; rerun the same command to resume\)/,
+    );
     expect(first.stderr).toMatch(/device 1: publish attempt 1 failed .* retrying in \d+ ms/);
     const before = readFileSync(join(out, 'progress.jsonl'), 'utf8');
     expect(before).not.toContain('Published');
@@ -117,7 +183,13 @@ describe('mesh factory batch', () => {
     const second = await batch(out, '--count', '3', '--json');
     expect(second.status, second.stderr).toBe(0);
     const summary = JSON.parse(second.stdout);
-    expect(summary).toMatchObject({ resumed: true, made: 3, published: 3, newlyMade: 3 - madeBefore.length, newlyPublished: 3 });
+    expect(summary).toMatchObject({
+      resumed: true,
+      made: 3,
+      published: 3,
+      newlyMade: 3 - madeBefore.length,
+      newlyPublished: 3,
+    });
     const after = manifestOf(out).devices;
     expect(after.slice(0, madeBefore.length).map((d) => d.deviceUdf)).toEqual(madeBefore);
     expect(after.every((d) => d.published)).toBe(true);
@@ -146,42 +218,142 @@ describe('mesh factory batch', () => {
     let publishes = 0;
     const proxy = await startProxy(service.url, async (name) => {
       if (name !== 'Publish' || ++publishes % 2 === 0) return undefined;
-      return { status: 503, body: JSON.stringify({ PublishResponse: { Status: 503, StatusDescription: 'busy, try again' } }) };
+      return {
+        status: 503,
+        body: JSON.stringify({ PublishResponse: { Status: 503, StatusDescription: 'busy, try again' } }),
+      };
     });
     cleanup.push(() => proxy.close());
     const out = join(dir, 'run-flaky');
     const command = makeFactoryBatch({ ...defaultOwnerEnvironment, progressIntervalMs: 0 });
-    const r = await runCommand(command, ['--maker', 'maker@example.com', '--service', proxy.url, '--count', '3', '--out', out, '--home', maker]);
+    const r = await runCommand(command, [
+      '--maker',
+      'maker@example.com',
+      '--service',
+      proxy.url,
+      '--count',
+      '3',
+      '--out',
+      out,
+      '--home',
+      maker,
+    ]);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/publish attempt 1 failed \(Publish refused by .* with Status 503: busy, try again\); retrying in \d+ ms/);
+    expect(r.stderr).toMatch(
+      /publish attempt 1 failed \(Publish refused by .* with Status 503: busy, try again\); retrying in \d+ ms/,
+    );
     const progress = r.stderr.split('\n').filter((l) => l.startsWith('factory batch: '));
     expect(progress.length).toBeGreaterThanOrEqual(3);
     expect(progress.at(-1)).toMatch(/^factory batch: 3\/3 made, 3\/3 published \(100%\), [\d.]+ devices\/s$/);
-    expect(r.stdout).toMatch(/^made 3 devices \(3 new\), published 3 \(3 new\) for maker@example.com -> .*manifest.csv$/);
+    expect(r.stdout).toMatch(
+      /^made 3 devices \(3 new\), published 3 \(3 new\) for maker@example.com -> .*manifest.csv$/,
+    );
     expect(manifestOf(out).devices.every((d) => d.published)).toBe(true);
   });
 
   it('a service that refuses exits 1 with its reason; bad arguments exit 2 naming them', async () => {
     const other = await startTestService();
     cleanup.push(() => other.close());
-    const refused = await runMesh(['factory', 'batch', '--maker', 'maker@example.com', '--service', other.url, '--count', '2', '--out', join(dir, 'run-refused'), '--home', maker]);
+    const refused = await runMesh([
+      'factory',
+      'batch',
+      '--maker',
+      'maker@example.com',
+      '--service',
+      other.url,
+      '--count',
+      '2',
+      '--out',
+      join(dir, 'run-refused'),
+      '--home',
+      maker,
+    ]);
     expect(refused.status).toBe(1);
-    expect(refused.stderr).toMatch(/mesh factory batch: Publish refused by .* with Status 404: .*maker@example.com.* \(0 of 2 published/);
+    expect(refused.stderr).toMatch(
+      /mesh factory batch: Publish refused by .* with Status 404: .*maker@example.com.* \(0 of 2 published/,
+    );
 
     const out = join(dir, 'run-bad');
     const cases: Array<[string[], RegExp]> = [
       [['--service', service.url, '--count', '1', '--out', out, '--home', maker], /--maker: is required/],
-      [['--maker', 'maker', '--service', service.url, '--count', '1', '--out', out, '--home', maker], /--maker: "maker" expected user@domain/],
-      [['--maker', 'bob@example.com', '--service', service.url, '--count', '1', '--out', out, '--home', maker], /--maker: expected the account of --home \(maker@example.com\), got bob@example.com/],
+      [
+        ['--maker', 'maker', '--service', service.url, '--count', '1', '--out', out, '--home', maker],
+        /--maker: "maker" expected user@domain/,
+      ],
+      [
+        ['--maker', 'bob@example.com', '--service', service.url, '--count', '1', '--out', out, '--home', maker],
+        /--maker: expected the account of --home \(maker@example.com\), got bob@example.com/,
+      ],
       [['--maker', 'maker@example.com', '--count', '1', '--out', out, '--home', maker], /--service: is required/],
-      [['--maker', 'maker@example.com', '--service', 'ftp://x', '--count', '1', '--out', out, '--home', maker], /--service: .*http:\/\/ or https:\/\//],
-      [['--maker', 'maker@example.com', '--service', service.url, '--out', out, '--home', maker], /--count: is required/],
-      [['--maker', 'maker@example.com', '--service', service.url, '--count', '0', '--out', out, '--home', maker], /--count: expected an integer from 1 to 999999/],
-      [['--maker', 'maker@example.com', '--service', service.url, '--count', 'ten', '--out', out, '--home', maker], /--count: expected an integer/],
-      [['--maker', 'maker@example.com', '--service', service.url, '--count', '1', '--home', maker], /--out: is required/],
-      [['--maker', 'maker@example.com', '--service', service.url, '--count', '1', '--out', out, '--home', maker, '--bits', '100'], /--bits: expected a multiple of 8/],
-      [['--maker', 'maker@example.com', '--service', service.url, '--count', '1', '--out', out, '--home', maker, '--format', 'gif'], /--format: expected one of png, svg/],
-      [['--maker', 'maker@example.com', '--service', service.url, '--count', '1', '--out', out, '--home', join(dir, 'nobody')], /nobody/],
+      [
+        ['--maker', 'maker@example.com', '--service', 'ftp://x', '--count', '1', '--out', out, '--home', maker],
+        /--service: .*http:\/\/ or https:\/\//,
+      ],
+      [
+        ['--maker', 'maker@example.com', '--service', service.url, '--out', out, '--home', maker],
+        /--count: is required/,
+      ],
+      [
+        ['--maker', 'maker@example.com', '--service', service.url, '--count', '0', '--out', out, '--home', maker],
+        /--count: expected an integer from 1 to 999999/,
+      ],
+      [
+        ['--maker', 'maker@example.com', '--service', service.url, '--count', 'ten', '--out', out, '--home', maker],
+        /--count: expected an integer/,
+      ],
+      [
+        ['--maker', 'maker@example.com', '--service', service.url, '--count', '1', '--home', maker],
+        /--out: is required/,
+      ],
+      [
+        [
+          '--maker',
+          'maker@example.com',
+          '--service',
+          service.url,
+          '--count',
+          '1',
+          '--out',
+          out,
+          '--home',
+          maker,
+          '--bits',
+          '100',
+        ],
+        /--bits: expected a multiple of 8/,
+      ],
+      [
+        [
+          '--maker',
+          'maker@example.com',
+          '--service',
+          service.url,
+          '--count',
+          '1',
+          '--out',
+          out,
+          '--home',
+          maker,
+          '--format',
+          'gif',
+        ],
+        /--format: expected one of png, svg/,
+      ],
+      [
+        [
+          '--maker',
+          'maker@example.com',
+          '--service',
+          service.url,
+          '--count',
+          '1',
+          '--out',
+          out,
+          '--home',
+          join(dir, 'nobody'),
+        ],
+        /nobody/,
+      ],
     ];
     for (const [args, message] of cases) {
       const r = await runMesh(['factory', 'batch', ...args]);

@@ -16,11 +16,26 @@ import type { CliResult } from '../../helpers/run-cli.js';
 export async function runCommand(command: Command, argv: readonly string[]): Promise<CliResult> {
   const out: string[] = [];
   const err: string[] = [];
-  const ctx = { out: (l: string) => out.push(l), err: (l: string) => err.push(l), write: () => undefined, readInput: async () => new Uint8Array(), env: {} };
+  const ctx = {
+    out: (l: string) => out.push(l),
+    err: (l: string) => err.push(l),
+    write: () => undefined,
+    readInput: async () => new Uint8Array(),
+    env: {},
+  };
   let status = 0;
   try {
-    const parsed = parseArgs({ args: [...argv], options: { json: { type: 'boolean' }, ...command.options }, allowPositionals: true, strict: true });
-    status = (await command.run({ values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals }, ctx)) ?? 0;
+    const parsed = parseArgs({
+      args: [...argv],
+      options: { json: { type: 'boolean' }, ...command.options },
+      allowPositionals: true,
+      strict: true,
+    });
+    status =
+      (await command.run(
+        { values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals },
+        ctx,
+      )) ?? 0;
   } catch (error) {
     err.push(`mesh ${command.path.join(' ')}: ${(error as Error).message}`);
     status = error instanceof CheckFailedError ? 1 : error instanceof MeshError ? 2 : 3;
@@ -29,7 +44,11 @@ export async function runCommand(command: Command, argv: readonly string[]): Pro
 }
 
 /** The transaction's answer, or undefined to forward it to the real service. */
-export type Intercept = (name: string, request: Record<string, unknown>, forward: () => Promise<{ status: number; body: string }>) => Promise<{ status: number; body: string } | undefined>;
+export type Intercept = (
+  name: string,
+  request: Record<string, unknown>,
+  forward: () => Promise<{ status: number; body: string }>,
+) => Promise<{ status: number; body: string } | undefined>;
 
 export interface MeshProxy {
   readonly url: string;

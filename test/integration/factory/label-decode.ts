@@ -18,7 +18,11 @@ const jsQR: JsQr = typeof jsqrModule === 'function' ? (jsqrModule as unknown as 
 /** The text of the QR code in a PNG, by jsQR; undefined if none is found. */
 export function decodeWithJsqr(png: Uint8Array): string | undefined {
   const image = PNG.sync.read(Buffer.from(png));
-  return jsQR(new Uint8ClampedArray(image.data.buffer, image.data.byteOffset, image.data.byteLength), image.width, image.height)?.data;
+  return jsQR(
+    new Uint8ClampedArray(image.data.buffer, image.data.byteOffset, image.data.byteLength),
+    image.width,
+    image.height,
+  )?.data;
 }
 
 /** The text zbarimg reads from an image file (PNG). */
@@ -32,7 +36,10 @@ export function decodeWithZbar(path: string): string {
 /** Rasterises an SVG label to PNG (white background) with rsvg-convert. */
 export function rasteriseSvg(svgPath: string, pngPath: string, width = 400): Uint8Array {
   const rsvg = requireTool('rsvg-convert', 'librsvg2-bin');
-  const run = spawnSync(rsvg, ['-w', String(width), '-b', 'white', svgPath, '-o', pngPath], { encoding: 'utf8', timeout: 20_000 });
+  const run = spawnSync(rsvg, ['-w', String(width), '-b', 'white', svgPath, '-o', pngPath], {
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
   if (run.status !== 0) throw new Error(`rsvg-convert ${svgPath} exited ${run.status}: ${run.stderr}`);
   return new Uint8Array(readFileSync(pngPath));
 }

@@ -11,7 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent } from '../../../src/agent/agent.js';
 import type { AgentSettings } from '../../../src/agent/agent-runtime.js';
-import { MemoryPreconfigurationFile, MemoryStateStore, RecordingAnnouncer, RecordingLogger } from '../../../src/agent/fakes/memory-ports.js';
+import {
+  MemoryPreconfigurationFile,
+  MemoryStateStore,
+  RecordingAnnouncer,
+  RecordingLogger,
+} from '../../../src/agent/fakes/memory-ports.js';
 import type { MqttConnectOptions, MqttConnector, MqttSession } from '../../../src/agent/ports.js';
 import type { PushBrokerSettings } from '../../../src/agent/push/push-settings.js';
 import { HttpMeshTransport } from '../../../src/cli/agent/http-transport.js';
@@ -37,15 +42,32 @@ export const PASSWORDS = {
 
 /** A connector that records each attempt (time and outcome) around the real one. */
 export class CountingConnector implements MqttConnector {
-  readonly attempts: { readonly at: number; readonly url: string; readonly user?: string; readonly ok: boolean; readonly error?: string }[] = [];
+  readonly attempts: {
+    readonly at: number;
+    readonly url: string;
+    readonly user?: string;
+    readonly ok: boolean;
+    readonly error?: string;
+  }[] = [];
   readonly #inner = new MqttJsConnector();
   async connect(options: MqttConnectOptions): Promise<MqttSession> {
     try {
       const session = await this.#inner.connect(options);
-      this.attempts.push({ at: Date.now(), url: options.url, ...(options.username === undefined ? {} : { user: options.username }), ok: true });
+      this.attempts.push({
+        at: Date.now(),
+        url: options.url,
+        ...(options.username === undefined ? {} : { user: options.username }),
+        ok: true,
+      });
       return session;
     } catch (error) {
-      this.attempts.push({ at: Date.now(), url: options.url, ...(options.username === undefined ? {} : { user: options.username }), ok: false, error: (error as Error).message });
+      this.attempts.push({
+        at: Date.now(),
+        url: options.url,
+        ...(options.username === undefined ? {} : { user: options.username }),
+        ok: false,
+        error: (error as Error).message,
+      });
       throw error;
     }
   }
@@ -90,7 +112,12 @@ export class MqttWorld {
       'bob-dev': { password: PASSWORDS.bob, acl: ['readwrite bob/#'] },
       watcher: { password: PASSWORDS.watcher, acl: ['read #'] },
     });
-    const publisher = await openMqttPublisher({ url: this.broker.url, username: 'service', password: PASSWORDS.service, clientId: 'mesh-service-test' });
+    const publisher = await openMqttPublisher({
+      url: this.broker.url,
+      username: 'service',
+      password: PASSWORDS.service,
+      clientId: 'mesh-service-test',
+    });
     this.notices = new MqttNoticeSink({ publisher });
     this.service = await startService({
       dataDirectory: join(this.dir, 'service'),
@@ -113,7 +140,13 @@ export class MqttWorld {
   /** (Re)connects the watcher, which reads every topic (retained ones included). */
   async watch(): Promise<void> {
     await this.#watcher?.endAsync(true).catch(() => undefined);
-    const client = await mqtt.connectAsync(this.broker.url, { username: 'watcher', password: PASSWORDS.watcher, protocolVersion: 5, reconnectPeriod: 0, clientId: `watcher-${Date.now()}` });
+    const client = await mqtt.connectAsync(this.broker.url, {
+      username: 'watcher',
+      password: PASSWORDS.watcher,
+      protocolVersion: 5,
+      reconnectPeriod: 0,
+      clientId: `watcher-${Date.now()}`,
+    });
     client.on('message', (topic, payload) => {
       const list = this.seen.get(topic) ?? [];
       list.push(payload.toString('utf8'));
@@ -124,11 +157,20 @@ export class MqttWorld {
   }
 
   pushSettings(password = PASSWORDS.device, udf?: string): PushBrokerSettings {
-    return { service: this.service.url, url: this.broker.url, ...(udf === undefined ? {} : { username: udf }), password, topicPrefix: 'mesh/v1' };
+    return {
+      service: this.service.url,
+      url: this.broker.url,
+      ...(udf === undefined ? {} : { username: udf }),
+      password,
+      topicPrefix: 'mesh/v1',
+    };
   }
 
   /** Starts device `index` (a factory-preconfigured device) with these owners and polling. */
-  async device(index: number, options: { owners: string[]; polling: AgentSettings['polling']; pushPassword?: string; push?: boolean }): Promise<TestDevice> {
+  async device(
+    index: number,
+    options: { owners: string[]; polling: AgentSettings['polling']; pushPassword?: string; push?: boolean },
+  ): Promise<TestDevice> {
     const factory = this.factories[index]!;
     const backend = new MemorySecretStoreBackend();
     const secrets = new MemorySecretStore(backend);
@@ -184,7 +226,10 @@ export class MqttWorld {
   async until(what: string, check: () => boolean, timeoutMs = 10_000, describe?: () => unknown): Promise<number> {
     const start = Date.now();
     const ok = await waitFor(async () => check(), timeoutMs, 10);
-    if (!ok) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${describe === undefined ? '' : `: ${JSON.stringify(describe())}`}`);
+    if (!ok)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${describe === undefined ? '' : `: ${JSON.stringify(describe())}`}`,
+      );
     return Date.now() - start;
   }
 

@@ -23,7 +23,11 @@ describe('the agent under a ConnectStart rate limit', () => {
   it('waits out RetryAfter after a 429, then connects; the owner accepts it', async () => {
     service = await startTestService({
       config: {
-        rateLimits: { enabled: true, maxTrackedKeys: 1000, classes: { ConnectStart: { source: { burst: 1, perMinute: 30 } } } },
+        rateLimits: {
+          enabled: true,
+          maxTrackedKeys: 1000,
+          classes: { ConnectStart: { source: { burst: 1, perMinute: 30 } } },
+        },
       },
     });
     const account = 'limited@example.com';
@@ -32,8 +36,15 @@ describe('the agent under a ConnectStart rate limit', () => {
     await ownerJson(home, 'account', 'create', account, '--service', service.url);
 
     // A stranger on the same address takes the only token.
-    const stranger = createRequestConnection({ deviceSeed: newDerivedKeySeedUdf(KeySpecifier.MeshProfileDevice, systemRandom), accountAddress: account, random: systemRandom });
-    await new MeshClient({ service: service.url }).connectStart({ AccountAddress: account, EnvelopedRequestConnection: stranger.json });
+    const stranger = createRequestConnection({
+      deviceSeed: newDerivedKeySeedUdf(KeySpecifier.MeshProfileDevice, systemRandom),
+      accountAddress: account,
+      random: systemRandom,
+    });
+    await new MeshClient({ service: service.url }).connectStart({
+      AccountAddress: account,
+      EnvelopedRequestConnection: stranger.json,
+    });
 
     const config = await writeConfig(dir, {
       stateDirectory: `${dir}/state`,

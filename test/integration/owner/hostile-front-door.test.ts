@@ -112,7 +112,10 @@ interface ProcessResult {
 /** `node dist/mesh.mjs …` as a child process, without blocking the event loop the service runs in. */
 function mesh(args: readonly string[]): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['dist/mesh.mjs', ...args], { env: { PATH: process.env['PATH'] ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['dist/mesh.mjs', ...args], {
+      env: { PATH: process.env['PATH'] ?? '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));
@@ -175,7 +178,10 @@ async function strangerRequest(url: string, account: string): Promise<void> {
     accountAddress: account,
     random: systemRandom,
   });
-  await new MeshClient({ service: url }).connectStart({ AccountAddress: account, EnvelopedRequestConnection: request.json });
+  await new MeshClient({ service: url }).connectStart({
+    AccountAddress: account,
+    EnvelopedRequestConnection: request.json,
+  });
 }
 
 describe('a long pending list full of expired requests', () => {
@@ -192,14 +198,17 @@ describe('a long pending list full of expired requests', () => {
     const pending = await mesh(['device', 'pending', '--json', '--home', w.home]);
     expect(pending.status, pending.stderr.toString()).toBe(0);
     const listed = JSON.parse(pending.stdout.toString()).pending;
-    expect(listed).toEqual([expect.objectContaining({ witness: device.witness, deviceUdf: device.udf, acceptable: true })]);
+    expect(listed).toEqual([
+      expect.objectContaining({ witness: device.witness, deviceUdf: device.udf, acceptable: true }),
+    ]);
 
     const pages = w.relay.named('ConnectPending');
     // The service skipped expired entries and said "more" with an empty page; the CLI went on.
     expect(pages.some((p) => p.response.Pending.length === 0 && typeof p.response.PageKey === 'string')).toBe(true);
     expect(pages.length).toBeGreaterThan(2);
     expect(pages.at(-1)?.response.PageKey).toBeUndefined();
-    for (const p of pages) expect(p.request.SearchConstraints).toMatchObject({ MaxEntries: 100, MaxBytes: 1024 * 1024 });
+    for (const p of pages)
+      expect(p.request.SearchConstraints).toMatchObject({ MaxEntries: 100, MaxBytes: 1024 * 1024 });
 
     const accepted = await mesh(['device', 'accept', device.witness, '--home', w.home]);
     expect(accepted.status, accepted.stderr.toString()).toBe(0);
@@ -225,7 +234,9 @@ describe('a connection dropped after the service processed ConnectComplete', () 
     expect(completes[1]?.request.EnvelopedRespondConnection).toEqual(completes[0]?.request.EnvelopedRespondConnection);
     expect((await device.complete()).result).toBe('Accept');
     const listed = JSON.parse((await mesh(['device', 'list', '--json', '--home', w.home])).stdout.toString());
-    expect(listed.devices).toEqual([expect.objectContaining({ deviceUdf: device.udf, status: 'Connected', serviceStatus: 'Connected' })]);
+    expect(listed.devices).toEqual([
+      expect.objectContaining({ deviceUdf: device.udf, status: 'Connected', serviceStatus: 'Connected' }),
+    ]);
   }, 60_000);
 });
 
@@ -271,10 +282,15 @@ describe('device-supplied text', () => {
     expect(lines[1]).toBe(`witness            ${device.witness}`);
     expect(lines[2]).toBe('PIN                none');
     // The device's words: on their own line, with the escape shown, not obeyed.
-    expect(lines[3]).toMatch(/^description        Thermostat\\x1b\[2K\\x0d witness AAAA-BBBB-CCCC-DDDD PIN verified by this owner⟪U\+202E⟫evil⟪U\+202C⟫⟪U\+200B⟫X⟪U\+2066⟫⟪U\+FEFF⟫\\x9b2J \(as the device describes itself\)$/);
+    expect(lines[3]).toMatch(
+      /^description        Thermostat\\x1b\[2K\\x0d witness AAAA-BBBB-CCCC-DDDD PIN verified by this owner⟪U\+202E⟫evil⟪U\+202C⟫⟪U\+200B⟫X⟪U\+2066⟫⟪U\+FEFF⟫\\x9b2J \(as the device describes itself\)$/,
+    );
     expect((await device.complete()).result).toBe('Accept');
 
-    for (const args of [['device', 'list'], ['device', 'list', '--json']]) {
+    for (const args of [
+      ['device', 'list'],
+      ['device', 'list', '--json'],
+    ]) {
       const listed = await mesh([...args, '--home', w.home]);
       expect(listed.status, listed.stderr.toString()).toBe(0);
       expectNeutral(listed.stdout, args.join(' '));
@@ -287,7 +303,15 @@ describe('transport policy in the CLI', () => {
     const directory = await mkdtemp(join(tmpdir(), 'mesh-insecure-'));
     directories.push(directory);
     const home = join(directory, 'home');
-    const refused = await mesh(['account', 'create', 'far@example.com', '--service', 'http://192.0.2.1:15099', '--home', home]);
+    const refused = await mesh([
+      'account',
+      'create',
+      'far@example.com',
+      '--service',
+      'http://192.0.2.1:15099',
+      '--home',
+      home,
+    ]);
     expect(refused.status).toBe(2);
     expect(refused.stderr.toString()).toBe(
       'mesh account create: --service: plain http to 192.0.2.1 would expose the signed requests, device profiles and answers to anyone on the network path and let them alter them; use https:// or pass --allow-insecure-http\n',
@@ -295,13 +319,26 @@ describe('transport policy in the CLI', () => {
     expect(existsSync(home)).toBe(false);
 
     // An IPv4-mapped address is not on the loopback list, yet reaches 127.0.0.1: the override, tested without leaving loopback.
-    const running = await startService({ dataDirectory: join(directory, 'data'), listen: { host: '127.0.0.1', port: 0 }, maintenanceIntervalMs: 0 });
+    const running = await startService({
+      dataDirectory: join(directory, 'data'),
+      listen: { host: '127.0.0.1', port: 0 },
+      maintenanceIntervalMs: 0,
+    });
     try {
       const mapped = `http://[::ffff:127.0.0.1]:${new URL(running.url).port}`;
       const without = await mesh(['account', 'create', 'near@example.com', '--service', mapped, '--home', home]);
       expect(without.status).toBe(2);
       expect(without.stderr.toString()).toContain('plain http to [::ffff:7f00:1] would expose');
-      const withFlag = await mesh(['account', 'create', 'near@example.com', '--service', mapped, '--allow-insecure-http', '--home', home]);
+      const withFlag = await mesh([
+        'account',
+        'create',
+        'near@example.com',
+        '--service',
+        mapped,
+        '--allow-insecure-http',
+        '--home',
+        home,
+      ]);
       expect(withFlag.status, withFlag.stderr.toString()).toBe(0);
       // Every later owner command needs the flag too: the policy is checked each time.
       const status = await mesh(['account', 'status', '--home', home]);

@@ -20,7 +20,14 @@ import { DEFAULT_RATE_LIMITS } from '../../../src/service/rate-limit/rate-limit-
 import { Containers, accountPrefix } from '../../../src/service/records.js';
 import type { ServiceConfig } from '../../../src/service/service-config.js';
 import { startService, type RunningService } from '../../../src/service/service-runner.js';
-import { closeStrangerAgents, jam, postFrom, runMeshProcess, strangerConnectStart, type ProcessResult } from '../../helpers/front-door-jam.js';
+import {
+  closeStrangerAgents,
+  jam,
+  postFrom,
+  runMeshProcess,
+  strangerConnectStart,
+  type ProcessResult,
+} from '../../helpers/front-door-jam.js';
 import { ScriptedDevice } from './owner-harness.js';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -94,7 +101,9 @@ async function ownerAutoPinAccepts(w: World, device: ScriptedDevice): Promise<vo
   expect(mine, `the real device among ${pending.pending.length} pending`).toHaveLength(1);
   expect(mine[0]).toMatchObject({ witness: device.witness, pin: 'verified' });
   const auto = await cliJson(w, 'device', 'accept', '--auto-pin');
-  expect(auto.accepted).toEqual(expect.arrayContaining([expect.objectContaining({ deviceUdf: device.udf, witness: device.witness })]));
+  expect(auto.accepted).toEqual(
+    expect.arrayContaining([expect.objectContaining({ deviceUdf: device.udf, witness: device.witness })]),
+  );
   const done = await device.complete();
   expect(done.result).toBe('Accept');
 }
@@ -110,7 +119,10 @@ describe('jamming 1: many small ConnectStarts for one account', () => {
     const w = await world('many-on@example.com');
     const bodies = Array.from({ length: FLOOD }, () => strangerConnectStart(w.account));
     const { counts, replies } = await jam(w.url, bodies, { concurrency: 16 });
-    expect(count(counts, (s) => s >= 500 || s === 0), JSON.stringify([...counts])).toBe(0);
+    expect(
+      count(counts, (s) => s >= 500 || s === 0),
+      JSON.stringify([...counts]),
+    ).toBe(0);
     const refused = replies.filter((r) => r.status === 429);
     expect(refused.length, JSON.stringify([...counts])).toBeGreaterThan(FLOOD / 2);
     expect(refused.every((r) => r.http === 429 && r.retryAfter !== undefined && r.retryAfter > 0)).toBe(true);
@@ -129,7 +141,10 @@ describe('jamming 1: many small ConnectStarts for one account', () => {
     const cap = 64;
     const bodies = Array.from({ length: FLOOD }, () => strangerConnectStart(w.account));
     const { counts } = await jam(w.url, bodies, { concurrency: 16 });
-    expect(count(counts, (s) => s >= 500 || s === 0), JSON.stringify([...counts])).toBe(0);
+    expect(
+      count(counts, (s) => s >= 500 || s === 0),
+      JSON.stringify([...counts]),
+    ).toBe(0);
     expect(counts.get(201) ?? 0, JSON.stringify([...counts])).toBeLessThanOrEqual(cap);
     expect(counts.get(429) ?? 0, JSON.stringify([...counts])).toBeGreaterThanOrEqual(FLOOD - cap);
 
@@ -151,11 +166,16 @@ describe('jamming 2: a few oversized ConnectStarts', () => {
 
   it('oversized requests are refused by size; the owner lists and accepts a real device', async () => {
     const w = await world('big@example.com');
-    const bodies = Array.from({ length: BIG }, () => strangerConnectStart(w.account, { descriptionLength: DESCRIPTION }));
+    const bodies = Array.from({ length: BIG }, () =>
+      strangerConnectStart(w.account, { descriptionLength: DESCRIPTION }),
+    );
     expect(Math.min(...bodies.map((b) => b.length))).toBeGreaterThan(200_000);
     const { counts } = await jam(w.url, bodies, { concurrency: 4 });
     expect(counts.get(201) ?? 0, JSON.stringify([...counts])).toBe(0);
-    expect(count(counts, (s) => s >= 400 && s < 500), JSON.stringify([...counts])).toBe(BIG);
+    expect(
+      count(counts, (s) => s >= 400 && s < 500),
+      JSON.stringify([...counts]),
+    ).toBe(BIG);
 
     const device = new ScriptedDevice(w.url, w.account);
     await device.connect();
@@ -165,8 +185,14 @@ describe('jamming 2: a few oversized ConnectStarts', () => {
   it('when the operator lets large requests in, ConnectPending pages by bytes and the owner still lists and accepts a real device', async () => {
     // Shrunk: a page of 400 KB holds one such request, so five of them take the owner five pages.
     const ALLOWED = 5;
-    const w = await world('big-allowed@example.com', { maxConnectRequestBytes: 300 * 1024, maxDescriptionLength: 200_000, maxPageBytes: 400 * 1024 });
-    const bodies = Array.from({ length: ALLOWED }, () => strangerConnectStart(w.account, { descriptionLength: DESCRIPTION }));
+    const w = await world('big-allowed@example.com', {
+      maxConnectRequestBytes: 300 * 1024,
+      maxDescriptionLength: 200_000,
+      maxPageBytes: 400 * 1024,
+    });
+    const bodies = Array.from({ length: ALLOWED }, () =>
+      strangerConnectStart(w.account, { descriptionLength: DESCRIPTION }),
+    );
     const { counts } = await jam(w.url, bodies, { concurrency: 1 });
     expect(counts.get(201), JSON.stringify([...counts])).toBe(ALLOWED);
 
@@ -180,7 +206,11 @@ describe('jamming 3: stale requests never purged', () => {
   it('past what one listing reads, expired requests neither hide the live one nor stop the owner; housekeeping purges them', async () => {
     // Shrunk: 120 stale requests against a 40-record scan bound (the service reads 5000 by default).
     const STALE = 120;
-    const w = await world('stale@example.com', { rateLimits: RATE_LIMITS_OFF, maxScanRecords: 40, maxPendingUnvalidated: 1000 });
+    const w = await world('stale@example.com', {
+      rateLimits: RATE_LIMITS_OFF,
+      maxScanRecords: 40,
+      maxPendingUnvalidated: 1000,
+    });
     // Filed three days ago: expired two days ago, past the 24 h kept after expiry by now.
     w.offset = -3 * DAY;
     const bodies = Array.from({ length: STALE }, () => strangerConnectStart(w.account));
@@ -207,9 +237,15 @@ describe('jamming 4: strangers against the owner PIN', () => {
     const pin = await cliJson(w, 'account', 'pin', '--roles', 'thermostat');
     // Ten guesses from ten addresses, then ten more from one: twice the lockout threshold each way.
     const guesses = Array.from({ length: 20 }, () => strangerConnectStart(w.account, { pin: true }));
-    const { counts } = await jam(w.url, guesses, { concurrency: 4, localAddress: (i) => (i < 10 ? `127.0.0.${10 + i}` : '127.0.0.3') });
+    const { counts } = await jam(w.url, guesses, {
+      concurrency: 4,
+      localAddress: (i) => (i < 10 ? `127.0.0.${10 + i}` : '127.0.0.3'),
+    });
     expect(counts.get(201) ?? 0, JSON.stringify([...counts])).toBe(0);
-    expect(count(counts, (s) => s >= 400 && s < 500), JSON.stringify([...counts])).toBe(guesses.length);
+    expect(
+      count(counts, (s) => s >= 400 && s < 500),
+      JSON.stringify([...counts]),
+    ).toBe(guesses.length);
 
     const device = new ScriptedDevice(w.url, w.account);
     await device.connect(pin.pin);
@@ -221,10 +257,19 @@ describe('jamming 4: strangers against the owner PIN', () => {
     const first = await cliJson(w, 'account', 'pin');
     const intercepted = new ScriptedDevice(w.url, w.account);
     await intercepted.connect(first.pin);
-    const replay = JSON.stringify({ ConnectStartRequest: { AccountAddress: w.account, EnvelopedRequestConnection: intercepted.request!.json } });
-    const { counts } = await jam(w.url, Array.from({ length: 5 }, () => replay), { concurrency: 1 });
+    const replay = JSON.stringify({
+      ConnectStartRequest: { AccountAddress: w.account, EnvelopedRequestConnection: intercepted.request!.json },
+    });
+    const { counts } = await jam(
+      w.url,
+      Array.from({ length: 5 }, () => replay),
+      { concurrency: 1 },
+    );
     // A replay may be answered with the original acknowledgement or refused; it never files a second request.
-    expect(count(counts, (s) => s === 201 || (s >= 400 && s < 500)), JSON.stringify([...counts])).toBe(5);
+    expect(
+      count(counts, (s) => s === 201 || (s >= 400 && s < 500)),
+      JSON.stringify([...counts]),
+    ).toBe(5);
     const listed = await cliJson(w, 'device', 'pending');
     expect(listed.pending.filter((p: any) => p.deviceUdf === intercepted.udf)).toHaveLength(1);
 

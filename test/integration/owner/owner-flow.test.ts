@@ -26,7 +26,13 @@ async function mainFlow(service: TestService, account: string) {
   expect(created).toMatchObject({ account, service: service.url, resumed: false });
   expect(created.profileUdf).toMatch(/^M[A-Z2-7]{3}(-[A-Z2-7]{4}){6}$/);
   const status = await ownerJson(home, 'account', 'status');
-  expect(status).toMatchObject({ account, profileUdf: created.profileUdf, registered: true, reachable: true, devices: { connected: 0 } });
+  expect(status).toMatchObject({
+    account,
+    profileUdf: created.profileUdf,
+    registered: true,
+    reachable: true,
+    devices: { connected: 0 },
+  });
 
   // A device without a PIN: pending shows the witness the device computed itself.
   const device = new ScriptedDevice(service.url, account);
@@ -34,7 +40,13 @@ async function mainFlow(service: TestService, account: string) {
   expect((await device.status()).Result).toBe('Pending');
   const pending = await ownerJson(home, 'device', 'pending');
   expect(pending.pending).toHaveLength(1);
-  expect(pending.pending[0]).toMatchObject({ witness, deviceUdf: device.udf, pin: 'none', acceptable: true, problems: [] });
+  expect(pending.pending[0]).toMatchObject({
+    witness,
+    deviceUdf: device.udf,
+    pin: 'none',
+    acceptable: true,
+    problems: [],
+  });
   const table = await owner(home, 'device', 'pending');
   expect(table.stdout.split('\n')[0]).toMatch(/^WITNESS\s+CHECK\s+DEVICE\s+PIN\s+RECEIVED\s+STATUS$/);
   expect(table.stdout).toContain(witness);
@@ -43,7 +55,14 @@ async function mainFlow(service: TestService, account: string) {
   expect(table.stdout).toContain(checkCode(witness));
 
   // Accept by a witness prefix, as a person types what the device shows.
-  const accepted = await owner(home, 'device', 'accept', dashless(witness).slice(0, 10).toLowerCase(), '--roles', 'web,message');
+  const accepted = await owner(
+    home,
+    'device',
+    'accept',
+    dashless(witness).slice(0, 10).toLowerCase(),
+    '--roles',
+    'web,message',
+  );
   expect(accepted.status, accepted.stderr).toBe(0);
   expect(accepted.stderr).toContain(`device fingerprint ${device.udf}`);
   expect(accepted.stderr).toContain(`witness            ${witness}`);
@@ -59,7 +78,13 @@ async function mainFlow(service: TestService, account: string) {
   expect((await ownerJson(home, 'device', 'pending')).pending).toEqual([]);
   const listed = await ownerJson(home, 'device', 'list');
   expect(listed.devices).toEqual([
-    expect.objectContaining({ deviceUdf: device.udf, status: 'Connected', roles: ['web', 'message'], witness, serviceStatus: 'Connected' }),
+    expect.objectContaining({
+      deviceUdf: device.udf,
+      status: 'Connected',
+      roles: ['web', 'message'],
+      witness,
+      serviceStatus: 'Connected',
+    }),
   ]);
   expect((await ownerJson(home, 'account', 'status')).devices).toEqual({ connected: 1, revoked: 0, rejected: 0 });
 
@@ -103,11 +128,22 @@ describe('owner CLI over HTTP (file store)', () => {
 
     const pending = await ownerJson(home, 'device', 'pending');
     const byDevice = Object.fromEntries(pending.pending.map((p: any) => [p.deviceUdf, p]));
-    expect(byDevice[withPin.udf]).toMatchObject({ witness: withPin.witness, pin: 'verified', serviceSaysPinValidated: true, pinRoles: ['thermostat'] });
-    expect(byDevice[without.udf]).toMatchObject({ witness: without.witness, pin: 'none', serviceSaysPinValidated: false });
+    expect(byDevice[withPin.udf]).toMatchObject({
+      witness: withPin.witness,
+      pin: 'verified',
+      serviceSaysPinValidated: true,
+      pinRoles: ['thermostat'],
+    });
+    expect(byDevice[without.udf]).toMatchObject({
+      witness: without.witness,
+      pin: 'none',
+      serviceSaysPinValidated: false,
+    });
 
     const auto = await ownerJson(home, 'device', 'accept', '--auto-pin');
-    expect(auto.accepted).toEqual([expect.objectContaining({ deviceUdf: withPin.udf, witness: withPin.witness, roles: ['thermostat'] })]);
+    expect(auto.accepted).toEqual([
+      expect.objectContaining({ deviceUdf: withPin.udf, witness: withPin.witness, roles: ['thermostat'] }),
+    ]);
     expect(auto.skipped).toEqual([expect.objectContaining({ deviceUdf: without.udf, pin: 'none' })]);
     expect(auto.stderr).toContain(withPin.witness);
     const done = await withPin.complete();
@@ -164,7 +200,10 @@ describe('owner CLI over HTTP (file store)', () => {
     expect((await owner(home, 'device', 'accept', device.witness)).status).toBe(0);
     // Someone replays the device's signed request byte for byte: the service answers with the
     // acknowledgement it already gave and files nothing (docs/security.md "Replays").
-    const replay = await device.client.connectStart({ AccountAddress: 'ray@example.com', EnvelopedRequestConnection: original.json });
+    const replay = await device.client.connectStart({
+      AccountAddress: 'ray@example.com',
+      EnvelopedRequestConnection: original.json,
+    });
     expect(replay.EnvelopedAcknowledgeConnection).toEqual(device.acknowledgement!.json);
     expect((await ownerJson(home, 'device', 'pending')).pending).toHaveLength(0);
     // A new request signed by the connected device's key is flagged and cannot be accepted.

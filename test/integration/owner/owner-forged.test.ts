@@ -17,7 +17,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemRandom } from '../../../src/crypto/random.js';
 import { createAcknowledgeConnection } from '../../../src/mesh/connect/acknowledge-connection.js';
-import { createRequestConnection, verifyRequestConnection, type CreatedRequestConnection } from '../../../src/mesh/connect/request-connection.js';
+import {
+  createRequestConnection,
+  verifyRequestConnection,
+  type CreatedRequestConnection,
+} from '../../../src/mesh/connect/request-connection.js';
 import { connectionWitness } from '../../../src/mesh/connect/witness.js';
 import { newPin } from '../../../src/mesh/connect/pin.js';
 import type { EnvelopeJson } from '../../../src/mesh/schema/envelope-json.js';
@@ -118,7 +122,15 @@ class DishonestService {
 
 function deviceRequest(account = ACCOUNT, pin?: string): { seed: string; request: CreatedRequestConnection } {
   const seed = newDerivedKeySeedUdf(KeySpecifier.MeshProfileDevice, systemRandom);
-  return { seed, request: createRequestConnection({ deviceSeed: seed, accountAddress: account, random: systemRandom, ...(pin === undefined ? {} : { pin }) }) };
+  return {
+    seed,
+    request: createRequestConnection({
+      deviceSeed: seed,
+      accountAddress: account,
+      random: systemRandom,
+      ...(pin === undefined ? {} : { pin }),
+    }),
+  };
 }
 
 describe('owner against a dishonest service', () => {
@@ -208,10 +220,14 @@ describe('owner against a dishonest service', () => {
     {
       const { seed, request } = deviceRequest(ACCOUNT, newPin(systemRandom));
       const keys = deviceBaseKeyPairs(seed);
-      const tampered = sealObject('RequestConnection', { ...request.request, PinId: pin.pinId }, {
-        envelopeId: envelopeId(request.messageId),
-        signer: signerOf(keys.profileSignature),
-      });
+      const tampered = sealObject(
+        'RequestConnection',
+        { ...request.request, PinId: pin.pinId },
+        {
+          envelopeId: envelopeId(request.messageId),
+          signer: signerOf(keys.profileSignature),
+        },
+      );
       const ack = service.honestAck({ ...request, json: tampered.json, profile: createProfileDevice(seed, { keys }) });
       service.add(ack.json, { pinValidated: true });
       cases['pin'] = { witness: ack.witness, deviceUdf: request.profile.udf };
@@ -238,15 +254,20 @@ describe('owner against a dishonest service', () => {
     await rm(directory, { recursive: true, force: true });
   });
 
-  const find = (pending: any[], name: string) => pending.find((p) => p.deviceUdf === cases[name]?.deviceUdf || p.witness === cases[name]?.witness);
+  const find = (pending: any[], name: string) =>
+    pending.find((p) => p.deviceUdf === cases[name]?.deviceUdf || p.witness === cases[name]?.witness);
 
   it('lists every forged request with its problem', async () => {
     const { pending } = await ownerJson(home, 'device', 'pending');
     expect(pending).toHaveLength(8);
     expect(find(pending, 'witness')).toMatchObject({ acceptable: false, deviceUdf: null });
-    expect(find(pending, 'witness').problems[0]).toMatch(/AcknowledgeConnection\.(Witness|MessageId)" is not the witness recomputed/);
+    expect(find(pending, 'witness').problems[0]).toMatch(
+      /AcknowledgeConnection\.(Witness|MessageId)" is not the witness recomputed/,
+    );
     expect(find(pending, 'unsigned').problems[0]).toMatch(/no valid signature by the service ServiceSignature key/);
-    expect(find(pending, 'forged').problems[0]).toMatch(/"RequestConnection" has no valid signature by the ProfileSignature key/);
+    expect(find(pending, 'forged').problems[0]).toMatch(
+      /"RequestConnection" has no valid signature by the ProfileSignature key/,
+    );
     expect(find(pending, 'account').problems[0]).toMatch(/RequestConnection\.AccountAddress" is not the account/);
     expect(find(pending, 'pin')).toMatchObject({ pin: 'mismatch', acceptable: false, serviceSaysPinValidated: true });
     expect(find(pending, 'expired')).toMatchObject({ acceptable: false });
@@ -272,14 +293,22 @@ describe('owner against a dishonest service', () => {
     const first = await ownerJson(home, 'device', 'accept', '--auto-pin');
     expect(first.accepted.map((a: any) => a.deviceUdf)).toEqual([cases['pinGood']?.deviceUdf]);
     expect(first.accepted[0].roles).toEqual(['sensor']);
-    expect(first.skipped.find((x: any) => x.deviceUdf === cases['pinSecond']?.deviceUdf)).toMatchObject({ pin: 'used' });
+    expect(first.skipped.find((x: any) => x.deviceUdf === cases['pinSecond']?.deviceUdf)).toMatchObject({
+      pin: 'used',
+    });
     expect(service.completes).toBe(1);
     const { pending } = await ownerJson(home, 'device', 'pending');
     expect(find(pending, 'pinSecond')).toMatchObject({ pin: 'used' });
     expect(find(pending, 'pinGood').problems).toContain('already answered (Connected)');
     const second = await ownerJson(home, 'device', 'accept', '--auto-pin');
     expect(second.accepted).toEqual([]);
-    const refused = await owner(home, 'device', 'accept', '--auto-pin', (cases['pinSecond'] as { witness: string }).witness);
+    const refused = await owner(
+      home,
+      'device',
+      'accept',
+      '--auto-pin',
+      (cases['pinSecond'] as { witness: string }).witness,
+    );
     expect(refused.status).toBe(1);
     expect(refused.stderr).toMatch(/not PIN-verified by this owner \(PIN: used\)/);
     expect(service.completes).toBe(1);
@@ -313,7 +342,9 @@ describe('account create when the service fails or refuses', () => {
     service.createStatus = 500;
     const failed = await owner(home, 'account', 'create', ACCOUNT, '--service', service.url);
     expect(failed.status).toBe(1);
-    expect(failed.stderr).toMatch(/Status 500: scripted refusal; the new profile is kept in .*run the same command again/);
+    expect(failed.stderr).toMatch(
+      /Status 500: scripted refusal; the new profile is kept in .*run the same command again/,
+    );
     const kept = JSON.parse(await readFile(join(home, 'profile.json'), 'utf8'));
     expect(kept.Registered).toBe(false);
     // Anything but the same create is refused on an unregistered profile.

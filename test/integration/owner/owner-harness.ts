@@ -10,9 +10,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { systemRandom } from '../../../src/crypto/random.js';
-import { verifyAcknowledgeConnection, type VerifiedAcknowledgeConnection } from '../../../src/mesh/connect/acknowledge-connection.js';
+import {
+  verifyAcknowledgeConnection,
+  type VerifiedAcknowledgeConnection,
+} from '../../../src/mesh/connect/acknowledge-connection.js';
 import { completeConnection, type CompletedConnection } from '../../../src/mesh/connect/complete-connection.js';
-import { createRequestConnection, type CreatedRequestConnection } from '../../../src/mesh/connect/request-connection.js';
+import {
+  createRequestConnection,
+  type CreatedRequestConnection,
+} from '../../../src/mesh/connect/request-connection.js';
 import { verifyProfileAccount, type VerifiedProfileAccount } from '../../../src/mesh/profiles/profile-account.js';
 import { verifyProfileService } from '../../../src/mesh/profiles/profile-service.js';
 import { KeySpecifier, newDerivedKeySeedUdf } from '../../../src/mesh/udf/derived-key-seed.js';
@@ -29,7 +35,9 @@ export interface TestService {
   close(): Promise<void>;
 }
 
-export async function startTestService(options: { store?: string; config?: Partial<ServiceConfig> } = {}): Promise<TestService> {
+export async function startTestService(
+  options: { store?: string; config?: Partial<ServiceConfig> } = {},
+): Promise<TestService> {
   const directory = await mkdtemp(join(tmpdir(), 'mesh-owner-it-'));
   const running = await startService({
     dataDirectory: join(directory, 'data'),
@@ -55,7 +63,10 @@ export function owner(home: string, ...args: string[]): Promise<CliResult> {
 }
 
 /** Runs it with --json, expects exit 0 and returns the parsed object. */
-export async function ownerJson<T = Record<string, any>>(home: string, ...args: string[]): Promise<T & { stderr: string }> {
+export async function ownerJson<T = Record<string, any>>(
+  home: string,
+  ...args: string[]
+): Promise<T & { stderr: string }> {
   const result = await owner(home, ...args, '--json');
   expect(result.status, `mesh ${args.join(' ')}: ${result.stderr}`).toBe(0);
   expect(result.stdout.split('\n')).toHaveLength(1);
@@ -98,7 +109,10 @@ export class ScriptedDevice {
       ...(pin === undefined ? {} : { pin }),
       ...(this.request === undefined ? {} : { profile: this.request.profile }),
     });
-    const response = await this.client.connectStart({ AccountAddress: this.account, EnvelopedRequestConnection: this.request.json });
+    const response = await this.client.connectStart({
+      AccountAddress: this.account,
+      EnvelopedRequestConnection: this.request.json,
+    });
     this.accountProfile = verifyProfileAccount(response.EnvelopedProfileAccount);
     this.acknowledgement = verifyAcknowledgeConnection(response.EnvelopedAcknowledgeConnection, {
       accountProfile: this.accountProfile,
@@ -110,7 +124,10 @@ export class ScriptedDevice {
 
   async status(): Promise<ConnectStatusResponse> {
     if (this.acknowledgement === undefined) throw new Error('no acknowledgement yet');
-    return this.client.connectStatus({ AccountAddress: this.account, ResponseId: responseId(this.acknowledgement.messageId) });
+    return this.client.connectStatus({
+      AccountAddress: this.account,
+      ResponseId: responseId(this.acknowledgement.messageId),
+    });
   }
 
   /** ConnectStatus, then the library's verification of the owner's answer. */

@@ -41,16 +41,27 @@ describe('issue 3 audit: two service instances on one PostgreSQL database', () =
       const alice = new TestOwner('alice@example.com', testRandom(401), clock, a.serviceProfile.udf);
       expect((await alice.create(a.url)).body['Status']).toBe(201);
       expect((await alice.create(b.url)).body['Status']).toBe(409);
-      expect((await post(b.url, { GetRequest: { Account: 'alice@example.com' } })).body['DataItems'][0].Value).toEqual(alice.profile.json);
+      expect((await post(b.url, { GetRequest: { Account: 'alice@example.com' } })).body['DataItems'][0].Value).toEqual(
+        alice.profile.json,
+      );
 
       // The device talks to B, the owner to A.
       const started = await startConnection(b, alice, 402);
       const listed = await alice.signed(a.url, { ConnectPendingRequest: { AccountAddress: 'alice@example.com' } });
       expect(listed.body['Pending']).toHaveLength(1);
-      const ack = verifyAcknowledgeConnection(listed.body['Pending'][0].EnvelopedAcknowledgeConnection, { accountProfile: alice.profile, serviceKey: a.serviceProfile.keys.serviceSignature });
+      const ack = verifyAcknowledgeConnection(listed.body['Pending'][0].EnvelopedAcknowledgeConnection, {
+        accountProfile: alice.profile,
+        serviceKey: a.serviceProfile.keys.serviceSignature,
+      });
       expect(ack.witness).toBe(started.ack.witness);
       expect((await acceptStarted(a, alice, started, 403)).body['Status']).toBe(201);
-      expect((await post(b.url, { ConnectStatusRequest: { AccountAddress: 'alice@example.com', ResponseId: started.responseId } })).body['Result']).toBe('Accept');
+      expect(
+        (
+          await post(b.url, {
+            ConnectStatusRequest: { AccountAddress: 'alice@example.com', ResponseId: started.responseId },
+          })
+        ).body['Result'],
+      ).toBe('Accept');
 
       // A request signed once is a replay at the other instance.
       const body = JSON.stringify({ ConnectPendingRequest: { AccountAddress: 'alice@example.com' } });
@@ -69,8 +80,12 @@ describe('issue 3 audit: two service instances on one PostgreSQL database', () =
       const whole = (await post(a.url, { GetRequest: devices })).body['DataItems'].map((i: { Key: string }) => i.Key);
       expect(whole).toHaveLength(4);
       const first = await post(a.url, { GetRequest: { ...devices, SearchConstraints: { MaxEntries: 2 } } });
-      const second = await post(b.url, { GetRequest: { ...devices, SearchConstraints: { PageKey: first.body['PageKey'] } } });
-      expect([...first.body['DataItems'], ...second.body['DataItems']].map((i: { Key: string }) => i.Key)).toEqual(whole);
+      const second = await post(b.url, {
+        GetRequest: { ...devices, SearchConstraints: { PageKey: first.body['PageKey'] } },
+      });
+      expect([...first.body['DataItems'], ...second.body['DataItems']].map((i: { Key: string }) => i.Key)).toEqual(
+        whole,
+      );
       const statusA = await post(a.url, { StatusRequest: {} });
       const statusB = await post(b.url, { StatusRequest: {} });
       expect(statusB.body).toEqual(statusA.body);
@@ -78,12 +93,20 @@ describe('issue 3 audit: two service instances on one PostgreSQL database', () =
       // Deleted at B: gone at A at once, even though A had the account cached.
       expect((await alice.signed(b.url, { DeleteRequest: { Account: 'alice@example.com' } })).body['Status']).toBe(201);
       expect((await post(a.url, { GetRequest: { Account: 'alice@example.com' } })).http).toBe(404);
-      expect((await alice.signed(a.url, { ConnectPendingRequest: { AccountAddress: 'alice@example.com' } })).http).toBe(404);
+      expect((await alice.signed(a.url, { ConnectPendingRequest: { AccountAddress: 'alice@example.com' } })).http).toBe(
+        404,
+      );
       // Created again at A by another owner: B takes the new key and refuses the old one.
       const alice2 = new TestOwner('alice@example.com', testRandom(430), clock, a.serviceProfile.udf);
       expect((await alice2.create(a.url)).body['Status']).toBe(201);
-      expect((await alice.signed(b.url, { ConnectPendingRequest: { AccountAddress: 'alice@example.com' } })).http).toBe(401);
-      expect((await alice2.signed(b.url, { ConnectPendingRequest: { AccountAddress: 'alice@example.com' } })).body['Pending']).toEqual([]);
+      expect((await alice.signed(b.url, { ConnectPendingRequest: { AccountAddress: 'alice@example.com' } })).http).toBe(
+        401,
+      );
+      expect(
+        (await alice2.signed(b.url, { ConnectPendingRequest: { AccountAddress: 'alice@example.com' } })).body[
+          'Pending'
+        ],
+      ).toEqual([]);
       expect((await post(b.url, { GetRequest: devices })).body['DataItems']).toEqual([]);
       expect((await b.running.store.verify()).checkpoint.index).toBe((await a.running.store.checkpoint()).index);
     } finally {

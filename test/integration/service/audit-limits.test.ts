@@ -10,7 +10,16 @@
  */
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestOwner, post, startConnection, startTestService, storeBackend, testRandom, type StoreBackend, type TestService } from './service-harness.js';
+import {
+  TestOwner,
+  post,
+  startConnection,
+  startTestService,
+  storeBackend,
+  testRandom,
+  type StoreBackend,
+  type TestService,
+} from './service-harness.js';
 
 const LIMIT = 256 * 1024;
 const SEED_INVALID_CHARACTERS = '.,:;{}()[]<>?|\\@#';
@@ -23,11 +32,19 @@ function exchange(
   const target = new URL(url);
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { host: target.hostname, port: target.port, path: options.path ?? target.pathname, method: options.method ?? 'POST', headers: { 'content-type': 'application/json', ...options.headers } },
+      {
+        host: target.hostname,
+        port: target.port,
+        path: options.path ?? target.pathname,
+        method: options.method ?? 'POST',
+        headers: { 'content-type': 'application/json', ...options.headers },
+      },
       (res) => {
         const parts: Buffer[] = [];
         res.on('data', (c: Buffer) => parts.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts).toString('utf8') }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts).toString('utf8') }),
+        );
         res.on('error', reject);
       },
     );
@@ -60,13 +77,28 @@ describe('issue 3 audit: response shapes and limits over HTTP', () => {
     const json = (await response.json()) as Record<string, Record<string, unknown>>;
     expect(Object.keys(json)).toEqual(['ValidateResponse']);
     const body = json['ValidateResponse']!;
-    expect(Object.keys(body).sort()).toEqual(['InvalidCharacters', 'Maximum', 'Minimum', 'Status', 'StatusDescription', 'Valid']);
-    expect(body).toEqual({ Status: 201, StatusDescription: expect.any(String), Valid: true, Minimum: 1, Maximum: 64, InvalidCharacters: SEED_INVALID_CHARACTERS });
+    expect(Object.keys(body).sort()).toEqual([
+      'InvalidCharacters',
+      'Maximum',
+      'Minimum',
+      'Status',
+      'StatusDescription',
+      'Valid',
+    ]);
+    expect(body).toEqual({
+      Status: 201,
+      StatusDescription: expect.any(String),
+      Valid: true,
+      Minimum: 1,
+      Maximum: 64,
+      InvalidCharacters: SEED_INVALID_CHARACTERS,
+    });
     expect((body['StatusDescription'] as string).length).toBeGreaterThan(0);
   });
 
   it('applies the rules it reports: Minimum, Maximum, each InvalidCharacter, user@domain; a malformed request is 400 naming the field', async () => {
-    const validate = async (account: string) => (await post(service.url, { ValidateRequest: { Account: account } })).body;
+    const validate = async (account: string) =>
+      (await post(service.url, { ValidateRequest: { Account: account } })).body;
     expect(await validate(`${'a'.repeat(64)}@example.com`)).toMatchObject({ Status: 201, Valid: true });
     const long = await validate(`${'a'.repeat(65)}@example.com`);
     expect(long).toMatchObject({ Status: 201, Valid: false, Maximum: 64 });
@@ -107,7 +139,9 @@ describe('issue 3 audit: response shapes and limits over HTTP', () => {
     expect(over.length).toBe(LIMIT + 1);
     const declared = await exchange(service.url, { chunks: [over] });
     expect(declared.status).toBe(413);
-    expect(JSON.parse(declared.body)).toEqual({ ErrorResponse: { Status: 413, StatusDescription: expect.stringContaining(String(LIMIT)) } });
+    expect(JSON.parse(declared.body)).toEqual({
+      ErrorResponse: { Status: 413, StatusDescription: expect.stringContaining(String(LIMIT)) },
+    });
 
     // Chunked, no Content-Length: the limit is counted as the body arrives.
     const streamed = await exchange(service.url, {
@@ -121,7 +155,8 @@ describe('issue 3 audit: response shapes and limits over HTTP', () => {
 
   it('refuses JSON nested past 32 levels with 400 naming the limit, and parses 32 levels', async () => {
     // {"ValidateRequest": {... "Language": [[...]]}}: two object levels plus n arrays.
-    const nested = (n: number) => `{"ValidateRequest": {"Account": "alice@example.com", "Language": ${'['.repeat(n)}${']'.repeat(n)}}}`;
+    const nested = (n: number) =>
+      `{"ValidateRequest": {"Account": "alice@example.com", "Language": ${'['.repeat(n)}${']'.repeat(n)}}}`;
     const deep = await post(service.url, nested(31));
     expect(deep).toMatchObject({ http: 400, name: 'ErrorResponse' });
     expect(deep.body['StatusDescription']).toContain('32 levels');
@@ -130,23 +165,44 @@ describe('issue 3 audit: response shapes and limits over HTTP', () => {
     expect(atLimit.body['StatusDescription']).not.toContain('levels');
     expect(atLimit.body['StatusDescription']).toContain('Language');
     // Brackets inside strings do not count.
-    const inString = await post(service.url, `{"ValidateRequest": {"Account": "alice@example.com", "Language": ["${'['.repeat(100)}"]}}`);
+    const inString = await post(
+      service.url,
+      `{"ValidateRequest": {"Account": "alice@example.com", "Language": ["${'['.repeat(100)}"]}}`,
+    );
     expect(inString.body['StatusDescription']).not.toContain('levels');
-    const veryDeep = await post(service.url, `{"GetRequest": {"Account": ${'['.repeat(100_000)}${']'.repeat(100_000)}}}`);
+    const veryDeep = await post(
+      service.url,
+      `{"GetRequest": {"Account": ${'['.repeat(100_000)}${']'.repeat(100_000)}}}`,
+    );
     expect(veryDeep).toMatchObject({ http: 400, name: 'ErrorResponse' });
   });
 
   it('answers other methods 405 with Allow: POST and other paths 404, in the ErrorResponse shape', async () => {
     for (const method of ['GET', 'PUT', 'DELETE', 'HEAD']) {
       const reply = await exchange(service.url, { method });
-      expect({ method, status: reply.status, allow: reply.headers['allow'] }).toEqual({ method, status: 405, allow: 'POST' });
-      if (method !== 'HEAD') expect(JSON.parse(reply.body)).toEqual({ ErrorResponse: { Status: 405, StatusDescription: expect.stringContaining('POST') } });
+      expect({ method, status: reply.status, allow: reply.headers['allow'] }).toEqual({
+        method,
+        status: 405,
+        allow: 'POST',
+      });
+      if (method !== 'HEAD')
+        expect(JSON.parse(reply.body)).toEqual({
+          ErrorResponse: { Status: 405, StatusDescription: expect.stringContaining('POST') },
+        });
     }
-    const elsewhere = await exchange(service.url, { path: '/.well-known/other/', chunks: [Buffer.from('{"HelloRequest": {}}')] });
+    const elsewhere = await exchange(service.url, {
+      path: '/.well-known/other/',
+      chunks: [Buffer.from('{"HelloRequest": {}}')],
+    });
     expect(elsewhere.status).toBe(404);
-    expect(JSON.parse(elsewhere.body)).toEqual({ ErrorResponse: { Status: 404, StatusDescription: expect.stringContaining('/.well-known/mmm/') } });
+    expect(JSON.parse(elsewhere.body)).toEqual({
+      ErrorResponse: { Status: 404, StatusDescription: expect.stringContaining('/.well-known/mmm/') },
+    });
     // The path without its trailing slash is the same service.
-    const noSlash = await exchange(service.url, { path: '/.well-known/mmm', chunks: [Buffer.from('{"HelloRequest": {}}')] });
+    const noSlash = await exchange(service.url, {
+      path: '/.well-known/mmm',
+      chunks: [Buffer.from('{"HelloRequest": {}}')],
+    });
     expect(JSON.parse(noSlash.body).HelloResponse).toMatchObject({ Status: 201 });
   });
 
@@ -163,12 +219,17 @@ describe('issue 3 audit: response shapes and limits over HTTP', () => {
       ['invalid UTF-8', new Uint8Array([0x7b, 0xff, 0x7d])],
     ] as const) {
       const reply = await post(service.url, body);
-      expect({ what, http: reply.http, name: reply.name, status: reply.body['Status'] }).toEqual({ what, http: 400, name: 'ErrorResponse', status: 400 });
+      expect({ what, http: reply.http, name: reply.name, status: reply.body['Status'] }).toEqual({
+        what,
+        http: 400,
+        name: 'ErrorResponse',
+        status: 400,
+      });
       expect(typeof reply.body['StatusDescription']).toBe('string');
     }
   });
 
-  it('refuses every owner transaction unsigned, signed by another account\'s key, or replayed, with 401 under its own name', async () => {
+  it("refuses every owner transaction unsigned, signed by another account's key, or replayed, with 401 under its own name", async () => {
     const owner = new TestOwner('olivia@example.com', testRandom(310), service.clock, service.serviceProfile.udf);
     const other = new TestOwner('oscar@example.com', testRandom(311), service.clock, service.serviceProfile.udf);
     expect((await owner.create(service.url)).body['Status']).toBe(201);
@@ -201,7 +262,9 @@ describe('issue 3 audit: response shapes and limits over HTTP', () => {
     expect((await post(service.url, body, headers)).body['Status']).toBe(201);
     expect((await post(service.url, body, headers)).http).toBe(401);
     // Nothing was done: the account is still there, as created.
-    expect((await post(service.url, { GetRequest: { Account: account } })).body['DataItems'][0].Value).toEqual(owner.profile.json);
+    expect((await post(service.url, { GetRequest: { Account: account } })).body['DataItems'][0].Value).toEqual(
+      owner.profile.json,
+    );
   });
 
   it('names the wrong field of each transaction, and mirrors RetryAfter in Retry-After', async () => {
@@ -211,21 +274,48 @@ describe('issue 3 audit: response shapes and limits over HTTP', () => {
       ['ConnectStatusRequest', { AccountAddress: 'alice@example.com', ResponseId: 'not a udf' }, 'ResponseId'],
       ['ConnectStatusRequest', { ResponseId: 'MB2G-K6DU-ORQW-4ZLT' }, 'AccountAddress'],
       ['ConnectStartRequest', { AccountAddress: 'alice@example.com' }, 'EnvelopedRequestConnection'],
-      ['ConnectStartRequest', { AccountAddress: 'alice@example.com', EnvelopedRequestConnection: [{}, '@@'] }, 'EnvelopedRequestConnection'],
-      ['GetRequest', { Account: 'alice@example.com', KeyValues: [{ Key: 'Devices' }], SearchConstraints: { NotBefore: 'yesterday' } }, 'NotBefore'],
-      ['GetRequest', { Account: 'alice@example.com', KeyValues: [{ Key: 'Devices' }], SearchConstraints: { MaxEntries: 1.5 } }, 'MaxEntries'],
+      [
+        'ConnectStartRequest',
+        { AccountAddress: 'alice@example.com', EnvelopedRequestConnection: [{}, '@@'] },
+        'EnvelopedRequestConnection',
+      ],
+      [
+        'GetRequest',
+        {
+          Account: 'alice@example.com',
+          KeyValues: [{ Key: 'Devices' }],
+          SearchConstraints: { NotBefore: 'yesterday' },
+        },
+        'NotBefore',
+      ],
+      [
+        'GetRequest',
+        { Account: 'alice@example.com', KeyValues: [{ Key: 'Devices' }], SearchConstraints: { MaxEntries: 1.5 } },
+        'MaxEntries',
+      ],
       ['GetRequest', { Identifier: 42 }, 'Identifier'],
       ['PollClaimRequest', { PublicationId: 'MB2G_K6DU', TargetAccountAddress: 'alice@example.com' }, 'PublicationId'],
       ['ClaimRequest', { EnvelopedMessageClaim: 'x' }, 'EnvelopedMessageClaim'],
-      ['CreateRequest', { Account: 'carol@example.com', EnvelopedProfileAccount: [{}, 'AA'] }, 'EnvelopedProfileAccount'],
+      [
+        'CreateRequest',
+        { Account: 'carol@example.com', EnvelopedProfileAccount: [{}, 'AA'] },
+        'EnvelopedProfileAccount',
+      ],
     ];
     for (const [name, request, field] of cases) {
       const reply = await post(service.url, { [name]: request });
-      expect({ name, field, http: reply.http, response: reply.name }).toEqual({ name, field, http: 400, response: name.replace(/Request$/, 'Response') });
+      expect({ name, field, http: reply.http, response: reply.name }).toEqual({
+        name,
+        field,
+        http: 400,
+        response: name.replace(/Request$/, 'Response'),
+      });
       expect(reply.body['StatusDescription']).toContain(field);
     }
     // Signed transactions check their fields too (after authentication).
-    const signedBad = await alice.signed(service.url, { ConnectPendingRequest: { AccountAddress: 'alice@example.com', SearchConstraints: { MaxEntries: -1 } } });
+    const signedBad = await alice.signed(service.url, {
+      ConnectPendingRequest: { AccountAddress: 'alice@example.com', SearchConstraints: { MaxEntries: -1 } },
+    });
     expect(signedBad.http).toBe(400);
     expect(signedBad.body['StatusDescription']).toContain('MaxEntries');
 
@@ -233,7 +323,9 @@ describe('issue 3 audit: response shapes and limits over HTTP', () => {
     const response = await fetch(service.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ ConnectStatusRequest: { AccountAddress: 'alice@example.com', ResponseId: started.responseId } }),
+      body: JSON.stringify({
+        ConnectStatusRequest: { AccountAddress: 'alice@example.com', ResponseId: started.responseId },
+      }),
     });
     const pending = ((await response.json()) as Record<string, Record<string, number>>)['ConnectStatusResponse']!;
     expect(response.status).toBe(202);

@@ -69,7 +69,8 @@ describe('issue 3 audit: the owner CLI never prints private keys, and every comm
     expect((await stat(home)).mode & 0o777).toBe(0o700);
     const files = await readdir(home);
     expect(files).toContain('secrets.json');
-    for (const file of files) expect({ file, mode: (await stat(join(home, file))).mode & 0o777 }).toEqual({ file, mode: 0o600 });
+    for (const file of files)
+      expect({ file, mode: (await stat(join(home, file))).mode & 0o777 }).toEqual({ file, mode: 0o600 });
 
     // The seed, as stored, in any spelling, appears in no output.
     const secrets = JSON.parse(await readFile(join(home, 'secrets.json'), 'utf8')) as { AccountSeed: string };
@@ -79,7 +80,10 @@ describe('issue 3 audit: the owner CLI never prints private keys, and every comm
     expect(outputs).toHaveLength(15);
     for (const { command, result } of outputs) {
       for (const spelling of spellings) {
-        expect({ command, leaks: result.stdout.includes(spelling) || result.stderr.includes(spelling) }).toEqual({ command, leaks: false });
+        expect({ command, leaks: result.stdout.includes(spelling) || result.stderr.includes(spelling) }).toEqual({
+          command,
+          leaks: false,
+        });
       }
     }
   }, 60_000);

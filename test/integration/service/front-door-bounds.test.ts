@@ -10,7 +10,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMessagePin } from '../../../src/mesh/connect/message-pin.js';
 import { newPin } from '../../../src/mesh/connect/pin.js';
-import { createRequestConnection, type CreatedRequestConnection } from '../../../src/mesh/connect/request-connection.js';
+import {
+  createRequestConnection,
+  type CreatedRequestConnection,
+} from '../../../src/mesh/connect/request-connection.js';
 import { createProfileDevice, deviceBaseKeyPairs } from '../../../src/mesh/profiles/profile-device.js';
 import { sealObject, signerOf } from '../../../src/mesh/profiles/signed-object.js';
 import { envelopeId } from '../../../src/mesh/udf/message-id.js';
@@ -39,7 +42,10 @@ const bytesOf = (value: unknown): number => new TextEncoder().encode(JSON.string
 /** A device's RequestConnection to Alice, optionally with a PIN and a profile Description. */
 function deviceRequest(seed: number, options: { pin?: string; description?: string } = {}): CreatedRequestConnection {
   const device = makeDevice(seed);
-  const profile = options.description === undefined ? undefined : createProfileDevice(device.deviceSeed, { description: options.description });
+  const profile =
+    options.description === undefined
+      ? undefined
+      : createProfileDevice(device.deviceSeed, { description: options.description });
   return createRequestConnection({
     deviceSeed: device.deviceSeed,
     accountAddress: ALICE,
@@ -58,7 +64,10 @@ function wrongWitnessRequest(seed: number, witnessSeed: number, pin: string): Cr
   const own = deviceRequest(seed, { pin });
   const request = { ...own.request, PinWitness: witness.request.PinWitness };
   const keys = deviceBaseKeyPairs(makeDevice(seed).deviceSeed);
-  const sealed = sealObject('RequestConnection', request, { envelopeId: envelopeId(own.messageId), signer: signerOf(keys.profileSignature) });
+  const sealed = sealObject('RequestConnection', request, {
+    envelopeId: envelopeId(own.messageId),
+    signer: signerOf(keys.profileSignature),
+  });
   return { ...own, envelope: sealed.envelope, json: sealed.json, request };
 }
 
@@ -76,7 +85,9 @@ describe.each<StoreKind>(['file', 'postgres'])('front-door bounds with the %s st
 
   async function fresh(config: Partial<ServiceConfig> = {}): Promise<{ service: TestService; alice: TestOwner }> {
     // The token buckets are another layer's (docs/security.md "Rate limits"); off here so each test sees its own bound.
-    const service = await startTestService(await backend.fresh(), { config: { rateLimits: { ...DEFAULT_RATE_LIMITS, enabled: false }, ...config } });
+    const service = await startTestService(await backend.fresh(), {
+      config: { rateLimits: { ...DEFAULT_RATE_LIMITS, enabled: false }, ...config },
+    });
     const alice = new TestOwner(ALICE, testRandom(7001), service.clock, service.serviceProfile.udf);
     expect((await alice.create(service.url)).body['Status']).toBe(201);
     return { service, alice };
@@ -84,14 +95,27 @@ describe.each<StoreKind>(['file', 'postgres'])('front-door bounds with the %s st
 
   async function registerPin(service: TestService, alice: TestOwner, seed: number): Promise<string> {
     const pin = newPin(testRandom(seed));
-    const messagePin = createMessagePin({ pin, accountAddress: ALICE, adminKey: alice.admin, expires: new Date(service.clock.now + HOUR), automatic: true });
-    const reply = await alice.signed(service.url, { PinRegisterRequest: { AccountAddress: ALICE, EnvelopedMessagePin: messagePin.json } });
+    const messagePin = createMessagePin({
+      pin,
+      accountAddress: ALICE,
+      adminKey: alice.admin,
+      expires: new Date(service.clock.now + HOUR),
+      automatic: true,
+    });
+    const reply = await alice.signed(service.url, {
+      PinRegisterRequest: { AccountAddress: ALICE, EnvelopedMessagePin: messagePin.json },
+    });
     expect(reply.body['Status']).toBe(201);
     return pin;
   }
 
   const pending = (service: TestService, alice: TestOwner, constraints?: Record<string, unknown>): Promise<Reply> =>
-    alice.signed(service.url, { ConnectPendingRequest: { AccountAddress: ALICE, ...(constraints === undefined ? {} : { SearchConstraints: constraints }) } });
+    alice.signed(service.url, {
+      ConnectPendingRequest: {
+        AccountAddress: ALICE,
+        ...(constraints === undefined ? {} : { SearchConstraints: constraints }),
+      },
+    });
 
   it('refuses an oversized device Description (400) and an oversized envelope or claim (413), naming the field and the limit', async () => {
     const real = deviceRequest(11);
@@ -126,13 +150,19 @@ describe.each<StoreKind>(['file', 'postgres'])('front-door bounds with the %s st
   it('pages 20 large-but-allowed requests under MaxBytes, and under the service cap without it: every one exactly once', async () => {
     const { service, alice } = await fresh({ maxPageBytes: 40_000 });
     try {
-      for (let i = 0; i < 20; i++) expect((await connectStart(service, deviceRequest(100 + i, { description: 'D'.repeat(256) }))).body['Status']).toBe(201);
+      for (let i = 0; i < 20; i++)
+        expect(
+          (await connectStart(service, deviceRequest(100 + i, { description: 'D'.repeat(256) }))).body['Status'],
+        ).toBe(201);
       for (const maxBytes of [15_000, undefined]) {
         const seen: string[] = [];
         let pageKey: string | undefined;
         let pages = 0;
         do {
-          const reply = await pending(service, alice, { ...(maxBytes === undefined ? {} : { MaxBytes: maxBytes }), ...(pageKey === undefined ? {} : { PageKey: pageKey }) });
+          const reply = await pending(service, alice, {
+            ...(maxBytes === undefined ? {} : { MaxBytes: maxBytes }),
+            ...(pageKey === undefined ? {} : { PageKey: pageKey }),
+          });
           expect(reply.body['Status']).toBe(201);
           const entries = reply.body['Pending'] as { EnvelopedAcknowledgeConnection: unknown }[];
           expect(entries.length).toBeGreaterThan(0);
@@ -150,7 +180,9 @@ describe.each<StoreKind>(['file', 'postgres'])('front-door bounds with the %s st
       expect(tiny.body['Pending']).toHaveLength(1);
       expect(tiny.body['PageKey']).toBeDefined();
       // Transfer and Get honour MaxBytes too.
-      const transfer = await alice.signed(service.url, { TransferRequest: { AccountAddress: ALICE, SearchConstraints: { MaxBytes: 15_000 } } });
+      const transfer = await alice.signed(service.url, {
+        TransferRequest: { AccountAddress: ALICE, SearchConstraints: { MaxBytes: 15_000 } },
+      });
       expect(transfer.body['Status']).toBe(201);
       expect(bytesOf(transfer.body['DataItems'])).toBeLessThanOrEqual(15_000);
       expect(transfer.body['PageKey']).toBeDefined();
@@ -160,11 +192,18 @@ describe.each<StoreKind>(['file', 'postgres'])('front-door bounds with the %s st
   });
 
   it('lists a live request behind 1 100 expired ones on the first page; housekeeping purges them, keeps "Expired" for the retention time, and the log still verifies after a restart', async () => {
-    let { service, alice } = await fresh({ pendingLifetimeMs: HOUR, expiredRetentionMs: HOUR, maxPendingUnvalidated: 2000 });
+    let { service, alice } = await fresh({
+      pendingLifetimeMs: HOUR,
+      expiredRetentionMs: HOUR,
+      maxPendingUnvalidated: 2000,
+    });
     try {
       const first = await startConnection(service, alice, 200);
       await registerPin(service, alice, 202);
-      const stored = await service.running.store.get(Containers.requests, (await service.running.store.list(Containers.requests, { prefix: `${ALICE} ` })).records[0]!.key);
+      const stored = await service.running.store.get(
+        Containers.requests,
+        (await service.running.store.list(Containers.requests, { prefix: `${ALICE} ` })).records[0]!.key,
+      );
       // 1 100 expired requests whose keys sort before any real one (written as one batch: the same shape ConnectStart files).
       for (let batch = 0; batch < 2; batch++) {
         await service.running.store.commit(
@@ -194,11 +233,15 @@ describe.each<StoreKind>(['file', 'postgres'])('front-door bounds with the %s st
       expect((await post(service.url, status)).body).toMatchObject({ Status: 410, Result: 'Expired' });
       service.clock.advance(HOUR);
       await service.running.service.maintain();
-      expect((await service.running.store.list(Containers.requests, { prefix: `${ALICE} `, limit: 1000 })).records).toHaveLength(1);
+      expect(
+        (await service.running.store.list(Containers.requests, { prefix: `${ALICE} `, limit: 1000 })).records,
+      ).toHaveLength(1);
       expect((await post(service.url, status)).body['Status']).toBe(404);
       // The PIN (expired an hour ago) and the first request's replay index went with it.
       expect((await service.running.store.list(Containers.pins, { prefix: `${ALICE} ` })).records).toHaveLength(0);
-      expect((await service.running.store.list(Containers.connectReplays, { prefix: `${ALICE} ` })).records).toHaveLength(1);
+      expect(
+        (await service.running.store.list(Containers.connectReplays, { prefix: `${ALICE} ` })).records,
+      ).toHaveLength(1);
       const before = await service.running.store.verify();
       service = await service.restart();
       // The purges are log entries like any other: the chain and the Merkle root replay.
@@ -207,7 +250,10 @@ describe.each<StoreKind>(['file', 'postgres'])('front-door bounds with the %s st
       expect(after.records).toBe(before.records);
       // The second request has just expired too, and is still kept to say so.
       expect((await pending(service, alice)).body['Pending']).toHaveLength(0);
-      expect((await post(service.url, { ConnectStatusRequest: { AccountAddress: ALICE, ResponseId: live.responseId } })).body).toMatchObject({ Status: 410, Result: 'Expired' });
+      expect(
+        (await post(service.url, { ConnectStatusRequest: { AccountAddress: ALICE, ResponseId: live.responseId } }))
+          .body,
+      ).toMatchObject({ Status: 410, Result: 'Expired' });
     } finally {
       await service.close();
     }
@@ -259,7 +305,9 @@ describe.each<StoreKind>(['file', 'postgres'])('front-door bounds with the %s st
       expect(sixth.body['RetryAfter']).toBeGreaterThan(0);
       // The owner's real PIN still validates.
       expect((await connectStart(service, deviceRequest(411, { pin }))).body['Status']).toBe(201);
-      expect((await pending(service, alice)).body['Pending'].map((p: { PinValidated: boolean }) => p.PinValidated)).toEqual([true]);
+      expect(
+        (await pending(service, alice)).body['Pending'].map((p: { PinValidated: boolean }) => p.PinValidated),
+      ).toEqual([true]);
     } finally {
       await service.close();
     }
@@ -271,7 +319,8 @@ describe.each<StoreKind>(['file', 'postgres'])('front-door bounds with the %s st
       const pin = await registerPin(service, alice, 500);
       const guess = wrongWitnessRequest(501, 502, pin);
       for (let i = 0; i < 5; i++) expect((await connectStart(service, guess)).body['Status']).toBe(403);
-      for (let i = 0; i < 3; i++) expect((await connectStart(service, wrongWitnessRequest(510 + i, 502, pin))).body['Status']).toBe(403);
+      for (let i = 0; i < 3; i++)
+        expect((await connectStart(service, wrongWitnessRequest(510 + i, 502, pin))).body['Status']).toBe(403);
       const fifth = await connectStart(service, wrongWitnessRequest(520, 502, pin));
       expect(fifth.body['Status']).toBe(429);
       service = await service.restart();

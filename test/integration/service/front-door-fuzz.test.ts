@@ -56,7 +56,11 @@ describe('front door fuzz (fast-check, real service on loopback)', () => {
     const created = await owner.create(running.url);
     expect(created.body['Status']).toBe(201);
     const random = testRandom(8);
-    envelope = createRequestConnection({ deviceSeed: seedOf('MeshProfileDevice', random), accountAddress: ACCOUNT, random }).json as unknown as Envelope;
+    envelope = createRequestConnection({
+      deviceSeed: seedOf('MeshProfileDevice', random),
+      accountAddress: ACCOUNT,
+      random,
+    }).json as unknown as Envelope;
   });
 
   afterAll(async () => {
@@ -76,47 +80,138 @@ describe('front door fuzz (fast-check, real service on loopback)', () => {
   /** Each arbitrary yields only input the service must refuse. */
   const malformed = (): fc.Arbitrary<Malformed> => {
     const valid = (): string => connectStart({ AccountAddress: ACCOUNT, EnvelopedRequestConnection: envelope });
-    const notString = fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 4 }), fc.integer(), { maxKeys: 2 }));
-    const notEnvelope = fc.oneof(notString, fc.string({ maxLength: 20 }), fc.array(fc.string({ maxLength: 8 }), { maxLength: 5 }));
+    const notString = fc.oneof(
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(fc.integer(), { maxLength: 3 }),
+      fc.dictionary(fc.string({ maxLength: 4 }), fc.integer(), { maxKeys: 2 }),
+    );
+    const notEnvelope = fc.oneof(
+      notString,
+      fc.string({ maxLength: 20 }),
+      fc.array(fc.string({ maxLength: 8 }), { maxLength: 5 }),
+    );
     return fc.oneof(
       fc.nat().map((cut) => {
         const text = valid();
         return post('truncated JSON', text.slice(0, cut % text.length));
       }),
-      fc.tuple(notString, notEnvelope).map(([address, env]) => post('wrong types', connectStart({ AccountAddress: address, EnvelopedRequestConnection: env }))),
-      fc.integer({ min: 310, max: 4000 }).map((digits) => post('huge number', `{"ConnectStartRequest": {"AccountAddress": 1${'0'.repeat(digits)}, "EnvelopedRequestConnection": []}}`)),
-      fc.tuple(fc.integer({ min: 33, max: 3000 }), fc.constantFrom('[', '{"a":')).map(([depth, open]) =>
-        post('deep nesting', `{"ConnectStartRequest": ${open.repeat(depth)}${(open === '[' ? ']' : '}').repeat(depth)}}`),
-      ),
+      fc
+        .tuple(notString, notEnvelope)
+        .map(([address, env]) =>
+          post('wrong types', connectStart({ AccountAddress: address, EnvelopedRequestConnection: env })),
+        ),
+      fc
+        .integer({ min: 310, max: 4000 })
+        .map((digits) =>
+          post(
+            'huge number',
+            `{"ConnectStartRequest": {"AccountAddress": 1${'0'.repeat(digits)}, "EnvelopedRequestConnection": []}}`,
+          ),
+        ),
+      fc
+        .tuple(fc.integer({ min: 33, max: 3000 }), fc.constantFrom('[', '{"a":'))
+        .map(([depth, open]) =>
+          post(
+            'deep nesting',
+            `{"ConnectStartRequest": ${open.repeat(depth)}${(open === '[' ? ']' : '}').repeat(depth)}}`,
+          ),
+        ),
       fc
         .stringMatching(/^[A-Za-z][A-Za-z0-9]{0,20}$/)
-        .filter((n) => !['Hello', 'Validate', 'Create', 'Delete', 'Get', 'Publish', 'Status', 'Transfer', 'Claim', 'PollClaim', 'PinRegister', 'ApplicationPublish', 'ApplicationGet'].includes(n) && !n.startsWith('Connect'))
+        .filter(
+          (n) =>
+            ![
+              'Hello',
+              'Validate',
+              'Create',
+              'Delete',
+              'Get',
+              'Publish',
+              'Status',
+              'Transfer',
+              'Claim',
+              'PollClaim',
+              'PinRegister',
+              'ApplicationPublish',
+              'ApplicationGet',
+            ].includes(n) && !n.startsWith('Connect'),
+        )
         .map((name) => post('unknown transaction', JSON.stringify({ [`${name}Request`]: {} }))),
-      fc.constantFrom('@@@', '!!!!', 'a', '====', '\u00e9t\u00e9', 'eyJ').map((payload) =>
-        post('bad base64', connectStart({ AccountAddress: ACCOUNT, EnvelopedRequestConnection: [envelope[0], payload, envelope[2]] })),
-      ),
-      fc.oneof(fc.constant([] as unknown[]), fc.constant([envelope[0]]), fc.constant([envelope[1], envelope[0], envelope[2]]), fc.constant([null, envelope[1], null]), fc.constant([envelope[0], envelope[1], envelope[2], envelope[2]])).map((env) =>
-        post('bad envelope', connectStart({ AccountAddress: ACCOUNT, EnvelopedRequestConnection: env })),
-      ),
-      fc.integer({ min: 1, max: 4 * MAX_BODY }).map((n) => post('oversized field', connectStart({ AccountAddress: 'x'.repeat(MAX_BODY + n), EnvelopedRequestConnection: envelope }))),
+      fc
+        .constantFrom('@@@', '!!!!', 'a', '====', '\u00e9t\u00e9', 'eyJ')
+        .map((payload) =>
+          post(
+            'bad base64',
+            connectStart({ AccountAddress: ACCOUNT, EnvelopedRequestConnection: [envelope[0], payload, envelope[2]] }),
+          ),
+        ),
+      fc
+        .oneof(
+          fc.constant([] as unknown[]),
+          fc.constant([envelope[0]]),
+          fc.constant([envelope[1], envelope[0], envelope[2]]),
+          fc.constant([null, envelope[1], null]),
+          fc.constant([envelope[0], envelope[1], envelope[2], envelope[2]]),
+        )
+        .map((env) => post('bad envelope', connectStart({ AccountAddress: ACCOUNT, EnvelopedRequestConnection: env }))),
+      fc
+        .integer({ min: 1, max: 4 * MAX_BODY })
+        .map((n) =>
+          post(
+            'oversized field',
+            connectStart({ AccountAddress: 'x'.repeat(MAX_BODY + n), EnvelopedRequestConnection: envelope }),
+          ),
+        ),
       fc.nat().map((i) => {
         // One signature character changed: a forged or corrupted device signature.
         const trailer = structuredClone(envelope[2]) as { signatures: { signature: string }[] };
         const sig = trailer.signatures[0]!.signature;
         const at = i % sig.length;
         trailer.signatures[0]!.signature = sig.slice(0, at) + (sig[at] === 'A' ? 'B' : 'A') + sig.slice(at + 1);
-        return post('wrong signature', connectStart({ AccountAddress: ACCOUNT, EnvelopedRequestConnection: [envelope[0], envelope[1], trailer] }));
+        return post(
+          'wrong signature',
+          connectStart({ AccountAddress: ACCOUNT, EnvelopedRequestConnection: [envelope[0], envelope[1], trailer] }),
+        );
       }),
       fc
         .oneof(
-          fc.constantFrom('Mesh', 'Basic Zm9v', 'Mesh a="b"', 'Mesh account="fuzz@example.com", kid="x", created="2026-11-21T10:00:00Z", nonce="AAAAAAAAAAAAAAAAAAAAAA", signature="@@"'),
-          fc.string({ maxLength: 200 }).filter((s) => /^[\x20-\x7e]*$/.test(s)).map((s) => `Mesh ${s}`),
+          fc.constantFrom(
+            'Mesh',
+            'Basic Zm9v',
+            'Mesh a="b"',
+            'Mesh account="fuzz@example.com", kid="x", created="2026-11-21T10:00:00Z", nonce="AAAAAAAAAAAAAAAAAAAAAA", signature="@@"',
+          ),
+          fc
+            .string({ maxLength: 200 })
+            .filter((s) => /^[\x20-\x7e]*$/.test(s))
+            .map((s) => `Mesh ${s}`),
         )
-        .map((header) => post('bad Mesh-Authorization', JSON.stringify({ ConnectPendingRequest: { AccountAddress: ACCOUNT } }), { 'mesh-authorization': header })),
-      fc.constant({ what: 'chunked oversize', method: 'POST', path: '/.well-known/mmm/', body: 'chunked-oversize' } as Malformed),
-      fc.constantFrom('GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS').map((method) => ({ what: 'unknown method', method, path: '/.well-known/mmm/', ...(method === 'GET' || method === 'OPTIONS' ? {} : { body: valid() }) })),
-      fc.constantFrom('/', '/.well-known/', '/.well-known/mmm/x', '/../etc/passwd', '/%00').map((path) => ({ what: 'unknown path', method: 'POST', path, body: valid() })),
-      fc.uint8Array({ minLength: 1, maxLength: 64 }).filter((b) => b[0] !== 0x7b).map((bytes) => post('garbage bytes', bytes)),
+        .map((header) =>
+          post('bad Mesh-Authorization', JSON.stringify({ ConnectPendingRequest: { AccountAddress: ACCOUNT } }), {
+            'mesh-authorization': header,
+          }),
+        ),
+      fc.constant({
+        what: 'chunked oversize',
+        method: 'POST',
+        path: '/.well-known/mmm/',
+        body: 'chunked-oversize',
+      } as Malformed),
+      fc.constantFrom('GET', 'PUT', 'DELETE', 'PATCH', 'OPTIONS').map((method) => ({
+        what: 'unknown method',
+        method,
+        path: '/.well-known/mmm/',
+        ...(method === 'GET' || method === 'OPTIONS' ? {} : { body: valid() }),
+      })),
+      fc
+        .constantFrom('/', '/.well-known/', '/.well-known/mmm/x', '/../etc/passwd', '/%00')
+        .map((path) => ({ what: 'unknown path', method: 'POST', path, body: valid() })),
+      fc
+        .uint8Array({ minLength: 1, maxLength: 64 })
+        .filter((b) => b[0] !== 0x7b)
+        .map((bytes) => post('garbage bytes', bytes)),
     );
   };
 
@@ -128,7 +223,9 @@ describe('front door fuzz (fast-check, real service on loopback)', () => {
       const stream = new ReadableStream<Uint8Array>({
         pull(controller) {
           if (sent > MAX_BODY + 8192) return controller.close();
-          const chunk = new TextEncoder().encode(sent === 0 ? '{"ConnectStartRequest": {"AccountAddress": "' : 'x'.repeat(4096));
+          const chunk = new TextEncoder().encode(
+            sent === 0 ? '{"ConnectStartRequest": {"AccountAddress": "' : 'x'.repeat(4096),
+          );
           sent += chunk.length;
           controller.enqueue(chunk);
         },
@@ -182,15 +279,31 @@ describe('front door fuzz (fast-check, real service on loopback)', () => {
     // The generator reached every kind of malformation (a property over nothing proves nothing).
     expect([...seen.keys()].sort()).toEqual(
       [
-        'bad Mesh-Authorization', 'bad base64', 'bad envelope', 'chunked oversize', 'deep nesting', 'garbage bytes', 'huge number', 'oversized field',
-        'truncated JSON', 'unknown method', 'unknown path', 'unknown transaction', 'wrong signature', 'wrong types',
+        'bad Mesh-Authorization',
+        'bad base64',
+        'bad envelope',
+        'chunked oversize',
+        'deep nesting',
+        'garbage bytes',
+        'huge number',
+        'oversized field',
+        'truncated JSON',
+        'unknown method',
+        'unknown path',
+        'unknown transaction',
+        'wrong signature',
+        'wrong types',
       ].sort(),
     );
     expect([...(seen.get('oversized field') ?? [])]).toEqual([413]);
     expect([...(seen.get('chunked oversize') ?? [])]).toEqual([413]);
     expect([...(seen.get('wrong signature') ?? [])].every((s) => s === 400 || s === 401)).toBe(true);
 
-    const hello = await fetch(running.url, { method: 'POST', body: JSON.stringify({ HelloRequest: {} }), headers: { 'content-type': 'application/json' } });
+    const hello = await fetch(running.url, {
+      method: 'POST',
+      body: JSON.stringify({ HelloRequest: {} }),
+      headers: { 'content-type': 'application/json' },
+    });
     const reply = (await hello.json()) as { HelloResponse?: { Status?: number } };
     expect(reply.HelloResponse?.Status).toBe(201);
   }, 30_000);

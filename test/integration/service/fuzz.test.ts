@@ -18,7 +18,16 @@ import { acceptConnection } from '../../../src/mesh/connect/respond-connection.j
 import { verifyAcknowledgeConnection } from '../../../src/mesh/connect/acknowledge-connection.js';
 import { recipientOf } from '../../../src/mesh/profiles/signed-object.js';
 import { responseId } from '../../../src/mesh/udf/message-id.js';
-import { TestOwner, post, seedOf, startTestService, storeBackend, testRandom, type StoreBackend, type TestService } from './service-harness.js';
+import {
+  TestOwner,
+  post,
+  seedOf,
+  startTestService,
+  storeBackend,
+  testRandom,
+  type StoreBackend,
+  type TestService,
+} from './service-harness.js';
 
 const BODIES = Number(process.env['MESH_FUZZ_BODIES'] ?? 3000);
 const CONCURRENCY = 16;
@@ -56,9 +65,17 @@ describe('fuzzing the running service', () => {
     const bob = new TestOwner('bob@example.com', testRandom(102), service.clock, service.serviceProfile.udf);
     await alice.create(url);
     const random = testRandom(103);
-    const device = createRequestConnection({ deviceSeed: seedOf('MeshProfileDevice', random), accountAddress: 'alice@example.com', random });
-    const started = await post(url, { ConnectStartRequest: { AccountAddress: 'alice@example.com', EnvelopedRequestConnection: device.json } });
-    const ack = verifyAcknowledgeConnection(started.body['EnvelopedAcknowledgeConnection'], { accountProfile: alice.profile });
+    const device = createRequestConnection({
+      deviceSeed: seedOf('MeshProfileDevice', random),
+      accountAddress: 'alice@example.com',
+      random,
+    });
+    const started = await post(url, {
+      ConnectStartRequest: { AccountAddress: 'alice@example.com', EnvelopedRequestConnection: device.json },
+    });
+    const ack = verifyAcknowledgeConnection(started.body['EnvelopedAcknowledgeConnection'], {
+      accountProfile: alice.profile,
+    });
     const accepted = acceptConnection({
       acknowledgement: ack,
       accountProfile: alice.profile,
@@ -67,27 +84,77 @@ describe('fuzzing the running service', () => {
       now: service.clock.date(),
       additionalRecipients: [recipientOf(service.serviceProfile.keys.serviceEncryption!)],
     });
-    const pin = createMessagePin({ pin: newPin(random), accountAddress: 'alice@example.com', adminKey: alice.admin, expires: new Date(service.clock.now + 3600_000) });
-    const published = createPublication({ deviceSeed: seedOf('MeshProfileDevice', random), makerAccount: 'alice@example.com', random });
-    const claim = createMessageClaim({ claimantProfile: bob.profile, adminKey: bob.admin, connectUri: published.connectUri, random });
+    const pin = createMessagePin({
+      pin: newPin(random),
+      accountAddress: 'alice@example.com',
+      adminKey: alice.admin,
+      expires: new Date(service.clock.now + 3600_000),
+    });
+    const published = createPublication({
+      deviceSeed: seedOf('MeshProfileDevice', random),
+      makerAccount: 'alice@example.com',
+      random,
+    });
+    const claim = createMessageClaim({
+      claimantProfile: bob.profile,
+      adminKey: bob.admin,
+      connectUri: published.connectUri,
+      random,
+    });
     const j = <T>(v: T): Json => JSON.parse(JSON.stringify(v)) as Json;
     seeds.push(
       { name: 'HelloRequest', request: {} },
       { name: 'ValidateRequest', request: { Account: 'carol@example.com', Reserve: true, Language: ['en-uk'] } },
-      { name: 'CreateRequest', request: { Account: 'bob@example.com', EnvelopedProfileAccount: j(bob.profile.json) }, signedBy: bob },
+      {
+        name: 'CreateRequest',
+        request: { Account: 'bob@example.com', EnvelopedProfileAccount: j(bob.profile.json) },
+        signedBy: bob,
+      },
       { name: 'DeleteRequest', request: { Account: 'bob@example.com' }, signedBy: bob },
-      { name: 'GetRequest', request: { Account: 'alice@example.com', KeyValues: [{ Key: 'Devices' }], SearchConstraints: { MaxEntries: 5 } } },
+      {
+        name: 'GetRequest',
+        request: {
+          Account: 'alice@example.com',
+          KeyValues: [{ Key: 'Devices' }],
+          SearchConstraints: { MaxEntries: 5 },
+        },
+      },
       { name: 'GetRequest', request: { Identifier: published.publicationId } },
-      { name: 'PublishRequest', request: { Account: 'alice@example.com', CatalogedPublication: j(published.publication) }, signedBy: alice },
+      {
+        name: 'PublishRequest',
+        request: { Account: 'alice@example.com', CatalogedPublication: j(published.publication) },
+        signedBy: alice,
+      },
       { name: 'StatusRequest', request: {} },
-      { name: 'ConnectStartRequest', request: { AccountAddress: 'alice@example.com', EnvelopedRequestConnection: j(device.json) } },
-      { name: 'ConnectStatusRequest', request: { AccountAddress: 'alice@example.com', ResponseId: responseId(ack.messageId) } },
-      { name: 'ConnectPendingRequest', request: { AccountAddress: 'alice@example.com', SearchConstraints: { MaxEntries: 3 } }, signedBy: alice },
-      { name: 'ConnectCompleteRequest', request: { AccountAddress: 'alice@example.com', EnvelopedRespondConnection: j(accepted.json) }, signedBy: alice },
-      { name: 'PinRegisterRequest', request: { AccountAddress: 'alice@example.com', EnvelopedMessagePin: j(pin.json) }, signedBy: alice },
+      {
+        name: 'ConnectStartRequest',
+        request: { AccountAddress: 'alice@example.com', EnvelopedRequestConnection: j(device.json) },
+      },
+      {
+        name: 'ConnectStatusRequest',
+        request: { AccountAddress: 'alice@example.com', ResponseId: responseId(ack.messageId) },
+      },
+      {
+        name: 'ConnectPendingRequest',
+        request: { AccountAddress: 'alice@example.com', SearchConstraints: { MaxEntries: 3 } },
+        signedBy: alice,
+      },
+      {
+        name: 'ConnectCompleteRequest',
+        request: { AccountAddress: 'alice@example.com', EnvelopedRespondConnection: j(accepted.json) },
+        signedBy: alice,
+      },
+      {
+        name: 'PinRegisterRequest',
+        request: { AccountAddress: 'alice@example.com', EnvelopedMessagePin: j(pin.json) },
+        signedBy: alice,
+      },
       { name: 'TransferRequest', request: { AccountAddress: 'alice@example.com' }, signedBy: alice },
       { name: 'ClaimRequest', request: { EnvelopedMessageClaim: j(claim.json) } },
-      { name: 'PollClaimRequest', request: { PublicationId: published.publicationId, TargetAccountAddress: 'alice@example.com' } },
+      {
+        name: 'PollClaimRequest',
+        request: { PublicationId: published.publicationId, TargetAccountAddress: 'alice@example.com' },
+      },
     );
   });
 
@@ -102,8 +169,24 @@ describe('fuzzing the running service', () => {
     const int = (n: number): number => Math.floor(rnd() * n);
 
     const hostileStrings = [
-      '', ' ', 'x'.repeat(5000), '\u0000', '\ud800', '\u202e', '__proto__', 'constructor', '../../etc/passwd',
-      'alice@example.com', 'ALICE@EXAMPLE.COM', 'a@b', '@', 'MBAL-RRED-SGOJ-EBJC', 'k1.AAAA', '1e309', '{"a":1}', '🙂'.repeat(100),
+      '',
+      ' ',
+      'x'.repeat(5000),
+      '\u0000',
+      '\ud800',
+      '\u202e',
+      '__proto__',
+      'constructor',
+      '../../etc/passwd',
+      'alice@example.com',
+      'ALICE@EXAMPLE.COM',
+      'a@b',
+      '@',
+      'MBAL-RRED-SGOJ-EBJC',
+      'k1.AAAA',
+      '1e309',
+      '{"a":1}',
+      '🙂'.repeat(100),
     ];
     const randomJson = (depth: number): Json => {
       const r = int(depth > 4 ? 5 : 8);
@@ -113,7 +196,9 @@ describe('fuzzing the running service', () => {
       if (r === 3 || r === 4) return pick(hostileStrings);
       if (r === 5 || r === 6) return Array.from({ length: int(4) }, () => randomJson(depth + 1));
       const o: { [key: string]: Json } = {};
-      for (let i = int(4); i > 0; i--) o[pick(['Account', 'AccountAddress', 'ResponseId', '__proto__', 'x', 'EnvelopedProfileAccount', 'PageKey'])] = randomJson(depth + 1);
+      for (let i = int(4); i > 0; i--)
+        o[pick(['Account', 'AccountAddress', 'ResponseId', '__proto__', 'x', 'EnvelopedProfileAccount', 'PageKey'])] =
+          randomJson(depth + 1);
       return o;
     };
     const mutate = (value: Json, depth = 0): Json => {
@@ -134,7 +219,11 @@ describe('fuzzing the running service', () => {
       const kind = i % 10;
       const seed = pick(seeds);
       if (kind === 0) return { what: 'random JSON', body: JSON.stringify(randomJson(0)) };
-      if (kind === 1) return { what: 'random request', body: JSON.stringify({ [pick([...seeds.map((s) => s.name), 'NoSuchRequest', 'Request'])]: randomJson(1) }) };
+      if (kind === 1)
+        return {
+          what: 'random request',
+          body: JSON.stringify({ [pick([...seeds.map((s) => s.name), 'NoSuchRequest', 'Request'])]: randomJson(1) }),
+        };
       if (kind === 2) {
         const bytes = new Uint8Array(1 + int(300));
         for (let k = 0; k < bytes.length; k++) bytes[k] = int(256);
@@ -147,8 +236,13 @@ describe('fuzzing the running service', () => {
       if (kind === 4) {
         const r = int(5);
         if (r === 0) return { what: 'too deep', body: `{"GetRequest": {"Account": ${deep(40 + int(1000))}}}` };
-        if (r === 1) return { what: 'too large', body: `{"ValidateRequest": {"Account": "${'a'.repeat(256 * 1024 + int(1000))}"}}` };
-        if (r === 2) return { what: 'two members', body: JSON.stringify({ [seed.name]: seed.request, StatusRequest: {} }) };
+        if (r === 1)
+          return {
+            what: 'too large',
+            body: `{"ValidateRequest": {"Account": "${'a'.repeat(256 * 1024 + int(1000))}"}}`,
+          };
+        if (r === 2)
+          return { what: 'two members', body: JSON.stringify({ [seed.name]: seed.request, StatusRequest: {} }) };
         if (r === 3) return { what: 'top-level array', body: JSON.stringify([seed.name, seed.request]) };
         return { what: 'deep inside limit', body: `{"${seed.name}": ${deep(30)}}` };
       }
@@ -157,7 +251,16 @@ describe('fuzzing the running service', () => {
       const body = JSON.stringify({ [seed.name]: mutated });
       let headers: Record<string, string> | undefined;
       if (seed.signedBy !== undefined && rnd() < 0.5) headers = seed.signedBy.authorize(body);
-      else if (rnd() < 0.2) headers = { 'mesh-authorization': pick(['Mesh', 'Mesh a="b"', `Mesh account="alice@example.com", kid="${'A'.repeat(3000)}"`, 'Basic Zm9v', 'Mesh account="alice@example.com", kid="x", created="2026-11-21T10:00:00Z", nonce="AAAAAAAAAAAAAAAAAAAAAA", signature="@@"']) };
+      else if (rnd() < 0.2)
+        headers = {
+          'mesh-authorization': pick([
+            'Mesh',
+            'Mesh a="b"',
+            `Mesh account="alice@example.com", kid="${'A'.repeat(3000)}"`,
+            'Basic Zm9v',
+            'Mesh account="alice@example.com", kid="x", created="2026-11-21T10:00:00Z", nonce="AAAAAAAAAAAAAAAAAAAAAA", signature="@@"',
+          ]),
+        };
       return { what: `mutated ${seed.name}`, body, ...(headers === undefined ? {} : { headers }) };
     };
 
@@ -169,7 +272,11 @@ describe('fuzzing the running service', () => {
         const i = next++;
         const c = makeCase(i);
         try {
-          const response = await fetch(service.url, { method: 'POST', body: c.body, headers: { 'content-type': 'application/json', ...c.headers } });
+          const response = await fetch(service.url, {
+            method: 'POST',
+            body: c.body,
+            headers: { 'content-type': 'application/json', ...c.headers },
+          });
           const raw = await response.text();
           const json = JSON.parse(raw) as Record<string, any>;
           const names = Object.keys(json);

@@ -51,7 +51,8 @@ function exchange(port: number, request: string | Buffer): Promise<RawResponse> 
 }
 
 const chunk = (data: string): string => `${Buffer.byteLength(data).toString(16)}\r\n${data}\r\n`;
-const chunkedHead = 'POST /.well-known/mmm/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n';
+const chunkedHead =
+  'POST /.well-known/mmm/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n';
 
 describe('HTTP edge of the service', () => {
   let dir: string;
@@ -59,7 +60,12 @@ describe('HTTP edge of the service', () => {
   let port: number;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'mesh-http-edge-'));
-    running = await startService({ dataDirectory: dir, listen: { host: '127.0.0.1', port: 0 }, maintenanceIntervalMs: 0, bodyLimits: { maxBodyBytes: LIMIT } });
+    running = await startService({
+      dataDirectory: dir,
+      listen: { host: '127.0.0.1', port: 0 },
+      maintenanceIntervalMs: 0,
+      bodyLimits: { maxBodyBytes: LIMIT },
+    });
     port = running.server.address.port;
   });
   afterAll(async () => {
@@ -69,7 +75,13 @@ describe('HTTP edge of the service', () => {
 
   it('answers a chunked body within the limit normally', async () => {
     const body = '{"ValidateRequest": {"Account": "alice@example.com"}}';
-    const reply = await exchange(port, `${chunkedHead}${chunk(body.slice(0, 20))}${chunk(body.slice(20))}0\r\n\r\n`.replace('HTTP/1.1\r\n', 'HTTP/1.1\r\nConnection: close\r\n'));
+    const reply = await exchange(
+      port,
+      `${chunkedHead}${chunk(body.slice(0, 20))}${chunk(body.slice(20))}0\r\n\r\n`.replace(
+        'HTTP/1.1\r\n',
+        'HTTP/1.1\r\nConnection: close\r\n',
+      ),
+    );
     expect(reply.status).toBe(200);
     expect(reply.json['ValidateResponse']).toMatchObject({ Status: 201, Valid: true });
   });
@@ -80,7 +92,9 @@ describe('HTTP edge of the service', () => {
     expect(reply.status).toBe(413);
     expect(reply.headers['content-type']).toBe('application/json');
     expect(reply.headers['connection']).toBe('close');
-    expect(reply.json).toEqual({ ErrorResponse: { Status: 413, StatusDescription: `request body is more than the limit of ${LIMIT} bytes` } });
+    expect(reply.json).toEqual({
+      ErrorResponse: { Status: 413, StatusDescription: `request body is more than the limit of ${LIMIT} bytes` },
+    });
   });
 
   it('sends the 413 while a chunked body is still streaming, without waiting for its end', async () => {
@@ -111,9 +125,18 @@ describe('HTTP edge of the service', () => {
 
   it('answers an unknown method with a JSON 405 and Allow: POST; a known one too', async () => {
     for (const method of ['FOO', 'GET']) {
-      const reply = await exchange(port, `${method} /.well-known/mmm/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
-      expect({ method, status: reply.status, allow: reply.headers['allow'] }).toEqual({ method, status: 405, allow: 'POST' });
-      expect(reply.json).toEqual({ ErrorResponse: { Status: 405, StatusDescription: expect.stringContaining('POST only') } });
+      const reply = await exchange(
+        port,
+        `${method} /.well-known/mmm/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`,
+      );
+      expect({ method, status: reply.status, allow: reply.headers['allow'] }).toEqual({
+        method,
+        status: 405,
+        allow: 'POST',
+      });
+      expect(reply.json).toEqual({
+        ErrorResponse: { Status: 405, StatusDescription: expect.stringContaining('POST only') },
+      });
     }
   });
 
@@ -125,7 +148,9 @@ describe('HTTP edge of the service', () => {
     ]) {
       const reply = await exchange(port, request);
       expect({ request, status: reply.status }).toEqual({ request, status: 400 });
-      expect(reply.json).toEqual({ ErrorResponse: { Status: 400, StatusDescription: expect.stringMatching(/^malformed HTTP request/) } });
+      expect(reply.json).toEqual({
+        ErrorResponse: { Status: 400, StatusDescription: expect.stringMatching(/^malformed HTTP request/) },
+      });
     }
   });
 });

@@ -9,7 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../../../src/crypto/clock.js';
 import { seededRandom, type RandomSource } from '../../../src/crypto/random.js';
-import { accountKeyPairs, createProfileAccount, verifyProfileAccount } from '../../../src/mesh/profiles/profile-account.js';
+import {
+  accountKeyPairs,
+  createProfileAccount,
+  verifyProfileAccount,
+} from '../../../src/mesh/profiles/profile-account.js';
 import { verifyProfileService } from '../../../src/mesh/profiles/profile-service.js';
 import { KeySpecifier, newDerivedKeySeedUdf } from '../../../src/mesh/udf/derived-key-seed.js';
 import { keyFingerprint } from '../../../src/mesh/udf/key-fingerprint.js';
@@ -34,9 +38,17 @@ export interface Reply {
   readonly raw: string;
 }
 
-export async function post(url: string, body: string | Uint8Array | object, headers: Record<string, string> = {}): Promise<Reply> {
+export async function post(
+  url: string,
+  body: string | Uint8Array | object,
+  headers: Record<string, string> = {},
+): Promise<Reply> {
   const data = typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body);
-  const response = await fetch(url, { method: 'POST', body: data, headers: { 'content-type': 'application/json', ...headers } });
+  const response = await fetch(url, {
+    method: 'POST',
+    body: data,
+    headers: { 'content-type': 'application/json', ...headers },
+  });
   const raw = await response.text();
   const json = JSON.parse(raw) as Record<string, Record<string, any>>;
   const names = Object.keys(json);
@@ -147,13 +159,25 @@ export class TestOwner {
   ) {
     const seed = seedOf('MeshProfileAccount', random);
     this.keys = accountKeyPairs(seed);
-    const created = createProfileAccount(seed, { accountAddress: account, keys: this.keys, ...(serviceUdf === undefined ? {} : { serviceUdf }) });
+    const created = createProfileAccount(seed, {
+      accountAddress: account,
+      keys: this.keys,
+      ...(serviceUdf === undefined ? {} : { serviceUdf }),
+    });
     this.profile = verifyProfileAccount(created.json);
     this.admin = signerOf(this.keys.administratorSignature);
   }
 
   /** The Mesh-Authorization header for `body`, by `key` (default: this owner's admin key). */
-  authorize(body: string, options: { key?: ReturnType<typeof accountKeyPairs>['administratorSignature']; created?: number; nonce?: string; account?: string } = {}): Record<string, string> {
+  authorize(
+    body: string,
+    options: {
+      key?: ReturnType<typeof accountKeyPairs>['administratorSignature'];
+      created?: number;
+      nonce?: string;
+      account?: string;
+    } = {},
+  ): Record<string, string> {
     const key = options.key ?? this.keys.administratorSignature;
     const header = createRequestAuthorization({
       account: options.account ?? this.account,
@@ -191,8 +215,15 @@ export function makeDevice(seed: number) {
 /** A scripted device's ConnectStart to `owner`'s account, its verified acknowledgement and ResponseId. */
 export async function startConnection(service: TestService, owner: TestOwner, seed: number, pin?: string) {
   const device = makeDevice(seed);
-  const request = createRequestConnection({ deviceSeed: device.deviceSeed, accountAddress: owner.account, random: device.random, ...(pin === undefined ? {} : { pin }) });
-  const reply = await post(service.url, { ConnectStartRequest: { AccountAddress: owner.account, EnvelopedRequestConnection: request.json } });
+  const request = createRequestConnection({
+    deviceSeed: device.deviceSeed,
+    accountAddress: owner.account,
+    random: device.random,
+    ...(pin === undefined ? {} : { pin }),
+  });
+  const reply = await post(service.url, {
+    ConnectStartRequest: { AccountAddress: owner.account, EnvelopedRequestConnection: request.json },
+  });
   if (reply.body['Status'] !== 201) throw new Error(`ConnectStart answered ${reply.raw.slice(0, 300)}`);
   const ack = verifyAcknowledgeConnection(reply.body['EnvelopedAcknowledgeConnection'], {
     accountProfile: owner.profile,
@@ -203,7 +234,12 @@ export async function startConnection(service: TestService, owner: TestOwner, se
 }
 
 /** The owner accepts a started request with ConnectComplete (encrypted to the service too). */
-export async function acceptStarted(service: TestService, owner: TestOwner, started: Awaited<ReturnType<typeof startConnection>>, seed: number): Promise<Reply> {
+export async function acceptStarted(
+  service: TestService,
+  owner: TestOwner,
+  started: Awaited<ReturnType<typeof startConnection>>,
+  seed: number,
+): Promise<Reply> {
   const accepted = acceptConnection({
     acknowledgement: started.ack,
     accountProfile: owner.profile,
@@ -213,5 +249,7 @@ export async function acceptStarted(service: TestService, owner: TestOwner, star
     now: service.clock.date(),
     additionalRecipients: [recipientOf(service.serviceProfile.keys.serviceEncryption!)],
   });
-  return owner.signed(service.url, { ConnectCompleteRequest: { AccountAddress: owner.account, EnvelopedRespondConnection: accepted.json } });
+  return owner.signed(service.url, {
+    ConnectCompleteRequest: { AccountAddress: owner.account, EnvelopedRespondConnection: accepted.json },
+  });
 }

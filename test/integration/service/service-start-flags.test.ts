@@ -21,10 +21,14 @@ afterAll(() => {
 });
 
 function start(args: readonly string[]): Promise<string> {
-  const child = spawn(process.execPath, ['dist/mesh.mjs', 'service', 'start', '--data', join(dir, 'data'), '--listen', '127.0.0.1:0', '--json', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env['PATH'] ?? '' },
-  });
+  const child = spawn(
+    process.execPath,
+    ['dist/mesh.mjs', 'service', 'start', '--data', join(dir, 'data'), '--listen', '127.0.0.1:0', '--json', ...args],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: process.env['PATH'] ?? '' },
+    },
+  );
   children.push(child);
   return new Promise((resolve, reject) => {
     let out = '';
@@ -44,24 +48,51 @@ describe('mesh service start: front-door flags', () => {
       [['--rate-limit', 'sideways'], /--rate-limit: rate limit setting "sideways": expected off, on, scale=F/],
       [['--rate-limit', 'Hello.source=1/1'], /--rate-limit: .*expected a class among ConnectStart/],
       [['--domain', 'not a domain'], /--domain: expected a DNS domain such as example.com, got "not a domain"/],
-      [['--trust-proxy', 'proxy.example.com'], /--trust-proxy: a trusted proxy must be an IP address, got "proxy.example.com"/],
+      [
+        ['--trust-proxy', 'proxy.example.com'],
+        /--trust-proxy: a trusted proxy must be an IP address, got "proxy.example.com"/,
+      ],
     ] as const) {
-      const result = await runMesh(['service', 'start', '--data', join(dir, 'unused'), '--listen', '127.0.0.1:0', ...args]);
+      const result = await runMesh([
+        'service',
+        'start',
+        '--data',
+        join(dir, 'unused'),
+        '--listen',
+        '127.0.0.1:0',
+        ...args,
+      ]);
       expect({ args, status: result.status }).toEqual({ args, status: 2 });
       expect(result.stderr).toMatch(expected);
     }
   });
 
   it('runs with the domains and limits it was given', async () => {
-    const url = await start(['--domain', 'Example.COM', '--rate-limit', 'ConnectStart.source=1/1', '--trust-proxy', '127.0.0.1']);
+    const url = await start([
+      '--domain',
+      'Example.COM',
+      '--rate-limit',
+      'ConnectStart.source=1/1',
+      '--trust-proxy',
+      '127.0.0.1',
+    ]);
     const device = makeDevice(1);
-    const request = createRequestConnection({ deviceSeed: device.deviceSeed, accountAddress: 'nobody@example.com', random: device.random });
-    const body = { ConnectStartRequest: { AccountAddress: 'nobody@example.com', EnvelopedRequestConnection: request.json } };
+    const request = createRequestConnection({
+      deviceSeed: device.deviceSeed,
+      accountAddress: 'nobody@example.com',
+      random: device.random,
+    });
+    const body = {
+      ConnectStartRequest: { AccountAddress: 'nobody@example.com', EnvelopedRequestConnection: request.json },
+    };
     expect((await post(url, body)).body['Status']).toBe(404);
     expect((await post(url, body)).body).toMatchObject({ Status: 429, RetryAfter: 60 });
     // Through the trusted proxy, another client has its own bucket.
     expect((await post(url, body, { 'x-forwarded-for': '127.7.7.7' })).body['Status']).toBe(404);
     const elsewhere = await post(url, { ValidateRequest: { Account: 'alice@example.org' } });
-    expect(elsewhere.body).toMatchObject({ Valid: false, Reason: 'the account domain "example.org" is not hosted here (this service hosts example.com)' });
+    expect(elsewhere.body).toMatchObject({
+      Valid: false,
+      Reason: 'the account domain "example.org" is not hosted here (this service hosts example.com)',
+    });
   });
 });

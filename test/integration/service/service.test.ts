@@ -16,7 +16,11 @@ import { createMessageClaim, verifyClaimOnDevice } from '../../../src/mesh/conne
 import { createMessagePin } from '../../../src/mesh/connect/message-pin.js';
 import { newPin } from '../../../src/mesh/connect/pin.js';
 import { createRequestConnection } from '../../../src/mesh/connect/request-connection.js';
-import { acceptConnection, openRespondConnection, rejectConnection } from '../../../src/mesh/connect/respond-connection.js';
+import {
+  acceptConnection,
+  openRespondConnection,
+  rejectConnection,
+} from '../../../src/mesh/connect/respond-connection.js';
 import { deviceAuthenticator, serviceAuthenticator, staticConnectUri } from '../../../src/mesh/connect/static-qr.js';
 import { deviceBaseKeyPairs } from '../../../src/mesh/profiles/profile-device.js';
 import { verifyProfileAccount } from '../../../src/mesh/profiles/profile-account.js';
@@ -59,10 +63,18 @@ describe.each<StoreKind>(['file', 'postgres'])('Mesh service over HTTP with the 
   it("answers the seed's ValidateRequest example in the seed's shape", async () => {
     const service = await fresh();
     try {
-      const reply = await post(service.url, '{"ValidateRequest": {"Account": "alice@example.com", "Language": ["en-uk"]}}');
+      const reply = await post(
+        service.url,
+        '{"ValidateRequest": {"Account": "alice@example.com", "Language": ["en-uk"]}}',
+      );
       expect(reply.http).toBe(200);
       expect(reply.name).toBe('ValidateResponse');
-      expect(reply.body).toMatchObject({ Status: 201, Valid: true, Minimum: 1, InvalidCharacters: '.,:;{}()[]<>?|\\@#' });
+      expect(reply.body).toMatchObject({
+        Status: 201,
+        Valid: true,
+        Minimum: 1,
+        InvalidCharacters: '.,:;{}()[]<>?|\\@#',
+      });
       expect(typeof reply.body['StatusDescription']).toBe('string');
       expect(typeof reply.body['Maximum']).toBe('number');
       const bad = await post(service.url, { ValidateRequest: { Account: 'al.ice@example.com' } });
@@ -91,10 +103,19 @@ describe.each<StoreKind>(['file', 'postgres'])('Mesh service over HTTP with the 
       expect((await post(service.url, { GetRequest: { Account: 'alice@example.com' } })).body['Status']).toBe(404);
       // A profile for another address, or signed by a key not in the profile, is refused.
       const mallory = new TestOwner('mallory@example.com', testRandom(2), service.clock);
-      const body = JSON.stringify({ CreateRequest: { Account: 'bob@example.com', EnvelopedProfileAccount: mallory.profile.json } });
-      expect((await post(service.url, body, mallory.authorize(body, { account: 'bob@example.com' }))).body['Status']).toBe(400);
-      const wrongKey = JSON.stringify({ CreateRequest: { Account: 'mallory@example.com', EnvelopedProfileAccount: mallory.profile.json } });
-      expect((await post(service.url, wrongKey, mallory.authorize(wrongKey, { key: alice.keys.administratorSignature }))).body['Status']).toBe(401);
+      const body = JSON.stringify({
+        CreateRequest: { Account: 'bob@example.com', EnvelopedProfileAccount: mallory.profile.json },
+      });
+      expect(
+        (await post(service.url, body, mallory.authorize(body, { account: 'bob@example.com' }))).body['Status'],
+      ).toBe(400);
+      const wrongKey = JSON.stringify({
+        CreateRequest: { Account: 'mallory@example.com', EnvelopedProfileAccount: mallory.profile.json },
+      });
+      expect(
+        (await post(service.url, wrongKey, mallory.authorize(wrongKey, { key: alice.keys.administratorSignature })))
+          .body['Status'],
+      ).toBe(401);
     } finally {
       await service.close();
     }
@@ -132,7 +153,9 @@ describe.each<StoreKind>(['file', 'postgres'])('Mesh service over HTTP with the 
       const future = await post(service.url, body, alice.authorize(body, { created: service.clock.now + 301_000 }));
       expect(future.body['Status']).toBe(401);
 
-      const garbled = await post(service.url, body, { 'mesh-authorization': 'Mesh account="alice@example.com", kid=x' });
+      const garbled = await post(service.url, body, {
+        'mesh-authorization': 'Mesh account="alice@example.com", kid=x',
+      });
       expect(garbled.body['Status']).toBe(401);
 
       const first = await post(service.url, body, headers);
@@ -161,8 +184,14 @@ describe.each<StoreKind>(['file', 'postgres'])('Mesh service over HTTP with the 
       const device = makeDevice(7);
 
       // Device: ConnectStart, then check the acknowledgement itself (design decision 4).
-      const request = createRequestConnection({ deviceSeed: device.deviceSeed, accountAddress: 'alice@example.com', random: device.random });
-      const started = await post(service.url, { ConnectStartRequest: { AccountAddress: 'alice@example.com', EnvelopedRequestConnection: request.json } });
+      const request = createRequestConnection({
+        deviceSeed: device.deviceSeed,
+        accountAddress: 'alice@example.com',
+        random: device.random,
+      });
+      const started = await post(service.url, {
+        ConnectStartRequest: { AccountAddress: 'alice@example.com', EnvelopedRequestConnection: request.json },
+      });
       expect(started.body['Status']).toBe(201);
       const accountSeenByDevice = verifyProfileAccount(started.body['EnvelopedProfileAccount']);
       expect(accountSeenByDevice.udf).toBe(alice.profile.udf);
@@ -171,13 +200,17 @@ describe.each<StoreKind>(['file', 'postgres'])('Mesh service over HTTP with the 
         serviceKey: service.serviceProfile.keys.serviceSignature,
         expectedRequestMessageId: request.messageId,
       });
-      const status = { ConnectStatusRequest: { AccountAddress: 'alice@example.com', ResponseId: responseId(ackOnDevice.messageId) } };
+      const status = {
+        ConnectStatusRequest: { AccountAddress: 'alice@example.com', ResponseId: responseId(ackOnDevice.messageId) },
+      };
       const pending = await post(service.url, status);
       expect(pending).toMatchObject({ http: 202, body: { Status: 202, Result: 'Pending' } });
       expect(pending.body['RetryAfter']).toBeGreaterThan(0);
 
       // Owner: list, verify (recomputing the witness), accept.
-      const listed = await alice.signed(service.url, { ConnectPendingRequest: { AccountAddress: 'alice@example.com' } });
+      const listed = await alice.signed(service.url, {
+        ConnectPendingRequest: { AccountAddress: 'alice@example.com' },
+      });
       expect(listed.body['Pending']).toHaveLength(1);
       expect(listed.body['Pending'][0].PinValidated).toBe(false);
       const ackOnOwner = verifyAcknowledgeConnection(listed.body['Pending'][0].EnvelopedAcknowledgeConnection, {
@@ -189,19 +222,27 @@ describe.each<StoreKind>(['file', 'postgres'])('Mesh service over HTTP with the 
 
       // Forgeries: an answer signed by another account's admin key, or by the device itself.
       const forged = (signer: ReturnType<typeof signerOf>) =>
-        sealObject('RespondConnection', { MessageId: responseId(ackOnOwner.messageId), Result: 'Reject' }, {
-          envelopeId: envelopeId(responseId(ackOnOwner.messageId)),
-          signer,
-          recipients: [recipientOf(ackOnOwner.request.device.keys.encryption), ...toService],
-          random: testRandom(9),
-        }).json;
+        sealObject(
+          'RespondConnection',
+          { MessageId: responseId(ackOnOwner.messageId), Result: 'Reject' },
+          {
+            envelopeId: envelopeId(responseId(ackOnOwner.messageId)),
+            signer,
+            recipients: [recipientOf(ackOnOwner.request.device.keys.encryption), ...toService],
+            random: testRandom(9),
+          },
+        ).json;
       for (const signer of [bob.admin, signerOf(device.baseKeys.profileSignature)]) {
-        const refused = await alice.signed(service.url, { ConnectCompleteRequest: { AccountAddress: 'alice@example.com', EnvelopedRespondConnection: forged(signer) } });
+        const refused = await alice.signed(service.url, {
+          ConnectCompleteRequest: { AccountAddress: 'alice@example.com', EnvelopedRespondConnection: forged(signer) },
+        });
         expect(refused.body['Status']).toBe(403);
         expect(refused.body['StatusDescription']).toContain('AdministratorSignature');
       }
       // Bob cannot post into Alice's account even with a correctly signed envelope of his own.
-      const bobPosts = await bob.signed(service.url, { ConnectCompleteRequest: { AccountAddress: 'alice@example.com', EnvelopedRespondConnection: forged(bob.admin) } });
+      const bobPosts = await bob.signed(service.url, {
+        ConnectCompleteRequest: { AccountAddress: 'alice@example.com', EnvelopedRespondConnection: forged(bob.admin) },
+      });
       expect(bobPosts.body['Status']).toBe(401);
       expect((await post(service.url, status)).body['Result']).toBe('Pending');
 
@@ -214,7 +255,9 @@ describe.each<StoreKind>(['file', 'postgres'])('Mesh service over HTTP with the 
         now: service.clock.date(),
         additionalRecipients: toService,
       });
-      const completeRequest = { ConnectCompleteRequest: { AccountAddress: 'alice@example.com', EnvelopedRespondConnection: accepted.json } };
+      const completeRequest = {
+        ConnectCompleteRequest: { AccountAddress: 'alice@example.com', EnvelopedRespondConnection: accepted.json },
+      };
       expect((await alice.signed(service.url, completeRequest)).body['Status']).toBe(201);
       // The same signed answer again (a retry after a lost reply) succeeds; a different answer is a conflict.
       expect((await alice.signed(service.url, completeRequest)).body['Status']).toBe(201);
@@ -227,7 +270,9 @@ describe.each<StoreKind>(['file', 'postgres'])('Mesh service over HTTP with the 
         now: service.clock.date(),
         additionalRecipients: toService,
       });
-      const otherAnswer = { ConnectCompleteRequest: { AccountAddress: 'alice@example.com', EnvelopedRespondConnection: second.json } };
+      const otherAnswer = {
+        ConnectCompleteRequest: { AccountAddress: 'alice@example.com', EnvelopedRespondConnection: second.json },
+      };
       expect((await alice.signed(service.url, otherAnswer)).body['Status']).toBe(409);
 
       // Device: fetch the answer and verify everything itself.
@@ -246,32 +291,75 @@ describe.each<StoreKind>(['file', 'postgres'])('Mesh service over HTTP with the 
         accountProfile: accountSeenByDevice,
       });
       expect(connection.connection.Roles).toEqual(['thermostat']);
-      expect((await alice.signed(service.url, { ConnectPendingRequest: { AccountAddress: 'alice@example.com' } })).body['Pending']).toHaveLength(0);
+      expect(
+        (await alice.signed(service.url, { ConnectPendingRequest: { AccountAddress: 'alice@example.com' } })).body[
+          'Pending'
+        ],
+      ).toHaveLength(0);
 
       // Catalog and revocation.
-      const catalog = await post(service.url, { GetRequest: { Account: 'alice@example.com', KeyValues: [{ Key: 'Devices' }] } });
-      expect(catalog.body['DataItems']).toEqual([expect.objectContaining({ Type: 'CatalogedDevice', Key: request.profile.udf, Status: 'Connected' })]);
-      expect((await alice.signed(service.url, { PublishRequest: { Account: 'alice@example.com', RevokeDevice: request.profile.udf } })).body['Status']).toBe(201);
+      const catalog = await post(service.url, {
+        GetRequest: { Account: 'alice@example.com', KeyValues: [{ Key: 'Devices' }] },
+      });
+      expect(catalog.body['DataItems']).toEqual([
+        expect.objectContaining({ Type: 'CatalogedDevice', Key: request.profile.udf, Status: 'Connected' }),
+      ]);
+      expect(
+        (
+          await alice.signed(service.url, {
+            PublishRequest: { Account: 'alice@example.com', RevokeDevice: request.profile.udf },
+          })
+        ).body['Status'],
+      ).toBe(201);
       const revoked = await post(service.url, status);
       expect(revoked.body).toMatchObject({ Status: 201, Result: 'Revoked' });
       expect(revoked.body['EnvelopedRespondConnection']).toBeUndefined();
 
       // A second request from another device, rejected.
       const other = makeDevice(11);
-      const request2 = createRequestConnection({ deviceSeed: other.deviceSeed, accountAddress: 'alice@example.com', random: other.random });
-      const started2 = await post(service.url, { ConnectStartRequest: { AccountAddress: 'alice@example.com', EnvelopedRequestConnection: request2.json } });
-      const ack2 = verifyAcknowledgeConnection(started2.body['EnvelopedAcknowledgeConnection'], { accountProfile: alice.profile });
-      const rejected = rejectConnection({ acknowledgement: ack2, accountProfile: alice.profile, accountKeys: alice.keys, random: testRandom(12), additionalRecipients: toService });
-      expect((await alice.signed(service.url, { ConnectCompleteRequest: { AccountAddress: 'alice@example.com', EnvelopedRespondConnection: rejected.json } })).body['Status']).toBe(201);
-      const status2 = await post(service.url, { ConnectStatusRequest: { AccountAddress: 'alice@example.com', ResponseId: responseId(ack2.messageId) } });
+      const request2 = createRequestConnection({
+        deviceSeed: other.deviceSeed,
+        accountAddress: 'alice@example.com',
+        random: other.random,
+      });
+      const started2 = await post(service.url, {
+        ConnectStartRequest: { AccountAddress: 'alice@example.com', EnvelopedRequestConnection: request2.json },
+      });
+      const ack2 = verifyAcknowledgeConnection(started2.body['EnvelopedAcknowledgeConnection'], {
+        accountProfile: alice.profile,
+      });
+      const rejected = rejectConnection({
+        acknowledgement: ack2,
+        accountProfile: alice.profile,
+        accountKeys: alice.keys,
+        random: testRandom(12),
+        additionalRecipients: toService,
+      });
+      expect(
+        (
+          await alice.signed(service.url, {
+            ConnectCompleteRequest: { AccountAddress: 'alice@example.com', EnvelopedRespondConnection: rejected.json },
+          })
+        ).body['Status'],
+      ).toBe(201);
+      const status2 = await post(service.url, {
+        ConnectStatusRequest: { AccountAddress: 'alice@example.com', ResponseId: responseId(ack2.messageId) },
+      });
       expect(status2.body['Result']).toBe('Reject');
 
       // A RequestConnection whose signature does not verify is refused (401), a malformed one is 400.
       const tampered = structuredClone(request.json) as unknown as unknown[];
-      tampered[1] = Buffer.from(Buffer.from(String(tampered[1]), 'base64url').toString('utf8').replace('"ClientNonce":"', '"ClientNonce":"A'), 'utf8').toString('base64url');
-      const badSignature = await post(service.url, { ConnectStartRequest: { AccountAddress: 'alice@example.com', EnvelopedRequestConnection: tampered } });
+      tampered[1] = Buffer.from(
+        Buffer.from(String(tampered[1]), 'base64url').toString('utf8').replace('"ClientNonce":"', '"ClientNonce":"A'),
+        'utf8',
+      ).toString('base64url');
+      const badSignature = await post(service.url, {
+        ConnectStartRequest: { AccountAddress: 'alice@example.com', EnvelopedRequestConnection: tampered },
+      });
       expect([400, 401]).toContain(badSignature.body['Status']);
-      const toOther = await post(service.url, { ConnectStartRequest: { AccountAddress: 'bob@example.com', EnvelopedRequestConnection: request.json } });
+      const toOther = await post(service.url, {
+        ConnectStartRequest: { AccountAddress: 'bob@example.com', EnvelopedRequestConnection: request.json },
+      });
       expect(toOther.body['Status']).toBe(400);
       expect(toOther.body['StatusDescription']).toContain('AccountAddress');
     } finally {
@@ -285,16 +373,30 @@ describe.each<StoreKind>(['file', 'postgres'])('Mesh service over HTTP with the 
       const alice = new TestOwner('alice@example.com', testRandom(13), service.clock, service.serviceProfile.udf);
       await alice.create(service.url);
       const device = makeDevice(14);
-      const request = createRequestConnection({ deviceSeed: device.deviceSeed, accountAddress: 'alice@example.com', random: device.random });
-      const started = await post(service.url, { ConnectStartRequest: { AccountAddress: 'alice@example.com', EnvelopedRequestConnection: request.json } });
-      const ack = verifyAcknowledgeConnection(started.body['EnvelopedAcknowledgeConnection'], { accountProfile: alice.profile });
-      const status = { ConnectStatusRequest: { AccountAddress: 'alice@example.com', ResponseId: responseId(ack.messageId) } };
+      const request = createRequestConnection({
+        deviceSeed: device.deviceSeed,
+        accountAddress: 'alice@example.com',
+        random: device.random,
+      });
+      const started = await post(service.url, {
+        ConnectStartRequest: { AccountAddress: 'alice@example.com', EnvelopedRequestConnection: request.json },
+      });
+      const ack = verifyAcknowledgeConnection(started.body['EnvelopedAcknowledgeConnection'], {
+        accountProfile: alice.profile,
+      });
+      const status = {
+        ConnectStatusRequest: { AccountAddress: 'alice@example.com', ResponseId: responseId(ack.messageId) },
+      };
       service.clock.advance(DAY - 1000);
       expect((await post(service.url, status)).body['Result']).toBe('Pending');
       service.clock.advance(1000);
       const expired = await post(service.url, status);
       expect(expired).toMatchObject({ http: 410, body: { Status: 410, Result: 'Expired' } });
-      expect((await alice.signed(service.url, { ConnectPendingRequest: { AccountAddress: 'alice@example.com' } })).body['Pending']).toHaveLength(0);
+      expect(
+        (await alice.signed(service.url, { ConnectPendingRequest: { AccountAddress: 'alice@example.com' } })).body[
+          'Pending'
+        ],
+      ).toHaveLength(0);
       const late = acceptConnection({
         acknowledgement: ack,
         accountProfile: alice.profile,
@@ -303,7 +405,13 @@ describe.each<StoreKind>(['file', 'postgres'])('Mesh service over HTTP with the 
         now: service.clock.date(),
         additionalRecipients: [recipientOf(service.serviceProfile.keys.serviceEncryption!)],
       });
-      expect((await alice.signed(service.url, { ConnectCompleteRequest: { AccountAddress: 'alice@example.com', EnvelopedRespondConnection: late.json } })).body['Status']).toBe(410);
+      expect(
+        (
+          await alice.signed(service.url, {
+            ConnectCompleteRequest: { AccountAddress: 'alice@example.com', EnvelopedRespondConnection: late.json },
+          })
+        ).body['Status'],
+      ).toBe(410);
     } finally {
       await service.close();
     }
@@ -315,21 +423,49 @@ describe.each<StoreKind>(['file', 'postgres'])('Mesh service over HTTP with the 
       const alice = new TestOwner('alice@example.com', testRandom(16), service.clock, service.serviceProfile.udf);
       await alice.create(service.url);
       const pin = newPin(testRandom(17));
-      const messagePin = createMessagePin({ pin, accountAddress: 'alice@example.com', adminKey: alice.admin, expires: new Date(service.clock.now + 3600_000), automatic: true });
-      const registered = await alice.signed(service.url, { PinRegisterRequest: { AccountAddress: 'alice@example.com', EnvelopedMessagePin: messagePin.json } });
+      const messagePin = createMessagePin({
+        pin,
+        accountAddress: 'alice@example.com',
+        adminKey: alice.admin,
+        expires: new Date(service.clock.now + 3600_000),
+        automatic: true,
+      });
+      const registered = await alice.signed(service.url, {
+        PinRegisterRequest: { AccountAddress: 'alice@example.com', EnvelopedMessagePin: messagePin.json },
+      });
       expect(registered.body['Status']).toBe(201);
       // A MessagePin signed by someone else is refused.
       const mallory = new TestOwner('alice@example.com', testRandom(18), service.clock);
-      const forgedPin = createMessagePin({ pin, accountAddress: 'alice@example.com', adminKey: mallory.admin, expires: new Date(service.clock.now + 3600_000) });
-      expect((await alice.signed(service.url, { PinRegisterRequest: { AccountAddress: 'alice@example.com', EnvelopedMessagePin: forgedPin.json } })).body['Status']).toBe(403);
+      const forgedPin = createMessagePin({
+        pin,
+        accountAddress: 'alice@example.com',
+        adminKey: mallory.admin,
+        expires: new Date(service.clock.now + 3600_000),
+      });
+      expect(
+        (
+          await alice.signed(service.url, {
+            PinRegisterRequest: { AccountAddress: 'alice@example.com', EnvelopedMessagePin: forgedPin.json },
+          })
+        ).body['Status'],
+      ).toBe(403);
 
       const connect = async (seed: number, devicePin: string) => {
         const device = makeDevice(seed);
-        const request = createRequestConnection({ deviceSeed: device.deviceSeed, accountAddress: 'alice@example.com', random: device.random, pin: devicePin });
-        return post(service.url, { ConnectStartRequest: { AccountAddress: 'alice@example.com', EnvelopedRequestConnection: request.json } });
+        const request = createRequestConnection({
+          deviceSeed: device.deviceSeed,
+          accountAddress: 'alice@example.com',
+          random: device.random,
+          pin: devicePin,
+        });
+        return post(service.url, {
+          ConnectStartRequest: { AccountAddress: 'alice@example.com', EnvelopedRequestConnection: request.json },
+        });
       };
       expect((await connect(19, pin)).body['Status']).toBe(201);
-      const listed = await alice.signed(service.url, { ConnectPendingRequest: { AccountAddress: 'alice@example.com' } });
+      const listed = await alice.signed(service.url, {
+        ConnectPendingRequest: { AccountAddress: 'alice@example.com' },
+      });
       expect(listed.body['Pending'].map((p: { PinValidated: boolean }) => p.PinValidated)).toEqual([true]);
       const reused = await connect(20, pin);
       expect(reused.body['Status']).toBe(403);
@@ -362,10 +498,22 @@ describe.each<StoreKind>(['file', 'postgres'])('Mesh service over HTTP with the 
       await maker.create(service.url);
       await bob.create(service.url);
       const device = makeDevice(24);
-      const published = createPublication({ deviceSeed: device.deviceSeed, makerAccount: 'maker@example.com', random: device.random });
+      const published = createPublication({
+        deviceSeed: device.deviceSeed,
+        makerAccount: 'maker@example.com',
+        random: device.random,
+      });
       const publication = { ...published.publication, EnvelopedData: published.publication.EnvelopedData };
-      expect((await maker.signed(service.url, { PublishRequest: { Account: 'maker@example.com', CatalogedPublication: publication } })).body['Status']).toBe(201);
-      const poll = { PollClaimRequest: { PublicationId: published.publicationId, TargetAccountAddress: 'maker@example.com' } };
+      expect(
+        (
+          await maker.signed(service.url, {
+            PublishRequest: { Account: 'maker@example.com', CatalogedPublication: publication },
+          })
+        ).body['Status'],
+      ).toBe(201);
+      const poll = {
+        PollClaimRequest: { PublicationId: published.publicationId, TargetAccountAddress: 'maker@example.com' },
+      };
       const none = await post(service.url, poll);
       expect(none.body['Status']).toBe(201);
       expect(none.body['EnvelopedMessageClaim']).toBeUndefined();
@@ -374,15 +522,28 @@ describe.each<StoreKind>(['file', 'postgres'])('Mesh service over HTTP with the 
 
       // A claim made with another ConnectKey for the same PublicationId fails the 125-bit check.
       const otherKeyUri = staticConnectUri(seedOf('MeshProfileDevice', testRandom(25)), 'maker@example.com');
-      const wrongClaim = createMessageClaim({ claimantProfile: bob.profile, adminKey: bob.admin, connectUri: otherKeyUri, random: testRandom(26) });
+      const wrongClaim = createMessageClaim({
+        claimantProfile: bob.profile,
+        adminKey: bob.admin,
+        connectUri: otherKeyUri,
+        random: testRandom(26),
+      });
       const patched = { ...wrongClaim.claim, PublicationId: published.publicationId };
-      const wrongEnvelope = sealObject('MessageClaim', patched, { envelopeId: envelopeId(patched.MessageId), signer: bob.admin }).json;
+      const wrongEnvelope = sealObject('MessageClaim', patched, {
+        envelopeId: envelopeId(patched.MessageId),
+        signer: bob.admin,
+      }).json;
       const refused = await post(service.url, { ClaimRequest: { EnvelopedMessageClaim: wrongEnvelope } });
       expect(refused.body['Status']).toBe(403);
       expect(refused.body['StatusDescription']).toContain('ServiceAuthenticate');
       expect((await post(service.url, poll)).body['EnvelopedMessageClaim']).toBeUndefined();
 
-      const claim = createMessageClaim({ claimantProfile: bob.profile, adminKey: bob.admin, connectUri: published.connectUri, random: testRandom(27) });
+      const claim = createMessageClaim({
+        claimantProfile: bob.profile,
+        adminKey: bob.admin,
+        connectUri: published.connectUri,
+        random: testRandom(27),
+      });
       const claimed = await post(service.url, { ClaimRequest: { EnvelopedMessageClaim: claim.json } });
       expect(claimed.body['Status']).toBe(201);
       expect(claimed.body['CatalogedPublication'].EnvelopedData).toBeDefined();
@@ -393,7 +554,9 @@ describe.each<StoreKind>(['file', 'postgres'])('Mesh service over HTTP with the 
         deviceAuthenticator: deviceAuthenticator(published.connectKey),
       });
       expect(onDevice.claimant.accountAddress).toBe('bob@example.com');
-      const wrongTarget = await post(service.url, { PollClaimRequest: { PublicationId: published.publicationId, TargetAccountAddress: 'bob@example.com' } });
+      const wrongTarget = await post(service.url, {
+        PollClaimRequest: { PublicationId: published.publicationId, TargetAccountAddress: 'bob@example.com' },
+      });
       expect(wrongTarget.body['Status']).toBe(404);
     } finally {
       await service.close();

@@ -19,10 +19,14 @@ afterAll(async () => {
 });
 
 function startChild(data: string): Promise<{ child: ChildProcess; url: string; exit: Promise<number | null> }> {
-  const child = spawn(process.execPath, ['dist/mesh.mjs', 'service', 'start', '--data', data, '--listen', '127.0.0.1:0', '--json'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env['PATH'] ?? '' },
-  });
+  const child = spawn(
+    process.execPath,
+    ['dist/mesh.mjs', 'service', 'start', '--data', data, '--listen', '127.0.0.1:0', '--json'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: process.env['PATH'] ?? '' },
+    },
+  );
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     let out = '';
@@ -31,7 +35,8 @@ function startChild(data: string): Promise<{ child: ChildProcess; url: string; e
     child.stdout?.on('data', (d: Buffer) => {
       out += d.toString();
       const line = out.split('\n')[0];
-      if (out.includes('\n') && line !== undefined) resolve({ child, url: (JSON.parse(line) as { listening: string }).listening, exit });
+      if (out.includes('\n') && line !== undefined)
+        resolve({ child, url: (JSON.parse(line) as { listening: string }).listening, exit });
     });
     child.once('exit', (code) => reject(new Error(`service exited ${code} before it was ready: ${err}`)));
   });
@@ -49,11 +54,20 @@ describe('mesh service start (child process)', () => {
     const body = Buffer.from('{"ValidateRequest": {"Account": "alice@example.com", "Language": ["en-uk"]}}');
     const target = new URL(url);
     const reply = new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = request({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { 'content-length': body.length, 'content-type': 'application/json' } }, (res) => {
-        let text = '';
-        res.on('data', (d: Buffer) => (text += d.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      });
+      const req = request(
+        {
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: 'POST',
+          headers: { 'content-length': body.length, 'content-type': 'application/json' },
+        },
+        (res) => {
+          let text = '';
+          res.on('data', (d: Buffer) => (text += d.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        },
+      );
       req.on('error', reject);
       req.write(body.subarray(0, 20));
       // The signal lands while the body is still arriving; the rest follows 300 ms later.

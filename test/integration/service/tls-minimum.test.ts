@@ -27,11 +27,29 @@ const children: ChildProcess[] = [];
 beforeAll(async () => {
   const certFile = join(dir, 'cert.pem');
   const keyFile = join(dir, 'key.pem');
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
-    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-days', '1',
-    '-keyout', keyFile, '-out', certFile,
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-days',
+      '1',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+    ],
+    { stdio: 'ignore' },
+  );
   cert = readFileSync(certFile, 'utf8');
   key = readFileSync(keyFile, 'utf8');
   running = await startService({
@@ -72,7 +90,9 @@ function handshake(port: number, versions: { min?: SecureVersion; max?: SecureVe
 
 describe('TLS versions of the service listener', () => {
   it('the TLS 1.1 client is a real one: a server that allows 1.1 negotiates it', async () => {
-    expect(await handshake((control.address() as { port: number }).port, { min: 'TLSv1.1', max: 'TLSv1.1' })).toBe('TLSv1.1');
+    expect(await handshake((control.address() as { port: number }).port, { min: 'TLSv1.1', max: 'TLSv1.1' })).toBe(
+      'TLSv1.1',
+    );
   });
 
   it('refuses a TLS 1.1 handshake with a protocol_version alert', async () => {
@@ -84,10 +104,27 @@ describe('TLS versions of the service listener', () => {
   it('`mesh service start` keeps TLS 1.2 as its minimum even under NODE_OPTIONS=--tls-min-v1.1', async () => {
     const certFile = join(dir, 'cert.pem');
     const keyFile = join(dir, 'key.pem');
-    const child = spawn(process.execPath, ['dist/mesh.mjs', 'service', 'start', '--data', join(dir, 'cli-data'), '--listen', '127.0.0.1:0', '--tls-cert', certFile, '--tls-key', keyFile, '--json'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { PATH: process.env['PATH'] ?? '', NODE_OPTIONS: '--tls-min-v1.1' },
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        'dist/mesh.mjs',
+        'service',
+        'start',
+        '--data',
+        join(dir, 'cli-data'),
+        '--listen',
+        '127.0.0.1:0',
+        '--tls-cert',
+        certFile,
+        '--tls-key',
+        keyFile,
+        '--json',
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: { PATH: process.env['PATH'] ?? '', NODE_OPTIONS: '--tls-min-v1.1' },
+      },
+    );
     children.push(child);
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';
@@ -98,7 +135,9 @@ describe('TLS versions of the service listener', () => {
       child.once('exit', (code) => reject(new Error(`service exited ${code}`)));
     });
     const port = Number(new URL(url).port);
-    await expect(handshake(port, { min: 'TLSv1.1', max: 'TLSv1.1' })).rejects.toMatchObject({ code: 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION' });
+    await expect(handshake(port, { min: 'TLSv1.1', max: 'TLSv1.1' })).rejects.toMatchObject({
+      code: 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION',
+    });
     expect(await handshake(port, { min: 'TLSv1.2', max: 'TLSv1.2' })).toBe('TLSv1.2');
   });
 

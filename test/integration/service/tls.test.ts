@@ -21,19 +21,51 @@ afterAll(() => {
 function makeCertificate(): { cert: string; key: string } {
   const cert = join(dir, 'cert.pem');
   const key = join(dir, 'key.pem');
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes',
-    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-days', '1',
-    '-keyout', key, '-out', cert,
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-days',
+      '1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { stdio: 'ignore' },
+  );
   return { cert, key };
 }
 
 function startService(cert: string, key: string): Promise<string> {
-  const child = spawn(process.execPath, [
-    'dist/mesh.mjs', 'service', 'start', '--data', join(dir, 'data'), '--listen', '127.0.0.1:0',
-    '--tls-cert', cert, '--tls-key', key, '--json',
-  ], { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env['PATH'] ?? '' } });
+  const child = spawn(
+    process.execPath,
+    [
+      'dist/mesh.mjs',
+      'service',
+      'start',
+      '--data',
+      join(dir, 'data'),
+      '--listen',
+      '127.0.0.1:0',
+      '--tls-cert',
+      cert,
+      '--tls-key',
+      key,
+      '--json',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env['PATH'] ?? '' } },
+  );
   children.push(child);
   return new Promise((resolve, reject) => {
     let out = '';
@@ -51,7 +83,14 @@ function postTls(url: string, body: string, ca: string): Promise<{ status: numbe
   const target = new URL(url);
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', ca, headers: { 'content-type': 'application/json' } },
+      {
+        host: target.hostname,
+        port: target.port,
+        path: target.pathname,
+        method: 'POST',
+        ca,
+        headers: { 'content-type': 'application/json' },
+      },
       (res) => {
         let text = '';
         res.on('data', (d: Buffer) => (text += d.toString()));
@@ -70,7 +109,11 @@ describe('the service over TLS', () => {
     expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/\.well-known\/mmm\/$/);
     const ca = readFileSync(cert, 'utf8');
 
-    const reply = await postTls(url, '{"ValidateRequest": {"Account": "alice@example.com", "Language": ["en-uk"]}}', ca);
+    const reply = await postTls(
+      url,
+      '{"ValidateRequest": {"Account": "alice@example.com", "Language": ["en-uk"]}}',
+      ca,
+    );
     expect(reply.status).toBe(200);
     expect(JSON.parse(reply.text).ValidateResponse).toMatchObject({ Status: 201, Valid: true });
 
@@ -78,15 +121,49 @@ describe('the service over TLS', () => {
     await expect(postTls(url, '{"HelloRequest": {}}', '')).rejects.toThrow();
 
     const env = { PATH: process.env['PATH'] ?? '', NODE_EXTRA_CA_CERTS: cert };
-    const created = spawnSync(process.execPath, ['dist/mesh.mjs', 'account', 'create', 'alice@example.com', '--service', url, '--home', join(dir, 'alice'), '--json'], { env, encoding: 'utf8' });
+    const created = spawnSync(
+      process.execPath,
+      [
+        'dist/mesh.mjs',
+        'account',
+        'create',
+        'alice@example.com',
+        '--service',
+        url,
+        '--home',
+        join(dir, 'alice'),
+        '--json',
+      ],
+      { env, encoding: 'utf8' },
+    );
     expect(created.status, created.stderr).toBe(0);
     expect(JSON.parse(created.stdout)).toMatchObject({ account: 'alice@example.com' });
-    const status = spawnSync(process.execPath, ['dist/mesh.mjs', 'account', 'status', '--home', join(dir, 'alice'), '--json'], { env, encoding: 'utf8' });
+    const status = spawnSync(
+      process.execPath,
+      ['dist/mesh.mjs', 'account', 'status', '--home', join(dir, 'alice'), '--json'],
+      { env, encoding: 'utf8' },
+    );
     expect(JSON.parse(status.stdout)).toMatchObject({ registered: true, reachable: true });
   });
 
   it('refuses to start with a missing certificate file, naming the argument', () => {
-    const r = spawnSync(process.execPath, ['dist/mesh.mjs', 'service', 'start', '--data', join(dir, 'd2'), '--listen', '127.0.0.1:0', '--tls-cert', join(dir, 'nope.pem'), '--tls-key', join(dir, 'nope.key')], { encoding: 'utf8', timeout: 10_000 });
+    const r = spawnSync(
+      process.execPath,
+      [
+        'dist/mesh.mjs',
+        'service',
+        'start',
+        '--data',
+        join(dir, 'd2'),
+        '--listen',
+        '127.0.0.1:0',
+        '--tls-cert',
+        join(dir, 'nope.pem'),
+        '--tls-key',
+        join(dir, 'nope.key'),
+      ],
+      { encoding: 'utf8', timeout: 10_000 },
+    );
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('--tls-cert');
   });

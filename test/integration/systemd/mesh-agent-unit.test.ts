@@ -8,7 +8,17 @@
  * security. The unit itself is used unchanged.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,12 +94,19 @@ describe('systemd-analyze, offline', () => {
   let root: string;
 
   beforeAll(() => {
-    if (!haveAnalyze) throw new Error('systemd-analyze is missing: install the Debian package "systemd" (.ci/apt-packages does)');
+    if (!haveAnalyze)
+      throw new Error('systemd-analyze is missing: install the Debian package "systemd" (.ci/apt-packages does)');
     root = mkdtempSync(join(tmpdir(), 'mesh-agent-unit-'));
     // The host's unit library: verify loads the default dependencies (sysinit.target, ...).
-    const library = ['/usr/lib/systemd/system', '/lib/systemd/system'].find((dir) => existsSync(join(dir, 'sysinit.target')));
+    const library = ['/usr/lib/systemd/system', '/lib/systemd/system'].find((dir) =>
+      existsSync(join(dir, 'sysinit.target')),
+    );
     if (library === undefined) throw new Error('no systemd unit library (sysinit.target) on this machine');
-    cpSync(library, join(root, 'usr/lib/systemd/system'), { recursive: true, dereference: false, verbatimSymlinks: true });
+    cpSync(library, join(root, 'usr/lib/systemd/system'), {
+      recursive: true,
+      dereference: false,
+      verbatimSymlinks: true,
+    });
     mkdirSync(join(root, 'etc/systemd/system/mesh-agent.service.d'), { recursive: true });
     writeFileSync(join(root, 'etc/systemd/system/mesh-agent.service'), UNIT);
     writeFileSync(join(root, 'etc/systemd/system/mesh-agent.service.d/boot-preconfiguration.conf'), DROP_IN);
@@ -106,7 +123,11 @@ describe('systemd-analyze, offline', () => {
     if (root !== undefined) rmSync(root, { recursive: true, force: true });
   });
 
-  const run = (args: string[]) => spawnSync('systemd-analyze', args, { encoding: 'utf8', env: { ...process.env, SYSTEMD_PAGER: '', SYSTEMD_COLORS: '0' } });
+  const run = (args: string[]) =>
+    spawnSync('systemd-analyze', args, {
+      encoding: 'utf8',
+      env: { ...process.env, SYSTEMD_PAGER: '', SYSTEMD_COLORS: '0' },
+    });
 
   it('verify passes, with the boot-preconfiguration drop-in', () => {
     const result = run(['verify', '--man=no', '--generators=no', `--root=${root}`, 'mesh-agent.service']);
@@ -128,7 +149,14 @@ describe('systemd-analyze, offline', () => {
 
   it('security rates the unit 2.0 or lower ("OK")', () => {
     // --threshold is on the 0-100 scale the printed level is a tenth of.
-    const result = run(['security', '--offline=true', `--root=${root}`, '--threshold=20', '--no-pager', 'mesh-agent.service']);
+    const result = run([
+      'security',
+      '--offline=true',
+      `--root=${root}`,
+      '--threshold=20',
+      '--no-pager',
+      'mesh-agent.service',
+    ]);
     const line = /Overall exposure level for mesh-agent\.service: (\d+(?:\.\d+)?) (\S+)/.exec(result.stdout);
     expect(line, result.stdout + result.stderr).not.toBeNull();
     const [, score, rating] = line as RegExpExecArray;

@@ -31,7 +31,15 @@ async function temp(): Promise<string> {
 const state = (udf: string): AgentState => ({
   Format: STATE_FORMAT,
   device: { udf, mode: 'self', created: '2026-11-21T10:00:00Z' },
-  owners: { 'alice@example.com': { account: 'alice@example.com', service: 'https://example.com/', origin: 'config', state: 'new', since: '2026-11-21T10:00:00Z' } },
+  owners: {
+    'alice@example.com': {
+      account: 'alice@example.com',
+      service: 'https://example.com/',
+      origin: 'config',
+      state: 'new',
+      since: '2026-11-21T10:00:00Z',
+    },
+  },
   claims: { seen: [], held: [] },
   updated: '2026-11-21T10:00:00Z',
 });
@@ -72,9 +80,15 @@ describe('FileStateStore', () => {
     await expect(store.load()).rejects.toThrow(`${store.location} is not JSON`);
     await writeFile(store.location, JSON.stringify({ ...state('MAAA'), Format: 'other/9' }));
     await expect(readAgentState(dir)).rejects.toThrow(/"Format" expected "mesh-agent-state\/1"/);
-    await writeFile(store.location, JSON.stringify({ ...state('MAAA'), owners: { x: { account: 'x@y.z', service: 's', state: 'dancing' } } }));
+    await writeFile(
+      store.location,
+      JSON.stringify({ ...state('MAAA'), owners: { x: { account: 'x@y.z', service: 's', state: 'dancing' } } }),
+    );
     await expect(store.load()).rejects.toThrow(/"owners.x.state" expected one of new, pending/);
-    await writeFile(store.location, JSON.stringify({ ...state('MAAA'), owners: { x: { account: 'x@y.z', service: 's', state: 'pending' } } }));
+    await writeFile(
+      store.location,
+      JSON.stringify({ ...state('MAAA'), owners: { x: { account: 'x@y.z', service: 's', state: 'pending' } } }),
+    );
     await expect(store.load()).rejects.toThrow(/"owners.x.responseId"/);
   });
 });
@@ -138,16 +152,31 @@ describe('LineLogger', () => {
 
   it('JSON lines with time; fields named like key material are dropped', () => {
     const lines: string[] = [];
-    const log = new LineLogger({ level: 'debug', format: 'json', write: (l) => lines.push(l), now: () => new Date('2026-11-21T10:00:00Z') });
+    const log = new LineLogger({
+      level: 'debug',
+      format: 'json',
+      write: (l) => lines.push(l),
+      now: () => new Date('2026-11-21T10:00:00Z'),
+    });
     log.log('warn', 'x', { deviceSeed: 'ZAAA', pin: 'AAAA', secret: 's', privateKey: 'k', account: 'a@b.c' });
-    expect(JSON.parse(lines[0] as string)).toEqual({ time: '2026-11-21T10:00:00.000Z', level: 'warn', msg: 'x', account: 'a@b.c' });
+    expect(JSON.parse(lines[0] as string)).toEqual({
+      time: '2026-11-21T10:00:00.000Z',
+      level: 'warn',
+      msg: 'x',
+      account: 'a@b.c',
+    });
   });
 
   it('announcements are SHOW lines a person or a test can find', () => {
     const lines: string[] = [];
     const announcer = new LogAnnouncer(new LineLogger({ level: 'info', format: 'text', write: (l) => lines.push(l) }));
     announcer.announce({ kind: 'witness', account: 'alice@example.com', witness: 'ABCD-EFGH', deviceUdf: 'MAAA' });
-    announcer.announce({ kind: 'claim-held', claimant: 'carol@example.com', policy: 'physical-confirmation', code: 'WXYZ-2345' });
+    announcer.announce({
+      kind: 'claim-held',
+      claimant: 'carol@example.com',
+      policy: 'physical-confirmation',
+      code: 'WXYZ-2345',
+    });
     expect(lines).toEqual([
       'info: SHOW witness ABCD-EFGH for alice@example.com event=witness account=alice@example.com device=MAAA',
       'warn: SHOW claim-held carol@example.com awaiting physical-confirmation code WXYZ-2345 event=claim-held claimant=carol@example.com code=WXYZ-2345',
@@ -157,7 +186,14 @@ describe('LineLogger', () => {
 
 describe('activationSecretName', () => {
   it('is a valid secret name for any account, and distinct per account', () => {
-    const accounts = ['alice@example.com', 'Alice@Example.com', "o'brien+iot@example.com", 'a_b@example.com', 'a_5fb@example.com', `${'x'.repeat(64)}@${'d'.repeat(60)}.${'e'.repeat(60)}.example`];
+    const accounts = [
+      'alice@example.com',
+      'Alice@Example.com',
+      "o'brien+iot@example.com",
+      'a_b@example.com',
+      'a_5fb@example.com',
+      `${'x'.repeat(64)}@${'d'.repeat(60)}.${'e'.repeat(60)}.example`,
+    ];
     const names = accounts.map(activationSecretName);
     for (const n of names) expect(n).toMatch(SECRET_NAME_PATTERN);
     expect(names[0]).toBe('activation/alice@example.com');

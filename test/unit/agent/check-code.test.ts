@@ -77,7 +77,11 @@ describe('check code', () => {
     }
     expect(found).toBeDefined();
     const digest = [...createHash('sha256').update(found!).digest()];
-    const expected = digest.filter((b) => b < 252).slice(0, 4).map((b) => 1 + (b % 9)).join('');
+    const expected = digest
+      .filter((b) => b < 252)
+      .slice(0, 4)
+      .map((b) => 1 + (b % 9))
+      .join('');
     expect(checkCode(found!)).toBe(expected);
   });
 

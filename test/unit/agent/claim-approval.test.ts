@@ -29,7 +29,10 @@ function claimable() {
   const random = seededRandom(41);
   const deviceSeed = newDerivedKeySeedUdf(KeySpecifier.MeshProfileDevice, random);
   const made = createDevicePreconfiguration({ deviceSeed, makerAccount: MAKER });
-  world.preconfiguration = new MemoryPreconfigurationFile('/state/device.medk', JSON.stringify({ DevicePreconfiguration: DevicePreconfigurationSchema.toJson(made.preconfiguration) }));
+  world.preconfiguration = new MemoryPreconfigurationFile(
+    '/state/device.medk',
+    JSON.stringify({ DevicePreconfiguration: DevicePreconfigurationSchema.toJson(made.preconfiguration) }),
+  );
   const maker = world.mesh.addOwner(MAKER, SERVICE_A);
   world.mesh.publish(maker, deviceSeed);
   world.claims = { account: MAKER, service: SERVICE_A, additionalClaims: 'owner-approval' };
@@ -58,7 +61,10 @@ async function heldClaim(c: Setup, who: FakeOwner): Promise<CreatedMessageClaim>
   const before = c.world.announcer.of('claim-held').length;
   const claim = c.world.mesh.claim(who, SERVICE_A, c.connectUri);
   await c.world.until(() => c.world.announcer.of('claim-held').length === before + 1);
-  expect(held(c).find((h) => h.messageId === claim.messageId)).toMatchObject({ claimant: who.account, policy: 'owner-approval' });
+  expect(held(c).find((h) => h.messageId === claim.messageId)).toMatchObject({
+    claimant: who.account,
+    policy: 'owner-approval',
+  });
   return claim;
 }
 
@@ -100,7 +106,9 @@ describe('owner-approval on the device agent', () => {
     c.world.mesh.approveClaim(c.alice, udf(c), 'BOB@example.com', expiresIn(c, HOUR));
     c.world.mesh.claim(c.bob, SERVICE_A, c.connectUri);
     await c.world.until(() => c.world.owner(c.bob.account)?.state === 'pending');
-    expect(c.world.announcer.of('claim-held')).toEqual([{ kind: 'claim-held', claimant: 'bob@example.com', policy: 'owner-approval' }]);
+    expect(c.world.announcer.of('claim-held')).toEqual([
+      { kind: 'claim-held', claimant: 'bob@example.com', policy: 'owner-approval' },
+    ]);
 
     await heldClaim(c, c.mallory);
     await c.world.stop();
@@ -111,13 +119,23 @@ describe('owner-approval on the device agent', () => {
     await c.world.stop();
   });
 
-  it('refuses a forged approval: alice\'s fields signed by another key', async () => {
+  it("refuses a forged approval: alice's fields signed by another key", async () => {
     const c = claimable();
     await c.world.start();
     await firstClaim(c, c.alice);
     await heldClaim(c, c.bob);
-    const real = createClaimApproval({ accountProfile: c.alice.profile, adminKey: signerOf(c.alice.keys.administratorSignature), deviceUdf: udf(c), claimant: 'bob@example.com', expires: expiresIn(c, HOUR), random: seededRandom(5) });
-    const forged = sealObject('ClaimApproval', real.approval, { envelopeId: envelopeId(real.messageId), signer: signerOf(c.bob.keys.administratorSignature) });
+    const real = createClaimApproval({
+      accountProfile: c.alice.profile,
+      adminKey: signerOf(c.alice.keys.administratorSignature),
+      deviceUdf: udf(c),
+      claimant: 'bob@example.com',
+      expires: expiresIn(c, HOUR),
+      random: seededRandom(5),
+    });
+    const forged = sealObject('ClaimApproval', real.approval, {
+      envelopeId: envelopeId(real.messageId),
+      signer: signerOf(c.bob.keys.administratorSignature),
+    });
     c.world.mesh.fileApproval(c.alice, udf(c), forged.json);
     await expectRefused(c, /UnauthorizedSignerError: "ClaimApproval"/, c.bob);
     // Logged once, not at every round.
@@ -131,7 +149,14 @@ describe('owner-approval on the device agent', () => {
     await c.world.start();
     await firstClaim(c, c.alice);
     await heldClaim(c, c.bob);
-    const elsewhere = createClaimApproval({ accountProfile: c.alice.profile, adminKey: signerOf(c.alice.keys.administratorSignature), deviceUdf: c.otherDevice.udf, claimant: 'bob@example.com', expires: expiresIn(c, HOUR), random: seededRandom(6) });
+    const elsewhere = createClaimApproval({
+      accountProfile: c.alice.profile,
+      adminKey: signerOf(c.alice.keys.administratorSignature),
+      deviceUdf: c.otherDevice.udf,
+      claimant: 'bob@example.com',
+      expires: expiresIn(c, HOUR),
+      random: seededRandom(6),
+    });
     c.world.mesh.fileApproval(c.alice, udf(c), elsewhere.json);
     await expectRefused(c, /DeviceMismatchError: "ClaimApproval.DeviceUdf"/, c.bob);
     await c.world.stop();
@@ -142,7 +167,14 @@ describe('owner-approval on the device agent', () => {
     await c.world.start();
     await firstClaim(c, c.alice);
     await heldClaim(c, c.bob);
-    const stale = createClaimApproval({ accountProfile: c.alice.profile, adminKey: signerOf(c.alice.keys.administratorSignature), deviceUdf: udf(c), claimant: 'bob@example.com', expires: expiresIn(c, -1), random: seededRandom(7) });
+    const stale = createClaimApproval({
+      accountProfile: c.alice.profile,
+      adminKey: signerOf(c.alice.keys.administratorSignature),
+      deviceUdf: udf(c),
+      claimant: 'bob@example.com',
+      expires: expiresIn(c, -1),
+      random: seededRandom(7),
+    });
     c.world.mesh.fileApproval(c.alice, udf(c), stale.json);
     await expectRefused(c, /ExpiredMessageError: "ClaimApproval.Expires"/, c.bob);
     await c.world.stop();
@@ -154,14 +186,16 @@ describe('owner-approval on the device agent', () => {
     await firstClaim(c, c.alice);
     await heldClaim(c, c.bob);
     c.world.mesh.approveClaim(c.alice, udf(c), 'carol@example.com', expiresIn(c, HOUR));
-    await c.world.until(() => /approved a claim by carol@example.com, who has no held claim/.test(c.world.logger.text()));
+    await c.world.until(() =>
+      /approved a claim by carol@example.com, who has no held claim/.test(c.world.logger.text()),
+    );
     await c.world.clock.advance(120_000);
     expect(c.world.owner(c.bob.account)).toBeUndefined();
     expect(held(c)).toHaveLength(1);
     await c.world.stop();
   });
 
-  it('a revoked owner cannot approve: not asked itself, and its approval relayed by another owner\'s service is refused', async () => {
+  it("a revoked owner cannot approve: not asked itself, and its approval relayed by another owner's service is refused", async () => {
     const c = claimable();
     const carol = c.world.mesh.addOwner('carol@example.net', SERVICE_B);
     c.world.owners = [{ account: carol.account, service: SERVICE_B }];
@@ -182,9 +216,18 @@ describe('owner-approval on the device agent', () => {
     await heldClaim(c, c.bob);
     const calls = c.world.mesh.calls.length;
     c.world.mesh.approveClaim(carol, udf(c), 'bob@example.com', expiresIn(c, HOUR)); // filed with her revoked connection: Revoked, no approvals
-    const fromCarol = createClaimApproval({ accountProfile: carol.profile, adminKey: signerOf(carol.keys.administratorSignature), deviceUdf: udf(c), claimant: 'bob@example.com', expires: expiresIn(c, HOUR), random: seededRandom(8) });
+    const fromCarol = createClaimApproval({
+      accountProfile: carol.profile,
+      adminKey: signerOf(carol.keys.administratorSignature),
+      deviceUdf: udf(c),
+      claimant: 'bob@example.com',
+      expires: expiresIn(c, HOUR),
+      random: seededRandom(8),
+    });
     await c.world.clock.advance(20_000);
-    expect(c.world.mesh.calls.slice(calls).filter((x) => x.name === 'ConnectStatus' && x.service === SERVICE_B)).toEqual([]);
+    expect(
+      c.world.mesh.calls.slice(calls).filter((x) => x.name === 'ConnectStatus' && x.service === SERVICE_B),
+    ).toEqual([]);
     expect(c.world.owner(c.bob.account)).toBeUndefined();
     c.world.mesh.fileApproval(c.alice, udf(c), fromCarol.json);
     await expectRefused(c, /UnauthorizedSignerError: "ClaimApproval"/, c.bob);
@@ -196,9 +239,19 @@ describe('owner-approval on the device agent', () => {
     await c.world.start();
     await firstClaim(c, c.alice);
     await heldClaim(c, c.bob);
-    const genuine = createClaimApproval({ accountProfile: c.alice.profile, adminKey: signerOf(c.alice.keys.administratorSignature), deviceUdf: udf(c), claimant: 'bob@example.com', expires: expiresIn(c, HOUR), random: seededRandom(9) });
-    c.world.mesh.override = (call) => (call.name === 'ConnectStatus' ? { Result: 'Revoked', EnvelopedClaimApprovals: [genuine.json] } : undefined);
-    await c.world.until(() => /answered Revoked, not Accept/.test(c.world.agent!.state().claims.lastError?.message ?? ''));
+    const genuine = createClaimApproval({
+      accountProfile: c.alice.profile,
+      adminKey: signerOf(c.alice.keys.administratorSignature),
+      deviceUdf: udf(c),
+      claimant: 'bob@example.com',
+      expires: expiresIn(c, HOUR),
+      random: seededRandom(9),
+    });
+    c.world.mesh.override = (call) =>
+      call.name === 'ConnectStatus' ? { Result: 'Revoked', EnvelopedClaimApprovals: [genuine.json] } : undefined;
+    await c.world.until(() =>
+      /answered Revoked, not Accept/.test(c.world.agent!.state().claims.lastError?.message ?? ''),
+    );
     expect(c.world.owner(c.bob.account)).toBeUndefined();
     expect(held(c)).toHaveLength(1);
     await c.world.stop();

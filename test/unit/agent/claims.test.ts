@@ -25,7 +25,10 @@ function claimable(policy: AdditionalClaimPolicy) {
   const random = seededRandom(31);
   const deviceSeed = newDerivedKeySeedUdf(KeySpecifier.MeshProfileDevice, random);
   const made = createDevicePreconfiguration({ deviceSeed, makerAccount: MAKER });
-  world.preconfiguration = new MemoryPreconfigurationFile('/state/device.medk', JSON.stringify({ DevicePreconfiguration: DevicePreconfigurationSchema.toJson(made.preconfiguration) }));
+  world.preconfiguration = new MemoryPreconfigurationFile(
+    '/state/device.medk',
+    JSON.stringify({ DevicePreconfiguration: DevicePreconfigurationSchema.toJson(made.preconfiguration) }),
+  );
   const maker = world.mesh.addOwner(MAKER, SERVICE_A);
   const published = world.mesh.publish(maker, deviceSeed);
   expect(published.connectUri).toBe(made.connectUri);
@@ -54,7 +57,10 @@ describe('claims of the QR label', () => {
     await claimAndConnect(c, c.bob);
     expect(await c.world.secrets.get(activationSecretName(c.bob.account))).toBeDefined();
     expect(c.world.mesh.calls.filter((x) => x.name === 'ConnectStart')).toEqual([]);
-    expect(c.world.mesh.calls.find((x) => x.name === 'PollClaim')?.request).toEqual({ PublicationId: c.world.agent!.booted.claimSecrets!.publicationId, TargetAccountAddress: MAKER });
+    expect(c.world.mesh.calls.find((x) => x.name === 'PollClaim')?.request).toEqual({
+      PublicationId: c.world.agent!.booted.claimSecrets!.publicationId,
+      TargetAccountAddress: MAKER,
+    });
     await c.world.stop();
   });
 
@@ -64,12 +70,21 @@ describe('claims of the QR label', () => {
       const real = c.world.mesh.claim(c.bob, SERVICE_A, c.connectUri);
       const otherUri = staticConnectUri(newDerivedKeySeedUdf(KeySpecifier.MeshProfileDevice, seededRandom(8)), MAKER);
       const otherKey = otherUri.slice(otherUri.lastIndexOf('/') + 1);
-      const value = field === 'DeviceAuthenticate' ? deviceAuthenticate(c.bob.account, otherKey) : serviceAuthenticate(c.bob.account, otherKey);
-      const forged = sealObject('MessageClaim', { ...real.claim, [field]: value }, { envelopeId: envelopeId(real.messageId), signer: signerOf(c.bob.keys.administratorSignature) });
+      const value =
+        field === 'DeviceAuthenticate'
+          ? deviceAuthenticate(c.bob.account, otherKey)
+          : serviceAuthenticate(c.bob.account, otherKey);
+      const forged = sealObject(
+        'MessageClaim',
+        { ...real.claim, [field]: value },
+        { envelopeId: envelopeId(real.messageId), signer: signerOf(c.bob.keys.administratorSignature) },
+      );
       c.world.mesh.plantClaim(SERVICE_A, real.publicationId, forged.json);
       await c.world.start();
       await c.world.until(() => c.world.agent!.state().claims.lastError !== undefined);
-      expect(c.world.agent!.state().claims.lastError?.message).toContain(`ClaimAuthenticatorError: "MessageClaim.${field}"`);
+      expect(c.world.agent!.state().claims.lastError?.message).toContain(
+        `ClaimAuthenticatorError: "MessageClaim.${field}"`,
+      );
       expect(c.world.owner(c.bob.account)).toBeUndefined();
       await c.world.clock.advance(60_000);
       expect(c.world.announcer.of('claim-refused')).toHaveLength(1);
@@ -80,7 +95,10 @@ describe('claims of the QR label', () => {
   it("a claim signed by someone else than the claimant's admin key is refused", async () => {
     const c = claimable('reject');
     const real = c.world.mesh.claim(c.bob, SERVICE_A, c.connectUri);
-    const forged = sealObject('MessageClaim', real.claim, { envelopeId: envelopeId(real.messageId), signer: signerOf(c.carol.keys.administratorSignature) });
+    const forged = sealObject('MessageClaim', real.claim, {
+      envelopeId: envelopeId(real.messageId),
+      signer: signerOf(c.carol.keys.administratorSignature),
+    });
     c.world.mesh.plantClaim(SERVICE_A, real.publicationId, forged.json);
     await c.world.start();
     await c.world.until(() => c.world.agent!.state().claims.lastError !== undefined);
@@ -110,7 +128,9 @@ describe('claims of the QR label', () => {
     const held = c.world.agent!.state().claims.held[0]!;
     const code = confirmationCode(c.world.agent!.state().device.udf, claim.messageId);
     expect(held).toMatchObject({ claimant: c.carol.account, policy: 'physical-confirmation', code });
-    expect(c.world.announcer.of('claim-held')).toEqual([{ kind: 'claim-held', claimant: c.carol.account, policy: 'physical-confirmation', code }]);
+    expect(c.world.announcer.of('claim-held')).toEqual([
+      { kind: 'claim-held', claimant: c.carol.account, policy: 'physical-confirmation', code },
+    ]);
     // Nothing happens without the code, however long it waits; a wrong code changes nothing.
     c.world.confirmations.codes.push('AAAAAAAA');
     await c.world.clock.advance(120_000);
@@ -121,7 +141,10 @@ describe('claims of the QR label', () => {
     c.world.mesh.acceptClaim(c.carol, SERVICE_A, claim, c.connectUri);
     await c.world.until(() => c.world.owner(c.carol.account)?.state === 'connected');
     expect(c.world.owner(c.bob.account)?.state).toBe('connected');
-    const [b, k] = await Promise.all([c.world.secrets.get(activationSecretName(c.bob.account)), c.world.secrets.get(activationSecretName(c.carol.account))]);
+    const [b, k] = await Promise.all([
+      c.world.secrets.get(activationSecretName(c.bob.account)),
+      c.world.secrets.get(activationSecretName(c.carol.account)),
+    ]);
     expect(b).toBeDefined();
     expect(k).toBeDefined();
     expect(Buffer.from(b!).equals(Buffer.from(k!))).toBe(false);
@@ -135,7 +158,10 @@ describe('claims of the QR label', () => {
     await claimAndConnect(c, c.bob);
     c.world.mesh.claim(c.carol, SERVICE_A, c.connectUri);
     await c.world.until(() => c.world.agent!.state().claims.held.length === 1);
-    expect(c.world.agent!.state().claims.held[0]).toMatchObject({ claimant: c.carol.account, policy: 'owner-approval' });
+    expect(c.world.agent!.state().claims.held[0]).toMatchObject({
+      claimant: c.carol.account,
+      policy: 'owner-approval',
+    });
     expect(c.world.agent!.state().claims.held[0]?.code).toBeUndefined();
     await c.world.clock.advance(300_000);
     expect(c.world.owner(c.carol.account)).toBeUndefined();
@@ -164,7 +190,9 @@ describe('claims of the QR label', () => {
 describe('claimantService', () => {
   const claims = { account: MAKER, service: 'https://mesh.maker.example/', additionalClaims: 'reject' as const };
   it('an owners[] entry first, then the maker service for its own domain, then https://<domain>/', () => {
-    expect(claimantService('bob@example.com', [{ account: 'Bob@example.com', service: 'http://127.0.0.1:1/' }], claims)).toBe('http://127.0.0.1:1/');
+    expect(
+      claimantService('bob@example.com', [{ account: 'Bob@example.com', service: 'http://127.0.0.1:1/' }], claims),
+    ).toBe('http://127.0.0.1:1/');
     expect(claimantService('bob@example.com', [], claims)).toBe('https://mesh.maker.example/');
     expect(claimantService('bob@home.example', [], claims)).toBe('https://home.example/');
   });

@@ -55,7 +55,8 @@ describe('jsonSyntaxOffset', () => {
 
 describe('parseAgentConfig syntax errors', () => {
   it('name the line and column, and never quote the text around them', () => {
-    const text = '{\n  "owners": [\n    { "account": "a@b.example", "pin": "AARN-NLR2-QAHW-4FOR-BRW5-EFHF-NI" },\n  ]\n}';
+    const text =
+      '{\n  "owners": [\n    { "account": "a@b.example", "pin": "AARN-NLR2-QAHW-4FOR-BRW5-EFHF-NI" },\n  ]\n}';
     let error: unknown;
     try {
       parseAgentConfig(text, '/etc/mesh-agent/config.json');

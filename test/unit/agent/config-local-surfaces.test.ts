@@ -42,7 +42,9 @@ describe('configuration text is UTF-8', () => {
     const head = Buffer.from(`{"stateDirectory": "${dir}/st`);
     await writeFile(path, Buffer.concat([head, Buffer.from([0xc3, 0x28]), Buffer.from('te", "owners": []}')]));
     const error = await refusal(() => loadConfig(path));
-    expect(error.message).toBe(`configuration ${path}: "$" expected UTF-8 text, got an invalid UTF-8 byte sequence at byte offset ${head.length}`);
+    expect(error.message).toBe(
+      `configuration ${path}: "$" expected UTF-8 text, got an invalid UTF-8 byte sequence at byte offset ${head.length}`,
+    );
     expect(await readdir(dir)).toEqual(['bad.json']);
   });
 
@@ -61,7 +63,11 @@ describe('configuration text is UTF-8', () => {
       return undefined;
     })();
     expect(error).toBeInstanceOf(InvalidUtf8TextError);
-    expect(error).toMatchObject({ path: '/x/y.json', offset: 1, message: '/x/y.json is not UTF-8 text: an invalid byte sequence at byte offset 1' });
+    expect(error).toMatchObject({
+      path: '/x/y.json',
+      offset: 1,
+      message: '/x/y.json is not UTF-8 text: an invalid byte sequence at byte offset 1',
+    });
   });
 
   it('the offset finder says "valid" exactly when the fatal decoder does, and then points at a byte the decoder cannot pass', () => {
@@ -88,7 +94,10 @@ describe('configuration text is UTF-8', () => {
 
   it('a valid file with a byte-order mark still loads', async () => {
     const path = join(dir, 'bom.json');
-    await writeFile(path, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`{"stateDirectory": "${dir}/ok"}`)]));
+    await writeFile(
+      path,
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`{"stateDirectory": "${dir}/ok"}`)]),
+    );
     expect((await loadConfig(path)).stateDirectory).toBe(`${dir}/ok`);
   });
 });
@@ -109,7 +118,11 @@ describe('the console and provisioning ports', () => {
   });
 
   it('two devices are accepted', () => {
-    expect(validateAgentConfig({ serial: { console: '/dev/ttyS0', provisioning: '/dev/ttyGS0' } }).serial).toEqual({ console: '/dev/ttyS0', provisioning: '/dev/ttyGS0', baudRate: 115200 });
+    expect(validateAgentConfig({ serial: { console: '/dev/ttyS0', provisioning: '/dev/ttyGS0' } }).serial).toEqual({
+      console: '/dev/ttyS0',
+      provisioning: '/dev/ttyGS0',
+      baudRate: 115200,
+    });
   });
 
   it('every shipped example validates', async () => {
@@ -137,6 +150,9 @@ describe('one device under two names', () => {
     expect(error.message).toContain(`like the console's ${JSON.stringify(alias)}`);
     await refuseSharedSerialPort({ ...base, serial: { console: alias, provisioning: other, baudRate: 115200 } });
     // A port that does not exist yet (a gadget not plugged in) is left to the port's retries.
-    await refuseSharedSerialPort({ ...base, serial: { console: alias, provisioning: join(dir, 'absent'), baudRate: 115200 } });
+    await refuseSharedSerialPort({
+      ...base,
+      serial: { console: alias, provisioning: join(dir, 'absent'), baudRate: 115200 },
+    });
   });
 });

@@ -78,10 +78,12 @@ function evaluate(s: Schema, value: unknown, path = '$'): string[] {
         if (typeof value === 'number' && value <= Number(arg)) err('exclusiveMinimum');
         break;
       case 'uniqueItems':
-        if (arg === true && Array.isArray(value) && new Set(value.map((v) => JSON.stringify(v))).size !== value.length) err('uniqueItems');
+        if (arg === true && Array.isArray(value) && new Set(value.map((v) => JSON.stringify(v))).size !== value.length)
+          err('uniqueItems');
         break;
       case 'items':
-        if (Array.isArray(value)) value.forEach((item, i) => errors.push(...evaluate(arg as Schema, item, `${path}[${i}]`)));
+        if (Array.isArray(value))
+          value.forEach((item, i) => errors.push(...evaluate(arg as Schema, item, `${path}[${i}]`)));
         break;
       case 'required':
         if (isObject) for (const k of arg as string[]) if (!(k in (value as object))) err(`required ${k}`);
@@ -89,14 +91,16 @@ function evaluate(s: Schema, value: unknown, path = '$'): string[] {
       case 'dependentRequired':
         if (isObject) {
           for (const [k, needs] of Object.entries(arg as Record<string, string[]>)) {
-            if (k in (value as object)) for (const n of needs) if (!(n in (value as object))) err(`dependentRequired ${n}`);
+            if (k in (value as object))
+              for (const n of needs) if (!(n in (value as object))) err(`dependentRequired ${n}`);
           }
         }
         break;
       case 'properties':
         if (isObject) {
           for (const [k, sub] of Object.entries(arg as Record<string, Schema>)) {
-            if (k in (value as object)) errors.push(...evaluate(sub, (value as Record<string, unknown>)[k], `${path}.${k}`));
+            if (k in (value as object))
+              errors.push(...evaluate(sub, (value as Record<string, unknown>)[k], `${path}.${k}`));
           }
         }
         break;
@@ -104,7 +108,8 @@ function evaluate(s: Schema, value: unknown, path = '$'): string[] {
         if (isObject) {
           const known = Object.keys((s['properties'] as object | undefined) ?? {});
           for (const k of Object.keys(value as object)) {
-            if (!known.includes(k)) errors.push(...evaluate(arg as Schema, (value as Record<string, unknown>)[k], `${path}.${k}`));
+            if (!known.includes(k))
+              errors.push(...evaluate(arg as Schema, (value as Record<string, unknown>)[k], `${path}.${k}`));
           }
         }
         break;
@@ -149,7 +154,11 @@ function validatorAccepts(doc: unknown): boolean {
 
 describe('examples', () => {
   it('there are the three documented examples', () => {
-    expect(examples.map(([name]) => name).sort()).toEqual(['minimal.json', 'self-keyed-two-owners.json', 'thermostat-factory.json']);
+    expect(examples.map(([name]) => name).sort()).toEqual([
+      'minimal.json',
+      'self-keyed-two-owners.json',
+      'thermostat-factory.json',
+    ]);
   });
 
   it.each(examples)('%s passes the schema and the validator', (_name, doc) => {
@@ -181,13 +190,20 @@ describe('the schema documents the format', () => {
       if (typeof s !== 'object' || s === null) return;
       const node = s as Record<string, unknown>;
       if (typeof node['description'] !== 'string' || (node['description'] as string).length < 10) missing.push(path);
-      for (const [k, sub] of Object.entries((node['properties'] as Record<string, unknown> | undefined) ?? {})) walk(sub, `${path}.${k}`);
+      for (const [k, sub] of Object.entries((node['properties'] as Record<string, unknown> | undefined) ?? {}))
+        walk(sub, `${path}.${k}`);
       for (const [i, sub] of ((node['oneOf'] as unknown[] | undefined) ?? []).entries()) {
         const branch = sub as Record<string, unknown>;
         // A branch that only refers elsewhere is described there.
-        if (branch['$ref'] === undefined) for (const [k, p] of Object.entries((branch['properties'] as object | undefined) ?? {})) walk(p, `${path}/oneOf${i}.${k}`);
+        if (branch['$ref'] === undefined)
+          for (const [k, p] of Object.entries((branch['properties'] as object | undefined) ?? {}))
+            walk(p, `${path}/oneOf${i}.${k}`);
       }
-      if (node['items'] !== undefined && (node['items'] as Record<string, unknown>)['$ref'] === undefined && (node['items'] as Record<string, unknown>)['type'] === 'object') {
+      if (
+        node['items'] !== undefined &&
+        (node['items'] as Record<string, unknown>)['$ref'] === undefined &&
+        (node['items'] as Record<string, unknown>)['type'] === 'object'
+      ) {
         walk(node['items'], `${path}[]`);
       }
     };
@@ -215,8 +231,14 @@ describe('the schema documents the format', () => {
     expect(sub('led')['chip']?.['default']).toBe(CONFIG_DEFAULTS.gpioChip);
     expect(sub('led')['activeLow']?.['default']).toBe(CONFIG_DEFAULTS.activeLow);
     expect(sub('serial')['baudRate']?.['default']).toBe(CONFIG_DEFAULTS.baudRate);
-    const keystoreObject = (p['keystore']?.['oneOf'] as Record<string, unknown>[] | undefined)?.[1] as Record<string, Record<string, Record<string, unknown>>>;
-    const secretService = keystoreObject['properties']?.['secretService'] as Record<string, Record<string, Record<string, unknown>>>;
+    const keystoreObject = (p['keystore']?.['oneOf'] as Record<string, unknown>[] | undefined)?.[1] as Record<
+      string,
+      Record<string, Record<string, unknown>>
+    >;
+    const secretService = keystoreObject['properties']?.['secretService'] as Record<
+      string,
+      Record<string, Record<string, unknown>>
+    >;
     expect(secretService['properties']?.['collection']?.['default']).toBe(CONFIG_DEFAULTS.secretServiceCollection);
   });
 });
@@ -261,49 +283,96 @@ describe('schema and validator agree', () => {
   it('give the same verdict on generated documents', () => {
     const pick = (...values: unknown[]) => fc.constantFrom(...values);
     const account = pick('alice@example.com', 'bob@example.net', 'no-at-sign', '', 42);
-    const url = pick('https://example.com', 'http://127.0.0.1:8080', 'ftp://x.example', 'not a url', 'https://h.example/?q');
+    const url = pick(
+      'https://example.com',
+      'http://127.0.0.1:8080',
+      'ftp://x.example',
+      'not a url',
+      'https://h.example/?q',
+    );
     const owner = fc.record(
-      { account, service: url, pin: pick(PIN, `mcu://alice@example.com/${PIN}`, 'hunter1!', 5), roles: pick([], ['r'], ['r', 'r'], 'r', ['bad role']) },
+      {
+        account,
+        service: url,
+        pin: pick(PIN, `mcu://alice@example.com/${PIN}`, 'hunter1!', 5),
+        roles: pick([], ['r'], ['r', 'r'], 'r', ['bad role']),
+      },
       { requiredKeys: [] },
     );
-    const doc = fc.record(
-      {
-        stateDirectory: pick('/var/lib/mesh-agent', '/tmp/x/', 'rel', '/a/../b', 3),
-        preconfiguration: pick('/boot/firmware/mesh/device.medk', 'device.medk', null),
-        // One owner at most: distinct accounts and PIN URIs naming their own owner are cross-field rules.
-        owners: fc.oneof(fc.constant([]), fc.tuple(owner).map((o) => o as unknown[]), pick('x', {})),
-        claims: fc.record({ account, service: url, additionalClaims: pick('owner-approval', 'reject', 'maybe') }, { requiredKeys: [] }),
-        keystore: fc.oneof(
-          pick('auto', 'tpm', 'secret-service', 'file', 'memory', 'TPM'),
-          fc.record(
+    const doc = fc
+      .record(
+        {
+          stateDirectory: pick('/var/lib/mesh-agent', '/tmp/x/', 'rel', '/a/../b', 3),
+          preconfiguration: pick('/boot/firmware/mesh/device.medk', 'device.medk', null),
+          // One owner at most: distinct accounts and PIN URIs naming their own owner are cross-field rules.
+          owners: fc.oneof(
+            fc.constant([]),
+            fc.tuple(owner).map((o) => o as unknown[]),
+            pick('x', {}),
+          ),
+          claims: fc.record(
+            { account, service: url, additionalClaims: pick('owner-approval', 'reject', 'maybe') },
+            { requiredKeys: [] },
+          ),
+          keystore: fc.oneof(
+            pick('auto', 'tpm', 'secret-service', 'file', 'memory', 'TPM'),
+            fc.record(
+              {
+                type: pick('auto', 'file', 'hsm'),
+                tpm: fc.record(
+                  { tcti: pick('device:/dev/tpmrm0', 'swtpm:port=2321', 'bad tcti', 1) },
+                  { requiredKeys: [] },
+                ),
+                secretService: fc.record(
+                  { address: pick('unix:path=/run/bus', 'nocolon'), collection: pick('default', 'a/b') },
+                  { requiredKeys: [] },
+                ),
+              },
+              { requiredKeys: [] },
+            ),
+          ),
+          polling: fc.record(
             {
-              type: pick('auto', 'file', 'hsm'),
-              tpm: fc.record({ tcti: pick('device:/dev/tpmrm0', 'swtpm:port=2321', 'bad tcti', 1) }, { requiredKeys: [] }),
-              secretService: fc.record({ address: pick('unix:path=/run/bus', 'nocolon'), collection: pick('default', 'a/b') }, { requiredKeys: [] }),
+              initialDelaySeconds: pick(0.05, 2, 0, -1, '2'),
+              factor: pick(1, 2.5, 0.5),
+              jitter: pick(0, 0.25, 1.1),
+              honorRetryAfter: pick(true, 'no'),
             },
             { requiredKeys: [] },
           ),
-        ),
-        polling: fc.record(
-          { initialDelaySeconds: pick(0.05, 2, 0, -1, '2'), factor: pick(1, 2.5, 0.5), jitter: pick(0, 0.25, 1.1), honorRetryAfter: pick(true, 'no') },
-          { requiredKeys: [] },
-        ),
-        logging: fc.record({ level: pick('info', 'debug', 'loud'), format: pick('json', 'text', 'xml') }, { requiredKeys: [] }),
-        led: fc.record(
-          { driver: pick('none', 'gpio', 'sysfs-led', 'pwm'), name: pick('ACT', 'a/b'), chip: pick('gpiochip0', '/dev/gpiochip4', 'x y'), line: pick(17, -1, 2.5), activeLow: pick(true, 0) },
-          { requiredKeys: [] },
-        ),
-        serial: fc.record({ console: pick('/dev/ttyS0', 'ttyS0', '/dev/'), provisioning: pick('/dev/ttyUSB0', '/etc/x'), baudRate: pick(9600, 115200, 1200, '9600') }, { requiredKeys: [] }),
-        typo: pick(undefined),
-      },
-      { requiredKeys: [] },
-    ).map((d) => {
-      const out: Record<string, unknown> = { ...d };
-      delete out['typo'];
-      // JSON has no undefined; a null preconfiguration stands for "absent".
-      if (out['preconfiguration'] === null) delete out['preconfiguration'];
-      return out;
-    });
+          logging: fc.record(
+            { level: pick('info', 'debug', 'loud'), format: pick('json', 'text', 'xml') },
+            { requiredKeys: [] },
+          ),
+          led: fc.record(
+            {
+              driver: pick('none', 'gpio', 'sysfs-led', 'pwm'),
+              name: pick('ACT', 'a/b'),
+              chip: pick('gpiochip0', '/dev/gpiochip4', 'x y'),
+              line: pick(17, -1, 2.5),
+              activeLow: pick(true, 0),
+            },
+            { requiredKeys: [] },
+          ),
+          serial: fc.record(
+            {
+              console: pick('/dev/ttyS0', 'ttyS0', '/dev/'),
+              provisioning: pick('/dev/ttyUSB0', '/etc/x'),
+              baudRate: pick(9600, 115200, 1200, '9600'),
+            },
+            { requiredKeys: [] },
+          ),
+          typo: pick(undefined),
+        },
+        { requiredKeys: [] },
+      )
+      .map((d) => {
+        const out: Record<string, unknown> = { ...d };
+        delete out['typo'];
+        // JSON has no undefined; a null preconfiguration stands for "absent".
+        if (out['preconfiguration'] === null) delete out['preconfiguration'];
+        return out;
+      });
     fc.assert(
       fc.property(doc, (d) => {
         const schemaSays = evaluate(schema, d).length === 0;

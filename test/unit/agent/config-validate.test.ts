@@ -57,12 +57,24 @@ describe('defaults', () => {
   });
 
   it('claims default to the maker domain and owner approval', () => {
-    const config = validateAgentConfig({ preconfiguration: '/boot/mesh/device.medk', claims: { account: 'devices@maker.example' } });
-    expect(config.claims).toEqual({ account: 'devices@maker.example', service: 'https://maker.example/', additionalClaims: 'owner-approval' });
+    const config = validateAgentConfig({
+      preconfiguration: '/boot/mesh/device.medk',
+      claims: { account: 'devices@maker.example' },
+    });
+    expect(config.claims).toEqual({
+      account: 'devices@maker.example',
+      service: 'https://maker.example/',
+      additionalClaims: 'owner-approval',
+    });
   });
 
   it('a GPIO LED defaults to gpiochip0, active high', () => {
-    expect(validateAgentConfig({ led: { driver: 'gpio', line: 17 } }).led).toEqual({ driver: 'gpio', chip: 'gpiochip0', line: 17, activeLow: false });
+    expect(validateAgentConfig({ led: { driver: 'gpio', line: 17 } }).led).toEqual({
+      driver: 'gpio',
+      chip: 'gpiochip0',
+      line: 17,
+      activeLow: false,
+    });
   });
 
   it('a maxDelaySeconds default never falls below a larger initialDelaySeconds', () => {
@@ -97,7 +109,10 @@ describe('normalisation', () => {
   });
 
   it('service URLs are normalised and trailing slashes of paths dropped', () => {
-    const config = validateAgentConfig({ stateDirectory: '/var/lib/mesh-agent/', owners: [{ account: 'a@b.example', service: 'HTTP://127.0.0.1:8080' }] });
+    const config = validateAgentConfig({
+      stateDirectory: '/var/lib/mesh-agent/',
+      owners: [{ account: 'a@b.example', service: 'HTTP://127.0.0.1:8080' }],
+    });
     expect(config.owners[0]?.service).toBe('http://127.0.0.1:8080/');
     expect(config.stateDirectory).toBe('/var/lib/mesh-agent');
   });
@@ -134,7 +149,10 @@ describe('bad configurations name the JSON path', () => {
   });
 
   it('a bad maker service URL', () => {
-    rejects({ preconfiguration: '/p', claims: { account: 'm@maker.example', service: 'mqtt://maker.example' } }, '$.claims.service');
+    rejects(
+      { preconfiguration: '/p', claims: { account: 'm@maker.example', service: 'mqtt://maker.example' } },
+      '$.claims.service',
+    );
   });
 
   it('an unknown keystore, with a hint for a near miss', () => {
@@ -179,7 +197,10 @@ describe('bad configurations name the JSON path', () => {
     [{ serial: { baudRate: '115200' } }, '$.serial.baudRate'],
     [{ claims: { account: 'm@maker.example' } }, '$.preconfiguration'],
     [{ preconfiguration: '/p', claims: {} }, '$.claims.account'],
-    [{ preconfiguration: '/p', claims: { account: 'm@maker.example', additionalClaims: 'accept' } }, '$.claims.additionalClaims'],
+    [
+      { preconfiguration: '/p', claims: { account: 'm@maker.example', additionalClaims: 'accept' } },
+      '$.claims.additionalClaims',
+    ],
     [[], '$'],
     ['{}', '$'],
     [null, '$'],
@@ -194,7 +215,9 @@ describe('bad configurations name the JSON path', () => {
   });
 
   it('every problem is reported at once, in document order', () => {
-    const error = configError(() => validateAgentConfig({ stateDirectory: 1, owners: [{}], logging: { level: 'loud' } }));
+    const error = configError(() =>
+      validateAgentConfig({ stateDirectory: 1, owners: [{}], logging: { level: 'loud' } }),
+    );
     expect(error.problems.map((p) => p.path)).toEqual(['$.stateDirectory', '$.owners[0].account', '$.logging.level']);
     expect(error.path).toBe('$.stateDirectory');
     expect(error.message).toMatch(/3 problems/);

@@ -25,7 +25,10 @@ const newSeed = (): string => newDerivedKeySeedUdf(KeySpecifier.MeshProfileDevic
 
 function preconfigurationText(seed: string): { text: string; udf: string } {
   const made = createDevicePreconfiguration({ deviceSeed: seed, makerAccount: 'maker@example.com' });
-  return { text: JSON.stringify({ DevicePreconfiguration: DevicePreconfigurationSchema.toJson(made.preconfiguration) }), udf: made.deviceUdf };
+  return {
+    text: JSON.stringify({ DevicePreconfiguration: DevicePreconfigurationSchema.toJson(made.preconfiguration) }),
+    udf: made.deviceUdf,
+  };
 }
 
 /** Records, at each fingerprint announcement, whether the keystore had been written yet. */
@@ -79,7 +82,9 @@ describe('the fingerprint is shown before the seed is re-derived', () => {
     expect(await knownIdentity(undefined, undefined)).toBeUndefined();
     const seen = watchKeystore(world);
     const agent = await Agent.start(world.deps(), world.settings());
-    expect(world.announcer.of('fingerprint')).toEqual([{ kind: 'fingerprint', deviceUdf: agent.state().device.udf, mode: 'self' }]);
+    expect(world.announcer.of('fingerprint')).toEqual([
+      { kind: 'fingerprint', deviceUdf: agent.state().device.udf, mode: 'self' },
+    ]);
     expect(seen.writesBeforeFingerprint).toEqual([1]);
   });
 
@@ -89,7 +94,9 @@ describe('the fingerprint is shown before the seed is re-derived', () => {
     const other = preconfigurationText(newSeed());
     // The first file's profile with the second file's seed: the envelope verifies, the seed does not regenerate it.
     const body = JSON.parse(text) as { DevicePreconfiguration: Record<string, unknown> };
-    body.DevicePreconfiguration['PrivateKey'] = (JSON.parse(other.text) as typeof body).DevicePreconfiguration['PrivateKey'];
+    body.DevicePreconfiguration['PrivateKey'] = (JSON.parse(other.text) as typeof body).DevicePreconfiguration[
+      'PrivateKey'
+    ];
     world.preconfiguration = new MemoryPreconfigurationFile(PATH, JSON.stringify(body));
     await expect(Agent.start(world.deps(), world.settings())).rejects.toBeInstanceOf(PreconfigurationError);
     expect(world.announcer.of('fingerprint')).toEqual([{ kind: 'fingerprint', deviceUdf: udf, mode: 'factory' }]);

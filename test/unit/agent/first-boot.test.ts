@@ -22,8 +22,16 @@ const random = seededRandom(11);
 const newSeed = (): string => newDerivedKeySeedUdf(KeySpecifier.MeshProfileDevice, random);
 
 function factoryFile(seed = newSeed(), description?: string) {
-  const made = createDevicePreconfiguration({ deviceSeed: seed, makerAccount: 'maker@example.com', ...(description === undefined ? {} : { description }) });
-  const text = JSON.stringify({ DevicePreconfiguration: DevicePreconfigurationSchema.toJson(made.preconfiguration) }, null, 2);
+  const made = createDevicePreconfiguration({
+    deviceSeed: seed,
+    makerAccount: 'maker@example.com',
+    ...(description === undefined ? {} : { description }),
+  });
+  const text = JSON.stringify(
+    { DevicePreconfiguration: DevicePreconfigurationSchema.toJson(made.preconfiguration) },
+    null,
+    2,
+  );
   return { seed, made, text };
 }
 
@@ -51,7 +59,13 @@ describe('factory mode', () => {
     const booted = await bootDevice(input(secrets, file));
     expect(booted.steps).toEqual(['verified', 'imported', 'rewrote']);
     expect(await seedIn(secrets)).toBe(seed);
-    expect(booted.device).toMatchObject({ udf: made.deviceUdf, mode: 'factory', connectUri: made.connectUri, makerAccount: 'maker@example.com', description: 'Thermostat' });
+    expect(booted.device).toMatchObject({
+      udf: made.deviceUdf,
+      mode: 'factory',
+      connectUri: made.connectUri,
+      makerAccount: 'maker@example.com',
+      description: 'Thermostat',
+    });
     expect(booted.profile.udf).toBe(made.deviceUdf);
     expect(booted.claimSecrets?.publicationId).toBe(booted.device.publicationId);
     // No trace of the seed in the file: neither the string nor the field.
@@ -137,7 +151,9 @@ describe('factory mode', () => {
       updated: '2026-01-01T00:00:00Z',
     };
     const secrets = new MemorySecretStore();
-    await expect(bootDevice(input(secrets, new MemoryPreconfigurationFile(PATH, text), previous))).rejects.toThrow(DeviceKeyMismatchError);
+    await expect(bootDevice(input(secrets, new MemoryPreconfigurationFile(PATH, text), previous))).rejects.toThrow(
+      DeviceKeyMismatchError,
+    );
     expect(await secrets.list()).toEqual([]);
   });
 
@@ -161,11 +177,53 @@ describe('factory mode', () => {
       ['truncated', good.text.slice(0, Math.floor(good.text.length / 2)), /is not JSON \(truncated/],
       ['not JSON', 'seed=ZAAQ-…\n', /is not JSON/],
       ['a JSON array', '[1, 2]', /expected a JSON object/],
-      ['wrong seed', JSON.stringify({ DevicePreconfiguration: { ...body.DevicePreconfiguration, PrivateKey: { PrivateKeyUDF: { PrivateValue: newSeed(), KeyType: 'MeshProfileDevice' } } } }), /does not regenerate the enveloped ProfileDevice/],
-      ['not a device seed', JSON.stringify({ DevicePreconfiguration: { ...body.DevicePreconfiguration, PrivateKey: { PrivateKeyUDF: { PrivateValue: newDerivedKeySeedUdf(KeySpecifier.MeshProfileAccount, random), KeyType: 'MeshProfileDevice' } } } }), /is not a MeshProfileDevice seed/],
-      ['tampered envelope', JSON.stringify({ DevicePreconfiguration: { ...body.DevicePreconfiguration, EnvelopedProfileDevice: [envelope[0], tamperedPayload(), envelope[2]] } }), /EnvelopedProfileDevice/],
-      ['envelope removed', JSON.stringify({ DevicePreconfiguration: { ...body.DevicePreconfiguration, EnvelopedProfileDevice: 'x' } }), /EnvelopedProfileDevice/],
-      ['another ConnectUri', JSON.stringify({ DevicePreconfiguration: { ...body.DevicePreconfiguration, ConnectUri: factoryFile().made.connectUri } }), /ConnectUri/],
+      [
+        'wrong seed',
+        JSON.stringify({
+          DevicePreconfiguration: {
+            ...body.DevicePreconfiguration,
+            PrivateKey: { PrivateKeyUDF: { PrivateValue: newSeed(), KeyType: 'MeshProfileDevice' } },
+          },
+        }),
+        /does not regenerate the enveloped ProfileDevice/,
+      ],
+      [
+        'not a device seed',
+        JSON.stringify({
+          DevicePreconfiguration: {
+            ...body.DevicePreconfiguration,
+            PrivateKey: {
+              PrivateKeyUDF: {
+                PrivateValue: newDerivedKeySeedUdf(KeySpecifier.MeshProfileAccount, random),
+                KeyType: 'MeshProfileDevice',
+              },
+            },
+          },
+        }),
+        /is not a MeshProfileDevice seed/,
+      ],
+      [
+        'tampered envelope',
+        JSON.stringify({
+          DevicePreconfiguration: {
+            ...body.DevicePreconfiguration,
+            EnvelopedProfileDevice: [envelope[0], tamperedPayload(), envelope[2]],
+          },
+        }),
+        /EnvelopedProfileDevice/,
+      ],
+      [
+        'envelope removed',
+        JSON.stringify({ DevicePreconfiguration: { ...body.DevicePreconfiguration, EnvelopedProfileDevice: 'x' } }),
+        /EnvelopedProfileDevice/,
+      ],
+      [
+        'another ConnectUri',
+        JSON.stringify({
+          DevicePreconfiguration: { ...body.DevicePreconfiguration, ConnectUri: factoryFile().made.connectUri },
+        }),
+        /ConnectUri/,
+      ],
       ['bytes that are not UTF-8', '\udc80', /./],
     ];
     for (const [name, text, message] of cases) {
@@ -197,7 +255,13 @@ describe('self mode', () => {
     expect(first.steps).toEqual(['generated']);
     expect(first.device.mode).toBe('self');
     expect(first.claimSecrets).toBeUndefined();
-    const previous: AgentState = { Format: STATE_FORMAT, device: first.device, owners: {}, claims: { seen: [], held: [] }, updated: '' };
+    const previous: AgentState = {
+      Format: STATE_FORMAT,
+      device: first.device,
+      owners: {},
+      claims: { seen: [], held: [] },
+      updated: '',
+    };
     const again = await bootDevice(input(secrets, undefined, previous));
     expect(again.steps).toEqual(['resumed']);
     expect(again.device.udf).toBe(first.device.udf);
@@ -205,7 +269,13 @@ describe('self mode', () => {
 
   it('a state naming a device whose seed is gone: refused, no new identity', async () => {
     const first = await bootDevice(input(new MemorySecretStore()));
-    const previous: AgentState = { Format: STATE_FORMAT, device: first.device, owners: {}, claims: { seen: [], held: [] }, updated: '' };
+    const previous: AgentState = {
+      Format: STATE_FORMAT,
+      device: first.device,
+      owners: {},
+      claims: { seen: [], held: [] },
+      updated: '',
+    };
     const empty = new MemorySecretStore();
     await expect(bootDevice(input(empty, undefined, previous))).rejects.toThrow(DeviceKeyLostError);
     expect(await empty.list()).toEqual([]);

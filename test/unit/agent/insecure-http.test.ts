@@ -26,27 +26,45 @@ function configError(run: () => unknown): ConfigError {
 
 describe('agent configuration: plain http', () => {
   it('refuses an owner or claims service over plain http to a non-loopback host, naming the field and the override', () => {
-    const owner = configError(() => validateAgentConfig({ owners: [{ account: 'alice@example.com', service: REMOTE }] }));
+    const owner = configError(() =>
+      validateAgentConfig({ owners: [{ account: 'alice@example.com', service: REMOTE }] }),
+    );
     expect(owner.message).toContain('$.owners[0].service');
     expect(owner.message).toContain('plain http to 192.0.2.1');
     expect(owner.message).toContain('"allowInsecureHttp": true');
     const claims = configError(() =>
-      validateAgentConfig({ preconfiguration: '/var/lib/mesh-agent/device.medk', claims: { account: 'devices@maker.example', service: 'http://maker.example/' } }),
+      validateAgentConfig({
+        preconfiguration: '/var/lib/mesh-agent/device.medk',
+        claims: { account: 'devices@maker.example', service: 'http://maker.example/' },
+      }),
     );
     expect(claims.message).toContain('$.claims.service');
   });
 
   it('accepts loopback and https without the override, and plain http anywhere with it', () => {
-    for (const service of ['http://127.0.0.1:15099', 'http://localhost:8080/', 'http://[::1]:9/', 'https://192.0.2.1/']) {
-      expect(validateAgentConfig({ owners: [{ account: 'alice@example.com', service }] }).allowInsecureHttp, service).toBeUndefined();
+    for (const service of [
+      'http://127.0.0.1:15099',
+      'http://localhost:8080/',
+      'http://[::1]:9/',
+      'https://192.0.2.1/',
+    ]) {
+      expect(
+        validateAgentConfig({ owners: [{ account: 'alice@example.com', service }] }).allowInsecureHttp,
+        service,
+      ).toBeUndefined();
     }
-    const allowed = validateAgentConfig({ allowInsecureHttp: true, owners: [{ account: 'alice@example.com', service: REMOTE }] });
+    const allowed = validateAgentConfig({
+      allowInsecureHttp: true,
+      owners: [{ account: 'alice@example.com', service: REMOTE }],
+    });
     expect(allowed.allowInsecureHttp).toBe(true);
     expect(allowed.owners[0]?.service).toBe(REMOTE);
   });
 
   it('refuses an allowInsecureHttp that is not a boolean', () => {
-    expect(configError(() => validateAgentConfig({ allowInsecureHttp: 'yes' })).message).toContain('$.allowInsecureHttp');
+    expect(configError(() => validateAgentConfig({ allowInsecureHttp: 'yes' })).message).toContain(
+      '$.allowInsecureHttp',
+    );
   });
 });
 
@@ -60,7 +78,9 @@ describe('agent HTTP transport: plain http', () => {
     const transport = new HttpMeshTransport({ fetch: fetchSpy });
     const failure = await transport.hello(REMOTE).catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(InsecureTransportError);
-    expect((failure as Error).message).toMatch(/^plain http to 192\.0\.2\.1 would expose .*"allowInsecureHttp": true in the agent configuration$/);
+    expect((failure as Error).message).toMatch(
+      /^plain http to 192\.0\.2\.1 would expose .*"allowInsecureHttp": true in the agent configuration$/,
+    );
     expect(calls).toBe(0);
   });
 
@@ -68,7 +88,9 @@ describe('agent HTTP transport: plain http', () => {
     const urls: string[] = [];
     const fetchSpy: typeof fetch = async (url) => {
       urls.push(String(url));
-      return new Response(JSON.stringify({ HelloResponse: { Status: 201 } }), { headers: { 'content-type': 'application/json' } });
+      return new Response(JSON.stringify({ HelloResponse: { Status: 201 } }), {
+        headers: { 'content-type': 'application/json' },
+      });
     };
     const transport = new HttpMeshTransport({ fetch: fetchSpy, allowInsecureHttp: true });
     await transport.hello(REMOTE);

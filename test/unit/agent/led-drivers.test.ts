@@ -67,11 +67,15 @@ describe('kernel LED class', () => {
   });
 
   it('refuses a missing LED, a name with a slash, and a refused write, naming the file', () => {
-    expect(() => KernelLed.open({ name: 'nope', activeLow: false, root: sysfs.ledsRoot, files: sysfs.files })).toThrow(LedDeviceError);
+    expect(() => KernelLed.open({ name: 'nope', activeLow: false, root: sysfs.ledsRoot, files: sysfs.files })).toThrow(
+      LedDeviceError,
+    );
     expect(() => KernelLed.open({ name: 'nope', activeLow: false, root: sysfs.ledsRoot, files: sysfs.files })).toThrow(
       new RegExp(`cannot read ${sysfs.ledsRoot}/nope/trigger \\(ENOENT\\)`),
     );
-    expect(() => KernelLed.open({ name: '../x', activeLow: false, root: sysfs.ledsRoot, files: sysfs.files })).toThrow(/"led.name" expected the name of an LED/);
+    expect(() => KernelLed.open({ name: '../x', activeLow: false, root: sysfs.ledsRoot, files: sysfs.files })).toThrow(
+      /"led.name" expected the name of an LED/,
+    );
     sysfs.addLed('ACT');
     const led = KernelLed.open({ name: 'ACT', activeLow: false, root: sysfs.ledsRoot, files: sysfs.files });
     sysfs.failWrites = 'EACCES';
@@ -94,7 +98,13 @@ describe('sysfs GPIO', () => {
   });
 
   it('exports base + line, sets the direction to off, writes value, unexports at close', async () => {
-    const led = await SysfsGpioLed.open({ chip: 'gpiochip0', line: 17, activeLow: false, root: sysfs.gpioRoot, files: sysfs.files });
+    const led = await SysfsGpioLed.open({
+      chip: 'gpiochip0',
+      line: 17,
+      activeLow: false,
+      root: sysfs.gpioRoot,
+      files: sysfs.files,
+    });
     expect(led.description).toBe('GPIO gpiochip0 line 17 (sysfs gpio529, base 512)');
     led.set(true);
     led.set(false);
@@ -111,19 +121,37 @@ describe('sysfs GPIO', () => {
   });
 
   it('finds a controller by label or sysfs name too; activeLow starts high and lights with 0', async () => {
-    const led = await SysfsGpioLed.open({ chip: 'raspberrypi-exp-gpio', line: 2, activeLow: true, root: sysfs.gpioRoot, files: sysfs.files });
+    const led = await SysfsGpioLed.open({
+      chip: 'raspberrypi-exp-gpio',
+      line: 2,
+      activeLow: true,
+      root: sysfs.gpioRoot,
+      files: sysfs.files,
+    });
     led.set(true);
     led.close();
     expect(values('class/gpio/gpio572/direction')).toEqual(['high']);
     expect(values('class/gpio/gpio572/value')).toEqual(['0', '1']);
-    const byName = await SysfsGpioLed.open({ chip: 'gpiochip512', line: 0, activeLow: false, root: sysfs.gpioRoot, files: sysfs.files });
+    const byName = await SysfsGpioLed.open({
+      chip: 'gpiochip512',
+      line: 0,
+      activeLow: false,
+      root: sysfs.gpioRoot,
+      files: sysfs.files,
+    });
     expect(byName.description).toContain('gpio512');
     byName.close();
   });
 
   it('leaves a line exported by someone else exported', async () => {
     sysfs.addExportedLine(529);
-    const led = await SysfsGpioLed.open({ chip: 'gpiochip0', line: 17, activeLow: false, root: sysfs.gpioRoot, files: sysfs.files });
+    const led = await SysfsGpioLed.open({
+      chip: 'gpiochip0',
+      line: 17,
+      activeLow: false,
+      root: sysfs.gpioRoot,
+      files: sysfs.files,
+    });
     led.close();
     expect(sysfs.writes.map((w) => w.file)).not.toContain('class/gpio/export');
     expect(sysfs.writes.map((w) => w.file)).not.toContain('class/gpio/unexport');
@@ -133,23 +161,42 @@ describe('sysfs GPIO', () => {
     let looks = 0;
     const files = { ...sysfs.files, writable: (path: string) => ++looks > 3 && sysfs.files.writable(path) };
     const slept: number[] = [];
-    const led = await SysfsGpioLed.open({ chip: 'gpiochip0', line: 4, activeLow: false, root: sysfs.gpioRoot, files, sleep: async (ms) => void slept.push(ms) });
+    const led = await SysfsGpioLed.open({
+      chip: 'gpiochip0',
+      line: 4,
+      activeLow: false,
+      root: sysfs.gpioRoot,
+      files,
+      sleep: async (ms) => void slept.push(ms),
+    });
     expect(slept).toEqual([50, 50, 50]);
     led.close();
     const never = { ...sysfs.files, writable: () => false };
-    await expect(SysfsGpioLed.open({ chip: 'gpiochip0', line: 5, activeLow: false, root: sysfs.gpioRoot, files: never, sleep: async () => undefined })).rejects.toThrow(
-      /gpio517\/direction did not become writable after export \(is the agent in the gpio group\?\)/,
-    );
+    await expect(
+      SysfsGpioLed.open({
+        chip: 'gpiochip0',
+        line: 5,
+        activeLow: false,
+        root: sysfs.gpioRoot,
+        files: never,
+        sleep: async () => undefined,
+      }),
+    ).rejects.toThrow(/gpio517\/direction did not become writable after export \(is the agent in the gpio group\?\)/);
   });
 
   it('refuses an unknown chip (listing those found), a line out of range, and a kernel without sysfs GPIO', async () => {
-    const open = (chip: string, line: number, root = sysfs.gpioRoot) => SysfsGpioLed.open({ chip, line, activeLow: false, root, files: sysfs.files });
+    const open = (chip: string, line: number, root = sysfs.gpioRoot) =>
+      SysfsGpioLed.open({ chip, line, activeLow: false, root, files: sysfs.files });
     await expect(open('gpiochip4', 17)).rejects.toThrow(LedDeviceError);
     await expect(open('gpiochip4', 17)).rejects.toThrow(
       /"led.chip" "gpiochip4" names no GPIO controller in .* \(found: gpiochip0\/pinctrl-bcm2711\/gpiochip512, gpiochip1\/raspberrypi-exp-gpio\/gpiochip570\)/,
     );
-    await expect(open('gpiochip1', 8)).rejects.toThrow(/"led.line" expected 0..7 on gpiochip1 \(raspberrypi-exp-gpio\), got 8/);
-    await expect(open('gpiochip0', 1, join(sysfs.root, 'no-gpio'))).rejects.toThrow(/cannot list .*no-gpio \(ENOENT\): this kernel has no sysfs GPIO interface/);
+    await expect(open('gpiochip1', 8)).rejects.toThrow(
+      /"led.line" expected 0..7 on gpiochip1 \(raspberrypi-exp-gpio\), got 8/,
+    );
+    await expect(open('gpiochip0', 1, join(sysfs.root, 'no-gpio'))).rejects.toThrow(
+      /cannot list .*no-gpio \(ENOENT\): this kernel has no sysfs GPIO interface/,
+    );
   });
 });
 

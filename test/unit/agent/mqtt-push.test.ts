@@ -21,10 +21,27 @@ const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 describe('notices', () => {
   it('parses the three notice types and nothing else', () => {
-    expect(parseNotice(bytes('{"type":"respond","responseId":"MB2G"}'))).toEqual({ type: 'respond', responseId: 'MB2G' });
-    expect(parseNotice(bytes('{"type":"claim","publicationId":"NC3D"}'))).toEqual({ type: 'claim', publicationId: 'NC3D' });
-    expect(parseNotice(bytes('{"type":"application","account":"a@b.c"}'))).toEqual({ type: 'application', account: 'a@b.c' });
-    for (const bad of ['', 'null', '[]', '{"type":"respond"}', '{"type":"other","responseId":"x"}', '{"type":"respond","responseId":5}', `{"type":"claim","publicationId":"${'x'.repeat(300)}"}`]) {
+    expect(parseNotice(bytes('{"type":"respond","responseId":"MB2G"}'))).toEqual({
+      type: 'respond',
+      responseId: 'MB2G',
+    });
+    expect(parseNotice(bytes('{"type":"claim","publicationId":"NC3D"}'))).toEqual({
+      type: 'claim',
+      publicationId: 'NC3D',
+    });
+    expect(parseNotice(bytes('{"type":"application","account":"a@b.c"}'))).toEqual({
+      type: 'application',
+      account: 'a@b.c',
+    });
+    for (const bad of [
+      '',
+      'null',
+      '[]',
+      '{"type":"respond"}',
+      '{"type":"other","responseId":"x"}',
+      '{"type":"respond","responseId":5}',
+      `{"type":"claim","publicationId":"${'x'.repeat(300)}"}`,
+    ]) {
       expect(parseNotice(bytes(bad)), bad).toBeUndefined();
     }
     expect(parseNotice(new Uint8Array([0xff, 0xfe]))).toBeUndefined();
@@ -99,7 +116,9 @@ class RefusingConnector implements MqttConnector {
 describe('runBrokerLoop', () => {
   it('a refusing broker: refused with its reason, retried on the schedule (1, 2, 4, 8 s… capped), never thrown', async () => {
     const clock = new FakeClock();
-    const connector = new RefusingConnector(new MqttRefusedError('mqtt://h refused the connection: bad user name or password', 0x86));
+    const connector = new RefusingConnector(
+      new MqttRefusedError('mqtt://h refused the connection: bad user name or password', 0x86),
+    );
     const states: Array<[BrokerState, string | undefined]> = [];
     const controller = new AbortController();
     const loop = runBrokerLoop(

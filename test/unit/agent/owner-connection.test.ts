@@ -37,7 +37,9 @@ describe('one owner', () => {
     // The agent's witness is the one the owner recomputes from its own side.
     const [ack] = world.mesh.pending(alice);
     expect(pending.witness).toBe(verifyAcknowledgeConnection(ack!.json, { accountProfile: alice.profile }).witness);
-    expect(world.announcer.of('witness')).toEqual([{ kind: 'witness', account: alice.account, witness: pending.witness, deviceUdf: agent.state().device.udf }]);
+    expect(world.announcer.of('witness')).toEqual([
+      { kind: 'witness', account: alice.account, witness: pending.witness, deviceUdf: agent.state().device.udf },
+    ]);
     // Pending five times: 0.75 × 1, 2, 4, 8, 8 s (jitter pinned low, cap 8 s).
     const polls = () => world.mesh.calls.filter((c) => c.name === 'ConnectStatus').length;
     await world.until(() => polls() === 5);
@@ -55,7 +57,11 @@ describe('one owner', () => {
     expect(world.mesh.calls.filter((c) => c.name === 'ConnectStart')).toHaveLength(1);
     await world.stop();
     expect(world.stateStore.status?.running).toBe(false);
-    expect(world.stateStore.status?.owners[0]).toMatchObject({ account: alice.account, state: 'connected', witness: pending.witness });
+    expect(world.stateStore.status?.owners[0]).toMatchObject({
+      account: alice.account,
+      state: 'connected',
+      witness: pending.witness,
+    });
   });
 
   it("honours the service's RetryAfter as a floor", async () => {
@@ -88,7 +94,11 @@ describe('one owner', () => {
     await world.until(() => world.owner(alice.account)?.state === 'pending');
     const first = (world.owner(alice.account) as OwnerPending).witness;
     world.mesh.expire(alice);
-    await world.until(() => world.mesh.calls.filter((c) => c.name === 'ConnectStart').length === 2 && world.owner(alice.account)?.state === 'pending');
+    await world.until(
+      () =>
+        world.mesh.calls.filter((c) => c.name === 'ConnectStart').length === 2 &&
+        world.owner(alice.account)?.state === 'pending',
+    );
     const second = world.owner(alice.account) as OwnerPending;
     expect(second.witness).not.toBe(first);
     expect(world.announcer.of('expired')).toHaveLength(1);
@@ -148,7 +158,11 @@ describe('one owner', () => {
     await world.stop();
     // A new agent on the same keystore and state store: the device restarted.
     await world.start();
-    expect(world.owner(alice.account)).toMatchObject({ state: 'pending', responseId: pending.responseId, witness: pending.witness });
+    expect(world.owner(alice.account)).toMatchObject({
+      state: 'pending',
+      responseId: pending.responseId,
+      witness: pending.witness,
+    });
     // The witness is shown again at start so a person can still compare it.
     expect(world.announcer.of('witness').at(-1)?.witness).toBe(pending.witness);
     world.mesh.accept(alice, pending.witness);
@@ -181,12 +195,16 @@ describe('answers the device must refuse', () => {
     // Mallory's admin key signs an Accept presented as Alice's.
     const forged = acceptConnection({
       acknowledgement: ack!,
-      accountProfile: { ...alice.profile, keys: { ...alice.profile.keys, administratorSignature: mallory.profile.keys.administratorSignature } },
+      accountProfile: {
+        ...alice.profile,
+        keys: { ...alice.profile.keys, administratorSignature: mallory.profile.keys.administratorSignature },
+      },
       accountKeys: mallory.keys,
       random: seededRandom(4),
       now: new Date(),
     });
-    world.mesh.override = (call) => (call.name === 'ConnectStatus' ? { Result: 'Accept', EnvelopedRespondConnection: forged.json } : undefined);
+    world.mesh.override = (call) =>
+      call.name === 'ConnectStatus' ? { Result: 'Accept', EnvelopedRespondConnection: forged.json } : undefined;
     await world.until(() => world.owner(alice.account)?.lastError !== undefined);
     expect(world.owner(alice.account)?.state).toBe('pending');
     expect(world.owner(alice.account)?.lastError?.message).toMatch(/UnauthorizedSignerError/);
@@ -205,11 +223,22 @@ describe('answers the device must refuse', () => {
     const [ourAck] = world.mesh.pending(alice);
     // Simplest replay: an Accept Alice made for an earlier request of this same device.
     world.mesh.expire(alice);
-    await world.until(() => world.mesh.calls.filter((c) => c.name === 'ConnectStart').length === 2 && world.owner(alice.account)?.state === 'pending');
+    await world.until(
+      () =>
+        world.mesh.calls.filter((c) => c.name === 'ConnectStart').length === 2 &&
+        world.owner(alice.account)?.state === 'pending',
+    );
     const current = world.owner(alice.account) as OwnerPending;
     expect(current.witness).not.toBe(ourAck!.witness);
-    const stale = acceptConnection({ acknowledgement: ourAck!, accountProfile: alice.profile, accountKeys: alice.keys, random: seededRandom(5), now: new Date() });
-    world.mesh.override = (call) => (call.name === 'ConnectStatus' ? { Result: 'Accept', EnvelopedRespondConnection: stale.json } : undefined);
+    const stale = acceptConnection({
+      acknowledgement: ourAck!,
+      accountProfile: alice.profile,
+      accountKeys: alice.keys,
+      random: seededRandom(5),
+      now: new Date(),
+    });
+    world.mesh.override = (call) =>
+      call.name === 'ConnectStatus' ? { Result: 'Accept', EnvelopedRespondConnection: stale.json } : undefined;
     await world.until(() => world.owner(alice.account)?.lastError?.message.includes('MessageIdMismatchError') === true);
     expect(world.owner(alice.account)?.state).toBe('pending');
     expect(await activation(world, alice.account)).toBeUndefined();
@@ -238,12 +267,16 @@ describe('answers the device must refuse', () => {
       world.mesh.override = undefined;
       const request = call.request as { AccountAddress: string; EnvelopedRequestConnection: never };
       // The real acknowledgement, presented with Bob's profile: the witness would be over Bob.
-      return world.mesh.connectStart(SERVICE_A, request).then((answer) => ({ ...answer, EnvelopedProfileAccount: bob.profile.json }));
+      return world.mesh
+        .connectStart(SERVICE_A, request)
+        .then((answer) => ({ ...answer, EnvelopedProfileAccount: bob.profile.json }));
     };
     await world.start();
     await world.clock.waitForSleepers(1);
     expect(world.owner(alice.account)?.state).toBe('new');
-    expect(world.owner(alice.account)?.lastError?.message).toMatch(/AccountMismatchError: ConnectStart answered with the profile of bob@example.com/);
+    expect(world.owner(alice.account)?.lastError?.message).toMatch(
+      /AccountMismatchError: ConnectStart answered with the profile of bob@example.com/,
+    );
     expect(world.announcer.of('witness')).toEqual([]);
     await world.until(() => world.owner(alice.account)?.state === 'pending');
     await world.stop();
@@ -265,7 +298,12 @@ describe('several owners', () => {
     world.mesh.accept(alice);
     world.mesh.accept(bob);
     world.mesh.reject(carol);
-    await world.until(() => world.owner(alice.account)?.state === 'connected' && world.owner(bob.account)?.state === 'connected' && world.owner(carol.account)?.state === 'rejected');
+    await world.until(
+      () =>
+        world.owner(alice.account)?.state === 'connected' &&
+        world.owner(bob.account)?.state === 'connected' &&
+        world.owner(carol.account)?.state === 'rejected',
+    );
     const a = await activation(world, alice.account);
     const b = await activation(world, bob.account);
     expect(a).toBeDefined();
@@ -317,7 +355,9 @@ describe('start-up reconciliation', () => {
     const bob = world.mesh.addOwner('bob@example.com', SERVICE_A);
     world.owners = [alice, bob].map((o) => ({ account: o.account, service: o.service }));
     await world.start();
-    await world.until(() => world.owner(alice.account)?.state === 'pending' && world.owner(bob.account)?.state === 'pending');
+    await world.until(
+      () => world.owner(alice.account)?.state === 'pending' && world.owner(bob.account)?.state === 'pending',
+    );
     world.mesh.accept(alice);
     await world.until(() => world.owner(alice.account)?.state === 'connected');
     await world.stop();

@@ -12,7 +12,11 @@ import { settle } from '../../../src/agent/fakes/fake-clock.js';
 import { ConfirmationChallenges, type ShownCode } from '../../../src/agent/provisioning/confirmation-challenges.js';
 import { ProvisionedAgent } from '../../../src/agent/provisioning/provisioned-agent.js';
 import { ProvisioningHandler } from '../../../src/agent/provisioning/provisioning-handler.js';
-import { pinSecretName, type OverlayStore, type ProvisioningOverlay } from '../../../src/agent/provisioning/provisioning-overlay.js';
+import {
+  pinSecretName,
+  type OverlayStore,
+  type ProvisioningOverlay,
+} from '../../../src/agent/provisioning/provisioning-overlay.js';
 import type { Reply } from '../../../src/agent/provisioning/protocol.js';
 import { fromUtf8 } from '../../../src/crypto/bytes.js';
 import { seededRandom } from '../../../src/crypto/random.js';
@@ -42,10 +46,16 @@ class Device {
   #id = 0;
 
   async start(): Promise<void> {
-    this.agent = await ProvisionedAgent.start({ deps: this.world.deps(), settings: this.world.settings(), overlay: this.overlay });
+    this.agent = await ProvisionedAgent.start({
+      deps: this.world.deps(),
+      settings: this.world.settings(),
+      overlay: this.overlay,
+    });
     this.handler = new ProvisioningHandler({
       device: this.agent,
-      challenges: new ConfirmationChallenges(this.world.clock, seededRandom(9), { show: (s) => void this.shown.push(s) }),
+      challenges: new ConfirmationChallenges(this.world.clock, seededRandom(9), {
+        show: (s) => void this.shown.push(s),
+      }),
       logger: this.world.logger,
     });
     this.#controller = new AbortController();
@@ -88,13 +98,22 @@ describe('the serial commands against the agent', () => {
     const bob = d.world.mesh.addOwner('bob@example.com', SERVICE_B);
     d.world.owners = [{ account: bob.account, service: SERVICE_B }];
     await d.start();
-    expect(await d.send('connect', { account: 'alice@example.com', service: SERVICE_A })).toMatchObject({ ok: true, result: { owner: { account: 'alice@example.com', state: 'new' } } });
+    expect(await d.send('connect', { account: 'alice@example.com', service: SERVICE_A })).toMatchObject({
+      ok: true,
+      result: { owner: { account: 'alice@example.com', state: 'new' } },
+    });
     expect(d.overlay.value?.owners).toEqual([{ account: 'alice@example.com', service: SERVICE_A }]);
-    await d.until(() => d.owner('alice@example.com')?.state === 'pending' && d.owner('bob@example.com')?.state === 'pending');
+    await d.until(
+      () => d.owner('alice@example.com')?.state === 'pending' && d.owner('bob@example.com')?.state === 'pending',
+    );
     d.world.mesh.accept(alice);
     d.world.mesh.accept(bob);
-    await d.until(() => d.owner('alice@example.com')?.state === 'connected' && d.owner('bob@example.com')?.state === 'connected');
-    const seeds = [...(await d.world.secrets.list())].filter((n) => n.startsWith('activation/') || n === DEVICE_SEED_SECRET);
+    await d.until(
+      () => d.owner('alice@example.com')?.state === 'connected' && d.owner('bob@example.com')?.state === 'connected',
+    );
+    const seeds = [...(await d.world.secrets.list())].filter(
+      (n) => n.startsWith('activation/') || n === DEVICE_SEED_SECRET,
+    );
     expect(seeds).toHaveLength(3);
 
     // Restart: alice (added over the line) is still an owner.
@@ -103,7 +122,10 @@ describe('the serial commands against the agent', () => {
     expect(d.owner('alice@example.com')?.state).toBe('connected');
 
     // unpair the configured bob: gone now and after a restart; alice untouched.
-    expect(await d.send('unpair', { account: 'bob@example.com' })).toMatchObject({ ok: true, result: { previousState: 'connected' } });
+    expect(await d.send('unpair', { account: 'bob@example.com' })).toMatchObject({
+      ok: true,
+      result: { previousState: 'connected' },
+    });
     expect(d.owner('bob@example.com')).toBeUndefined();
     expect(await d.world.secrets.get(activationSecretName('bob@example.com'))).toBeUndefined();
     expect(d.owner('alice@example.com')?.state).toBe('connected');
@@ -113,16 +135,28 @@ describe('the serial commands against the agent', () => {
     expect(d.overlay.value?.unpaired).toEqual(['bob@example.com']);
 
     // set-service moves alice; the maker has none on this device.
-    expect(await d.send('set-service', { target: 'alice@example.com', service: SERVICE_B })).toMatchObject({ ok: true });
+    expect(await d.send('set-service', { target: 'alice@example.com', service: SERVICE_B })).toMatchObject({
+      ok: true,
+    });
     expect(d.owner('alice@example.com')?.service).toBe(SERVICE_B);
-    expect(await d.send('set-service', { target: 'maker', service: SERVICE_B })).toMatchObject({ ok: false, error: { code: 'unsupported' } });
-    expect(await d.send('set-service', { target: 'nobody@example.com', service: SERVICE_B })).toMatchObject({ ok: false, error: { code: 'no-such-owner' } });
-    expect(await d.send('connect', { acount: 'x@example.com' })).toMatchObject({ ok: false, error: { code: 'bad-args', message: expect.stringContaining('did you mean "account"') } });
+    expect(await d.send('set-service', { target: 'maker', service: SERVICE_B })).toMatchObject({
+      ok: false,
+      error: { code: 'unsupported' },
+    });
+    expect(await d.send('set-service', { target: 'nobody@example.com', service: SERVICE_B })).toMatchObject({
+      ok: false,
+      error: { code: 'no-such-owner' },
+    });
+    expect(await d.send('connect', { acount: 'x@example.com' })).toMatchObject({
+      ok: false,
+      error: { code: 'bad-args', message: expect.stringContaining('did you mean "account"') },
+    });
     await d.stop();
 
     // No seed in any reply.
     const text = JSON.stringify(d.replies);
-    for (const name of await d.world.secrets.list()) expect(text).not.toContain(fromUtf8((await d.world.secrets.get(name))!));
+    for (const name of await d.world.secrets.list())
+      expect(text).not.toContain(fromUtf8((await d.world.secrets.get(name))!));
   });
 
   it('a PIN given with connect is kept in the keystore, never echoed or logged, and removed with the owner', async () => {
@@ -155,7 +189,10 @@ describe('the serial commands against the agent', () => {
     d.world.mesh.accept(alice);
     await d.until(() => d.owner(alice.account)?.state === 'connected');
 
-    expect(await d.send('factory-reset')).toMatchObject({ ok: false, error: { code: 'confirmation-required', details: { identity: 'regenerate' } } });
+    expect(await d.send('factory-reset')).toMatchObject({
+      ok: false,
+      error: { code: 'confirmation-required', details: { identity: 'regenerate' } },
+    });
     expect(d.shown.at(-1)).toMatchObject({ action: 'factory-reset', target: before });
     const reset = await d.send('factory-reset', { code: d.shown.at(-1)!.code });
     expect(reset).toMatchObject({ ok: true, result: { identity: 'regenerated' } });

@@ -9,7 +9,12 @@ import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../src/agent/fakes/fake-clock.js';
 import { RecordingLogger } from '../../../src/agent/fakes/memory-ports.js';
 import { MAX_LINE_BYTES, errorReply, okReply, type Reply } from '../../../src/agent/provisioning/protocol.js';
-import { BAD_INPUT_BUCKET, BUSY_RETRY_AFTER_SECONDS, MAX_QUEUED, ProvisioningSession } from '../../../src/agent/provisioning/provisioning-session.js';
+import {
+  BAD_INPUT_BUCKET,
+  BUSY_RETRY_AFTER_SECONDS,
+  MAX_QUEUED,
+  ProvisioningSession,
+} from '../../../src/agent/provisioning/provisioning-session.js';
 import { LineSplitter } from '../../../src/platform/serial/serial-port-link.js';
 
 function harness() {
@@ -19,7 +24,9 @@ function harness() {
   const session = new ProvisioningSession({
     handle: async (request) => {
       await gate;
-      return request.cmd === 'ping' ? okReply(request.id, { pong: true }) : errorReply(request.id, 'internal', 'unexpected');
+      return request.cmd === 'ping'
+        ? okReply(request.id, { pong: true })
+        : errorReply(request.id, 'internal', 'unexpected');
     },
     write: (line) => void lines.push(line),
     hello: () => ({ v: 1, event: 'hello', protocol: 1 }),
@@ -58,7 +65,11 @@ describe('busy is an answer', () => {
     // Far more busy replies than the bad-input budget would let through: busy is not bad input.
     expect(busy.length).toBe(500 - accepted);
     expect(busy.length).toBeGreaterThan(BAD_INPUT_BUCKET.capacity);
-    for (const r of busy) expect(r).toMatchObject({ ok: false, error: { code: 'busy', details: { waiting: MAX_QUEUED, retryAfterSeconds: BUSY_RETRY_AFTER_SECONDS } } });
+    for (const r of busy)
+      expect(r).toMatchObject({
+        ok: false,
+        error: { code: 'busy', details: { waiting: MAX_QUEUED, retryAfterSeconds: BUSY_RETRY_AFTER_SECONDS } },
+      });
     expect(h.session.counts).toMatchObject({ requests: accepted, busy: 500 - accepted, suppressed: 0 });
   });
 

@@ -12,8 +12,20 @@ import { FakeClock } from '../../../src/agent/fakes/fake-clock.js';
 import { seededRandom } from '../../../src/crypto/random.js';
 import { RecordingLogger } from '../../../src/agent/fakes/memory-ports.js';
 import { argsFromWords } from '../../../src/agent/provisioning/command-words.js';
-import { CODE_BUCKET, CODE_LIFETIME_MS, ConfirmationChallenges, MAX_ATTEMPTS, type ShownCode } from '../../../src/agent/provisioning/confirmation-challenges.js';
-import { MAX_LINE_BYTES, ProvisioningCommandError, okReply, parseRequestLine, type Reply } from '../../../src/agent/provisioning/protocol.js';
+import {
+  CODE_BUCKET,
+  CODE_LIFETIME_MS,
+  ConfirmationChallenges,
+  MAX_ATTEMPTS,
+  type ShownCode,
+} from '../../../src/agent/provisioning/confirmation-challenges.js';
+import {
+  MAX_LINE_BYTES,
+  ProvisioningCommandError,
+  okReply,
+  parseRequestLine,
+  type Reply,
+} from '../../../src/agent/provisioning/protocol.js';
 import { BAD_INPUT_BUCKET, ProvisioningSession } from '../../../src/agent/provisioning/provisioning-session.js';
 import { LineSplitter } from '../../../src/platform/serial/serial-port-link.js';
 
@@ -25,29 +37,56 @@ function errorOf(line: string) {
 
 describe('request lines', () => {
   it('a request parses with its id, command and args', () => {
-    expect(parseRequestLine('{"v":1,"id":7,"cmd":"status"}')).toEqual({ kind: 'request', request: { v: 1, id: 7, cmd: 'status', args: {} } });
-    expect(parseRequestLine('{"v":1,"id":"a-1","cmd":"connect","args":{"account":"a@b.c"}}')).toMatchObject({ request: { id: 'a-1', args: { account: 'a@b.c' } } });
+    expect(parseRequestLine('{"v":1,"id":7,"cmd":"status"}')).toEqual({
+      kind: 'request',
+      request: { v: 1, id: 7, cmd: 'status', args: {} },
+    });
+    expect(parseRequestLine('{"v":1,"id":"a-1","cmd":"connect","args":{"account":"a@b.c"}}')).toMatchObject({
+      request: { id: 'a-1', args: { account: 'a@b.c' } },
+    });
   });
 
   it('each malformed line is refused with its code, naming the field, echoing a usable id', () => {
     expect(errorOf('hello')).toMatchObject({ id: null, ok: false, error: { code: 'bad-json' } });
     expect(errorOf('[1,2]')).toMatchObject({ id: null, error: { code: 'bad-json' } });
-    expect(errorOf('{"id":3,"cmd":"ping"}')).toMatchObject({ id: 3, error: { code: 'bad-request', message: expect.stringContaining('"v"') } });
+    expect(errorOf('{"id":3,"cmd":"ping"}')).toMatchObject({
+      id: 3,
+      error: { code: 'bad-request', message: expect.stringContaining('"v"') },
+    });
     expect(errorOf('{"v":2,"id":3,"cmd":"ping"}')).toMatchObject({ id: 3, error: { code: 'unsupported-version' } });
-    expect(errorOf('{"v":1,"cmd":"ping"}')).toMatchObject({ id: null, error: { code: 'bad-request', message: expect.stringContaining('"id"') } });
+    expect(errorOf('{"v":1,"cmd":"ping"}')).toMatchObject({
+      id: null,
+      error: { code: 'bad-request', message: expect.stringContaining('"id"') },
+    });
     expect(errorOf('{"v":1,"id":-1,"cmd":"ping"}')).toMatchObject({ id: null, error: { code: 'bad-request' } });
-    expect(errorOf('{"v":1,"id":4,"cmd":"reboot"}')).toMatchObject({ id: 4, error: { code: 'unknown-command', message: expect.stringContaining('"reboot"') } });
-    expect(errorOf('{"v":1,"id":5,"cmd":"ping","args":[1]}')).toMatchObject({ id: 5, error: { code: 'bad-request', message: expect.stringContaining('"args"') } });
+    expect(errorOf('{"v":1,"id":4,"cmd":"reboot"}')).toMatchObject({
+      id: 4,
+      error: { code: 'unknown-command', message: expect.stringContaining('"reboot"') },
+    });
+    expect(errorOf('{"v":1,"id":5,"cmd":"ping","args":[1]}')).toMatchObject({
+      id: 5,
+      error: { code: 'bad-request', message: expect.stringContaining('"args"') },
+    });
   });
 });
 
 describe('words → args', () => {
   it('fills positionals in order and takes name=value', () => {
     expect(argsFromWords('connect', ['alice@example.com'])).toEqual({ account: 'alice@example.com' });
-    expect(argsFromWords('connect', ['alice@example.com', 'APIN', 'service=http://127.0.0.1:1/'])).toEqual({ account: 'alice@example.com', pin: 'APIN', service: 'http://127.0.0.1:1/' });
+    expect(argsFromWords('connect', ['alice@example.com', 'APIN', 'service=http://127.0.0.1:1/'])).toEqual({
+      account: 'alice@example.com',
+      pin: 'APIN',
+      service: 'http://127.0.0.1:1/',
+    });
     expect(argsFromWords('approve-claim', ['123-456'])).toEqual({ code: '123-456' });
-    expect(argsFromWords('approve-claim', ['bob@example.com', '123456'])).toEqual({ claimant: 'bob@example.com', code: '123456' });
-    expect(argsFromWords('set-service', ['maker', 'https://m.example/'])).toEqual({ target: 'maker', service: 'https://m.example/' });
+    expect(argsFromWords('approve-claim', ['bob@example.com', '123456'])).toEqual({
+      claimant: 'bob@example.com',
+      code: '123456',
+    });
+    expect(argsFromWords('set-service', ['maker', 'https://m.example/'])).toEqual({
+      target: 'maker',
+      service: 'https://m.example/',
+    });
     expect(argsFromWords('ping', ['x'])).toMatch(/unexpected word "x"/);
   });
 });
@@ -76,7 +115,10 @@ describe('the session', () => {
     h.session.open();
     for (const part of ['{"v":1,"id":1,', '"cmd":"ping"}\r', '\n\r\n\n  \n']) h.splitter.push(bytes(part));
     await h.session.idle();
-    expect(h.replies()).toEqual([{ v: 1, event: 'hello', protocol: 1 }, { v: 1, id: 1, ok: true, result: { pong: true } }]);
+    expect(h.replies()).toEqual([
+      { v: 1, event: 'hello', protocol: 1 },
+      { v: 1, id: 1, ok: true, result: { pong: true } },
+    ]);
   });
 
   it('invalid UTF-8, garbage and over-long lines each get an error reply; the next request is answered', async () => {
@@ -87,7 +129,12 @@ describe('the session', () => {
     h.splitter.push(bytes(`${'y'.repeat(MAX_LINE_BYTES)}{"v":1,"id":9,"cmd":"ping"}\n`));
     h.splitter.push(bytes('{"v":1,"id":2,"cmd":"ping"}\n'));
     await h.session.idle();
-    expect(h.replies().map((r) => (r.ok ? `ok ${String(r.id)}` : r.error.code))).toEqual(['bad-encoding', 'bad-json', 'line-too-long', 'ok 2']);
+    expect(h.replies().map((r) => (r.ok ? `ok ${String(r.id)}` : r.error.code))).toEqual([
+      'bad-encoding',
+      'bad-json',
+      'line-too-long',
+      'ok 2',
+    ]);
   });
 
   it('bad input past the budget is answered once with rate-limited, then counted silently; good requests still answered', async () => {
@@ -111,7 +158,9 @@ describe('the session', () => {
     });
     h.splitter.push(bytes('{"v":1,"id":1,"cmd":"status"}\n'));
     await h.session.idle();
-    expect(h.replies()).toEqual([{ v: 1, id: 1, ok: false, error: { code: 'internal', message: 'the device failed to run the command' } }]);
+    expect(h.replies()).toEqual([
+      { v: 1, id: 1, ok: false, error: { code: 'internal', message: 'the device failed to run the command' } },
+    ]);
   });
 
   it('fuzz: any bytes in any chunks never throw, every reply is one JSON line, a ping afterwards is answered', async () => {
@@ -153,7 +202,10 @@ describe('confirmation codes', () => {
     const { c, shown } = challenges();
     c.issue('factory-reset', 'DEV');
     c.issue('factory-reset', 'DEV');
-    expect(shown.map((s) => s.code)).toEqual([expect.stringMatching(/^[1-9]{6}$/), expect.stringMatching(/^[1-9]{6}$/)]);
+    expect(shown.map((s) => s.code)).toEqual([
+      expect.stringMatching(/^[1-9]{6}$/),
+      expect.stringMatching(/^[1-9]{6}$/),
+    ]);
     expect(shown[0]!.code).not.toBe(shown[1]!.code);
     // The first was replaced by the second.
     expect(codeOf(() => c.redeem('factory-reset', 'DEV', shown[0]!.code))).toBe('bad-code');
@@ -172,14 +224,18 @@ describe('confirmation codes', () => {
     await clock.advance(CODE_LIFETIME_MS);
     expect(codeOf(() => c.redeem('approve-claim', 'bob@example.com', shown[1]!.code))).toBe('code-expired');
     c.issue('approve-claim', 'bob@example.com');
-    const outcomes = Array.from({ length: MAX_ATTEMPTS }, () => codeOf(() => c.redeem('approve-claim', 'bob@example.com', '000000')));
+    const outcomes = Array.from({ length: MAX_ATTEMPTS }, () =>
+      codeOf(() => c.redeem('approve-claim', 'bob@example.com', '000000')),
+    );
     expect(outcomes).toEqual([...Array(MAX_ATTEMPTS - 1).fill('bad-code'), 'code-expired']);
     expect(codeOf(() => c.redeem('approve-claim', 'bob@example.com', shown[2]!.code))).toBe('code-expired');
   });
 
   it('drawing codes is rate limited', () => {
     const { c } = challenges();
-    const outcomes = Array.from({ length: CODE_BUCKET.capacity + 1 }, () => codeOf(() => c.issue('factory-reset', 'DEV')));
+    const outcomes = Array.from({ length: CODE_BUCKET.capacity + 1 }, () =>
+      codeOf(() => c.issue('factory-reset', 'DEV')),
+    );
     expect(outcomes.at(-1)).toBe('rate-limited');
     expect(outcomes.slice(0, -1).every((o) => o === 'ok')).toBe(true);
   });

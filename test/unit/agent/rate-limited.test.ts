@@ -10,7 +10,8 @@ import type { OwnerPending } from '../../../src/agent/agent-state.js';
 import { ServiceRefusedError } from '../../../src/agent/transport-errors.js';
 import { AgentWorld, SERVICE_A } from '../../helpers/agent-world.js';
 
-const limited = (seconds: number) => new ServiceRefusedError(`ConnectStart refused with Status 429: too many requests from this source`, 429, seconds);
+const limited = (seconds: number) =>
+  new ServiceRefusedError(`ConnectStart refused with Status 429: too many requests from this source`, 429, seconds);
 
 function oneOwner() {
   const world = new AgentWorld();

@@ -10,7 +10,8 @@ import { MAX_RETRY_AFTER_MS, RetrySchedule, unitInterval } from '../../../src/ag
 import { InvalidArgumentError } from '../../../src/crypto/errors.js';
 
 const options = { initialDelayMs: 1_000, maxDelayMs: 8_000, factor: 2, jitter: 0.25, honorRetryAfter: true };
-const take = (s: RetrySchedule, n: number, retryAfter?: number): number[] => Array.from({ length: n }, () => s.next(retryAfter));
+const take = (s: RetrySchedule, n: number, retryAfter?: number): number[] =>
+  Array.from({ length: n }, () => s.next(retryAfter));
 
 describe('RetrySchedule', () => {
   it('draws the jitter from the injected entropy', () => {
@@ -28,12 +29,16 @@ describe('RetrySchedule', () => {
   });
 
   it('no jitter: the plain exponential series', () => {
-    expect(take(new RetrySchedule({ ...options, jitter: 0 }, pinnedJitterRandom(0x00)), 5)).toEqual([1000, 2000, 4000, 8000, 8000]);
+    expect(take(new RetrySchedule({ ...options, jitter: 0 }, pinnedJitterRandom(0x00)), 5)).toEqual([
+      1000, 2000, 4000, 8000, 8000,
+    ]);
   });
 
   it("the service's RetryAfter is a floor, and only when honoured", () => {
     expect(take(new RetrySchedule(options, pinnedJitterRandom(0x00)), 4, 5)).toEqual([5000, 5000, 5000, 6000]);
-    expect(take(new RetrySchedule({ ...options, honorRetryAfter: false }, pinnedJitterRandom(0x00)), 2, 5)).toEqual([750, 1500]);
+    expect(take(new RetrySchedule({ ...options, honorRetryAfter: false }, pinnedJitterRandom(0x00)), 2, 5)).toEqual([
+      750, 1500,
+    ]);
     // A hostile RetryAfter cannot park the agent for longer than a day.
     expect(new RetrySchedule(options, pinnedJitterRandom(0x00)).next(10 ** 9)).toBe(MAX_RETRY_AFTER_MS);
   });

@@ -45,7 +45,9 @@ async function caught(run: () => Promise<unknown>): Promise<unknown> {
 function refusedLink(error: unknown, path: string): void {
   expect(error).toBeInstanceOf(SymbolicLinkRefusedError);
   expect((error as SymbolicLinkRefusedError).path).toBe(path);
-  expect((error as Error).message).toBe(`${path} is a symbolic link; the state directory must not contain links (remove it and restart the agent)`);
+  expect((error as Error).message).toBe(
+    `${path} is a symbolic link; the state directory must not contain links (remove it and restart the agent)`,
+  );
 }
 
 describe('the state directory refuses links', () => {
@@ -124,12 +126,18 @@ describe('the state directory refuses links', () => {
 
   it('a state file that is not UTF-8 is refused naming the file and the byte offset', async () => {
     const path = join(state, 'state.json');
-    await writeFile(path, Buffer.concat([Buffer.from('{"Format":"x","owner":"al'), Buffer.from([0xff]), Buffer.from('ice"}')]), { mode: 0o600 });
+    await writeFile(
+      path,
+      Buffer.concat([Buffer.from('{"Format":"x","owner":"al'), Buffer.from([0xff]), Buffer.from('ice"}')]),
+      { mode: 0o600 },
+    );
     const error = await caught(() => readAgentState(state));
     expect(error).toBeInstanceOf(StateCorruptError);
     expect((error as Error).message).toBe(`${path} is not UTF-8 text: an invalid byte sequence at byte offset 25`);
     const overlay = join(state, 'provisioning.json');
     await writeFile(overlay, Buffer.from([0x7b, 0xe2, 0x82, 0x7d]), { mode: 0o600 });
-    expect((await caught(() => new FileOverlayStore(state).load()) as Error).message).toBe(`${overlay} is not UTF-8 text: an invalid byte sequence at byte offset 1`);
+    expect(((await caught(() => new FileOverlayStore(state).load())) as Error).message).toBe(
+      `${overlay} is not UTF-8 text: an invalid byte sequence at byte offset 1`,
+    );
   });
 });

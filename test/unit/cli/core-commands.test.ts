@@ -31,16 +31,22 @@ function expectUsageError(result: { status: number; stdout: string; stderr: stri
 }
 
 describe('mesh udf digest (T1)', () => {
-  it.each(Object.entries(t1.sha2.udf as Record<string, string>))('reproduces the SHA-2 UDF at %s bits', async (bits, udf) => {
-    const r = await runMesh(['udf', 'digest', '--content-type', t1.contentType, '--bits', bits, '-'], text(t1.data));
-    expect(r).toMatchObject({ status: 0, stdout: udf });
-  });
+  it.each(Object.entries(t1.sha2.udf as Record<string, string>))(
+    'reproduces the SHA-2 UDF at %s bits',
+    async (bits, udf) => {
+      const r = await runMesh(['udf', 'digest', '--content-type', t1.contentType, '--bits', bits, '-'], text(t1.data));
+      expect(r).toMatchObject({ status: 0, stdout: udf });
+    },
+  );
 
   it('computes SHA-3 UDFs with the SHA-3 type byte (K…), distinct from SHA-2', async () => {
     const r = await runMesh(['udf', 'digest', '--alg', 'sha3', '--content-type', 'text/plain', '-'], text(t1.data));
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^K[A-H][A-Z2-7]{2}(-[A-Z2-7]{4}){6}$/);
-    const json = await runMesh(['udf', 'digest', '--alg', 'sha3', '--json', '--content-type', 'text/plain', '-'], text(t1.data));
+    const json = await runMesh(
+      ['udf', 'digest', '--alg', 'sha3', '--json', '--content-type', 'text/plain', '-'],
+      text(t1.data),
+    );
     expect(JSON.parse(json.stdout)).toEqual({ udf: r.stdout, alg: 'sha3', bits: 140, contentType: 'text/plain' });
   });
 
@@ -51,8 +57,14 @@ describe('mesh udf digest (T1)', () => {
 
   it('requires --content-type and rejects bad precision, naming the argument', async () => {
     expectUsageError(await runMesh(['udf', 'digest', '-'], text('x')), '--content-type');
-    expectUsageError(await runMesh(['udf', 'digest', '--content-type', 'a', '--bits', '9000', '-'], text('x')), '--bits');
-    expectUsageError(await runMesh(['udf', 'digest', '--content-type', 'a', '--bits', 'ten', '-'], text('x')), '--bits');
+    expectUsageError(
+      await runMesh(['udf', 'digest', '--content-type', 'a', '--bits', '9000', '-'], text('x')),
+      '--bits',
+    );
+    expectUsageError(
+      await runMesh(['udf', 'digest', '--content-type', 'a', '--bits', 'ten', '-'], text('x')),
+      '--bits',
+    );
     expectUsageError(await runMesh(['udf', 'digest', '--content-type', 'a', '--alg', 'md5', '-'], text('x')), '--alg');
     expectUsageError(await runMesh(['udf', 'digest', '--content-type', 'a'], text('x')), '<file>');
   });
@@ -60,12 +72,18 @@ describe('mesh udf digest (T1)', () => {
 
 describe('mesh udf authenticator (T2)', () => {
   it('reproduces the published authenticator', async () => {
-    const r = await runMesh(['udf', 'authenticator', '--key', t2.key, '--content-type', t2.contentType, '-'], text(t2.data));
+    const r = await runMesh(
+      ['udf', 'authenticator', '--key', t2.key, '--content-type', t2.contentType, '-'],
+      text(t2.data),
+    );
     expect(r).toMatchObject({ status: 0, stdout: 'ABGM-G76T-7GPF-FTYH-SB2F-HBDF-SW6B' });
   });
 
   it('gives a different value under another key or content type', async () => {
-    const other = await runMesh(['udf', 'authenticator', '--key', 'NDD7-6CMX-H2FW-ISAL-K4VB-DQ3E-PEDN', '--content-type', 'text/plain', '-'], text(t2.data));
+    const other = await runMesh(
+      ['udf', 'authenticator', '--key', 'NDD7-6CMX-H2FW-ISAL-K4VB-DQ3E-PEDN', '--content-type', 'text/plain', '-'],
+      text(t2.data),
+    );
     const noType = await runMesh(['udf', 'authenticator', '--key', t2.key, '-'], text(t2.data));
     expect(other.stdout).not.toBe('ABGM-G76T-7GPF-FTYH-SB2F-HBDF-SW6B');
     expect(noType.stdout).not.toBe('ABGM-G76T-7GPF-FTYH-SB2F-HBDF-SW6B');
@@ -80,7 +98,9 @@ describe('mesh udf key (T3, T11)', () => {
       expect(r, key.alg).toMatchObject({ status: 0, stdout: key.fingerprint });
     }
     const ed25519 = base64urlEncode(Uint8Array.from(Buffer.from(t3.ed25519.publicKeyHex.replace(/ /g, ''), 'hex')));
-    expect((await runMesh(['udf', 'key', '--alg', 'ed25519', '--public', ed25519])).stdout).toBe(t3.ed25519.fingerprint);
+    expect((await runMesh(['udf', 'key', '--alg', 'ed25519', '--public', ed25519])).stdout).toBe(
+      t3.ed25519.fingerprint,
+    );
   });
 
   it('rejects a wrong-length or malformed key, naming --public', async () => {
@@ -101,7 +121,10 @@ describe('mesh key derive (T11)', () => {
   );
 
   it('rejects a bad seed or key name, naming the argument', async () => {
-    expectUsageError(await runMesh(['key', 'derive', '--seed', 'MDDK-7N6A-727A-JZNO-STRX-XKS7-DJAF', '--name', 'BaseDeviceSign']), '--seed');
+    expectUsageError(
+      await runMesh(['key', 'derive', '--seed', 'MDDK-7N6A-727A-JZNO-STRX-XKS7-DJAF', '--name', 'BaseDeviceSign']),
+      '--seed',
+    );
     expectUsageError(await runMesh(['key', 'derive', '--seed', t11.seed, '--name', 'BaseDeviceSing']), '--name');
     expectUsageError(await runMesh(['key', 'derive', '--name', 'BaseDeviceSign']), '--seed');
   });
@@ -114,8 +137,17 @@ describe('mesh key combine (T13)', () => {
       const contribution = deriveKeyPair(t13.activationKey, `ActivationDevice${key.operation}`);
       const combined = combineKeyPairs(base, contribution);
       const r = await runMesh([
-        'key', 'combine', '--alg', key.alg, '--base-public', base64urlEncode(base.publicKey),
-        '--activation-seed', t13.activationKey, '--name', `ActivationDevice${key.operation}`, '--json',
+        'key',
+        'combine',
+        '--alg',
+        key.alg,
+        '--base-public',
+        base64urlEncode(base.publicKey),
+        '--activation-seed',
+        t13.activationKey,
+        '--name',
+        `ActivationDevice${key.operation}`,
+        '--json',
       ]);
       expect(r.status, r.stderr).toBe(0);
       const out = JSON.parse(r.stdout);
@@ -131,8 +163,17 @@ describe('mesh key combine (T13)', () => {
   it('combines the published T13 base keys into valid keys of the right algorithm', async () => {
     for (const key of t13.keys as Array<{ operation: string; alg: string; basePublic: string }>) {
       const r = await runMesh([
-        'key', 'combine', '--alg', key.alg.toLowerCase(), '--base-public', key.basePublic,
-        '--activation-seed', t13.activationKey, '--name', `ActivationDevice${key.operation}`, '--json',
+        'key',
+        'combine',
+        '--alg',
+        key.alg.toLowerCase(),
+        '--base-public',
+        key.basePublic,
+        '--activation-seed',
+        t13.activationKey,
+        '--name',
+        `ActivationDevice${key.operation}`,
+        '--json',
       ]);
       expect(r.status, r.stderr).toBe(0);
       const out = JSON.parse(r.stdout);
@@ -145,19 +186,53 @@ describe('mesh key combine (T13)', () => {
 
   it('rejects a base key that is not on the curve', async () => {
     const bad = base64urlEncode(new Uint8Array(57).fill(0xff));
-    expectUsageError(await runMesh(['key', 'combine', '--alg', 'ed448', '--base-public', bad, '--activation-seed', t13.activationKey, '--name', 'ActivationDeviceSign']), '--base-public');
+    expectUsageError(
+      await runMesh([
+        'key',
+        'combine',
+        '--alg',
+        'ed448',
+        '--base-public',
+        bad,
+        '--activation-seed',
+        t13.activationKey,
+        '--name',
+        'ActivationDeviceSign',
+      ]),
+      '--base-public',
+    );
   });
 });
 
 describe('mesh preconfig derive (T11, T12)', () => {
   it('reproduces the published 256-bit ConnectUri', async () => {
-    const r = await runMesh(['preconfig', 'derive', '--seed', t11uri.seed, '--maker', t11uri.publisherAccount, '--bits', '256', '--json']);
+    const r = await runMesh([
+      'preconfig',
+      'derive',
+      '--seed',
+      t11uri.seed,
+      '--maker',
+      t11uri.publisherAccount,
+      '--bits',
+      '256',
+      '--json',
+    ]);
     expect(JSON.parse(r.stdout).connectUri).toBe(t11uri.connectUri);
   });
 
   it('derives claim values that verify on both sides (T12 values are withheld)', async () => {
     const seed = t12.seed as string;
-    const r = await runMesh(['preconfig', 'derive', '--seed', seed, '--maker', 'maker@example.com', '--claimant', 'alice@example.com', '--json']);
+    const r = await runMesh([
+      'preconfig',
+      'derive',
+      '--seed',
+      seed,
+      '--maker',
+      'maker@example.com',
+      '--claimant',
+      'alice@example.com',
+      '--json',
+    ]);
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.connectUri).toMatch(/^mcu:\/\/maker@example\.com\/E[A-Z2-7]{3}(-[A-Z2-7]{4}){5}-[A-Z2-7]{2}$/);
@@ -173,8 +248,14 @@ describe('mesh preconfig derive (T11, T12)', () => {
 
   it('rejects bad makers, claimants and precisions', async () => {
     expectUsageError(await runMesh(['preconfig', 'derive', '--seed', t11uri.seed, '--maker', 'maker']), '--maker');
-    expectUsageError(await runMesh(['preconfig', 'derive', '--seed', t11uri.seed, '--maker', 'm@x.com', '--bits', '121']), '--bits');
+    expectUsageError(
+      await runMesh(['preconfig', 'derive', '--seed', t11uri.seed, '--maker', 'm@x.com', '--bits', '121']),
+      '--bits',
+    );
     expectUsageError(await runMesh(['preconfig', 'derive', '--seed', 'ZAAQ', '--maker', 'm@x.com']), '--seed');
-    expectUsageError(await runMesh(['preconfig', 'derive', '--seed', t11uri.seed, '--maker', 'm@x.com', '--claimant', 'bob']), '--claimant');
+    expectUsageError(
+      await runMesh(['preconfig', 'derive', '--seed', t11uri.seed, '--maker', 'm@x.com', '--claimant', 'bob']),
+      '--claimant',
+    );
   });
 });

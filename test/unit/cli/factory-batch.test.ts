@@ -20,7 +20,12 @@ import { UsageError } from '../../../src/cli/cli-errors.js';
 import { openPublication } from '../../../src/mesh/connect/cataloged-publication.js';
 import { verifyDevicePreconfiguration } from '../../../src/mesh/connect/device-preconfiguration.js';
 import type { CatalogedPublication } from '../../../src/mesh/objects/cataloged-publication.js';
-import { ForbiddenError, ServiceFaultError, ServiceUnavailableError, TooManyRequestsError } from '../../../src/platform/http/http-errors.js';
+import {
+  ForbiddenError,
+  ServiceFaultError,
+  ServiceUnavailableError,
+  TooManyRequestsError,
+} from '../../../src/platform/http/http-errors.js';
 
 const random = seededRandom(77);
 
@@ -40,8 +45,15 @@ describe('a factory device', () => {
 });
 
 const publication = { Id: 'EBQX', Authenticator: 'EX', EnvelopedData: [{}, ''] } as unknown as CatalogedPublication;
-const unavailable = () => new ServiceUnavailableError('Publish: cannot reach the Mesh service at http://x/ (ECONNREFUSED)', 'http://x/');
-const detail = (status: number, retryAfter?: number) => ({ transaction: 'Publish', status, statusDescription: 'why', url: 'http://x/', retryAfter });
+const unavailable = () =>
+  new ServiceUnavailableError('Publish: cannot reach the Mesh service at http://x/ (ECONNREFUSED)', 'http://x/');
+const detail = (status: number, retryAfter?: number) => ({
+  transaction: 'Publish',
+  status,
+  statusDescription: 'why',
+  url: 'http://x/',
+  retryAfter,
+});
 
 describe('publish queue', () => {
   it('retries transient failures with growing delays, honouring RetryAfter, then records the publish', async () => {
@@ -81,7 +93,13 @@ describe('publish queue', () => {
     await expect(refused.drain()).rejects.toThrow(ForbiddenError);
     expect(calls).toBe(1);
 
-    const down = new PublishQueue({ publish: async () => Promise.reject(unavailable()), onPublished: async () => undefined, random, attempts: 3, sleep: async () => undefined });
+    const down = new PublishQueue({
+      publish: async () => Promise.reject(unavailable()),
+      onPublished: async () => undefined,
+      random,
+      attempts: 3,
+      sleep: async () => undefined,
+    });
     await down.submit(1, publication);
     await expect(down.drain()).rejects.toThrow(ServiceUnavailableError);
     expect(down.retries).toBe(2);
@@ -110,7 +128,8 @@ describe('publish queue', () => {
 describe('batch journal', () => {
   it('reads made and published entries, ignores a last line cut short, and appends after it on a new line', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mesh-journal-'));
-    const made = (i: number) => JSON.stringify({ Made: i, DeviceUdf: `M${i}`, ConnectUri: `mcu://m@x.com/E${i}`, PublicationId: `EBQ${i}` });
+    const made = (i: number) =>
+      JSON.stringify({ Made: i, DeviceUdf: `M${i}`, ConnectUri: `mcu://m@x.com/E${i}`, PublicationId: `EBQ${i}` });
     writeFileSync(join(dir, JOURNAL_FILE), `${made(1)}\n{"Published":1}\n${made(2)}\n{"Publi`);
     const progress = await readJournal(dir);
     expect([...progress.entries()].map(([i, p]) => [i, p.made.DeviceUdf, p.published])).toEqual([
@@ -134,9 +153,23 @@ describe('batch journal', () => {
 describe('manifest and progress', () => {
   it('writes one CSV row per device under the documented columns', () => {
     const csv = manifestCsv([
-      { index: 1, deviceUdf: 'MAAA', connectUri: 'mcu://m@x.com/EAAA', publicationId: 'EBQA', published: true, preconfiguration: 'devices/000001.medk', record: 'records/000001.json', publication: 'publications/000001.json', label: 'labels/000001.png' },
+      {
+        index: 1,
+        deviceUdf: 'MAAA',
+        connectUri: 'mcu://m@x.com/EAAA',
+        publicationId: 'EBQA',
+        published: true,
+        preconfiguration: 'devices/000001.medk',
+        record: 'records/000001.json',
+        publication: 'publications/000001.json',
+        label: 'labels/000001.png',
+      },
     ]);
-    expect(csv.split('\n')).toEqual([CSV_COLUMNS.join(','), '1,MAAA,mcu://m@x.com/EAAA,EBQA,true,devices/000001.medk,records/000001.json,publications/000001.json,labels/000001.png', '']);
+    expect(csv.split('\n')).toEqual([
+      CSV_COLUMNS.join(','),
+      '1,MAAA,mcu://m@x.com/EAAA,EBQA,true,devices/000001.medk,records/000001.json,publications/000001.json,labels/000001.png',
+      '',
+    ]);
   });
 
   it('says how far it got, the rate and the time left', () => {

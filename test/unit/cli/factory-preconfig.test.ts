@@ -11,7 +11,17 @@ const dir = mkdtempSync(join(tmpdir(), 'mesh-factory-'));
 describe('mesh factory preconfig', () => {
   it('writes a 0600 preconfiguration whose seed regenerates its profile and ConnectUri', async () => {
     const out = join(dir, 'thermostat.medk');
-    const r = await runMesh(['factory', 'preconfig', '--maker', 'maker@example.com', '--out', out, '--description', 'thermostat', '--json']);
+    const r = await runMesh([
+      'factory',
+      'preconfig',
+      '--maker',
+      'maker@example.com',
+      '--out',
+      out,
+      '--description',
+      'thermostat',
+      '--json',
+    ]);
     expect(r.status, r.stderr).toBe(0);
     const printed = JSON.parse(r.stdout);
     expect(statSync(out).mode & 0o777).toBe(0o600);
@@ -25,8 +35,24 @@ describe('mesh factory preconfig', () => {
   });
 
   it('makes a different device every time', async () => {
-    const a = await runMesh(['factory', 'preconfig', '--maker', 'maker@example.com', '--out', join(dir, 'a.medk'), '--json']);
-    const b = await runMesh(['factory', 'preconfig', '--maker', 'maker@example.com', '--out', join(dir, 'b.medk'), '--json']);
+    const a = await runMesh([
+      'factory',
+      'preconfig',
+      '--maker',
+      'maker@example.com',
+      '--out',
+      join(dir, 'a.medk'),
+      '--json',
+    ]);
+    const b = await runMesh([
+      'factory',
+      'preconfig',
+      '--maker',
+      'maker@example.com',
+      '--out',
+      join(dir, 'b.medk'),
+      '--json',
+    ]);
     expect(JSON.parse(a.stdout).deviceUdf).not.toBe(JSON.parse(b.stdout).deviceUdf);
   });
 

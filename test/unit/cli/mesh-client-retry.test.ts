@@ -85,7 +85,10 @@ describe('MeshClient retry', () => {
     requests = 0;
     handler = (_b, _r, res, n) => (n === 1 ? drop(res) : json(res, { ConnectCompleteResponse: { Status: 201 } }));
     const client = new MeshClient({ service: base, retry: recordingRetry().retry });
-    const answer = await client.connectComplete({ AccountAddress: 'alice@example.com', EnvelopedRespondConnection: [{}, 'e30'] as never }, () => 'sig');
+    const answer = await client.connectComplete(
+      { AccountAddress: 'alice@example.com', EnvelopedRespondConnection: [{}, 'e30'] as never },
+      () => 'sig',
+    );
     expect(answer.Status).toBe(201);
     expect(requests).toBe(2);
   });
@@ -97,7 +100,9 @@ describe('MeshClient retry', () => {
     const client = new MeshClient({ service: base, retry: { ...retry, attempts: 3 } });
     const failure = await client.hello().catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(ConnectionDroppedError);
-    expect((failure as Error).message).toMatch(/^Hello: the connection to the Mesh service at http:\/\/127\.0\.0\.1:\d+\/\.well-known\/mmm\/ dropped before the answer \((UND_ERR_SOCKET|ECONNRESET)\)$/);
+    expect((failure as Error).message).toMatch(
+      /^Hello: the connection to the Mesh service at http:\/\/127\.0\.0\.1:\d+\/\.well-known\/mmm\/ dropped before the answer \((UND_ERR_SOCKET|ECONNRESET)\)$/,
+    );
     expect(requests).toBe(3);
     expect(waits).toEqual([200, 400]);
   });
@@ -106,7 +111,9 @@ describe('MeshClient retry', () => {
     requests = 0;
     handler = (_b, _r, res) => drop(res);
     const client = new MeshClient({ service: base, retry: recordingRetry().retry });
-    const failure = await client.connectStart({ AccountAddress: 'alice@example.com', EnvelopedRequestConnection: [{}, 'e30'] as never }).catch((e: unknown) => e);
+    const failure = await client
+      .connectStart({ AccountAddress: 'alice@example.com', EnvelopedRequestConnection: [{}, 'e30'] as never })
+      .catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(ConnectionDroppedError);
     expect(requests).toBe(1);
   });
@@ -126,7 +133,8 @@ describe('MeshClient retry', () => {
 
   it('hands a RetryAfter longer than the bound back to the caller at once', async () => {
     requests = 0;
-    handler = (_b, _r, res) => json(res, { HelloResponse: { Status: 429, StatusDescription: 'later', RetryAfter: 3600 } });
+    handler = (_b, _r, res) =>
+      json(res, { HelloResponse: { Status: 429, StatusDescription: 'later', RetryAfter: 3600 } });
     const { retry, waits } = recordingRetry();
     const failure = await new MeshClient({ service: base, retry }).hello().catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(TooManyRequestsError);
@@ -138,7 +146,9 @@ describe('MeshClient retry', () => {
   it('does not retry a 500 (a fault, not a request to come back)', async () => {
     requests = 0;
     handler = (_b, _r, res) => json(res, { HelloResponse: { Status: 500, StatusDescription: 'broken' } });
-    const failure = await new MeshClient({ service: base, retry: recordingRetry().retry }).hello().catch((e: unknown) => e);
+    const failure = await new MeshClient({ service: base, retry: recordingRetry().retry })
+      .hello()
+      .catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(ServiceFaultError);
     expect(requests).toBe(1);
   });
@@ -151,7 +161,10 @@ describe('MeshClient retry', () => {
     idle.keepAliveTimeout = 30;
     await new Promise<void>((r) => idle.listen(0, '127.0.0.1', r));
     try {
-      const client = new MeshClient({ service: `http://127.0.0.1:${(idle.address() as AddressInfo).port}`, retry: recordingRetry().retry });
+      const client = new MeshClient({
+        service: `http://127.0.0.1:${(idle.address() as AddressInfo).port}`,
+        retry: recordingRetry().retry,
+      });
       for (let i = 0; i < 5; i++) {
         expect((await client.hello()).Status).toBe(201);
         // Let the server's keep-alive timer close the socket the client's pool still holds.
@@ -170,7 +183,13 @@ describe('transport policy', () => {
   };
 
   it('refuses plain http to a host other than loopback before any request, naming the host and the flag', () => {
-    for (const service of ['http://192.0.2.1', 'http://192.0.2.1:15099/.well-known/mmm/', 'http://mesh.example.com', 'http://[2001:db8::1]/', 'http://128.0.0.1']) {
+    for (const service of [
+      'http://192.0.2.1',
+      'http://192.0.2.1:15099/.well-known/mmm/',
+      'http://mesh.example.com',
+      'http://[2001:db8::1]/',
+      'http://128.0.0.1',
+    ]) {
       let thrown: unknown;
       try {
         new MeshClient({ service, fetch: neverFetch });
@@ -178,33 +197,65 @@ describe('transport policy', () => {
         thrown = e;
       }
       expect(thrown, service).toBeInstanceOf(InsecureTransportError);
-      expect((thrown as Error).message).toMatch(/^plain http to \S+ would expose .*; use https:\/\/ or pass --allow-insecure-http$/);
+      expect((thrown as Error).message).toMatch(
+        /^plain http to \S+ would expose .*; use https:\/\/ or pass --allow-insecure-http$/,
+      );
     }
-    expect(() => new MeshClient({ service: 'http://192.0.2.1', fetch: neverFetch })).toThrow('plain http to 192.0.2.1 would expose');
-    expect(() => new MeshClient({ service: 'http://192.0.2.1', insecureHttpHint: '"allowInsecureHttp": true' })).toThrow(/pass "allowInsecureHttp": true$/);
+    expect(() => new MeshClient({ service: 'http://192.0.2.1', fetch: neverFetch })).toThrow(
+      'plain http to 192.0.2.1 would expose',
+    );
+    expect(
+      () => new MeshClient({ service: 'http://192.0.2.1', insecureHttpHint: '"allowInsecureHttp": true' }),
+    ).toThrow(/pass "allowInsecureHttp": true$/);
   });
 
   it('accepts loopback over http, any host over https, and a non-loopback http host when allowed', () => {
-    for (const service of ['http://127.0.0.1:1', 'http://127.1.2.3', 'http://127.1', 'http://localhost:8080', 'http://[::1]:9', 'https://192.0.2.1', 'https://mesh.example.com']) {
+    for (const service of [
+      'http://127.0.0.1:1',
+      'http://127.1.2.3',
+      'http://127.1',
+      'http://localhost:8080',
+      'http://[::1]:9',
+      'https://192.0.2.1',
+      'https://mesh.example.com',
+    ]) {
       expect(() => new MeshClient({ service, fetch: neverFetch }), service).not.toThrow();
     }
-    expect(new MeshClient({ service: 'http://192.0.2.1', fetch: neverFetch, allowInsecureHttp: true }).endpoint).toBe('http://192.0.2.1/.well-known/mmm/');
+    expect(new MeshClient({ service: 'http://192.0.2.1', fetch: neverFetch, allowInsecureHttp: true }).endpoint).toBe(
+      'http://192.0.2.1/.well-known/mmm/',
+    );
   });
 
   it('knows loopback hosts', () => {
-    expect(['localhost', '127.0.0.1', '127.255.255.254', '[::1]'].map(isLoopbackHost)).toEqual([true, true, true, true]);
-    expect(['localhost.example.com', '128.0.0.1', '[::2]', '10.0.0.1', '0.0.0.0'].map(isLoopbackHost)).toEqual([false, false, false, false, false]);
+    expect(['localhost', '127.0.0.1', '127.255.255.254', '[::1]'].map(isLoopbackHost)).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect(['localhost.example.com', '128.0.0.1', '[::2]', '10.0.0.1', '0.0.0.0'].map(isLoopbackHost)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 });
 
 describe('service text in errors', () => {
   it('shows a StatusDescription and stray response keys neutralised in the message, keeping the raw field', async () => {
-    handler = (_b, _r, res) => json(res, { HelloResponse: { Status: 403, StatusDescription: 'no\x1b[2K\r witness OK\u202e' } });
-    const refused = await new MeshClient({ service: base, retry: recordingRetry().retry }).hello().catch((e: unknown) => e);
+    handler = (_b, _r, res) =>
+      json(res, { HelloResponse: { Status: 403, StatusDescription: 'no\x1b[2K\r witness OK\u202e' } });
+    const refused = await new MeshClient({ service: base, retry: recordingRetry().retry })
+      .hello()
+      .catch((e: unknown) => e);
     expect((refused as Error).message).toMatch(/Status 403: no\\x1b\[2K\\x0d witness OK⟪U\+202E⟫$/);
     expect((refused as { statusDescription: string }).statusDescription).toBe('no\x1b[2K\r witness OK\u202e');
     handler = (_b, _r, res) => json(res, { '\x1b[31mred': 1 });
-    const malformed = await new MeshClient({ service: base, retry: recordingRetry().retry }).hello().catch((e: unknown) => e);
+    const malformed = await new MeshClient({ service: base, retry: recordingRetry().retry })
+      .hello()
+      .catch((e: unknown) => e);
     expect((malformed as Error).message).toContain('(found \\x1b[31mred)');
     expect((malformed as Error).message).not.toContain('\x1b');
   });

@@ -31,13 +31,31 @@ describe('owner commands: argument errors name the argument (exit 2)', () => {
 
   it('account create', async () => {
     expectUsageError(await runMesh(['account', 'create', '--service', 'http://127.0.0.1:1', ...home()]), '<account>');
-    expectUsageError(await runMesh(['account', 'create', 'alice', '--service', 'http://127.0.0.1:1', ...home()]), '<account>');
-    expectUsageError(await runMesh(['account', 'create', 'a@b.c', 'x@y.z', '--service', 'http://127.0.0.1:1', ...home()]), '<account>');
+    expectUsageError(
+      await runMesh(['account', 'create', 'alice', '--service', 'http://127.0.0.1:1', ...home()]),
+      '<account>',
+    );
+    expectUsageError(
+      await runMesh(['account', 'create', 'a@b.c', 'x@y.z', '--service', 'http://127.0.0.1:1', ...home()]),
+      '<account>',
+    );
     expectUsageError(await runMesh(['account', 'create', 'alice@example.com', ...home()]), '--service');
-    expectUsageError(await runMesh(['account', 'create', 'alice@example.com', '--service', 'ftp://x', ...home()]), '--service');
-    expectUsageError(await runMesh(['account', 'create', 'alice@example.com', '--service', 'nope', ...home()]), '--service');
-    expectUsageError(await runMesh(['account', 'create', 'alice@example.com', '--service', 'http://x', '--home', '']), '--home');
-    expectUsageError(await runMesh(['account', 'create', 'alice@example.com', '--service', 'http://x', '--bogus']), '--bogus');
+    expectUsageError(
+      await runMesh(['account', 'create', 'alice@example.com', '--service', 'ftp://x', ...home()]),
+      '--service',
+    );
+    expectUsageError(
+      await runMesh(['account', 'create', 'alice@example.com', '--service', 'nope', ...home()]),
+      '--service',
+    );
+    expectUsageError(
+      await runMesh(['account', 'create', 'alice@example.com', '--service', 'http://x', '--home', '']),
+      '--home',
+    );
+    expectUsageError(
+      await runMesh(['account', 'create', 'alice@example.com', '--service', 'http://x', '--bogus']),
+      '--bogus',
+    );
   });
 
   it('account pin', async () => {

@@ -9,8 +9,17 @@ import { chmod, mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isTempFileName as isTempName, sweepTempFiles, writePrivateFileAtomic } from '../../../src/platform/fs/atomic-write.js';
-import { HomeCorruptError, HomeExistsError, HomeInsecureError, HomeMissingError } from '../../../src/cli/owner/home-errors.js';
+import {
+  isTempFileName as isTempName,
+  sweepTempFiles,
+  writePrivateFileAtomic,
+} from '../../../src/platform/fs/atomic-write.js';
+import {
+  HomeCorruptError,
+  HomeExistsError,
+  HomeInsecureError,
+  HomeMissingError,
+} from '../../../src/cli/owner/home-errors.js';
 import {
   DEVICES_FORMAT,
   PROFILE_FORMAT,
@@ -108,18 +117,30 @@ describe('owner home: missing and corrupt', () => {
   it('names the field of a record in the wrong shape, and refuses an unknown format', async () => {
     const home = await OwnerHome.create(dir);
     await home.writeNewProfile(profile, secrets);
-    await writeFile(join(dir, 'devices.json'), JSON.stringify({ Format: DEVICES_FORMAT, Devices: [{ DeviceUdf: 'M', Status: 'Maybe' }] }), { mode: 0o600 });
-    await expect(home.readDevices()).rejects.toThrow(/devices\.json: "devices\.Devices\[0\]\.Status" expected Connected\|Rejected\|Revoked/);
-    await writeFile(join(dir, 'profile.json'), JSON.stringify({ ...profile, Format: 'mesh-owner-profile/9' }), { mode: 0o600 });
+    await writeFile(
+      join(dir, 'devices.json'),
+      JSON.stringify({ Format: DEVICES_FORMAT, Devices: [{ DeviceUdf: 'M', Status: 'Maybe' }] }),
+      { mode: 0o600 },
+    );
+    await expect(home.readDevices()).rejects.toThrow(
+      /devices\.json: "devices\.Devices\[0\]\.Status" expected Connected\|Rejected\|Revoked/,
+    );
+    await writeFile(join(dir, 'profile.json'), JSON.stringify({ ...profile, Format: 'mesh-owner-profile/9' }), {
+      mode: 0o600,
+    });
     await expect(home.readProfile()).rejects.toThrow(/"profile\.Format" expected "mesh-owner-profile\/1"/);
-    await writeFile(join(dir, 'profile.json'), JSON.stringify({ ...profile, EnvelopedProfileAccount: 'x' }), { mode: 0o600 });
+    await writeFile(join(dir, 'profile.json'), JSON.stringify({ ...profile, EnvelopedProfileAccount: 'x' }), {
+      mode: 0o600,
+    });
     await expect(home.readProfile()).rejects.toThrow(/EnvelopedProfileAccount/);
   });
 
   it('refuses to create a second profile in the same home', async () => {
     const home = await OwnerHome.create(dir);
     await home.writeNewProfile(profile, secrets);
-    await expect(home.writeNewProfile({ ...profile, Account: 'bob@example.com' }, secrets)).rejects.toThrow(HomeExistsError);
+    await expect(home.writeNewProfile({ ...profile, Account: 'bob@example.com' }, secrets)).rejects.toThrow(
+      HomeExistsError,
+    );
     expect((await home.readProfile()).Account).toBe('alice@example.com');
   });
 });
@@ -135,7 +156,9 @@ describe('owner home: atomic writes', () => {
       home.updateDevices(
         () => ({
           Format: DEVICES_FORMAT,
-          Devices: [{ DeviceUdf: 'MDEV', Witness: 'W', Status: 'Connected', Roles: [], Answered: '2026-11-22T00:00:00Z' }],
+          Devices: [
+            { DeviceUdf: 'MDEV', Witness: 'W', Status: 'Connected', Roles: [], Answered: '2026-11-22T00:00:00Z' },
+          ],
         }),
         {
           beforeRename: async (temp) => {
@@ -184,7 +207,16 @@ describe('owner home: atomic writes', () => {
       Array.from({ length: 12 }, (_, i) =>
         home.updateDevices((d) => ({
           ...d,
-          Devices: [...d.Devices, { DeviceUdf: `M${i}`, Witness: 'W', Status: 'Connected' as const, Roles: [], Answered: '2026-11-22T00:00:00Z' }],
+          Devices: [
+            ...d.Devices,
+            {
+              DeviceUdf: `M${i}`,
+              Witness: 'W',
+              Status: 'Connected' as const,
+              Roles: [],
+              Answered: '2026-11-22T00:00:00Z',
+            },
+          ],
         })),
       ),
     );

@@ -38,10 +38,12 @@ afterAll(async () => {
   await new Promise((r) => server.close(r));
 });
 
-const reply = (value: unknown, status = 200): Handler => (_b, _r, res) => {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(value));
-};
+const reply =
+  (value: unknown, status = 200): Handler =>
+  (_b, _r, res) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(value));
+  };
 const ENVELOPE = [{ EnvelopeId: 'MAAA' }, 'e30'];
 
 describe('MeshClient', () => {
@@ -49,7 +51,9 @@ describe('MeshClient', () => {
     let seen: { url?: string; body?: string; type?: string } = {};
     handler = (body, req, res) => {
       seen = { url: req.url, body, type: req.headers['content-type'] };
-      reply({ ValidateResponse: { Status: 201, StatusDescription: 'OK', Valid: true, Minimum: 1, InvalidCharacters: '' } })(body, req, res);
+      reply({
+        ValidateResponse: { Status: 201, StatusDescription: 'OK', Valid: true, Minimum: 1, InvalidCharacters: '' },
+      })(body, req, res);
     };
     const client = new MeshClient({ service: base });
     const response = await client.validate({ Account: 'alice@example.com', Language: ['en-uk'] });
@@ -71,10 +75,13 @@ describe('MeshClient', () => {
     };
     let signed = '';
     const client = new MeshClient({ service: base });
-    await client.connectComplete({ AccountAddress: 'alice@example.com', EnvelopedRespondConnection: ENVELOPE as never }, (bytes) => {
-      signed = new TextDecoder().decode(bytes);
-      return 'Mesh account="alice@example.com", signature="x"';
-    });
+    await client.connectComplete(
+      { AccountAddress: 'alice@example.com', EnvelopedRespondConnection: ENVELOPE as never },
+      (bytes) => {
+        signed = new TextDecoder().decode(bytes);
+        return 'Mesh account="alice@example.com", signature="x"';
+      },
+    );
     expect(signed).toBe(body);
     expect(header).toBe('Mesh account="alice@example.com", signature="x"');
   });
@@ -87,9 +94,13 @@ describe('MeshClient', () => {
     expect(error).toMatchObject({ status: 401, statusDescription: 'nonce replayed', transaction: 'ConnectPending' });
     expect((error as Error).message).toContain(base);
     handler = reply({ CreateResponse: { Status: 409, StatusDescription: 'account exists' } }, 200);
-    await expect(client.createAccount({ Account: 'a@b.c', EnvelopedProfileAccount: ENVELOPE as never }, () => 'x')).rejects.toThrow(ConflictError);
+    await expect(
+      client.createAccount({ Account: 'a@b.c', EnvelopedProfileAccount: ENVELOPE as never }, () => 'x'),
+    ).rejects.toThrow(ConflictError);
     handler = reply({ ConnectStartResponse: { Status: 429, RetryAfter: 60 } }, 429);
-    const locked = await client.connectStart({ AccountAddress: 'a@b.c', EnvelopedRequestConnection: ENVELOPE as never }).catch((e: unknown) => e);
+    const locked = await client
+      .connectStart({ AccountAddress: 'a@b.c', EnvelopedRequestConnection: ENVELOPE as never })
+      .catch((e: unknown) => e);
     expect(locked).toBeInstanceOf(TooManyRequestsError);
     expect((locked as ProtocolError).retryAfter).toBe(60);
   });
@@ -97,11 +108,17 @@ describe('MeshClient', () => {
   it('returns Pending (202) and Expired (410) from ConnectStatus as results', async () => {
     const client = new MeshClient({ service: base });
     handler = reply({ ConnectStatusResponse: { Status: 202, Result: 'Pending', RetryAfter: 5 } }, 202);
-    expect(await client.connectStatus({ AccountAddress: 'a@b.c', ResponseId: 'M' })).toEqual({ Status: 202, Result: 'Pending', RetryAfter: 5 });
+    expect(await client.connectStatus({ AccountAddress: 'a@b.c', ResponseId: 'M' })).toEqual({
+      Status: 202,
+      Result: 'Pending',
+      RetryAfter: 5,
+    });
     handler = reply({ ConnectStatusResponse: { Status: 410, Result: 'Expired' } }, 410);
     expect((await client.connectStatus({ AccountAddress: 'a@b.c', ResponseId: 'M' })).Result).toBe('Expired');
     handler = reply({ ConnectStatusResponse: { Status: 201, Result: 'Maybe' } });
-    await expect(client.connectStatus({ AccountAddress: 'a@b.c', ResponseId: 'M' })).rejects.toThrow(/ConnectStatusResponse\.Result/);
+    await expect(client.connectStatus({ AccountAddress: 'a@b.c', ResponseId: 'M' })).rejects.toThrow(
+      /ConnectStatusResponse\.Result/,
+    );
   });
 
   it('refuses answers that are not in the protocol shape, naming what is wrong', async () => {
@@ -112,8 +129,12 @@ describe('MeshClient', () => {
     await expect(client.hello()).rejects.toThrow(/without \{"HelloResponse"/);
     handler = reply({ HelloResponse: { Status: '201' } });
     await expect(client.hello()).rejects.toThrow(/"HelloResponse\.Status" expected an integer/);
-    handler = reply({ ConnectPendingResponse: { Status: 201, Pending: [{ EnvelopedAcknowledgeConnection: 'x', PinValidated: true }] } });
-    await expect(client.connectPending({ AccountAddress: 'a@b.c' }, () => 'x')).rejects.toThrow(/Pending\[0\]\.EnvelopedAcknowledgeConnection/);
+    handler = reply({
+      ConnectPendingResponse: { Status: 201, Pending: [{ EnvelopedAcknowledgeConnection: 'x', PinValidated: true }] },
+    });
+    await expect(client.connectPending({ AccountAddress: 'a@b.c' }, () => 'x')).rejects.toThrow(
+      /Pending\[0\]\.EnvelopedAcknowledgeConnection/,
+    );
   });
 
   it('stops reading an answer beyond the size bound, declared or streamed', async () => {
@@ -136,7 +157,9 @@ describe('MeshClient', () => {
     const client = new MeshClient({ service: base, timeoutMs: 200 });
     const error = await client.hello().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ServiceTimeoutError);
-    expect((error as Error).message).toMatch(/no answer from http:\/\/127\.0\.0\.1:\d+\/\.well-known\/mmm\/ within 200 ms/);
+    expect((error as Error).message).toMatch(
+      /no answer from http:\/\/127\.0\.0\.1:\d+\/\.well-known\/mmm\/ within 200 ms/,
+    );
   });
 
   it('reports an unreachable service with its URL', async () => {
@@ -152,7 +175,9 @@ describe('MeshClient', () => {
 
   it('normalises service URLs and refuses other schemes or credentials', () => {
     expect(serviceEndpoint('http://127.0.0.1:15099')).toBe('http://127.0.0.1:15099/.well-known/mmm/');
-    expect(serviceEndpoint('https://mesh.example.com/.well-known/mmm')).toBe('https://mesh.example.com/.well-known/mmm/');
+    expect(serviceEndpoint('https://mesh.example.com/.well-known/mmm')).toBe(
+      'https://mesh.example.com/.well-known/mmm/',
+    );
     expect(() => serviceEndpoint('ftp://x')).toThrow(/"service" expected an http/);
     expect(() => serviceEndpoint('http://u:p@x/')).toThrow(/credentials/);
     expect(() => serviceEndpoint('not a url')).toThrow(/"service"/);

@@ -10,7 +10,12 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MeshClient } from '../../../src/platform/http/mesh-client.js';
 import type { OwnerSession } from '../../../src/cli/owner/owner-session.js';
-import { PENDING_PAGE_BYTES, PENDING_PAGE_ENTRIES, PendingListIncompleteError, pendingPages } from '../../../src/cli/owner/pending-requests.js';
+import {
+  PENDING_PAGE_BYTES,
+  PENDING_PAGE_ENTRIES,
+  PendingListIncompleteError,
+  pendingPages,
+} from '../../../src/cli/owner/pending-requests.js';
 
 const ENTRY = { EnvelopedAcknowledgeConnection: [{ EnvelopeId: 'MAAA' }, 'e30'], PinValidated: false };
 let answer: (pageKey: string | undefined) => { Pending: unknown[]; PageKey?: string } = () => ({ Pending: [] });
@@ -26,7 +31,9 @@ beforeAll(async () => {
       const request = JSON.parse(Buffer.concat(chunks).toString('utf8')).ConnectPendingRequest;
       asked.push(request);
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ ConnectPendingResponse: { Status: 201, ...answer(request.SearchConstraints?.PageKey) } }));
+      res.end(
+        JSON.stringify({ ConnectPendingResponse: { Status: 201, ...answer(request.SearchConstraints?.PageKey) } }),
+      );
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -59,17 +66,28 @@ describe('pendingPages', () => {
     expect(await walk()).toEqual({ pages: [0, 0, 0, 0, 0, 1] });
     expect(asked.map((a) => a.SearchConstraints)).toEqual([
       { MaxEntries: PENDING_PAGE_ENTRIES, MaxBytes: PENDING_PAGE_BYTES },
-      ...[1, 2, 3, 4, 5].map((n) => ({ MaxEntries: PENDING_PAGE_ENTRIES, MaxBytes: PENDING_PAGE_BYTES, PageKey: `p${n}` })),
+      ...[1, 2, 3, 4, 5].map((n) => ({
+        MaxEntries: PENDING_PAGE_ENTRIES,
+        MaxBytes: PENDING_PAGE_BYTES,
+        PageKey: `p${n}`,
+      })),
     ]);
-    expect(PENDING_PAGE_BYTES).toBeLessThanOrEqual(4 * 1024 * 1024 / 4);
+    expect(PENDING_PAGE_BYTES).toBeLessThanOrEqual((4 * 1024 * 1024) / 4);
   });
 
   it('stops on a PageKey the service already returned, saying the list is incomplete', async () => {
-    answer = (key) => (key === undefined ? { Pending: [ENTRY], PageKey: 'a' } : key === 'a' ? { Pending: [], PageKey: 'b' } : { Pending: [], PageKey: 'a' });
+    answer = (key) =>
+      key === undefined
+        ? { Pending: [ENTRY], PageKey: 'a' }
+        : key === 'a'
+          ? { Pending: [], PageKey: 'b' }
+          : { Pending: [], PageKey: 'a' };
     const { pages, error } = await walk();
     expect(pages).toEqual([1, 0, 0]);
     expect(error).toBeInstanceOf(PendingListIncompleteError);
-    expect((error as Error).message).toMatch(/returned a PageKey it had already returned \(page 3\); stopped to avoid a loop, so the pending list is incomplete$/);
+    expect((error as Error).message).toMatch(
+      /returned a PageKey it had already returned \(page 3\); stopped to avoid a loop, so the pending list is incomplete$/,
+    );
   });
 
   it('stops after the page bound, saying so', async () => {
@@ -78,6 +96,8 @@ describe('pendingPages', () => {
     const { pages, error } = await walk(7);
     expect(pages).toHaveLength(7);
     expect(error).toBeInstanceOf(PendingListIncompleteError);
-    expect((error as Error).message).toMatch(/still had more after 7 pages; stopped, so the pending list is incomplete/);
+    expect((error as Error).message).toMatch(
+      /still had more after 7 pages; stopped, so the pending list is incomplete/,
+    );
   });
 });

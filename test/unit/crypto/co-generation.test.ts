@@ -12,11 +12,19 @@ import { edwardsCurve } from '../../../src/crypto/edwards-signing.js';
 import { InvalidArgumentError, InvalidKeyError, UnsupportedAlgorithmError } from '../../../src/crypto/errors.js';
 import { shake256 } from '../../../src/crypto/hash.js';
 import type { KeyAlgorithm } from '../../../src/crypto/key-pair.js';
-import { combineKeyPairs, generateKeyPair, keyPairFromSecret, recomputePublicKey, SECRET_LENGTH, verifySignature } from '../../../src/crypto/keys.js';
+import {
+  combineKeyPairs,
+  generateKeyPair,
+  keyPairFromSecret,
+  recomputePublicKey,
+  SECRET_LENGTH,
+  verifySignature,
+} from '../../../src/crypto/keys.js';
 import { seededRandom } from '../../../src/crypto/random.js';
 
 const ALL = ['Ed448', 'X448', 'Ed25519', 'X25519'] as const;
-const secretArb = (alg: KeyAlgorithm) => fc.uint8Array({ minLength: SECRET_LENGTH[alg], maxLength: SECRET_LENGTH[alg] });
+const secretArb = (alg: KeyAlgorithm) =>
+  fc.uint8Array({ minLength: SECRET_LENGTH[alg], maxLength: SECRET_LENGTH[alg] });
 
 describe.each(ALL)('%s', (alg) => {
   it("combined scalar's public key equals the point sum of the parts (property)", () => {
@@ -78,7 +86,9 @@ describe.each(['Ed448', 'Ed25519'] as const)('%s combined signing', (alg) => {
     if (alg === 'Ed448') {
       // docs/mesh-compatibility.md §3 (b): the reference's r = SHAKE256(dom4 ‖ M); ours must not be it.
       const dom4 = concat(utf8('SigEd448'), Uint8Array.of(0, 0));
-      const publicR = ed448.Point.BASE.multiply(bytesToBigIntLE(shake256(concat(dom4, m1), 114)) % edwardsCurve(alg).q).toBytes();
+      const publicR = ed448.Point.BASE.multiply(
+        bytesToBigIntLE(shake256(concat(dom4, m1), 114)) % edwardsCurve(alg).q,
+      ).toBytes();
       expect(toHex(R1)).not.toBe(toHex(publicR));
     }
     // Two combinations with equal public data but different scalars give different R.
@@ -129,11 +139,18 @@ describe('combineKeyPairs argument checks', () => {
   });
   it('a foreign KeyPair-shaped object is refused without reading anything private', () => {
     const a = generateKeyPair('Ed448', seededRandom(1));
-    const fake = { alg: 'Ed448', publicKey: a.publicKey, sign: () => new Uint8Array(), agree: () => new Uint8Array() } as const;
+    const fake = {
+      alg: 'Ed448',
+      publicKey: a.publicKey,
+      sign: () => new Uint8Array(),
+      agree: () => new Uint8Array(),
+    } as const;
     expect(() => combineKeyPairs(a, fake)).toThrow(/"contribution"/);
     expect(() => combineKeyPairs(fake, a)).toThrow(/"base"/);
   });
   it('an unknown algorithm in combinePublicKeys is UnsupportedAlgorithmError', () => {
-    expect(() => combinePublicKeys('P256' as KeyAlgorithm, new Uint8Array(1), new Uint8Array(1))).toThrow(UnsupportedAlgorithmError);
+    expect(() => combinePublicKeys('P256' as KeyAlgorithm, new Uint8Array(1), new Uint8Array(1))).toThrow(
+      UnsupportedAlgorithmError,
+    );
   });
 });

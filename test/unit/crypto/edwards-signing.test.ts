@@ -79,7 +79,9 @@ describe.each(['Ed448', 'Ed25519'] as const)('%s', (alg) => {
     const nonCanonical = new Uint8Array(c.length).fill(0xff);
     nonCanonical[c.length - 1] = alg === 'Ed448' ? 0x00 : 0x7f;
     expect(() => assertEdwardsPublicKey(alg, nonCanonical, 'publicKey')).toThrow(/"publicKey" is not a canonical/);
-    expect(() => assertEdwardsPublicKey(alg, new Uint8Array(5), 'publicKey')).toThrow(/"publicKey" expected .* got length=5/);
+    expect(() => assertEdwardsPublicKey(alg, new Uint8Array(5), 'publicKey')).toThrow(
+      /"publicKey" expected .* got length=5/,
+    );
     // The first small y for which no x exists: a point that is off the curve.
     const offCurve = new Uint8Array(c.length);
     for (let y = 2; ; y++) {

@@ -50,14 +50,17 @@ describe('T10: published reference signature (pure Ed448 over the PayloadDigest)
 
 describe('T3 public keys are valid points', () => {
   it.each(t3.keys.map((k) => [k.alg, k]))('%s', (alg, k) => {
-    const bytes = 'hex' in k && k.hex !== undefined ? new Uint8Array(Buffer.from(k.hex, 'hex')) : fromB64(k.b64url as string);
+    const bytes =
+      'hex' in k && k.hex !== undefined ? new Uint8Array(Buffer.from(k.hex, 'hex')) : fromB64(k.b64url as string);
     expect(bytes.length).toBe(PUBLIC_KEY_LENGTH[alg as KeyAlgorithm]);
     if (alg === 'X448') {
       const me = generateKeyPair('X448', seededRandom(5));
       expect(me.agree(bytes).length).toBe(56);
     } else {
       // A key accepted by verifySignature: a wrong signature is false, not a key error.
-      expect(verifySignature(alg as KeyAlgorithm, bytes, new Uint8Array(1), new Uint8Array(bytes.length * 2))).toBe(false);
+      expect(verifySignature(alg as KeyAlgorithm, bytes, new Uint8Array(1), new Uint8Array(bytes.length * 2))).toBe(
+        false,
+      );
     }
   });
 });
@@ -103,7 +106,10 @@ describe.each(SIGNERS)('%s signing', (alg) => {
     const length = alg === 'Ed448' ? 57 : 32;
     const secret = seededRandom(3)(length);
     const kp = generateKeyPair(alg, () => Uint8Array.from(secret));
-    const key = createPrivateKey({ key: { kty: 'OKP', crv: alg, d: b64(secret), x: b64(kp.publicKey) }, format: 'jwk' });
+    const key = createPrivateKey({
+      key: { kty: 'OKP', crv: alg, d: b64(secret), x: b64(kp.publicKey) },
+      format: 'jwk',
+    });
     expect(b64(kp.publicKey)).toBe(createPublicKey(key).export({ format: 'jwk' }).x);
     const msg = new Uint8Array(64).fill(0x5a);
     expect(toHex(kp.sign(msg))).toBe(toHex(new Uint8Array(nodeSign(null, msg, key))));
@@ -127,8 +133,14 @@ describe.each(AGREERS)('%s agreement', (alg) => {
         expect(toHex(ab)).toBe(toHex(b.agree(a.publicKey)));
         expect(ab.length).toBe(SECRET_LENGTH[alg]);
         const uLen = SECRET_LENGTH[alg];
-        const priv = createPrivateKey({ key: { kty: 'OKP', crv: alg, d: b64(sa), x: b64(a.publicKey.subarray(0, uLen)) }, format: 'jwk' });
-        const pub = createPublicKey({ key: { kty: 'OKP', crv: alg, x: b64(b.publicKey.subarray(0, uLen)) }, format: 'jwk' });
+        const priv = createPrivateKey({
+          key: { kty: 'OKP', crv: alg, d: b64(sa), x: b64(a.publicKey.subarray(0, uLen)) },
+          format: 'jwk',
+        });
+        const pub = createPublicKey({
+          key: { kty: 'OKP', crv: alg, x: b64(b.publicKey.subarray(0, uLen)) },
+          format: 'jwk',
+        });
         expect(toHex(ab)).toBe(toHex(new Uint8Array(diffieHellman({ privateKey: priv, publicKey: pub }))));
       }),
       { numRuns: 8 },
@@ -178,7 +190,9 @@ describe('verifySignature argument checks', () => {
     expect(() => verifySignature('P256' as KeyAlgorithm, kp.publicKey, msg, sig)).toThrow(/"alg"/);
   });
   it('a non-Uint8Array message is InvalidArgumentError naming "message"', () => {
-    expect(() => verifySignature('Ed448', kp.publicKey, 'x' as unknown as Uint8Array, sig)).toThrow(InvalidArgumentError);
+    expect(() => verifySignature('Ed448', kp.publicKey, 'x' as unknown as Uint8Array, sig)).toThrow(
+      InvalidArgumentError,
+    );
     expect(() => verifySignature('Ed448', kp.publicKey, 'x' as unknown as Uint8Array, sig)).toThrow(/"message"/);
   });
 });
@@ -197,16 +211,23 @@ describe('key construction errors', () => {
 });
 
 describe('private material stays private', () => {
-  it.each(['Ed448', 'X448', 'Ed25519', 'X25519'] as const)('%s: JSON, inspect, keys and spread show only public values', (alg) => {
-    const secret = new Uint8Array(SECRET_LENGTH[alg]).fill(0xab);
-    const kp = keyPairFromSecret(alg, secret);
-    const json = JSON.stringify(kp);
-    expect(JSON.parse(json)).toEqual({ alg, publicKey: b64(kp.publicKey) });
-    const shown = inspect(kp, { showHidden: true, depth: 10 }) + json + JSON.stringify({ ...kp }) + Object.getOwnPropertyNames(kp).join();
-    expect(shown).not.toMatch(/abab/i);
-    expect(shown).not.toMatch(/q6ur/i); // 0xABAB… in base64url
-    expect(shown).not.toMatch(/scalar|prefix|secret/i);
-  });
+  it.each(['Ed448', 'X448', 'Ed25519', 'X25519'] as const)(
+    '%s: JSON, inspect, keys and spread show only public values',
+    (alg) => {
+      const secret = new Uint8Array(SECRET_LENGTH[alg]).fill(0xab);
+      const kp = keyPairFromSecret(alg, secret);
+      const json = JSON.stringify(kp);
+      expect(JSON.parse(json)).toEqual({ alg, publicKey: b64(kp.publicKey) });
+      const shown =
+        inspect(kp, { showHidden: true, depth: 10 }) +
+        json +
+        JSON.stringify({ ...kp }) +
+        Object.getOwnPropertyNames(kp).join();
+      expect(shown).not.toMatch(/abab/i);
+      expect(shown).not.toMatch(/q6ur/i); // 0xABAB… in base64url
+      expect(shown).not.toMatch(/scalar|prefix|secret/i);
+    },
+  );
   it('the exposed public key is a copy', () => {
     const kp = generateKeyPair('Ed448', seededRandom(4));
     const pk = kp.publicKey;

@@ -26,7 +26,10 @@ const ALGS: MontgomeryAlgorithm[] = ['X448', 'X25519'];
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64url');
 
 function nodePublicU(alg: MontgomeryAlgorithm, secret: Uint8Array): Uint8Array {
-  const key = createPrivateKey({ key: { kty: 'OKP', crv: alg, d: b64(secret), x: b64(new Uint8Array(montgomeryCurve(alg).uLength)) }, format: 'jwk' });
+  const key = createPrivateKey({
+    key: { kty: 'OKP', crv: alg, d: b64(secret), x: b64(new Uint8Array(montgomeryCurve(alg).uLength)) },
+    format: 'jwk',
+  });
   const jwk = createPublicKey(key).export({ format: 'jwk' });
   return new Uint8Array(Buffer.from(jwk.x as string, 'base64url'));
 }
@@ -74,7 +77,10 @@ describe.each(ALGS)('%s', (alg) => {
       fc.property(secretArb, secretArb, (a, b) => {
         const peerU = nodePublicU(alg, b);
         const viaLadder = rawScalarMultU(alg, clampScalar(alg, a), bytesToBigIntLE(peerU));
-        const priv = createPrivateKey({ key: { kty: 'OKP', crv: alg, d: b64(a), x: b64(nodePublicU(alg, a)) }, format: 'jwk' });
+        const priv = createPrivateKey({
+          key: { kty: 'OKP', crv: alg, d: b64(a), x: b64(nodePublicU(alg, a)) },
+          format: 'jwk',
+        });
         const pub = createPublicKey({ key: { kty: 'OKP', crv: alg, x: b64(peerU) }, format: 'jwk' });
         expect(toHex(viaLadder)).toBe(toHex(new Uint8Array(diffieHellman({ privateKey: priv, publicKey: pub }))));
       }),

@@ -2,7 +2,15 @@ import { hkdfSync, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { aes256CbcDecrypt, aes256CbcEncrypt, aesKeyUnwrap, aesKeyWrap } from '../../../src/crypto/aes.js';
-import { assertBytes, bigIntToBytesLE, bytesToBigIntLE, concat, equalBytes, fromHex, toHex } from '../../../src/crypto/bytes.js';
+import {
+  assertBytes,
+  bigIntToBytesLE,
+  bytesToBigIntLE,
+  concat,
+  equalBytes,
+  fromHex,
+  toHex,
+} from '../../../src/crypto/bytes.js';
 import { DecryptionError, InvalidArgumentError, InvalidEncodingError } from '../../../src/crypto/errors.js';
 import { hkdf, hkdfExpand, hmacSha256, hmacSha512, sha3_512, sha512, shake256 } from '../../../src/crypto/hash.js';
 import { seededRandom, systemRandom } from '../../../src/crypto/random.js';
@@ -28,18 +36,25 @@ describe('hash', () => {
 
   it('hkdfExpand over HMAC(zeros, ikm) agrees with node:crypto HKDF for any input and length', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 1, maxLength: 80 }), fc.uint8Array({ maxLength: 40 }), fc.integer({ min: 1, max: 300 }), (ikm, info, length) => {
-        // RFC 5869 §2.2: an absent salt is HashLen zero bytes.
-        const expected = toHex(new Uint8Array(hkdfSync('sha512', ikm, new Uint8Array(0), info, length)));
-        expect(toHex(hkdf('sha512', ikm, undefined, info, length))).toBe(expected);
-        expect(toHex(hkdfExpand('sha512', hmacSha512(new Uint8Array(64), ikm), info, length))).toBe(expected);
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 1, maxLength: 80 }),
+        fc.uint8Array({ maxLength: 40 }),
+        fc.integer({ min: 1, max: 300 }),
+        (ikm, info, length) => {
+          // RFC 5869 §2.2: an absent salt is HashLen zero bytes.
+          const expected = toHex(new Uint8Array(hkdfSync('sha512', ikm, new Uint8Array(0), info, length)));
+          expect(toHex(hkdf('sha512', ikm, undefined, info, length))).toBe(expected);
+          expect(toHex(hkdfExpand('sha512', hmacSha512(new Uint8Array(64), ikm), info, length))).toBe(expected);
+        },
+      ),
       { numRuns: 50 },
     );
   });
 
   it('rejects an HKDF length beyond 255 × HashLen, naming the argument', () => {
-    expect(() => hkdf('sha256', new Uint8Array(8), undefined, new Uint8Array(), 255 * 32 + 1)).toThrow(InvalidArgumentError);
+    expect(() => hkdf('sha256', new Uint8Array(8), undefined, new Uint8Array(), 255 * 32 + 1)).toThrow(
+      InvalidArgumentError,
+    );
     expect(() => hkdfExpand('sha512', new Uint8Array(64), new Uint8Array(), 0)).toThrow(/"length"/);
   });
 });
@@ -49,7 +64,9 @@ describe('aes', () => {
     const kek = fromHex('000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F');
     const key = fromHex('00112233445566778899AABBCCDDEEFF000102030405060708090A0B0C0D0E0F');
     const wrapped = aesKeyWrap(kek, key);
-    expect(toHex(wrapped).toUpperCase()).toBe('28C9F404C4B810F4CBCCB35CFB87F8263F5786E2D80ED326CBC7F0E71A99F43BFB988B9B7A02DD21');
+    expect(toHex(wrapped).toUpperCase()).toBe(
+      '28C9F404C4B810F4CBCCB35CFB87F8263F5786E2D80ED326CBC7F0E71A99F43BFB988B9B7A02DD21',
+    );
     expect(toHex(aesKeyUnwrap(kek, wrapped))).toBe(toHex(key));
   });
 
@@ -57,12 +74,25 @@ describe('aes', () => {
     const kek = randomBytes(32);
     const wrapped = aesKeyWrap(kek, randomBytes(32));
     wrapped[5]! ^= 1;
-    const e1 = (() => { try { aesKeyUnwrap(kek, wrapped); } catch (e) { return e as Error; } })();
+    const e1 = (() => {
+      try {
+        aesKeyUnwrap(kek, wrapped);
+      } catch (e) {
+        return e as Error;
+      }
+    })();
     const key = new Uint8Array(randomBytes(32));
     const iv = new Uint8Array(16);
     const ct = aes256CbcEncrypt(key, iv, new TextEncoder().encode('sixteen byte msg and more'));
     const wrongKey = new Uint8Array(randomBytes(32));
-    const e2 = (() => { try { aes256CbcDecrypt(wrongKey, iv, ct); return undefined; } catch (e) { return e as Error; } })();
+    const e2 = (() => {
+      try {
+        aes256CbcDecrypt(wrongKey, iv, ct);
+        return undefined;
+      } catch (e) {
+        return e as Error;
+      }
+    })();
     expect(e1).toBeInstanceOf(DecryptionError);
     // A wrong key usually breaks the padding; when it does, the error is the uniform one.
     if (e2 !== undefined) {
@@ -84,15 +114,19 @@ describe('aes', () => {
   });
 
   it('names the argument when a key has the wrong length', () => {
-    expect(() => aes256CbcEncrypt(new Uint8Array(31), new Uint8Array(16), new Uint8Array())).toThrow(/"key" expected Uint8Array of length 32, got length=31/);
+    expect(() => aes256CbcEncrypt(new Uint8Array(31), new Uint8Array(16), new Uint8Array())).toThrow(
+      /"key" expected Uint8Array of length 32, got length=31/,
+    );
   });
 });
 
 describe('bytes', () => {
   it('converts little-endian integers both ways and rejects overflow', () => {
-    fc.assert(fc.property(fc.bigInt({ min: 0n, max: (1n << 256n) - 1n }), (n) => {
-      expect(bytesToBigIntLE(bigIntToBytesLE(n, 32))).toBe(n);
-    }));
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: (1n << 256n) - 1n }), (n) => {
+        expect(bytesToBigIntLE(bigIntToBytesLE(n, 32))).toBe(n);
+      }),
+    );
     expect(() => bigIntToBytesLE(1n << 64n, 8)).toThrow(InvalidArgumentError);
   });
 

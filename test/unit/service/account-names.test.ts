@@ -4,7 +4,12 @@
  * (docs/security.md "Account names and hosted domains").
  */
 import { describe, expect, it } from 'vitest';
-import { RESERVED_LOCAL_PARTS, hostedDomainProblem, normalizeAccountAddress, reservedNameProblem } from '../../../src/service/account-names.js';
+import {
+  RESERVED_LOCAL_PARTS,
+  hostedDomainProblem,
+  normalizeAccountAddress,
+  reservedNameProblem,
+} from '../../../src/service/account-names.js';
 
 describe('account names', () => {
   it('lower-cases a valid address and nothing else', () => {
@@ -13,15 +18,40 @@ describe('account names', () => {
   });
 
   it('refuses padding, non-ASCII, full-width and malformed addresses, naming the field', () => {
-    for (const bad of [' alice@example.com', 'alice@example.com\n', 'álice@example.com', 'ａlice@example.com', 'alice@bücher.example', 'alice@example.com.', 'a@b@example.com', '@example.com', 'alice@', '.alice@example.com']) {
-      expect(() => normalizeAccountAddress(bad, 'Request.Account'), JSON.stringify(bad)).toThrow(/"Request\.Account" expected user@domain/);
+    for (const bad of [
+      ' alice@example.com',
+      'alice@example.com\n',
+      'álice@example.com',
+      'ａlice@example.com',
+      'alice@bücher.example',
+      'alice@example.com.',
+      'a@b@example.com',
+      '@example.com',
+      'alice@',
+      '.alice@example.com',
+    ]) {
+      expect(() => normalizeAccountAddress(bad, 'Request.Account'), JSON.stringify(bad)).toThrow(
+        /"Request\.Account" expected user@domain/,
+      );
     }
   });
 
   it('reserves the documented user parts in any case, and only whole user parts', () => {
-    for (const user of ['admin', 'administrator', 'postmaster', 'root', 'hostmaster', 'abuse', 'webmaster', 'security', 'noreply']) {
+    for (const user of [
+      'admin',
+      'administrator',
+      'postmaster',
+      'root',
+      'hostmaster',
+      'abuse',
+      'webmaster',
+      'security',
+      'noreply',
+    ]) {
       expect(RESERVED_LOCAL_PARTS).toContain(user);
-      expect(reservedNameProblem(`${user.toUpperCase()}@example.com`, RESERVED_LOCAL_PARTS)).toBe(`the account name ${JSON.stringify(user)} is reserved`);
+      expect(reservedNameProblem(`${user.toUpperCase()}@example.com`, RESERVED_LOCAL_PARTS)).toBe(
+        `the account name ${JSON.stringify(user)} is reserved`,
+      );
     }
     expect(reservedNameProblem('admins@example.com', RESERVED_LOCAL_PARTS)).toBeUndefined();
     expect(reservedNameProblem('alice@admin.example.com', RESERVED_LOCAL_PARTS)).toBeUndefined();
@@ -30,6 +60,8 @@ describe('account names', () => {
   it('hosts every domain by default, and only the listed ones otherwise', () => {
     expect(hostedDomainProblem('alice@anything.example', [])).toBeUndefined();
     expect(hostedDomainProblem('alice@Example.com', ['example.com'])).toBeUndefined();
-    expect(hostedDomainProblem('alice@sub.example.com', ['example.com'])).toBe('the account domain "sub.example.com" is not hosted here (this service hosts example.com)');
+    expect(hostedDomainProblem('alice@sub.example.com', ['example.com'])).toBe(
+      'the account domain "sub.example.com" is not hosted here (this service hosts example.com)',
+    );
   });
 });

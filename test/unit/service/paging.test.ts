@@ -36,11 +36,18 @@ describe('collectPage', () => {
     await rm(directory, { recursive: true, force: true });
   });
 
-  const all = (record: { key: string; value: { keep: boolean; text: string } }) => ({ key: record.key, text: record.value.text });
-  const kept = (record: { key: string; value: { keep: boolean; text: string } }) => (record.value.keep ? all(record) : undefined);
+  const all = (record: { key: string; value: { keep: boolean; text: string } }) => ({
+    key: record.key,
+    text: record.value.text,
+  });
+  const kept = (record: { key: string; value: { keep: boolean; text: string } }) =>
+    record.value.keep ? all(record) : undefined;
 
   /** Follows PageKeys to the end; the pages. */
-  async function pages(budget: () => PageBudget, select: typeof all | typeof kept): Promise<{ key: string; text: string }[][]> {
+  async function pages(
+    budget: () => PageBudget,
+    select: typeof all | typeof kept,
+  ): Promise<{ key: string; text: string }[][]> {
     const out: { key: string; text: string }[][] = [];
     let after: string | undefined;
     for (;;) {
@@ -74,13 +81,31 @@ describe('collectPage', () => {
   });
 
   it('reads past filtered-out records until the page is full or the listing ends', async () => {
-    const page = await collectPage(store, 'c', 'a ', undefined, new PageBudget({ MaxEntries: 100 }, CONFIG), 'Test', kept);
+    const page = await collectPage(
+      store,
+      'c',
+      'a ',
+      undefined,
+      new PageBudget({ MaxEntries: 100 }, CONFIG),
+      'Test',
+      kept,
+    );
     expect(page.complete).toBe(true);
-    expect(page.items.map((i) => i.key)).toEqual([49, 99, 149, 199, 249, 299].map((i) => `a ${String(i).padStart(4, '0')}`));
+    expect(page.items.map((i) => i.key)).toEqual(
+      [49, 99, 149, 199, 249, 299].map((i) => `a ${String(i).padStart(4, '0')}`),
+    );
   });
 
   it('returns a PageKey past every record read when the scan budget runs out, and the follow-ups find the rest', async () => {
-    const first = await collectPage(store, 'c', 'a ', undefined, new PageBudget(undefined, { ...CONFIG, maxScanRecords: 40 }), 'Test', kept);
+    const first = await collectPage(
+      store,
+      'c',
+      'a ',
+      undefined,
+      new PageBudget(undefined, { ...CONFIG, maxScanRecords: 40 }),
+      'Test',
+      kept,
+    );
     expect(first.items).toHaveLength(0);
     expect(first.complete).toBe(false);
     const result = await pages(() => new PageBudget(undefined, { ...CONFIG, maxScanRecords: 40 }), kept);
@@ -89,8 +114,18 @@ describe('collectPage', () => {
   });
 
   it('refuses a PageKey outside the prefix with a 400 naming the field', async () => {
-    const other = await collectPage(store, 'c', 'a ', undefined, new PageBudget({ MaxEntries: 1 }, CONFIG), 'Test', all);
-    await expect(collectPage(store, 'c', 'b ', other.next, new PageBudget(undefined, CONFIG), 'Test', all)).rejects.toMatchObject({
+    const other = await collectPage(
+      store,
+      'c',
+      'a ',
+      undefined,
+      new PageBudget({ MaxEntries: 1 }, CONFIG),
+      'Test',
+      all,
+    );
+    await expect(
+      collectPage(store, 'c', 'b ', other.next, new PageBudget(undefined, CONFIG), 'Test', all),
+    ).rejects.toMatchObject({
       status: 400,
       message: expect.stringContaining('"Test.SearchConstraints.PageKey"'),
     });

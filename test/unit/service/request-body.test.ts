@@ -7,7 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../../src/crypto/keys.js';
 import { seededRandom } from '../../../src/crypto/random.js';
 import { jsonDepthExceeds, parseRequestBody } from '../../../src/service/request-body.js';
-import { createRequestAuthorization, verifyRequestAuthorization } from '../../../src/mesh/connect/request-authorization.js';
+import {
+  createRequestAuthorization,
+  verifyRequestAuthorization,
+} from '../../../src/mesh/connect/request-authorization.js';
 import { parseOwnerAuthorization } from '../../../src/service/owner-authorization.js';
 import { ServiceRequestError } from '../../../src/service/service-errors.js';
 
@@ -25,7 +28,10 @@ function refusal(fn: () => unknown): ServiceRequestError {
 
 describe('parseRequestBody', () => {
   it('reads the one Request member', () => {
-    expect(parseRequestBody(bytes('{"ValidateRequest": {"Account": "a@b.c"}}'))).toEqual({ name: 'ValidateRequest', body: { Account: 'a@b.c' } });
+    expect(parseRequestBody(bytes('{"ValidateRequest": {"Account": "a@b.c"}}'))).toEqual({
+      name: 'ValidateRequest',
+      body: { Account: 'a@b.c' },
+    });
   });
   it.each([
     ['', 400, 'empty'],
@@ -62,7 +68,11 @@ describe('Mesh-Authorization (the service side of mesh/connect/request-authoriza
 
   it('round-trips and verifies over the exact body bytes', () => {
     const parsed = parseOwnerAuthorization(header);
-    expect(parsed).toMatchObject({ account: 'alice@example.com', createdText: '2026-11-21T10:00:00Z', nonceText: 'AAAAAAAAAAAAAAAAAAAAAA' });
+    expect(parsed).toMatchObject({
+      account: 'alice@example.com',
+      createdText: '2026-11-21T10:00:00Z',
+      nonceText: 'AAAAAAAAAAAAAAAAAAAAAA',
+    });
     expect(verifyRequestAuthorization(parsed, { publicKey: key, body })).toBe(true);
     expect(verifyRequestAuthorization(parsed, { publicKey: key, body: bytes('{"StatusRequest": {}}') })).toBe(false);
   });

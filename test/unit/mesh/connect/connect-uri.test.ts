@@ -44,7 +44,10 @@ describe('parseConnectUri', () => {
     ['mcu://alice@example.com/AAJP-KPYV-NSB4-GIYL-AM?x=1', /"uri" must not have a query or fragment/],
     ['mcu://alice@example.com/AAJP-KPYV-NSB4-GIYL-AM#f', /"uri" must not have a query or fragment/],
     ['mcu://alice@example.com/AAJP-KPYV-NSB4-GIYL-A0', /"uri key" has a character that is not Base32/],
-    ['mcu://alice@example.com/MDDK-7N6A-727A-JZNO-STRX', /"uri key" expected an encryption key \(type 0x20, 'E…'\) or a PIN \(type 0x00, 'A…'\), got type 0x60/],
+    [
+      'mcu://alice@example.com/MDDK-7N6A-727A-JZNO-STRX',
+      /"uri key" expected an encryption key \(type 0x20, 'E…'\) or a PIN \(type 0x00, 'A…'\), got type 0x60/,
+    ],
     ['mcu://alice@example.com/AAJP-KPYV-NS', /"uri key" expected at least 8 key bytes, got 5/],
     ['mcu://alice@example.com/A', /"uri key" is too short/],
     [' mcu://alice@example.com/AAJP-KPYV-NSB4-GIYL-AM', /"uri" must not contain white space/],
@@ -68,8 +71,12 @@ describe('connectUri', () => {
     expect(() => connectUri('alice', 'AAJP-KPYV-NSB4-GIYL-AM')).toThrow(InvalidArgumentError);
     expect(() => connectUri('alice', 'AAJP-KPYV-NSB4-GIYL-AM')).toThrow(/"account" expected user@domain/);
     expect(() => connectUri('alice@example.com', 'MDDK-7N6A-727A-JZNO-STRX')).toThrow(InvalidArgumentError);
-    expect(() => connectUri('alice@example.com', 'MDDK-7N6A-727A-JZNO-STRX')).toThrow(/"key" expected an encryption key/);
-    expect(() => checkAccountAddress(7 as unknown as string, 'publisher')).toThrow(/"publisher" expected an account address string/);
+    expect(() => connectUri('alice@example.com', 'MDDK-7N6A-727A-JZNO-STRX')).toThrow(
+      /"key" expected an encryption key/,
+    );
+    expect(() => checkAccountAddress(7 as unknown as string, 'publisher')).toThrow(
+      /"publisher" expected an account address string/,
+    );
   });
 
   it('build → parse round trip for E keys and A PINs', () => {

@@ -20,7 +20,11 @@ import {
   createDevicePreconfiguration,
   verifyDevicePreconfiguration,
 } from '../../../../src/mesh/connect/device-preconfiguration.js';
-import { createMessageClaim, verifyClaimOnDevice, verifyClaimOnService } from '../../../../src/mesh/connect/message-claim.js';
+import {
+  createMessageClaim,
+  verifyClaimOnDevice,
+  verifyClaimOnService,
+} from '../../../../src/mesh/connect/message-claim.js';
 import { acceptClaim } from '../../../../src/mesh/connect/respond-connection.js';
 import { deviceAuthenticate, serviceAuthenticate, staticConnectUri } from '../../../../src/mesh/connect/static-qr.js';
 import { createEnvelope } from '../../../../src/mesh/dare/create-envelope.js';
@@ -53,7 +57,12 @@ describe('claim flow', () => {
     expect(installed.serviceAuthenticator).toBe(published.publication.Authenticator);
 
     // Owner scans the QR code and claims.
-    const claim = createMessageClaim({ claimantProfile: w.alice.profile, adminKey: w.alice.admin, connectUri: pre.connectUri, random: w.random });
+    const claim = createMessageClaim({
+      claimantProfile: w.alice.profile,
+      adminKey: w.alice.admin,
+      connectUri: pre.connectUri,
+      random: w.random,
+    });
     expect(claim.publisher).toBe(MAKER);
     expect(claim.claim.Recipient).toBe(MAKER);
     // Maker's service: Claim.
@@ -88,7 +97,12 @@ describe('claim flow', () => {
   it('a second owner claims the same device independently', () => {
     const { w, pre, published, installed } = factory();
     const claims = [w.alice, w.bob].map((owner) => {
-      const claim = createMessageClaim({ claimantProfile: owner.profile, adminKey: owner.admin, connectUri: pre.connectUri, random: w.random });
+      const claim = createMessageClaim({
+        claimantProfile: owner.profile,
+        adminKey: owner.admin,
+        connectUri: pre.connectUri,
+        random: w.random,
+      });
       const accepted = acceptClaim({
         claimMessageId: claim.messageId,
         publication: published.publication,
@@ -103,20 +117,45 @@ describe('claim flow', () => {
     });
     const [a, b] = claims as [(typeof claims)[0], (typeof claims)[0]];
     expect(a.accepted.activationSeed).not.toBe(b.accepted.activationSeed);
-    const doneB = completeConnection({ respond: b.accepted.json, deviceSeed: installed.deviceSeed, accountProfile: b.onDevice.claimant, claim: b.onDevice });
-    const doneA = completeConnection({ respond: a.accepted.json, deviceSeed: installed.deviceSeed, accountProfile: a.onDevice.claimant, claim: a.onDevice });
+    const doneB = completeConnection({
+      respond: b.accepted.json,
+      deviceSeed: installed.deviceSeed,
+      accountProfile: b.onDevice.claimant,
+      claim: b.onDevice,
+    });
+    const doneA = completeConnection({
+      respond: a.accepted.json,
+      deviceSeed: installed.deviceSeed,
+      accountProfile: a.onDevice.claimant,
+      claim: a.onDevice,
+    });
     expect(doneA.activationSeed).toBe(a.accepted.activationSeed);
     expect(doneB.activationSeed).toBe(b.accepted.activationSeed);
     // Bob's answer does not complete Alice's claim: wrong signer for that claimant.
     expect(() =>
-      completeConnection({ respond: b.accepted.json, deviceSeed: installed.deviceSeed, accountProfile: a.onDevice.claimant, claim: a.onDevice }),
+      completeConnection({
+        respond: b.accepted.json,
+        deviceSeed: installed.deviceSeed,
+        accountProfile: a.onDevice.claimant,
+        claim: a.onDevice,
+      }),
     ).toThrow(UnauthorizedSignerError);
   });
 
   it('an answer to another claim by the same owner is refused (MessageId mismatch)', () => {
     const { w, pre, published, installed } = factory();
-    const first = createMessageClaim({ claimantProfile: w.alice.profile, adminKey: w.alice.admin, connectUri: pre.connectUri, random: w.random });
-    const second = createMessageClaim({ claimantProfile: w.alice.profile, adminKey: w.alice.admin, connectUri: pre.connectUri, random: w.random });
+    const first = createMessageClaim({
+      claimantProfile: w.alice.profile,
+      adminKey: w.alice.admin,
+      connectUri: pre.connectUri,
+      random: w.random,
+    });
+    const second = createMessageClaim({
+      claimantProfile: w.alice.profile,
+      adminKey: w.alice.admin,
+      connectUri: pre.connectUri,
+      random: w.random,
+    });
     const forSecond = acceptClaim({
       claimMessageId: second.messageId,
       publication: published.publication,
@@ -128,7 +167,12 @@ describe('claim flow', () => {
     });
     const onDevice = verifyClaimOnDevice(first.json, installed);
     expect(() =>
-      completeConnection({ respond: forSecond.json, deviceSeed: installed.deviceSeed, accountProfile: onDevice.claimant, claim: onDevice }),
+      completeConnection({
+        respond: forSecond.json,
+        deviceSeed: installed.deviceSeed,
+        accountProfile: onDevice.claimant,
+        claim: onDevice,
+      }),
     ).toThrow(MessageIdMismatchError);
   });
 });
@@ -136,12 +180,24 @@ describe('claim flow', () => {
 describe('refused claims', () => {
   function forged(field: 'ServiceAuthenticate' | 'DeviceAuthenticate') {
     const { w, pre, published, installed } = factory();
-    const claim = createMessageClaim({ claimantProfile: w.alice.profile, adminKey: w.alice.admin, connectUri: pre.connectUri, random: w.random });
+    const claim = createMessageClaim({
+      claimantProfile: w.alice.profile,
+      adminKey: w.alice.admin,
+      connectUri: pre.connectUri,
+      random: w.random,
+    });
     // Computed with another device's key: well-formed, signed, wrong.
     const otherUri = staticConnectUri(seedOf('MeshProfileDevice', w.random), MAKER);
     const otherKey = otherUri.slice(otherUri.lastIndexOf('/') + 1);
-    const value = field === 'ServiceAuthenticate' ? serviceAuthenticate('alice@example.com', otherKey) : deviceAuthenticate('alice@example.com', otherKey);
-    const bad = sealObject('MessageClaim', { ...claim.claim, [field]: value }, { envelopeId: envelopeId(claim.messageId), signer: w.alice.admin });
+    const value =
+      field === 'ServiceAuthenticate'
+        ? serviceAuthenticate('alice@example.com', otherKey)
+        : deviceAuthenticate('alice@example.com', otherKey);
+    const bad = sealObject(
+      'MessageClaim',
+      { ...claim.claim, [field]: value },
+      { envelopeId: envelopeId(claim.messageId), signer: w.alice.admin },
+    );
     return { w, bad, published, installed, claim };
   }
 
@@ -169,9 +225,16 @@ describe('refused claims', () => {
 
   it('a claim for another publication, by another signer, unsigned, or claiming another Sender', () => {
     const { w, claim, published, installed } = forged('DeviceAuthenticate');
-    const other = createPublication({ deviceSeed: seedOf('MeshProfileDevice', w.random), makerAccount: MAKER, random: w.random });
+    const other = createPublication({
+      deviceSeed: seedOf('MeshProfileDevice', w.random),
+      makerAccount: MAKER,
+      random: w.random,
+    });
     expect(() => verifyClaimOnService(claim.json, other.publication)).toThrow(PublicationMismatchError);
-    const byBob = sealObject('MessageClaim', claim.claim, { envelopeId: envelopeId(claim.messageId), signer: w.bob.admin });
+    const byBob = sealObject('MessageClaim', claim.claim, {
+      envelopeId: envelopeId(claim.messageId),
+      signer: w.bob.admin,
+    });
     expect(() => verifyClaimOnService(byBob.json, published.publication)).toThrow(UnauthorizedSignerError);
     expect(() => verifyClaimOnDevice(byBob.json, installed)).toThrow(UnauthorizedSignerError);
     const unsigned = createEnvelope(encodeTaggedBytes('MessageClaim', claim.claim));
@@ -183,7 +246,13 @@ describe('refused claims', () => {
   it('an expired claim is refused when the checker passes its clock', () => {
     const { w, pre, published, installed } = factory();
     const expires = new Date(w.now.getTime() + 60_000);
-    const claim = createMessageClaim({ claimantProfile: w.alice.profile, adminKey: w.alice.admin, connectUri: pre.connectUri, random: w.random, expires });
+    const claim = createMessageClaim({
+      claimantProfile: w.alice.profile,
+      adminKey: w.alice.admin,
+      connectUri: pre.connectUri,
+      random: w.random,
+      expires,
+    });
     expect(verifyClaimOnService(claim.json, published.publication, w.now).messageId).toBe(claim.messageId);
     expect(() => verifyClaimOnService(claim.json, published.publication, expires)).toThrow(ExpiredMessageError);
     expect(() => verifyClaimOnDevice(claim.json, installed, expires)).toThrow(ExpiredMessageError);
@@ -191,7 +260,11 @@ describe('refused claims', () => {
 
   it('a publication that the ConnectUri does not name is refused', () => {
     const { w, pre } = factory();
-    const other = createPublication({ deviceSeed: seedOf('MeshProfileDevice', w.random), makerAccount: MAKER, random: w.random });
+    const other = createPublication({
+      deviceSeed: seedOf('MeshProfileDevice', w.random),
+      makerAccount: MAKER,
+      random: w.random,
+    });
     expect(() => openPublication(other.publication, pre.connectUri)).toThrow(PublicationMismatchError);
   });
 });
@@ -203,18 +276,33 @@ describe('DevicePreconfiguration', () => {
     expect(JSON.stringify(pre.publicForm)).not.toContain(w.deviceSeed);
     expect(installed.profile.udf).toBe(pre.deviceUdf);
     expect(installed.makerAccount).toBe(MAKER);
-    expect(verifyDevicePreconfiguration({ DevicePreconfiguration: roundTrip(pre.preconfiguration) }).deviceSeed).toBe(installed.deviceSeed);
+    expect(verifyDevicePreconfiguration({ DevicePreconfiguration: roundTrip(pre.preconfiguration) }).deviceSeed).toBe(
+      installed.deviceSeed,
+    );
   });
 
   it('refuses a wrong seed, a tampered profile, a foreign profile, a wrong ConnectUri, and a missing field', () => {
     const { w, pre } = factory();
-    const wrongSeed = { ...pre.preconfiguration, PrivateKey: { PrivateKeyUDF: { PrivateValue: seedOf('MeshProfileDevice', w.random), KeyType: 'MeshProfileDevice' } } };
+    const wrongSeed = {
+      ...pre.preconfiguration,
+      PrivateKey: {
+        PrivateKeyUDF: { PrivateValue: seedOf('MeshProfileDevice', w.random), KeyType: 'MeshProfileDevice' },
+      },
+    };
     expect(() => verifyDevicePreconfiguration(wrongSeed)).toThrow(PreconfigurationMismatchError);
-    const accountSeed = { ...pre.preconfiguration, PrivateKey: { PrivateKeyUDF: { PrivateValue: seedOf('MeshProfileAccount', w.random), KeyType: 'MeshProfileDevice' } } };
+    const accountSeed = {
+      ...pre.preconfiguration,
+      PrivateKey: {
+        PrivateKeyUDF: { PrivateValue: seedOf('MeshProfileAccount', w.random), KeyType: 'MeshProfileDevice' },
+      },
+    };
     expect(() => verifyDevicePreconfiguration(accountSeed)).toThrow(PreconfigurationMismatchError);
 
     const profile = createProfileDevice(w.deviceSeed);
-    const altered = { ...profile.envelope, payload: encodeTaggedBytes('ProfileDevice', { ...profile.profile, Description: 'evil' }) };
+    const altered = {
+      ...profile.envelope,
+      payload: encodeTaggedBytes('ProfileDevice', { ...profile.profile, Description: 'evil' }),
+    };
     const tampered = { ...pre.preconfiguration, EnvelopedProfileDevice: envelopeToJson(altered) };
     expect(() => verifyDevicePreconfiguration(tampered)).toThrow(PreconfigurationMismatchError);
     try {
@@ -223,14 +311,20 @@ describe('DevicePreconfiguration', () => {
       expect((e as Error).message).toContain('EnvelopedProfileDevice');
       expect((e as Error & { cause: unknown }).cause).toBeInstanceOf(UnauthorizedSignerError);
     }
-    const foreign = { ...pre.preconfiguration, EnvelopedProfileDevice: createProfileDevice(seedOf('MeshProfileDevice', w.random)).json };
+    const foreign = {
+      ...pre.preconfiguration,
+      EnvelopedProfileDevice: createProfileDevice(seedOf('MeshProfileDevice', w.random)).json,
+    };
     expect(() => verifyDevicePreconfiguration(foreign)).toThrow(/PrivateKey/);
 
     const otherMaker = { ...pre.preconfiguration, ConnectUri: staticConnectUri(w.deviceSeed, 'other@example.com') };
-    expect(() => verifyDevicePreconfiguration({ ...otherMaker, ConnectUri: otherMaker.ConnectUri.replace('other@', 'maker@') })).toThrow(
-      PreconfigurationMismatchError,
-    );
-    const otherDevice = { ...pre.preconfiguration, ConnectUri: staticConnectUri(seedOf('MeshProfileDevice', w.random), MAKER) };
+    expect(() =>
+      verifyDevicePreconfiguration({ ...otherMaker, ConnectUri: otherMaker.ConnectUri.replace('other@', 'maker@') }),
+    ).toThrow(PreconfigurationMismatchError);
+    const otherDevice = {
+      ...pre.preconfiguration,
+      ConnectUri: staticConnectUri(seedOf('MeshProfileDevice', w.random), MAKER),
+    };
     expect(() => verifyDevicePreconfiguration(otherDevice)).toThrow(/ConnectUri/);
 
     const { ConnectUri: _dropped, ...missing } = pre.preconfiguration;

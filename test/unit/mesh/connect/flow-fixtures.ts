@@ -4,8 +4,16 @@
  * service, two owners and a device, each with its verified profile.
  */
 import { seededRandom, type RandomSource } from '../../../../src/crypto/random.js';
-import { accountKeyPairs, createProfileAccount, verifyProfileAccount } from '../../../../src/mesh/profiles/profile-account.js';
-import { createProfileService, serviceKeyPairs, verifyProfileService } from '../../../../src/mesh/profiles/profile-service.js';
+import {
+  accountKeyPairs,
+  createProfileAccount,
+  verifyProfileAccount,
+} from '../../../../src/mesh/profiles/profile-account.js';
+import {
+  createProfileService,
+  serviceKeyPairs,
+  verifyProfileService,
+} from '../../../../src/mesh/profiles/profile-service.js';
 import { signerOf } from '../../../../src/mesh/profiles/signed-object.js';
 import { KeySpecifier, newDerivedKeySeedUdf } from '../../../../src/mesh/udf/derived-key-seed.js';
 
@@ -24,7 +32,11 @@ export function makeService(random: RandomSource) {
 export function makeOwner(accountAddress: string, random: RandomSource, serviceUdf?: string) {
   const seed = seedOf('MeshProfileAccount', random);
   const keys = accountKeyPairs(seed);
-  const created = createProfileAccount(seed, { accountAddress, keys, ...(serviceUdf === undefined ? {} : { serviceUdf }) });
+  const created = createProfileAccount(seed, {
+    accountAddress,
+    keys,
+    ...(serviceUdf === undefined ? {} : { serviceUdf }),
+  });
   const profile = verifyProfileAccount(created.json);
   return { seed, keys, profile, admin: signerOf(keys.administratorSignature) };
 }

@@ -5,7 +5,10 @@
  * owner's auto-accept use it.
  */
 import { describe, expect, it } from 'vitest';
-import { createAcknowledgeConnection, verifyAcknowledgeConnection } from '../../../../src/mesh/connect/acknowledge-connection.js';
+import {
+  createAcknowledgeConnection,
+  verifyAcknowledgeConnection,
+} from '../../../../src/mesh/connect/acknowledge-connection.js';
 import { completeConnection } from '../../../../src/mesh/connect/complete-connection.js';
 import { AccountMismatchError, MessageIdMismatchError } from '../../../../src/mesh/connect/connection-errors.js';
 import { checkPinOnRequest, createMessagePin, verifyMessagePin } from '../../../../src/mesh/connect/message-pin.js';
@@ -22,14 +25,23 @@ function setup(devicePin?: (pin: string) => string) {
   const w = world(11);
   const pin = newPin(w.random);
   const expires = new Date(w.now.getTime() + 24 * 3600_000);
-  const issued = createMessagePin({ pin, accountAddress: 'alice@example.com', adminKey: w.alice.admin, expires, automatic: true, roles: ['web'] });
+  const issued = createMessagePin({
+    pin,
+    accountAddress: 'alice@example.com',
+    adminKey: w.alice.admin,
+    expires,
+    automatic: true,
+    roles: ['web'],
+  });
   const made = createRequestConnection({
     deviceSeed: w.deviceSeed,
     accountAddress: 'alice@example.com',
     random: w.random,
     pin: devicePin === undefined ? pin : devicePin(pin),
   });
-  const request = verifyRequestConnection(JSON.parse(JSON.stringify(made.json)), { accountAddress: 'alice@example.com' });
+  const request = verifyRequestConnection(JSON.parse(JSON.stringify(made.json)), {
+    accountAddress: 'alice@example.com',
+  });
   return { w, pin, expires, issued, made, request };
 }
 
@@ -48,7 +60,12 @@ describe('PIN flow', () => {
     const { w, issued, made, request } = setup();
     expect(request.request.PinId).toBe(issued.messageId);
     expect(checkPinOnRequest({ messagePin: issued.messagePin, request, now: w.now })).toBe(true);
-    const ack = createAcknowledgeConnection({ request, accountProfile: w.alice.profile, serviceKey: w.service.signer, random: w.random });
+    const ack = createAcknowledgeConnection({
+      request,
+      accountProfile: w.alice.profile,
+      serviceKey: w.service.signer,
+      random: w.random,
+    });
     const ownerAck = verifyAcknowledgeConnection(ack.json, { accountProfile: w.alice.profile });
     // Auto-accept: the owner re-checks the PIN on the request inside the acknowledgement.
     expect(checkPinOnRequest({ messagePin: issued.messagePin, request: ownerAck.request, now: w.now })).toBe(true);
@@ -60,21 +77,35 @@ describe('PIN flow', () => {
       random: w.random,
       now: w.now,
     });
-    const deviceAck = verifyAcknowledgeConnection(ack.json, { accountProfile: w.alice.profile, expectedRequestMessageId: made.messageId });
-    const done = completeConnection({ respond: accepted.json, deviceSeed: w.deviceSeed, accountProfile: w.alice.profile, acknowledgement: deviceAck });
+    const deviceAck = verifyAcknowledgeConnection(ack.json, {
+      accountProfile: w.alice.profile,
+      expectedRequestMessageId: made.messageId,
+    });
+    const done = completeConnection({
+      respond: accepted.json,
+      deviceSeed: w.deviceSeed,
+      accountProfile: w.alice.profile,
+      acknowledgement: deviceAck,
+    });
     expect(done.result).toBe('Accept');
     expect(done.connection?.Roles).toEqual(['web']);
   });
 
   it('a wrong PIN, no PIN, an expired PIN, or a PIN for another account do not check out', () => {
     const wrong = setup(() => newPin(world(99).random));
-    expect(checkPinOnRequest({ messagePin: wrong.issued.messagePin, request: wrong.request, now: wrong.w.now })).toBe(false);
+    expect(checkPinOnRequest({ messagePin: wrong.issued.messagePin, request: wrong.request, now: wrong.w.now })).toBe(
+      false,
+    );
 
     const { w, issued, expires, request } = setup();
     expect(checkPinOnRequest({ messagePin: issued.messagePin, request, now: expires })).toBe(false);
-    expect(checkPinOnRequest({ messagePin: issued.messagePin, request, now: new Date(expires.getTime() - 1000) })).toBe(true);
+    expect(checkPinOnRequest({ messagePin: issued.messagePin, request, now: new Date(expires.getTime() - 1000) })).toBe(
+      true,
+    );
 
-    const none = verifyRequestConnection(createRequestConnection({ deviceSeed: w.deviceSeed, accountAddress: 'alice@example.com', random: w.random }).json);
+    const none = verifyRequestConnection(
+      createRequestConnection({ deviceSeed: w.deviceSeed, accountAddress: 'alice@example.com', random: w.random }).json,
+    );
     expect(checkPinOnRequest({ messagePin: issued.messagePin, request: none, now: w.now })).toBe(false);
 
     const forBob = { ...issued.messagePin, Account: 'bob@example.net' };
@@ -83,12 +114,25 @@ describe('PIN flow', () => {
 
   it('a PinWitness copied onto another device profile does not check out', () => {
     const { w, issued, made } = setup();
-    const other = createRequestConnection({ deviceSeed: world(12).deviceSeed, accountAddress: 'alice@example.com', random: w.random });
-    // The other device replays the PIN fields it observed; its profile differs.
-    const replayed = sealObject('RequestConnection', { ...other.request, PinId: made.request.PinId, PinWitness: made.request.PinWitness, ClientNonce: made.clientNonce }, {
-      envelopeId: envelopeId(other.messageId),
-      signer: { key: deviceBaseKeyPairs(world(12).deviceSeed).profileSignature, kid: other.profile.udf },
+    const other = createRequestConnection({
+      deviceSeed: world(12).deviceSeed,
+      accountAddress: 'alice@example.com',
+      random: w.random,
     });
+    // The other device replays the PIN fields it observed; its profile differs.
+    const replayed = sealObject(
+      'RequestConnection',
+      {
+        ...other.request,
+        PinId: made.request.PinId,
+        PinWitness: made.request.PinWitness,
+        ClientNonce: made.clientNonce,
+      },
+      {
+        envelopeId: envelopeId(other.messageId),
+        signer: { key: deviceBaseKeyPairs(world(12).deviceSeed).profileSignature, kid: other.profile.udf },
+      },
+    );
     const request = verifyRequestConnection(replayed.json);
     expect(checkPinOnRequest({ messagePin: issued.messagePin, request, now: w.now })).toBe(false);
   });
@@ -99,9 +143,15 @@ describe('PIN flow', () => {
     expect(() => verifyMessagePin(byBob.json, { accountProfile: w.alice.profile })).toThrow(UnauthorizedSignerError);
     const bobsPin = createMessagePin({ pin, accountAddress: 'bob@example.net', adminKey: w.alice.admin, expires });
     expect(() => verifyMessagePin(bobsPin.json, { accountProfile: w.alice.profile })).toThrow(AccountMismatchError);
-    const relabelled = sealObject('MessagePin', { ...issued.messagePin, MessageId: pinId(saltedPin(newPin(w.random)), 'alice@example.com') }, {
-      signer: w.alice.admin,
-    });
-    expect(() => verifyMessagePin(relabelled.json, { accountProfile: w.alice.profile })).toThrow(MessageIdMismatchError);
+    const relabelled = sealObject(
+      'MessagePin',
+      { ...issued.messagePin, MessageId: pinId(saltedPin(newPin(w.random)), 'alice@example.com') },
+      {
+        signer: w.alice.admin,
+      },
+    );
+    expect(() => verifyMessagePin(relabelled.json, { accountProfile: w.alice.profile })).toThrow(
+      MessageIdMismatchError,
+    );
   });
 });

@@ -30,7 +30,11 @@ const roundTrip = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 describe('RequestConnection', () => {
   it('is signed by the device profile key, names its account and verifies from JSON', () => {
     const w = world();
-    const made = createRequestConnection({ deviceSeed: w.deviceSeed, accountAddress: 'alice@example.com', random: w.random });
+    const made = createRequestConnection({
+      deviceSeed: w.deviceSeed,
+      accountAddress: 'alice@example.com',
+      random: w.random,
+    });
     const verified = verifyRequestConnection(roundTrip(made.json), { accountAddress: 'Alice@Example.com' });
     expect(verified.deviceUdf).toBe(made.profile.udf);
     expect(verified.messageId).toBe(made.messageId);
@@ -42,39 +46,69 @@ describe('RequestConnection', () => {
 
   it('refuses the reference form: an unsigned RequestConnection', () => {
     const w = world();
-    const made = createRequestConnection({ deviceSeed: w.deviceSeed, accountAddress: 'alice@example.com', random: w.random });
+    const made = createRequestConnection({
+      deviceSeed: w.deviceSeed,
+      accountAddress: 'alice@example.com',
+      random: w.random,
+    });
     const unsigned = createEnvelope(made.envelope.payload, { envelopeId: envelopeId(made.messageId) });
     expect(() => verifyRequestConnection(envelopeToJson(unsigned))).toThrow(UnsignedEnvelopeError);
   });
 
   it('refuses a request whose AuthenticatedData is another device than the signer', () => {
     const w = world();
-    const made = createRequestConnection({ deviceSeed: w.deviceSeed, accountAddress: 'alice@example.com', random: w.random });
-    const other = createProfileDevice(seedOf('MeshProfileDevice', w.random));
-    const forged = sealObject('RequestConnection', { ...made.request, AuthenticatedData: other.json }, {
-      envelopeId: envelopeId(made.messageId),
-      signer: signerOf(deviceBaseKeyPairs(w.deviceSeed).profileSignature),
+    const made = createRequestConnection({
+      deviceSeed: w.deviceSeed,
+      accountAddress: 'alice@example.com',
+      random: w.random,
     });
+    const other = createProfileDevice(seedOf('MeshProfileDevice', w.random));
+    const forged = sealObject(
+      'RequestConnection',
+      { ...made.request, AuthenticatedData: other.json },
+      {
+        envelopeId: envelopeId(made.messageId),
+        signer: signerOf(deviceBaseKeyPairs(w.deviceSeed).profileSignature),
+      },
+    );
     expect(() => verifyRequestConnection(forged.json)).toThrow(UnauthorizedSignerError);
   });
 
   it('refuses a request altered after signing, an EnvelopeId of another message, or another account', () => {
     const w = world();
-    const made = createRequestConnection({ deviceSeed: w.deviceSeed, accountAddress: 'alice@example.com', random: w.random });
+    const made = createRequestConnection({
+      deviceSeed: w.deviceSeed,
+      accountAddress: 'alice@example.com',
+      random: w.random,
+    });
     const altered = encodeTaggedBytes('RequestConnection', { ...made.request, AccountAddress: 'mallory@example.com' });
     expect(() => verifyRequestConnection({ ...made.envelope, payload: altered })).toThrow(UnauthorizedSignerError);
-    const relabelled = { ...made.envelope, header: { ...made.envelope.header, envelopeId: envelopeId('NBF4-4PTH-UTSC-RYHZ-EQMK-BVH7-MU3F') } };
+    const relabelled = {
+      ...made.envelope,
+      header: { ...made.envelope.header, envelopeId: envelopeId('NBF4-4PTH-UTSC-RYHZ-EQMK-BVH7-MU3F') },
+    };
     expect(() => verifyRequestConnection(relabelled)).toThrow(MessageIdMismatchError);
-    expect(() => verifyRequestConnection(made.json, { accountAddress: 'bob@example.net' })).toThrow(AccountMismatchError);
+    expect(() => verifyRequestConnection(made.json, { accountAddress: 'bob@example.net' })).toThrow(
+      AccountMismatchError,
+    );
   });
 });
 
 describe('AcknowledgeConnection', () => {
   function setup() {
     const w = world();
-    const made = createRequestConnection({ deviceSeed: w.deviceSeed, accountAddress: 'alice@example.com', random: w.random });
+    const made = createRequestConnection({
+      deviceSeed: w.deviceSeed,
+      accountAddress: 'alice@example.com',
+      random: w.random,
+    });
     const request = verifyRequestConnection(made.json, { accountAddress: 'alice@example.com' });
-    const ack = createAcknowledgeConnection({ request, accountProfile: w.alice.profile, serviceKey: w.service.signer, random: w.random });
+    const ack = createAcknowledgeConnection({
+      request,
+      accountProfile: w.alice.profile,
+      serviceKey: w.service.signer,
+      random: w.random,
+    });
     return { w, made, request, ack };
   }
 
@@ -102,46 +136,73 @@ describe('AcknowledgeConnection', () => {
   it('refuses a wrong witness, even when the service signs it', () => {
     const { w, ack } = setup();
     const wrong = 'MAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA';
-    const forged = sealObject('AcknowledgeConnection', { ...ack.acknowledgement, Witness: wrong, MessageId: wrong }, {
-      envelopeId: envelopeId(wrong),
-      signer: w.service.signer,
-    });
+    const forged = sealObject(
+      'AcknowledgeConnection',
+      { ...ack.acknowledgement, Witness: wrong, MessageId: wrong },
+      {
+        envelopeId: envelopeId(wrong),
+        signer: w.service.signer,
+      },
+    );
     expect(() =>
-      verifyAcknowledgeConnection(forged.json, { accountProfile: w.alice.profile, serviceKey: w.service.verified.keys.serviceSignature }),
+      verifyAcknowledgeConnection(forged.json, {
+        accountProfile: w.alice.profile,
+        serviceKey: w.service.verified.keys.serviceSignature,
+      }),
     ).toThrow(WitnessMismatchError);
-    const otherNonce = sealObject('AcknowledgeConnection', { ...ack.acknowledgement, ServerNonce: new Uint8Array(16) }, {
-      envelopeId: envelopeId(ack.witness),
-      signer: w.service.signer,
-    });
-    expect(() => verifyAcknowledgeConnection(otherNonce.json, { accountProfile: w.alice.profile })).toThrow(WitnessMismatchError);
+    const otherNonce = sealObject(
+      'AcknowledgeConnection',
+      { ...ack.acknowledgement, ServerNonce: new Uint8Array(16) },
+      {
+        envelopeId: envelopeId(ack.witness),
+        signer: w.service.signer,
+      },
+    );
+    expect(() => verifyAcknowledgeConnection(otherNonce.json, { accountProfile: w.alice.profile })).toThrow(
+      WitnessMismatchError,
+    );
   });
 
   it('refuses an acknowledgement computed over another account profile', () => {
     const { w, ack } = setup();
     // Bob's profile gives a different witness, and the request names alice.
-    expect(() => verifyAcknowledgeConnection(ack.json, { accountProfile: w.bob.profile })).toThrow(AccountMismatchError);
+    expect(() => verifyAcknowledgeConnection(ack.json, { accountProfile: w.bob.profile })).toThrow(
+      AccountMismatchError,
+    );
   });
 
   it('refuses an unsigned or wrongly signed acknowledgement when the service key is known', () => {
     const { w, ack } = setup();
     const unsigned = createEnvelope(ack.envelope.payload, {});
     const serviceKey = w.service.verified.keys.serviceSignature;
-    expect(() => verifyAcknowledgeConnection(unsigned, { accountProfile: w.alice.profile, serviceKey })).toThrow(UnsignedEnvelopeError);
+    expect(() => verifyAcknowledgeConnection(unsigned, { accountProfile: w.alice.profile, serviceKey })).toThrow(
+      UnsignedEnvelopeError,
+    );
     const byAlice = sealObject('AcknowledgeConnection', ack.acknowledgement, { signer: w.alice.admin });
-    expect(() => verifyAcknowledgeConnection(byAlice.json, { accountProfile: w.alice.profile, serviceKey })).toThrow(UnauthorizedSignerError);
+    expect(() => verifyAcknowledgeConnection(byAlice.json, { accountProfile: w.alice.profile, serviceKey })).toThrow(
+      UnauthorizedSignerError,
+    );
   });
 
   it('refuses an acknowledgement of another request than the device made', () => {
     const { w, ack } = setup();
     expect(() =>
-      verifyAcknowledgeConnection(ack.json, { accountProfile: w.alice.profile, expectedRequestMessageId: 'NAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA' }),
+      verifyAcknowledgeConnection(ack.json, {
+        accountProfile: w.alice.profile,
+        expectedRequestMessageId: 'NAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AAAA',
+      }),
     ).toThrow(MessageIdMismatchError);
   });
 
   it('the service refuses to acknowledge a request for another account', () => {
     const { w, request } = setup();
-    expect(() => createAcknowledgeConnection({ request, accountProfile: w.bob.profile, serviceKey: w.service.signer, random: w.random })).toThrow(
-      AccountMismatchError,
-    );
+    expect(() =>
+      createAcknowledgeConnection({
+        request,
+        accountProfile: w.bob.profile,
+        serviceKey: w.service.signer,
+        random: w.random,
+      }),
+    ).toThrow(AccountMismatchError);
   });
 });

@@ -37,7 +37,9 @@ describe('Mesh-Authorization', () => {
     const { w, body, nonce, header } = setup();
     const kid = keyFingerprint(w.alice.keys.administratorSignature);
     expect(header).toMatch(
-      new RegExp(`^Mesh account="alice@example.com", kid="${kid}", created="2026-11-21T10:00:00Z", nonce="[A-Za-z0-9_-]{22}", signature="[A-Za-z0-9_-]+"$`),
+      new RegExp(
+        `^Mesh account="alice@example.com", kid="${kid}", created="2026-11-21T10:00:00Z", nonce="[A-Za-z0-9_-]{22}", signature="[A-Za-z0-9_-]+"$`,
+      ),
     );
     const parsed = parseRequestAuthorization(header);
     expect(parsed.nonce).toEqual(nonce);
@@ -45,21 +47,32 @@ describe('Mesh-Authorization', () => {
     expect(verifyRequestAuthorization(parsed, { publicKey: w.alice.keys.administratorSignature, body })).toBe(true);
     // The signature is pure Ed448 over SHA-512 of the documented string.
     const sts = `mmm-request-v1\nalice@example.com\n${kid}\n2026-11-21T10:00:00Z\n${base64urlEncode(nonce)}\n${base64urlEncode(sha512(body))}`;
-    expect(requestStringToSign({ account: parsed.account, kid, created: parsed.createdText, nonce: parsed.nonceText, body })).toBe(sts);
-    expect(verifySignature('Ed448', w.alice.keys.administratorSignature.publicKey, sha512(utf8(sts)), parsed.signature)).toBe(true);
+    expect(
+      requestStringToSign({ account: parsed.account, kid, created: parsed.createdText, nonce: parsed.nonceText, body }),
+    ).toBe(sts);
+    expect(
+      verifySignature('Ed448', w.alice.keys.administratorSignature.publicKey, sha512(utf8(sts)), parsed.signature),
+    ).toBe(true);
   });
 
   it('fails for another body, another key, or an edited parameter', () => {
     const { w, body, header } = setup();
     const parsed = parseRequestAuthorization(header);
-    expect(verifyRequestAuthorization(parsed, { publicKey: w.alice.keys.administratorSignature, body: utf8('{}') })).toBe(false);
+    expect(
+      verifyRequestAuthorization(parsed, { publicKey: w.alice.keys.administratorSignature, body: utf8('{}') }),
+    ).toBe(false);
     expect(verifyRequestAuthorization(parsed, { publicKey: w.bob.keys.administratorSignature, body })).toBe(false);
     for (const edited of [
       header.replace('alice@example.com', 'alice@example.org'),
       header.replace('2026-11-21T10:00:00Z', '2026-11-21T10:00:01Z'),
       header.replace(/nonce="./, 'nonce="A'),
     ]) {
-      expect(verifyRequestAuthorization(parseRequestAuthorization(edited), { publicKey: w.alice.keys.administratorSignature, body })).toBe(false);
+      expect(
+        verifyRequestAuthorization(parseRequestAuthorization(edited), {
+          publicKey: w.alice.keys.administratorSignature,
+          body,
+        }),
+      ).toBe(false);
     }
   });
 
@@ -94,6 +107,11 @@ describe('Mesh-Authorization', () => {
     const { w, body, header } = setup();
     const parts = header.slice('Mesh '.length).split(', ');
     const reordered = `Mesh ${[...parts].reverse().join(', ')}`;
-    expect(verifyRequestAuthorization(parseRequestAuthorization(reordered), { publicKey: w.alice.keys.administratorSignature, body })).toBe(true);
+    expect(
+      verifyRequestAuthorization(parseRequestAuthorization(reordered), {
+        publicKey: w.alice.keys.administratorSignature,
+        body,
+      }),
+    ).toBe(true);
   });
 });

@@ -8,7 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { equalBytes } from '../../../../src/crypto/bytes.js';
 import { DecryptionError } from '../../../../src/crypto/errors.js';
 import { recomputePublicKey, verifySignature } from '../../../../src/crypto/keys.js';
-import { createAcknowledgeConnection, verifyAcknowledgeConnection } from '../../../../src/mesh/connect/acknowledge-connection.js';
+import {
+  createAcknowledgeConnection,
+  verifyAcknowledgeConnection,
+} from '../../../../src/mesh/connect/acknowledge-connection.js';
 import { completeConnection } from '../../../../src/mesh/connect/complete-connection.js';
 import {
   AccountMismatchError,
@@ -16,7 +19,11 @@ import {
   MessageIdMismatchError,
 } from '../../../../src/mesh/connect/connection-errors.js';
 import { createRequestConnection, verifyRequestConnection } from '../../../../src/mesh/connect/request-connection.js';
-import { acceptConnection, openRespondConnection, rejectConnection } from '../../../../src/mesh/connect/respond-connection.js';
+import {
+  acceptConnection,
+  openRespondConnection,
+  rejectConnection,
+} from '../../../../src/mesh/connect/respond-connection.js';
 import { keyDataOf } from '../../../../src/mesh/keys/key-data.js';
 import type { ConnectionDevice } from '../../../../src/mesh/objects/connection-device.js';
 import { deviceBaseKeyPairs } from '../../../../src/mesh/profiles/profile-device.js';
@@ -31,10 +38,19 @@ const roundTrip = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 /** Device → service → owner, up to the owner holding a verified acknowledgement. */
 function pending(w = world(), owner: 'alice' | 'bob' = 'alice') {
   const account = w[owner];
-  const made = createRequestConnection({ deviceSeed: w.deviceSeed, accountAddress: account.profile.accountAddress, random: w.random });
+  const made = createRequestConnection({
+    deviceSeed: w.deviceSeed,
+    accountAddress: account.profile.accountAddress,
+    random: w.random,
+  });
   // Service: ConnectStart.
   const onService = verifyRequestConnection(roundTrip(made.json), { accountAddress: account.profile.accountAddress });
-  const ack = createAcknowledgeConnection({ request: onService, accountProfile: account.profile, serviceKey: w.service.signer, random: w.random });
+  const ack = createAcknowledgeConnection({
+    request: onService,
+    accountProfile: account.profile,
+    serviceKey: w.service.signer,
+    random: w.random,
+  });
   // Device: the ConnectStartResponse (ack + the account profile it re-verifies itself).
   const deviceAck = verifyAcknowledgeConnection(roundTrip(ack.json), {
     accountProfile: account.profile,
@@ -81,13 +97,25 @@ describe('witness flow', () => {
       expect(equalBytes(recomputePublicKey(keys[slot]), keys[slot].publicKey)).toBe(true);
     }
     const message = new TextEncoder().encode('hello');
-    expect(verifySignature('Ed448', accepted.combined.signature.publicKey, message, keys.signature.sign(message))).toBe(true);
+    expect(verifySignature('Ed448', accepted.combined.signature.publicKey, message, keys.signature.sign(message))).toBe(
+      true,
+    );
   });
 
   it('reject: the device learns Reject and gets no keys', () => {
     const { w, account, deviceAck, ownerAck } = pending();
-    const rejected = rejectConnection({ acknowledgement: ownerAck, accountProfile: account.profile, accountKeys: account.keys, random: w.random });
-    const done = completeConnection({ respond: rejected.json, deviceSeed: w.deviceSeed, accountProfile: account.profile, acknowledgement: deviceAck });
+    const rejected = rejectConnection({
+      acknowledgement: ownerAck,
+      accountProfile: account.profile,
+      accountKeys: account.keys,
+      random: w.random,
+    });
+    const done = completeConnection({
+      respond: rejected.json,
+      deviceSeed: w.deviceSeed,
+      accountProfile: account.profile,
+      acknowledgement: deviceAck,
+    });
     expect(done.result).toBe('Reject');
     expect(done.keys).toBeUndefined();
     expect(done.activationSeed).toBeUndefined();
@@ -96,8 +124,16 @@ describe('witness flow', () => {
   it('the service can read the answer only when the owner adds its encryption key', () => {
     const { w, account, ownerAck } = pending();
     const serviceEncryption = w.service.keys.serviceEncryption;
-    const plain = acceptConnection({ acknowledgement: ownerAck, accountProfile: account.profile, accountKeys: account.keys, random: w.random, now: w.now });
-    expect(() => openRespondConnection(plain.json, { accountProfile: account.profile, decryptionKey: serviceEncryption })).toThrow(DecryptionError);
+    const plain = acceptConnection({
+      acknowledgement: ownerAck,
+      accountProfile: account.profile,
+      accountKeys: account.keys,
+      random: w.random,
+      now: w.now,
+    });
+    expect(() =>
+      openRespondConnection(plain.json, { accountProfile: account.profile, decryptionKey: serviceEncryption }),
+    ).toThrow(DecryptionError);
     const shared = acceptConnection({
       acknowledgement: ownerAck,
       accountProfile: account.profile,
@@ -106,7 +142,11 @@ describe('witness flow', () => {
       now: w.now,
       additionalRecipients: [recipientOf(serviceEncryption)],
     });
-    const read = openRespondConnection(shared.json, { accountProfile: account.profile, decryptionKey: serviceEncryption, answers: ownerAck.messageId });
+    const read = openRespondConnection(shared.json, {
+      accountProfile: account.profile,
+      decryptionKey: serviceEncryption,
+      answers: ownerAck.messageId,
+    });
     expect(read.respond.Result).toBe('Accept');
     expect(read.respond.CatalogedDevice?.DeviceUdf).toBe(shared.deviceUdf);
   });
@@ -118,13 +158,21 @@ describe('forged and replayed answers', () => {
     // Bob builds a full, well-formed answer to alice's request, signed with his own admin key.
     const forged = acceptConnection({
       acknowledgement: ownerAck,
-      accountProfile: { ...account.profile, keys: { ...account.profile.keys, administratorSignature: w.bob.keys.administratorSignature } },
+      accountProfile: {
+        ...account.profile,
+        keys: { ...account.profile.keys, administratorSignature: w.bob.keys.administratorSignature },
+      },
       accountKeys: w.bob.keys,
       random: w.random,
       now: w.now,
     });
     expect(() =>
-      completeConnection({ respond: forged.json, deviceSeed: w.deviceSeed, accountProfile: account.profile, acknowledgement: deviceAck }),
+      completeConnection({
+        respond: forged.json,
+        deviceSeed: w.deviceSeed,
+        accountProfile: account.profile,
+        acknowledgement: deviceAck,
+      }),
     ).toThrow(UnauthorizedSignerError);
   });
 
@@ -132,7 +180,13 @@ describe('forged and replayed answers', () => {
     const { w, account, deviceAck, ownerAck } = pending();
     const base = deviceBaseKeyPairs(w.deviceSeed);
     // The device (or anyone who has seen its public profile) re-signs a genuine answer.
-    const genuine = acceptConnection({ acknowledgement: ownerAck, accountProfile: account.profile, accountKeys: account.keys, random: w.random, now: w.now });
+    const genuine = acceptConnection({
+      acknowledgement: ownerAck,
+      accountProfile: account.profile,
+      accountKeys: account.keys,
+      random: w.random,
+      now: w.now,
+    });
     const selfSigned = sealObject('RespondConnection', genuine.respond, {
       envelopeId: envelopeId(genuine.messageId),
       signer: signerOf(base.profileSignature),
@@ -140,7 +194,12 @@ describe('forged and replayed answers', () => {
       random: w.random,
     });
     expect(() =>
-      completeConnection({ respond: selfSigned.json, deviceSeed: w.deviceSeed, accountProfile: account.profile, acknowledgement: deviceAck }),
+      completeConnection({
+        respond: selfSigned.json,
+        deviceSeed: w.deviceSeed,
+        accountProfile: account.profile,
+        acknowledgement: deviceAck,
+      }),
     ).toThrow(UnauthorizedSignerError);
   });
 
@@ -156,34 +215,67 @@ describe('forged and replayed answers', () => {
       now: w.now,
     });
     expect(() =>
-      completeConnection({ respond: forSecond.json, deviceSeed: w.deviceSeed, accountProfile: first.account.profile, acknowledgement: first.deviceAck }),
+      completeConnection({
+        respond: forSecond.json,
+        deviceSeed: w.deviceSeed,
+        accountProfile: first.account.profile,
+        acknowledgement: first.deviceAck,
+      }),
     ).toThrow(MessageIdMismatchError);
   });
 
   it('refuses a ConnectionDevice whose keys are not base + activation, even when admin-signed', () => {
     const { w, account, deviceAck, ownerAck } = pending();
-    const accepted = acceptConnection({ acknowledgement: ownerAck, accountProfile: account.profile, accountKeys: account.keys, random: w.random, now: w.now });
+    const accepted = acceptConnection({
+      acknowledgement: ownerAck,
+      accountProfile: account.profile,
+      accountKeys: account.keys,
+      random: w.random,
+      now: w.now,
+    });
     // An owner (or anyone holding the admin key) substitutes a signature key it controls.
     const substitute = deviceBaseKeyPairs(newDerivedKeySeedUdf(KeySpecifier.MeshProfileDevice, w.random)).signature;
     const tampered: ConnectionDevice = { ...accepted.connection, Signature: keyDataOf(substitute) };
-    const connection = sealObject('ConnectionDevice', tampered, { signer: signerOf(account.keys.administratorSignature) });
-    const cd = { ...accepted.catalogedDevice, EnvelopedConnectionDevice: connection.json };
-    const respond = sealObject('RespondConnection', { ...accepted.respond, CatalogedDevice: cd }, {
-      envelopeId: envelopeId(accepted.messageId),
+    const connection = sealObject('ConnectionDevice', tampered, {
       signer: signerOf(account.keys.administratorSignature),
-      recipients: [recipientOf(deviceAck.request.device.keys.encryption)],
-      random: w.random,
     });
+    const cd = { ...accepted.catalogedDevice, EnvelopedConnectionDevice: connection.json };
+    const respond = sealObject(
+      'RespondConnection',
+      { ...accepted.respond, CatalogedDevice: cd },
+      {
+        envelopeId: envelopeId(accepted.messageId),
+        signer: signerOf(account.keys.administratorSignature),
+        recipients: [recipientOf(deviceAck.request.device.keys.encryption)],
+        random: w.random,
+      },
+    );
     expect(() =>
-      completeConnection({ respond: respond.json, deviceSeed: w.deviceSeed, accountProfile: account.profile, acknowledgement: deviceAck }),
+      completeConnection({
+        respond: respond.json,
+        deviceSeed: w.deviceSeed,
+        accountProfile: account.profile,
+        acknowledgement: deviceAck,
+      }),
     ).toThrow(ConnectionKeyMismatchError);
   });
 
   it('refuses an account profile that is not the account the device asked to join', () => {
     const { w, deviceAck, ownerAck, account } = pending();
-    const accepted = acceptConnection({ acknowledgement: ownerAck, accountProfile: account.profile, accountKeys: account.keys, random: w.random, now: w.now });
+    const accepted = acceptConnection({
+      acknowledgement: ownerAck,
+      accountProfile: account.profile,
+      accountKeys: account.keys,
+      random: w.random,
+      now: w.now,
+    });
     expect(() =>
-      completeConnection({ respond: accepted.json, deviceSeed: w.deviceSeed, accountProfile: w.bob.profile, acknowledgement: deviceAck }),
+      completeConnection({
+        respond: accepted.json,
+        deviceSeed: w.deviceSeed,
+        accountProfile: w.bob.profile,
+        acknowledgement: deviceAck,
+      }),
     ).toThrow(AccountMismatchError);
   });
 });
@@ -192,12 +284,28 @@ describe('an impostor profile with the same address', () => {
   it('is refused: the answer must come from the profile the witness was computed over', () => {
     const { w, deviceAck, ownerAck, account } = pending();
     const impostor = makeOwner('alice@example.com', w.random);
-    const accepted = acceptConnection({ acknowledgement: ownerAck, accountProfile: impostor.profile, accountKeys: impostor.keys, random: w.random, now: w.now });
+    const accepted = acceptConnection({
+      acknowledgement: ownerAck,
+      accountProfile: impostor.profile,
+      accountKeys: impostor.keys,
+      random: w.random,
+      now: w.now,
+    });
     expect(() =>
-      completeConnection({ respond: accepted.json, deviceSeed: w.deviceSeed, accountProfile: impostor.profile, acknowledgement: deviceAck }),
+      completeConnection({
+        respond: accepted.json,
+        deviceSeed: w.deviceSeed,
+        accountProfile: impostor.profile,
+        acknowledgement: deviceAck,
+      }),
     ).toThrow(AccountMismatchError);
     expect(() =>
-      completeConnection({ respond: accepted.json, deviceSeed: w.deviceSeed, accountProfile: account.profile, acknowledgement: deviceAck }),
+      completeConnection({
+        respond: accepted.json,
+        deviceSeed: w.deviceSeed,
+        accountProfile: account.profile,
+        acknowledgement: deviceAck,
+      }),
     ).toThrow(UnauthorizedSignerError);
   });
 });
@@ -208,22 +316,54 @@ describe('two owners, one device', () => {
     const a = pending(w, 'alice');
     const b = pending(w, 'bob');
     expect(a.deviceAck.request.deviceUdf).toBe(b.deviceAck.request.deviceUdf);
-    const fromAlice = acceptConnection({ acknowledgement: a.ownerAck, accountProfile: a.account.profile, accountKeys: a.account.keys, random: w.random, now: w.now });
-    const fromBob = acceptConnection({ acknowledgement: b.ownerAck, accountProfile: b.account.profile, accountKeys: b.account.keys, random: w.random, now: w.now });
+    const fromAlice = acceptConnection({
+      acknowledgement: a.ownerAck,
+      accountProfile: a.account.profile,
+      accountKeys: a.account.keys,
+      random: w.random,
+      now: w.now,
+    });
+    const fromBob = acceptConnection({
+      acknowledgement: b.ownerAck,
+      accountProfile: b.account.profile,
+      accountKeys: b.account.keys,
+      random: w.random,
+      now: w.now,
+    });
     expect(fromAlice.activationSeed).not.toBe(fromBob.activationSeed);
     for (const slot of ['signature', 'encryption', 'authentication'] as const) {
       expect(equalBytes(fromAlice.combined[slot].publicKey, fromBob.combined[slot].publicKey)).toBe(false);
     }
-    const doneAlice = completeConnection({ respond: fromAlice.json, deviceSeed: w.deviceSeed, accountProfile: a.account.profile, acknowledgement: a.deviceAck });
-    const doneBob = completeConnection({ respond: fromBob.json, deviceSeed: w.deviceSeed, accountProfile: b.account.profile, acknowledgement: b.deviceAck });
+    const doneAlice = completeConnection({
+      respond: fromAlice.json,
+      deviceSeed: w.deviceSeed,
+      accountProfile: a.account.profile,
+      acknowledgement: a.deviceAck,
+    });
+    const doneBob = completeConnection({
+      respond: fromBob.json,
+      deviceSeed: w.deviceSeed,
+      accountProfile: b.account.profile,
+      acknowledgement: b.deviceAck,
+    });
     expect(equalBytes(doneAlice.keys!.signature.publicKey, fromAlice.combined.signature.publicKey)).toBe(true);
     expect(equalBytes(doneBob.keys!.signature.publicKey, fromBob.combined.signature.publicKey)).toBe(true);
     // Completing bob's again after alice's still yields bob's keys: nothing is shared.
-    const again = completeConnection({ respond: fromBob.json, deviceSeed: w.deviceSeed, accountProfile: b.account.profile, acknowledgement: b.deviceAck });
+    const again = completeConnection({
+      respond: fromBob.json,
+      deviceSeed: w.deviceSeed,
+      accountProfile: b.account.profile,
+      acknowledgement: b.deviceAck,
+    });
     expect(again.activationSeed).toBe(fromBob.activationSeed);
     // Alice's answer is not accepted on bob's pending connection.
     expect(() =>
-      completeConnection({ respond: fromAlice.json, deviceSeed: w.deviceSeed, accountProfile: b.account.profile, acknowledgement: b.deviceAck }),
+      completeConnection({
+        respond: fromAlice.json,
+        deviceSeed: w.deviceSeed,
+        accountProfile: b.account.profile,
+        acknowledgement: b.deviceAck,
+      }),
     ).toThrow(UnauthorizedSignerError);
   });
 });

@@ -56,19 +56,32 @@ describe('PIN values', () => {
   it('bad inputs throw typed errors naming the field', () => {
     const salted = saltedPin('AAJP-KPYV-NSB4-GIYL-AM');
     expect(() => saltedPin('MDDK-7N6A-727A-JZNO-STRX')).toThrow(InvalidEncodingError);
-    expect(() => saltedPin('MDDK-7N6A-727A-JZNO-STRX')).toThrow(/"pin" expected an authenticator or encryption key UDF/);
+    expect(() => saltedPin('MDDK-7N6A-727A-JZNO-STRX')).toThrow(
+      /"pin" expected an authenticator or encryption key UDF/,
+    );
     expect(() => saltedPin('AAJP-KPY!')).toThrow(/"pin" has a character that is not Base32/);
     expect(() => saltedPin('AAJP-KPYV-NSB4-GIYL-AM', '')).toThrow(InvalidArgumentError);
     expect(() => saltedPin('AAJP-KPYV-NSB4-GIYL-AM', '')).toThrow(/"action"/);
     expect(() => pinId('NBF4-4PTH-UTSC-RYHZ', 'alice@example.com')).toThrow(/"saltedPin"/);
     expect(() => pinId(salted, 'alice')).toThrow(InvalidArgumentError);
     expect(() => pinId(salted, 'alice')).toThrow(/"account" expected user@domain/);
-    const ok = { saltedPin: salted, account: 'alice@example.com', clientNonce: new Uint8Array(16), payloadDigest: new Uint8Array(64) };
-    expect(() => pinWitness({ ...ok, clientNonce: new Uint8Array(15) })).toThrow(/"clientNonce" expected Uint8Array of length 16/);
-    expect(() => pinWitness({ ...ok, payloadDigest: new Uint8Array(32) })).toThrow(/"payloadDigest" expected Uint8Array of length 64/);
+    const ok = {
+      saltedPin: salted,
+      account: 'alice@example.com',
+      clientNonce: new Uint8Array(16),
+      payloadDigest: new Uint8Array(64),
+    };
+    expect(() => pinWitness({ ...ok, clientNonce: new Uint8Array(15) })).toThrow(
+      /"clientNonce" expected Uint8Array of length 16/,
+    );
+    expect(() => pinWitness({ ...ok, payloadDigest: new Uint8Array(32) })).toThrow(
+      /"payloadDigest" expected Uint8Array of length 64/,
+    );
     // The reference's UDF.PinWitness insists on an 'A' (type 0x00) SaltedPin.
     expect(() => pinWitness({ ...ok, saltedPin: 'EAJP-KPYV-NSB4-GIYL-AM' })).toThrow(InvalidEncodingError);
-    expect(() => pinWitness({ ...ok, saltedPin: 'EAJP-KPYV-NSB4-GIYL-AM' })).toThrow(/"saltedPin" expected a SaltedPin \(type 0x00\)/);
+    expect(() => pinWitness({ ...ok, saltedPin: 'EAJP-KPYV-NSB4-GIYL-AM' })).toThrow(
+      /"saltedPin" expected a SaltedPin \(type 0x00\)/,
+    );
     expect(verifyPinWitness('x' as unknown as Uint8Array, ok)).toBe(false);
   });
 });
@@ -76,7 +89,11 @@ describe('PIN values', () => {
 const algs: KeyAlgorithm[] = ['Ed448', 'X448', 'Ed25519', 'X25519'];
 const arbKey = fc
   .constantFrom(...algs)
-  .chain((alg) => fc.uint8Array({ minLength: PUBLIC_KEY_LENGTH[alg], maxLength: PUBLIC_KEY_LENGTH[alg] }).map((publicKey) => ({ alg, publicKey })));
+  .chain((alg) =>
+    fc
+      .uint8Array({ minLength: PUBLIC_KEY_LENGTH[alg], maxLength: PUBLIC_KEY_LENGTH[alg] })
+      .map((publicKey) => ({ alg, publicKey })),
+  );
 const arbNonce = fc.uint8Array({ minLength: 16, maxLength: 16 });
 
 describe('connection witness', () => {
@@ -98,14 +115,21 @@ describe('connection witness', () => {
 
   it('bad keys and nonces name the field', () => {
     const key = { alg: 'Ed448' as const, publicKey: new Uint8Array(57) };
-    const input = { accountProfileSignature: key, deviceProfileSignature: key, serverNonce: new Uint8Array(16), clientNonce: new Uint8Array(16) };
-    expect(() => connectionWitness({ ...input, accountProfileSignature: { alg: 'Ed448', publicKey: new Uint8Array(56) } })).toThrow(InvalidKeyError);
-    expect(() => connectionWitness({ ...input, accountProfileSignature: { alg: 'Ed448', publicKey: new Uint8Array(56) } })).toThrow(
-      /"accountProfileSignature\.publicKey" expected 57 bytes for Ed448, got length=56/,
-    );
-    expect(() => connectionWitness({ ...input, deviceProfileSignature: { alg: 'X25519', publicKey: new Uint8Array(32) } })).toThrow(
-      /"deviceProfileSignature\.publicKey" expected 33 bytes/,
-    );
+    const input = {
+      accountProfileSignature: key,
+      deviceProfileSignature: key,
+      serverNonce: new Uint8Array(16),
+      clientNonce: new Uint8Array(16),
+    };
+    expect(() =>
+      connectionWitness({ ...input, accountProfileSignature: { alg: 'Ed448', publicKey: new Uint8Array(56) } }),
+    ).toThrow(InvalidKeyError);
+    expect(() =>
+      connectionWitness({ ...input, accountProfileSignature: { alg: 'Ed448', publicKey: new Uint8Array(56) } }),
+    ).toThrow(/"accountProfileSignature\.publicKey" expected 57 bytes for Ed448, got length=56/);
+    expect(() =>
+      connectionWitness({ ...input, deviceProfileSignature: { alg: 'X25519', publicKey: new Uint8Array(32) } }),
+    ).toThrow(/"deviceProfileSignature\.publicKey" expected 33 bytes/);
     expect(() => connectionWitness({ ...input, serverNonce: new Uint8Array(8) })).toThrow(InvalidArgumentError);
     expect(() => connectionWitness({ ...input, serverNonce: new Uint8Array(8) })).toThrow(/"serverNonce"/);
     expect(() => connectionWitness({ ...input, clientNonce: new Uint8Array(17) })).toThrow(/"clientNonce"/);

@@ -65,7 +65,9 @@ describe('static QR chain', () => {
 
   it('bad inputs throw typed errors naming the field', () => {
     expect(() => connectKey('AAJP-KPYV-NSB4-GIYL-AM', 'maker@example.com')).toThrow(InvalidEncodingError);
-    expect(() => connectKey('AAJP-KPYV-NSB4-GIYL-AM', 'maker@example.com')).toThrow(/"deviceSeed" expected a derived-key seed UDF/);
+    expect(() => connectKey('AAJP-KPYV-NSB4-GIYL-AM', 'maker@example.com')).toThrow(
+      /"deviceSeed" expected a derived-key seed UDF/,
+    );
     expect(() => connectKey(SEED, 'maker')).toThrow(InvalidArgumentError);
     expect(() => connectKey(SEED, 'maker')).toThrow(/"publisherAccount" expected user@domain/);
     for (const bits of [0, 56, 121, 520]) {

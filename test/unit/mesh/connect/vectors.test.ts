@@ -25,7 +25,11 @@ import {
   verifyDeviceAuthenticate,
   verifyServiceAuthenticate,
 } from '../../../../src/mesh/connect/static-qr.js';
-import { connectionWitness, connectionWitnessBytes, verifyConnectionWitness } from '../../../../src/mesh/connect/witness.js';
+import {
+  connectionWitness,
+  connectionWitnessBytes,
+  verifyConnectionWitness,
+} from '../../../../src/mesh/connect/witness.js';
 import { parseDerivedKeySeed } from '../../../../src/mesh/udf/derived-key-seed.js';
 import { keyFingerprint, keyFingerprintBytes } from '../../../../src/mesh/udf/key-fingerprint.js';
 import { symmetricKeyMac } from '../../../../src/mesh/udf/symmetric-mac.js';
@@ -36,7 +40,8 @@ const dir = new URL('../../../vectors/connect/', import.meta.url);
 const load = (name: string): any => JSON.parse(readFileSync(new URL(name, dir), 'utf8'));
 
 /** Independent 140-bit presentation of type ‖ mac, for checking without presentUdf. */
-const present140 = (type: number, mac: Uint8Array): string => dashed(base32Encode(concat(Uint8Array.of(type), mac), 140));
+const present140 = (type: number, mac: Uint8Array): string =>
+  dashed(base32Encode(concat(Uint8Array.of(type), mac), 140));
 
 describe('vector files', () => {
   it('every file names its source', () => {
@@ -87,7 +92,10 @@ describe('T8 PIN (schema-08 §6.3, protocol-09 MessagePin)', () => {
 
 describe('T9 connection witness (protocol-09 Phase 2)', () => {
   const v = load('t9-witness-inputs.json');
-  const key = (k: { alg: KeyAlgorithm; publicKey: string }) => ({ alg: k.alg, publicKey: base64urlDecode(k.publicKey) });
+  const key = (k: { alg: KeyAlgorithm; publicKey: string }) => ({
+    alg: k.alg,
+    publicKey: base64urlDecode(k.publicKey),
+  });
   const input = {
     accountProfileSignature: key(v.accountProfileSignature),
     deviceProfileSignature: key(v.deviceProfileSignature),
@@ -114,7 +122,9 @@ describe('T9 connection witness (protocol-09 Phase 2)', () => {
     expect(verifyConnectionWitness(text.toLowerCase().replace(/-/g, ' '), input)).toBe(true);
     expect(verifyConnectionWitness(text.slice(0, 24), input)).toBe(false);
     // Swapping the nonces or the keys must change the witness.
-    expect(connectionWitness({ ...input, serverNonce: input.clientNonce, clientNonce: input.serverNonce })).not.toBe(text);
+    expect(connectionWitness({ ...input, serverNonce: input.clientNonce, clientNonce: input.serverNonce })).not.toBe(
+      text,
+    );
     expect(
       connectionWitness({
         ...input,
@@ -184,8 +194,16 @@ describe('T12 static QR (withheld values: self-consistency and independent recom
     expect(verifyServiceAuthenticate(sa, v.claimant, serviceAuthenticator(key))).toBe(true);
     expect(verifyServiceAuthenticate(sa, v.claimant, serviceAuthenticator(key), 128)).toBe(true);
     expect(verifyDeviceAuthenticate(da, v.claimant, deviceAuthenticator(key))).toBe(true);
-    const authenticators = { serviceAuthenticator: serviceAuthenticator(key), deviceAuthenticator: deviceAuthenticator(key) };
-    expect(claimAuthenticatorsValid({ claimant: v.claimant, serviceAuthenticate: sa, deviceAuthenticate: da }, authenticators)).toBe(true);
+    const authenticators = {
+      serviceAuthenticator: serviceAuthenticator(key),
+      deviceAuthenticator: deviceAuthenticator(key),
+    };
+    expect(
+      claimAuthenticatorsValid(
+        { claimant: v.claimant, serviceAuthenticate: sa, deviceAuthenticate: da },
+        authenticators,
+      ),
+    ).toBe(true);
   });
 
   it('a different claimant, swapped values or another key fail', () => {
@@ -197,11 +215,22 @@ describe('T12 static QR (withheld values: self-consistency and independent recom
     expect(verifyDeviceAuthenticate(sa, v.claimant, deviceAuthenticator(key))).toBe(false);
     const otherKey = connectKey(v.seed, 'other@example.com', v.bits);
     expect(verifyServiceAuthenticate(sa, v.claimant, serviceAuthenticator(otherKey))).toBe(false);
-    const authenticators = { serviceAuthenticator: serviceAuthenticator(key), deviceAuthenticator: deviceAuthenticator(key) };
+    const authenticators = {
+      serviceAuthenticator: serviceAuthenticator(key),
+      deviceAuthenticator: deviceAuthenticator(key),
+    };
     expect(
-      claimAuthenticatorsValid({ claimant: 'mallory@example.com', serviceAuthenticate: sa, deviceAuthenticate: da }, authenticators),
+      claimAuthenticatorsValid(
+        { claimant: 'mallory@example.com', serviceAuthenticate: sa, deviceAuthenticate: da },
+        authenticators,
+      ),
     ).toBe(false);
-    expect(claimAuthenticatorsValid({ claimant: v.claimant, serviceAuthenticate: sa, deviceAuthenticate: sa }, authenticators)).toBe(false);
+    expect(
+      claimAuthenticatorsValid(
+        { claimant: v.claimant, serviceAuthenticate: sa, deviceAuthenticate: sa },
+        authenticators,
+      ),
+    ).toBe(false);
   });
 
   it('precision: a value truncated below the threshold fails, one above passes', () => {
@@ -210,6 +239,12 @@ describe('T12 static QR (withheld values: self-consistency and independent recom
     // 26 characters = 130 bits -> 16 bytes = type + 15-byte BDS = 120 bits < 125.
     expect(verifyServiceAuthenticate(sa.replace(/-/g, '').slice(0, 26), v.claimant, svc)).toBe(false);
     // ... but enough for the device's 100-bit check.
-    expect(verifyDeviceAuthenticate(deviceAuthenticate(v.claimant, key).replace(/-/g, '').slice(0, 26), v.claimant, deviceAuthenticator(key))).toBe(true);
+    expect(
+      verifyDeviceAuthenticate(
+        deviceAuthenticate(v.claimant, key).replace(/-/g, '').slice(0, 26),
+        v.claimant,
+        deviceAuthenticator(key),
+      ),
+    ).toBe(true);
   });
 });

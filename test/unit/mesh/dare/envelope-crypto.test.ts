@@ -1,12 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { utf8 } from '../../../../src/crypto/bytes.js';
-import { DecryptionError, InvalidEncodingError, UnsupportedAlgorithmError, VerificationError } from '../../../../src/crypto/errors.js';
+import {
+  DecryptionError,
+  InvalidEncodingError,
+  UnsupportedAlgorithmError,
+  VerificationError,
+} from '../../../../src/crypto/errors.js';
 import type { KeyAlgorithm } from '../../../../src/crypto/key-pair.js';
 import { generateKeyPair } from '../../../../src/crypto/keys.js';
 import { seededRandom } from '../../../../src/crypto/random.js';
 import { createEnvelope } from '../../../../src/mesh/dare/create-envelope.js';
 import { decryptEnvelope, type DecryptOptions } from '../../../../src/mesh/dare/decrypt-envelope.js';
-import { decodeEnvelope, encodeEnvelope, parseEnvelope, type DareEnvelope } from '../../../../src/mesh/dare/envelope.js';
+import {
+  decodeEnvelope,
+  encodeEnvelope,
+  parseEnvelope,
+  type DareEnvelope,
+} from '../../../../src/mesh/dare/envelope.js';
 import type { DecryptionKey } from '../../../../src/mesh/dare/recipient.js';
 import { addSignature, verifyEnvelope } from '../../../../src/mesh/dare/signature.js';
 
@@ -64,7 +74,11 @@ describe('sign and verify', () => {
   });
 
   it('keeps signatures valid across JSON ↔ JSON-B, tagged or not', () => {
-    const envelope = createEnvelope(plaintext, { signers: [adminSigner], recipients: [{ kind: 'ecdh', kid: 'MDEV', publicKey: device448 }], random });
+    const envelope = createEnvelope(plaintext, {
+      signers: [adminSigner],
+      recipients: [{ kind: 'ecdh', kid: 'MDEV', publicKey: device448 }],
+      random,
+    });
     for (const encoding of ['json', 'jsonb'] as const) {
       for (const tagged of [false, true]) {
         const back = decodeEnvelope(encodeEnvelope(envelope, encoding, { tagged }));
@@ -80,9 +94,9 @@ describe('sign and verify', () => {
     const envelope = createEnvelope(plaintext, { signers: [adminSigner] });
     const digest = Uint8Array.from(envelope.trailer!.payloadDigest!);
     digest[0]! ^= 1;
-    expect(() => verifyEnvelope({ ...envelope, trailer: { ...envelope.trailer, payloadDigest: digest } }, [adminCandidate])).toThrow(
-      '"trailer.PayloadDigest" does not match',
-    );
+    expect(() =>
+      verifyEnvelope({ ...envelope, trailer: { ...envelope.trailer, payloadDigest: digest } }, [adminCandidate]),
+    ).toThrow('"trailer.PayloadDigest" does not match');
     // Without a declared digest the recomputed one is still what gets verified.
     const payload = Uint8Array.from(plaintext);
     payload[3]! ^= 0x20;
@@ -91,7 +105,10 @@ describe('sign and verify', () => {
   });
 
   it('counter-signs an encrypted envelope without its key', () => {
-    const encrypted = createEnvelope(plaintext, { recipients: [{ kind: 'ecdh', kid: 'MDEV', publicKey: device448 }], random });
+    const encrypted = createEnvelope(plaintext, {
+      recipients: [{ kind: 'ecdh', kid: 'MDEV', publicKey: device448 }],
+      random,
+    });
     const signed = addSignature(encrypted, adminSigner);
     expect(verifyEnvelope(signed, [adminCandidate]).signature.witness).toBeUndefined();
     expect(signed.trailer?.payloadMac).toEqual(encrypted.trailer?.payloadMac);
@@ -105,7 +122,10 @@ describe('sign and verify', () => {
 describe('encrypt and decrypt', () => {
   for (const device of [device448, device25519]) {
     it(`round-trips to an ECDH ${device.alg} recipient`, () => {
-      const envelope = createEnvelope(plaintext, { recipients: [{ kind: 'ecdh', kid: 'MDEV', publicKey: device }], random });
+      const envelope = createEnvelope(plaintext, {
+        recipients: [{ kind: 'ecdh', kid: 'MDEV', publicKey: device }],
+        random,
+      });
       expect(envelope.header.enc).toBe('A256CBC');
       expect(envelope.header.salt?.length).toBe(16);
       const entry = envelope.header.recipients?.[0];
@@ -120,7 +140,10 @@ describe('encrypt and decrypt', () => {
   }
 
   it('round-trips to a symmetric (EARL) recipient whose kid is the PublicationId', () => {
-    const envelope = createEnvelope(plaintext, { recipients: [{ kind: 'symmetric', kid: 'EBQB-PUBID', key: earlKey }], random });
+    const envelope = createEnvelope(plaintext, {
+      recipients: [{ kind: 'symmetric', kid: 'EBQB-PUBID', key: earlKey }],
+      random,
+    });
     expect(envelope.header.recipients).toEqual([{ kid: 'EBQB-PUBID', wmk: expect.any(Uint8Array) }]);
     expect(decryptEnvelope(envelope, { kind: 'symmetric', key: earlKey }).plaintext).toEqual(plaintext);
   });
@@ -143,14 +166,23 @@ describe('encrypt and decrypt', () => {
       { kind: 'ecdh', keyPair: device448, kid: 'MDEV25519' },
     ];
     for (const key of openers) expect(decryptEnvelope(envelope, key).plaintext).toEqual(plaintext);
-    expect(decryptEnvelope(envelope, [{ kind: 'ecdh', keyPair: keys('X448', 77) }, { kind: 'symmetric', key: earlKey }]).plaintext).toEqual(plaintext);
+    expect(
+      decryptEnvelope(envelope, [
+        { kind: 'ecdh', keyPair: keys('X448', 77) },
+        { kind: 'symmetric', key: earlKey },
+      ]).plaintext,
+    ).toEqual(plaintext);
     expectUniformFailure(() => decryptEnvelope(envelope, { kind: 'ecdh', keyPair: keys('X448', 77) }));
     expectUniformFailure(() => decryptEnvelope(envelope, { kind: 'symmetric', key: random(32) }));
   });
 
   it('encrypts then signs with a witness, and decrypts a signed-then-encrypted payload', () => {
     // The Mesh's RespondConnection/ActivationDevice: one envelope both signed and encrypted.
-    const both = createEnvelope(plaintext, { signers: [adminSigner], recipients: [{ kind: 'ecdh', kid: 'MDEV', publicKey: device448 }], random });
+    const both = createEnvelope(plaintext, {
+      signers: [adminSigner],
+      recipients: [{ kind: 'ecdh', kid: 'MDEV', publicKey: device448 }],
+      random,
+    });
     expect(both.header.dig).toBe('S512');
     expect(both.trailer?.signatures?.[0]?.witness?.length).toBe(32);
     const result = decryptEnvelope(both, { kind: 'ecdh', keyPair: device448 }, { signers: [adminCandidate] });
@@ -174,7 +206,10 @@ describe('encrypt and decrypt', () => {
     expect(unsigned.trailer).toBeUndefined();
     const key: DecryptionKey = { kind: 'ecdh', keyPair: device448 };
     expectUniformFailure(() => decryptEnvelope(unsigned, key));
-    expect(decryptEnvelope(unsigned, key, { allowUnauthenticated: true })).toEqual({ plaintext, authenticatedBy: 'none' });
+    expect(decryptEnvelope(unsigned, key, { allowUnauthenticated: true })).toEqual({
+      plaintext,
+      authenticatedBy: 'none',
+    });
 
     const signed = createEnvelope(plaintext, { recipients, random, signers: [adminSigner], integrity: 'reference' });
     expect(signed.trailer?.payloadMac).toBeUndefined();
@@ -192,13 +227,24 @@ describe('encrypt and decrypt', () => {
     const key: DecryptionKey = { kind: 'symmetric', key: earlKey };
     expect(() => decryptEnvelope(signedOnly, key)).toThrow(InvalidEncodingError);
     expect(() => decryptEnvelope(signedOnly, key)).toThrow('"header.enc"');
-    const encrypted = createEnvelope(plaintext, { recipients: [{ kind: 'symmetric', kid: 'E', key: earlKey }], random });
-    expect(() => decryptEnvelope({ ...encrypted, header: { ...encrypted.header, enc: 'A128GCM' } }, key)).toThrow(UnsupportedAlgorithmError);
+    const encrypted = createEnvelope(plaintext, {
+      recipients: [{ kind: 'symmetric', kid: 'E', key: earlKey }],
+      random,
+    });
+    expect(() => decryptEnvelope({ ...encrypted, header: { ...encrypted.header, enc: 'A128GCM' } }, key)).toThrow(
+      UnsupportedAlgorithmError,
+    );
     const { salt: _salt, ...noSalt } = encrypted.header;
     expect(() => decryptEnvelope({ ...encrypted, header: noSalt }, key)).toThrow('"header.Salt"');
-    expect(() => decryptEnvelope({ ...encrypted, header: { ...encrypted.header, recipients: [] } }, key)).toThrow('"header.recipients"');
-    expect(() => createEnvelope(plaintext, { recipients: [{ kind: 'symmetric', kid: 'E', key: earlKey }] })).toThrow('"random"');
-    expect(() => createEnvelope(plaintext, { recipients: [{ kind: 'ecdh', kid: 'E', publicKey: admin }], random })).toThrow('X448 or X25519');
+    expect(() => decryptEnvelope({ ...encrypted, header: { ...encrypted.header, recipients: [] } }, key)).toThrow(
+      '"header.recipients"',
+    );
+    expect(() => createEnvelope(plaintext, { recipients: [{ kind: 'symmetric', kid: 'E', key: earlKey }] })).toThrow(
+      '"random"',
+    );
+    expect(() =>
+      createEnvelope(plaintext, { recipients: [{ kind: 'ecdh', kid: 'E', publicKey: admin }], random }),
+    ).toThrow('X448 or X25519');
   });
 });
 
@@ -229,11 +275,23 @@ describe('tampering', () => {
   const fields: Field[] = [
     ['header.Salt', (e) => e.header.salt!, (e, b) => ({ ...e, header: { ...e.header, salt: b } })],
     ['recipients[0].wmk', (e) => entry(e, 0).wmk!, (e, b) => withEntry(e, 0, { wmk: b })],
-    ['recipients[0].epk', (e) => entry(e, 0).epk!.publicKey, (e, b) => withEntry(e, 0, { epk: { crv: 'X448', publicKey: b } })],
+    [
+      'recipients[0].epk',
+      (e) => entry(e, 0).epk!.publicKey,
+      (e, b) => withEntry(e, 0, { epk: { crv: 'X448', publicKey: b } }),
+    ],
     ['recipients[1].wmk', (e) => entry(e, 1).wmk!, (e, b) => withEntry(e, 1, { wmk: b })],
     ['payload', (e) => e.payload, (e, b) => ({ ...e, payload: b })],
-    ['trailer.PayloadMac', (e) => e.trailer!.payloadMac!, (e, b) => ({ ...e, trailer: { ...e.trailer, payloadMac: b } })],
-    ['trailer.PayloadDigest', (e) => e.trailer!.payloadDigest!, (e, b) => ({ ...e, trailer: { ...e.trailer, payloadDigest: b } })],
+    [
+      'trailer.PayloadMac',
+      (e) => e.trailer!.payloadMac!,
+      (e, b) => ({ ...e, trailer: { ...e.trailer, payloadMac: b } }),
+    ],
+    [
+      'trailer.PayloadDigest',
+      (e) => e.trailer!.payloadDigest!,
+      (e, b) => ({ ...e, trailer: { ...e.trailer, payloadDigest: b } }),
+    ],
     ['signature', (e) => sig0(e).signature, (e, b) => withSig(e, { signature: b })],
     ['witness', (e) => sig0(e).witness!, (e, b) => withSig(e, { witness: b })],
   ];
@@ -246,11 +304,13 @@ describe('tampering', () => {
   function flips(bytes: Uint8Array): Flip[] {
     // First, last and a middle byte, two bit positions each: every byte-position class.
     const positions = [...new Set([0, bytes.length >> 1, bytes.length - 1])];
-    return positions.flatMap((p) => [0x01, 0x80].map((bit) => {
-      const copy = Uint8Array.from(bytes);
-      copy[p]! ^= bit;
-      return { bytes: copy, last: p === bytes.length - 1, bit };
-    }));
+    return positions.flatMap((p) =>
+      [0x01, 0x80].map((bit) => {
+        const copy = Uint8Array.from(bytes);
+        copy[p]! ^= bit;
+        return { bytes: copy, last: p === bytes.length - 1, bit };
+      }),
+    );
   }
 
   const decryptCases: Array<[string, DareEnvelope, DecryptOptions]> = [
@@ -264,9 +324,11 @@ describe('tampering', () => {
       if (envelope.trailer?.payloadMac === undefined && name === 'trailer.PayloadMac') continue;
       it(`${label}: a flipped ${name} gives the uniform DecryptionError`, () => {
         const touchesOnlyOther = (opener: string) =>
-          (name.startsWith('recipients[0]') && opener === 'symmetric') || (name.startsWith('recipients[1]') && opener === 'ECDH');
+          (name.startsWith('recipients[0]') && opener === 'symmetric') ||
+          (name.startsWith('recipients[1]') && opener === 'ECDH');
         // Fields decryption does not read when no signer is required.
-        const unused = options.signers === undefined && ['trailer.PayloadDigest', 'signature', 'witness'].includes(name);
+        const unused =
+          options.signers === undefined && ['trailer.PayloadDigest', 'signature', 'witness'].includes(name);
         for (const [opener, key] of openers) {
           for (const flip of flips(get(envelope))) {
             const tampered = set(envelope, flip.bytes);
@@ -297,12 +359,18 @@ describe('tampering', () => {
   it('truncated or extended ciphertext, swapped Salt and stripped MAC fail uniformly', () => {
     const key: DecryptionKey = { kind: 'ecdh', keyPair: device448 };
     expectUniformFailure(() => decryptEnvelope({ ...original, payload: original.payload.subarray(0, 16) }, key));
-    expectUniformFailure(() => decryptEnvelope({ ...original, payload: new Uint8Array([...original.payload, ...new Uint8Array(16)]) }, key));
-    expectUniformFailure(() => decryptEnvelope({ ...original, header: { ...original.header, salt: reference.header.salt! } }, key));
+    expectUniformFailure(() =>
+      decryptEnvelope({ ...original, payload: new Uint8Array([...original.payload, ...new Uint8Array(16)]) }, key),
+    );
+    expectUniformFailure(() =>
+      decryptEnvelope({ ...original, header: { ...original.header, salt: reference.header.salt! } }, key),
+    );
     const { payloadMac: _mac, ...stripped } = original.trailer!;
     expectUniformFailure(() => decryptEnvelope({ ...original, trailer: stripped }, key));
     // Swapping in another envelope's recipients (another master key) fails the MAC.
-    expectUniformFailure(() => decryptEnvelope({ ...original, header: { ...original.header, recipients: reference.header.recipients! } }, key));
+    expectUniformFailure(() =>
+      decryptEnvelope({ ...original, header: { ...original.header, recipients: reference.header.recipients! } }, key),
+    );
   });
 });
 
@@ -339,7 +407,10 @@ describe('envelope JSON form', () => {
       [[{ Salt: '!' }, 'AA'], '"env[0].Salt" has a character that is not base64url'],
       [[{ recipients: {} }, 'AA'], '"env[0].recipients" expected an array'],
       [[{ recipients: [{ epk: { PublicKeyRSA: {} } }] }, 'AA'], '"env[0].recipients[0].epk" expected {"PublicKeyECDH"'],
-      [[{ recipients: [{ epk: { PublicKeyECDH: { Public: 'AA' } } }] }, 'AA'], '"env[0].recipients[0].epk.PublicKeyECDH.crv"'],
+      [
+        [{ recipients: [{ epk: { PublicKeyECDH: { Public: 'AA' } } }] }, 'AA'],
+        '"env[0].recipients[0].epk.PublicKeyECDH.crv"',
+      ],
       [[{}, 'AA', { signatures: [{ alg: 'S512' }] }], '"env[2].signatures[0].signature" expected the signature value'],
       [[{}, 'AA', { PayloadDigest: 'A' }], '"env[2].PayloadDigest" has a dangling base64url character'],
       [{ DareEnvelope: [{}, 7] }, '"env.DareEnvelope[1]"'],
@@ -357,9 +428,9 @@ describe('envelope JSON form', () => {
 
   it('reports truncated JSON-B and depth bombs through decodeEnvelope', () => {
     const bytes = encodeEnvelope(envelope, 'jsonb');
-    expect(() => decodeEnvelope(bytes.subarray(0, bytes.length - 20), { path: 'RespondConnection.CatalogedDevice' })).toThrow(
-      /"RespondConnection.CatalogedDevice" \(JSON-B\) .*truncated.* at offset \d+/,
-    );
+    expect(() =>
+      decodeEnvelope(bytes.subarray(0, bytes.length - 20), { path: 'RespondConnection.CatalogedDevice' }),
+    ).toThrow(/"RespondConnection.CatalogedDevice" \(JSON-B\) .*truncated.* at offset \d+/);
     expect(() => decodeEnvelope('['.repeat(1000))).toThrow('deeper than the limit');
   });
 });

@@ -27,17 +27,24 @@ describe('T10 encryption (dare-12 App. A)', () => {
     const keys = derivePayloadKeys(fromHex(encryption.baseSeed), fromHex(encryption.salt));
     const payload = aes256CbcEncrypt(keys.key, keys.iv, utf8(encryption.plaintext));
     expect(base64urlEncode(payload)).toBe(encryption.payload);
-    expect(new TextDecoder().decode(aes256CbcDecrypt(keys.key, keys.iv, base64urlDecode(encryption.payload)))).toBe(encryption.plaintext);
+    expect(new TextDecoder().decode(aes256CbcDecrypt(keys.key, keys.iv, base64urlDecode(encryption.payload)))).toBe(
+      encryption.plaintext,
+    );
   });
 });
 
 describe('T10 signature (protocol-09 RequestConnection.AuthenticatedData)', () => {
-  const signer = { publicKey: { alg: 'Ed448' as const, publicKey: base64urlDecode(signature.signerPublicKey) }, kid: signature.signerKid };
+  const signer = {
+    publicKey: { alg: 'Ed448' as const, publicKey: base64urlDecode(signature.signerPublicKey) },
+    kid: signature.signerKid,
+  };
 
   it('is pure Ed448 over the 64-byte PayloadDigest', () => {
     const digest = base64urlDecode(signature.payloadDigest);
     expect(digest.length).toBe(64);
-    expect(verifySignature('Ed448', signer.publicKey.publicKey, digest, base64urlDecode(signature.signature))).toBe(true);
+    expect(verifySignature('Ed448', signer.publicKey.publicKey, digest, base64urlDecode(signature.signature))).toBe(
+      true,
+    );
   });
 
   it('verifies as an envelope: digest recomputed from the payload, signer reported', () => {
@@ -65,7 +72,10 @@ describe('T10 signature (protocol-09 RequestConnection.AuthenticatedData)', () =
 });
 
 describe('reference-made envelopes (HEAD Examples, §14.5)', () => {
-  const admin = { publicKey: { alg: 'Ed448' as const, publicKey: base64urlDecode(reference.adminPublicKey) }, kid: reference.adminKid };
+  const admin = {
+    publicKey: { alg: 'Ed448' as const, publicKey: base64urlDecode(reference.adminPublicKey) },
+    kid: reference.adminKid,
+  };
 
   it('verifies the admin signature on the JSON-B ConnectionDevice, in either encoding', () => {
     const envelope = parseEnvelope(reference.connectionDevice, 'CatalogedDevice.EnvelopedConnectionDevice');
@@ -88,7 +98,9 @@ describe('reference-made envelopes (HEAD Examples, §14.5)', () => {
     const envelope = parseEnvelope(reference.activationAccount);
     const stranger = generateKeyPair('X448', seededRandom(3));
     for (const options of [{}, { signers: [admin] }, { allowUnauthenticated: true }]) {
-      expect(() => decryptEnvelope(envelope, { kind: 'ecdh', keyPair: stranger }, options)).toThrow(new DecryptionError('decryption failed'));
+      expect(() => decryptEnvelope(envelope, { kind: 'ecdh', keyPair: stranger }, options)).toThrow(
+        new DecryptionError('decryption failed'),
+      );
     }
   });
 });

@@ -9,7 +9,13 @@ const text = (s: string) => new TextEncoder().encode(s);
 describe('base32', () => {
   it('matches the RFC 4648 §10 vectors without padding', () => {
     const vectors: Array<[string, string]> = [
-      ['', ''], ['f', 'MY'], ['fo', 'MZXQ'], ['foo', 'MZXW6'], ['foob', 'MZXW6YQ'], ['fooba', 'MZXW6YTB'], ['foobar', 'MZXW6YTBOI'],
+      ['', ''],
+      ['f', 'MY'],
+      ['fo', 'MZXQ'],
+      ['foo', 'MZXW6'],
+      ['foob', 'MZXW6YQ'],
+      ['fooba', 'MZXW6YTB'],
+      ['foobar', 'MZXW6YTBOI'],
     ];
     for (const [plain, encoded] of vectors) {
       expect(base32Encode(text(plain))).toBe(encoded);
@@ -18,12 +24,14 @@ describe('base32', () => {
   });
 
   it('round-trips any bytes and ignores case, dashes and white space', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 70 }), (bytes) => {
-      const encoded = base32Encode(bytes);
-      expect(base32Decode(encoded)).toEqual(bytes);
-      const dashedLower = encoded.toLowerCase().replace(/(.{4})/g, '$1- ');
-      expect(base32Decode(dashedLower)).toEqual(bytes);
-    }));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 70 }), (bytes) => {
+        const encoded = base32Encode(bytes);
+        expect(base32Decode(encoded)).toEqual(bytes);
+        const dashedLower = encoded.toLowerCase().replace(/(.{4})/g, '$1- ');
+        expect(base32Decode(dashedLower)).toEqual(bytes);
+      }),
+    );
   });
 
   it('truncates to the requested number of bits', () => {
@@ -39,15 +47,19 @@ describe('base32', () => {
 
 describe('base64url', () => {
   it('agrees with Buffer for any bytes', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 100 }), (bytes) => {
-      const encoded = base64urlEncode(bytes);
-      expect(encoded).toBe(Buffer.from(bytes).toString('base64url'));
-      expect(base64urlDecode(encoded)).toEqual(bytes);
-    }));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 100 }), (bytes) => {
+        const encoded = base64urlEncode(bytes);
+        expect(encoded).toBe(Buffer.from(bytes).toString('base64url'));
+        expect(base64urlDecode(encoded)).toEqual(bytes);
+      }),
+    );
   });
 
   it('skips white space and padding, as the draft examples need', () => {
-    expect(base64urlDecode('VGxxL-LK\n  UQyqn_Rp dj86Zg==')).toEqual(new Uint8Array(Buffer.from('VGxxL-LKUQyqn_Rpdj86Zg', 'base64url')));
+    expect(base64urlDecode('VGxxL-LK\n  UQyqn_Rp dj86Zg==')).toEqual(
+      new Uint8Array(Buffer.from('VGxxL-LKUQyqn_Rpdj86Zg', 'base64url')),
+    );
   });
 
   it('rejects stray characters and truncated values, naming the field', () => {

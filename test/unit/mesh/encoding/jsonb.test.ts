@@ -26,7 +26,29 @@ function expectEncodingError(run: () => unknown, ...fragments: string[]): Invali
 describe('JSON-B writer (reference JSONBWriter format)', () => {
   it('writes objects with 0xB4 field names and no commas or colons', () => {
     expect(encodeJsonB({ Udf: 'MA7J', n: 5, b: true, z: null })).toEqual(
-      bytes(0x7b, 0xb4, 3, ascii('Udf'), 0x80, 4, ascii('MA7J'), 0xb4, 1, ascii('n'), 0xa0, 5, 0xb4, 1, ascii('b'), 0xb0, 0xb4, 1, ascii('z'), 0xb2, 0x7d),
+      bytes(
+        0x7b,
+        0xb4,
+        3,
+        ascii('Udf'),
+        0x80,
+        4,
+        ascii('MA7J'),
+        0xb4,
+        1,
+        ascii('n'),
+        0xa0,
+        5,
+        0xb4,
+        1,
+        ascii('b'),
+        0xb0,
+        0xb4,
+        1,
+        ascii('z'),
+        0xb2,
+        0x7d,
+      ),
     );
   });
 
@@ -91,7 +113,18 @@ describe('JSON-B reader', () => {
 
   it('accepts the reference mix of JSON-B tags and JSON text tokens', () => {
     // DateTime is written as quoted JSON text, floats as text, inside a JSON-B object.
-    const mixed = bytes(0x7b, 0xb4, 1, ascii('d'), ascii('"2021-08-05T16:37:40Z"'), 0xb4, 1, ascii('f'), ascii('1.5'), 0x7d);
+    const mixed = bytes(
+      0x7b,
+      0xb4,
+      1,
+      ascii('d'),
+      ascii('"2021-08-05T16:37:40Z"'),
+      0xb4,
+      1,
+      ascii('f'),
+      ascii('1.5'),
+      0x7d,
+    );
     expect(parseJsonB(mixed)).toEqual({ d: '2021-08-05T16:37:40Z', f: 1.5 });
   });
 
@@ -117,7 +150,10 @@ describe('JSON-B reader', () => {
     expectEncodingError(() => parseJsonB(bytes(0x5b, 0xc0, 0x5d)), 'unsupported JSON-B tag 0xc0', 'offset 1');
     expectEncodingError(() => parseJsonB(bytes(0x5b, 0xb4, 1, 0x61, 0x5d)), 'field name tag where a value', 'offset 1');
     expectEncodingError(() => parseJsonB(bytes(0x84, 1, 0x61)), 'chunk not followed');
-    const error = expectEncodingError(() => parseJsonB(bytes(0x7b, 0x80), { what: 'ConnectionDevice' }), '"ConnectionDevice"');
+    const error = expectEncodingError(
+      () => parseJsonB(bytes(0x7b, 0x80), { what: 'ConnectionDevice' }),
+      '"ConnectionDevice"',
+    );
     expect(error.context).toMatchObject({ what: 'ConnectionDevice', encoding: 'JSON-B' });
   });
 
@@ -143,7 +179,9 @@ describe('JSON-B reader', () => {
       fc.constant(null),
       fc.boolean(),
       fc.integer(),
-      fc.bigInt({ min: -(1n << 64n) + 1n, max: (1n << 64n) - 1n }).filter((n) => n > BigInt(Number.MAX_SAFE_INTEGER) || n < BigInt(Number.MIN_SAFE_INTEGER)),
+      fc
+        .bigInt({ min: -(1n << 64n) + 1n, max: (1n << 64n) - 1n })
+        .filter((n) => n > BigInt(Number.MAX_SAFE_INTEGER) || n < BigInt(Number.MIN_SAFE_INTEGER)),
       fc.string({ unit: 'grapheme' }),
       fc.uint8Array({ maxLength: 40 }),
       fc.array(tie('v'), { maxLength: 4 }),
@@ -152,30 +190,50 @@ describe('JSON-B reader', () => {
   })).v;
 
   it('round-trips any value through JSON-B', () => {
-    fc.assert(fc.property(value, (v) => {
-      expect(parseJsonB(encodeJsonB(v))).toEqual(v);
-    }));
+    fc.assert(
+      fc.property(value, (v) => {
+        expect(parseJsonB(encodeJsonB(v))).toEqual(v);
+      }),
+    );
   });
 
   it('round-trips through JSON text, binary becoming base64url', () => {
-    fc.assert(fc.property(value, (v) => {
-      const text = encodeJsonText(v);
-      const expected = JSON.parse(JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x instanceof Uint8Array ? 'BIN' : x)));
-      const back = JSON.parse(JSON.stringify(parseJsonB(text), (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x)));
-      // Binary comes back as its base64url string; compare shapes with binary masked.
-      const mask = (x: unknown, model: unknown): unknown =>
-        model === 'BIN' ? 'BIN' : Array.isArray(x) ? x.map((y, i) => mask(y, (model as unknown[])[i])) : x !== null && typeof x === 'object' ? Object.fromEntries(Object.entries(x).map(([k, y]) => [k, mask(y, (model as Record<string, unknown>)[k])])) : x;
-      expect(mask(back, expected)).toEqual(expected);
-    }));
+    fc.assert(
+      fc.property(value, (v) => {
+        const text = encodeJsonText(v);
+        const expected = JSON.parse(
+          JSON.stringify(v, (_k, x: unknown) =>
+            typeof x === 'bigint' ? x.toString() : x instanceof Uint8Array ? 'BIN' : x,
+          ),
+        );
+        const back = JSON.parse(
+          JSON.stringify(parseJsonB(text), (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x)),
+        );
+        // Binary comes back as its base64url string; compare shapes with binary masked.
+        const mask = (x: unknown, model: unknown): unknown =>
+          model === 'BIN'
+            ? 'BIN'
+            : Array.isArray(x)
+              ? x.map((y, i) => mask(y, (model as unknown[])[i]))
+              : x !== null && typeof x === 'object'
+                ? Object.fromEntries(
+                    Object.entries(x).map(([k, y]) => [k, mask(y, (model as Record<string, unknown>)[k])]),
+                  )
+                : x;
+        expect(mask(back, expected)).toEqual(expected);
+      }),
+    );
   });
 
   it('never throws anything but InvalidEncodingError on random bytes', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), (input) => {
-      try {
-        parseJsonB(input);
-      } catch (e) {
-        expect(e).toBeInstanceOf(InvalidEncodingError);
-      }
-    }));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), (input) => {
+        try {
+          parseJsonB(input);
+        } catch (e) {
+          expect(e).toBeInstanceOf(InvalidEncodingError);
+        }
+      }),
+    );
   });
 });

@@ -7,9 +7,18 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../../../src/crypto/bytes.js';
 import { combinePublicKeys } from '../../../../src/crypto/co-generation.js';
-import { InvalidArgumentError, InvalidEncodingError, UnsupportedAlgorithmError } from '../../../../src/crypto/errors.js';
+import {
+  InvalidArgumentError,
+  InvalidEncodingError,
+  UnsupportedAlgorithmError,
+} from '../../../../src/crypto/errors.js';
 import { PUBLIC_KEY_LENGTH, type KeyAlgorithm } from '../../../../src/crypto/key-pair.js';
-import { combineKeyPairs, keyPairFromSecret, recomputePublicKey, verifySignature } from '../../../../src/crypto/keys.js';
+import {
+  combineKeyPairs,
+  keyPairFromSecret,
+  recomputePublicKey,
+  verifySignature,
+} from '../../../../src/crypto/keys.js';
 import { seededRandom } from '../../../../src/crypto/random.js';
 import { deriveActivatedKeyPair, deriveContributionKeyPair } from '../../../../src/mesh/keys/activation-keys.js';
 import { newDerivedKeySeedUdf } from '../../../../src/mesh/udf/derived-key-seed.js';
@@ -43,11 +52,14 @@ describe('T11 production derivation (schema-08 §9.2)', () => {
     expect(toHex(d.prk)).toBe(t11.prk);
     expect(toHex(d.okm)).toBe(t11.okm.value);
   });
-  it.each(t11.publicKeys.map((k) => [k.field, k] as const))('%s public key (checks the X448 signed encoding)', (_field, k) => {
-    const kp = deriveKeyPair(t11.seed, k.keyName);
-    expect(kp.alg).toBe(k.alg);
-    expect(b64(kp.publicKey)).toBe(k.public);
-  });
+  it.each(t11.publicKeys.map((k) => [k.field, k] as const))(
+    '%s public key (checks the X448 signed encoding)',
+    (_field, k) => {
+      const kp = deriveKeyPair(t11.seed, k.keyName);
+      expect(kp.alg).toBe(k.alg);
+      expect(b64(kp.publicKey)).toBe(k.public);
+    },
+  );
   it('the derived keys work: Ed448 signs, X448 agrees', () => {
     const sign = deriveKeyPair(t11.seed, 'BaseDeviceSign');
     const msg = new Uint8Array(64).fill(1);
@@ -68,15 +80,21 @@ describe('T13 activation (co-generation, mesh-reference §3)', () => {
   it('the activation seed is a MeshActivationAccount (0x0103) seed', () => {
     expect(parseSeed(t13.activationKey).specifier).toBe(t13.activationSpecifier);
   });
-  it.each(t13.keys.map((k) => [k.field, k] as const))('%s: contribution derives and sums with the published base key', (_f, k) => {
-    const contribution = deriveContributionKeyPair(t13.activationKey, k.operation as 'Encrypt' | 'Sign' | 'Authenticate');
-    expect(contribution.alg).toBe(k.alg);
-    const base = fromB64(k.basePublic);
-    const sum = combinePublicKeys(k.alg as KeyAlgorithm, base, contribution.publicKey);
-    expect(sum.length).toBe(PUBLIC_KEY_LENGTH[k.alg as KeyAlgorithm]);
-    expect(toHex(sum)).toBe(toHex(combinePublicKeys(k.alg as KeyAlgorithm, contribution.publicKey, base)));
-    expect(toHex(sum)).not.toBe(toHex(base));
-  });
+  it.each(t13.keys.map((k) => [k.field, k] as const))(
+    '%s: contribution derives and sums with the published base key',
+    (_f, k) => {
+      const contribution = deriveContributionKeyPair(
+        t13.activationKey,
+        k.operation as 'Encrypt' | 'Sign' | 'Authenticate',
+      );
+      expect(contribution.alg).toBe(k.alg);
+      const base = fromB64(k.basePublic);
+      const sum = combinePublicKeys(k.alg as KeyAlgorithm, base, contribution.publicKey);
+      expect(sum.length).toBe(PUBLIC_KEY_LENGTH[k.alg as KeyAlgorithm]);
+      expect(toHex(sum)).toBe(toHex(combinePublicKeys(k.alg as KeyAlgorithm, contribution.publicKey, base)));
+      expect(toHex(sum)).not.toBe(toHex(base));
+    },
+  );
   it.each(t13.keys.map((k) => [k.field, k] as const))(
     "%s: with a known base seed, the combined private key's public equals the point sum",
     (_f, k) => {
@@ -99,7 +117,10 @@ describe('T13 activation (co-generation, mesh-reference §3)', () => {
   );
   it('deriveActivatedKeyPair equals combining the two derived pairs', () => {
     const a = deriveActivatedKeyPair(t11.seed, t13.activationKey, 'Sign');
-    const b = combineKeyPairs(deriveKeyPair(t11.seed, 'BaseDeviceSign'), deriveKeyPair(t13.activationKey, 'ActivationDeviceSign'));
+    const b = combineKeyPairs(
+      deriveKeyPair(t11.seed, 'BaseDeviceSign'),
+      deriveKeyPair(t13.activationKey, 'ActivationDeviceSign'),
+    );
     expect(toHex(a.publicKey)).toBe(toHex(b.publicKey));
     const m = Uint8Array.of(1, 2);
     expect(toHex(a.sign(m))).toBe(toHex(b.sign(m)));
@@ -173,12 +194,16 @@ describe('bad seeds and names', () => {
   it('wrong UDF type → InvalidEncodingError naming "seed" and the type', () => {
     const digestUdf = 'MC6H-2IFS-4OXA-U2YQ-QZ6Y-RZWX-JC3Q';
     expect(() => deriveKeyPair(digestUdf, 'BaseDeviceSign')).toThrow(InvalidEncodingError);
-    expect(() => deriveKeyPair(digestUdf, 'BaseDeviceSign')).toThrow(/"seed" expected a derived-key seed UDF .*got type 0x60/);
+    expect(() => deriveKeyPair(digestUdf, 'BaseDeviceSign')).toThrow(
+      /"seed" expected a derived-key seed UDF .*got type 0x60/,
+    );
   });
   it('a short secret → InvalidEncodingError naming "seed"', () => {
     const short = presentBinary(Uint8Array.of(0xc8, 0x01, 0x00, ...new Uint8Array(8).fill(1)));
     expect(() => deriveKeyPair(short, 'BaseDeviceSign')).toThrow(InvalidEncodingError);
-    expect(() => deriveKeyPair(short, 'BaseDeviceSign')).toThrow(/"seed" expected a specifier and at least 16 secret bytes, got 8/);
+    expect(() => deriveKeyPair(short, 'BaseDeviceSign')).toThrow(
+      /"seed" expected a specifier and at least 16 secret bytes, got 8/,
+    );
   });
   it('an unknown key name → InvalidArgumentError naming "keyName"', () => {
     expect(() => deriveKeyPair(t11.seed, 'BaseDeviceSigning')).toThrow(InvalidArgumentError);

@@ -28,9 +28,14 @@ describe('keyName', () => {
   });
   it('round-trips through parseKeyName for every combination', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...KEY_TYPES), fc.constantFrom(...KEY_ACTORS), fc.constantFrom(...KEY_OPERATIONS), (t, a, o) => {
-        expect(parseKeyName(keyName(t, a, o))).toEqual({ type: t, actor: a, operation: o });
-      }),
+      fc.property(
+        fc.constantFrom(...KEY_TYPES),
+        fc.constantFrom(...KEY_ACTORS),
+        fc.constantFrom(...KEY_OPERATIONS),
+        (t, a, o) => {
+          expect(parseKeyName(keyName(t, a, o))).toEqual({ type: t, actor: a, operation: o });
+        },
+      ),
     );
   });
   it('lists all 105 names, including those the flows use', () => {
@@ -46,14 +51,19 @@ describe('keyName', () => {
 });
 
 describe('bad input', () => {
-  it.each(['', 'BaseDevice', 'Base_Device_Sign', 'basedevicesign', 'BaseDeviceSigns', 'BaseRobotSign', 'ProfileDeviceSign'])(
-    'rejects %j naming "keyName"',
-    (name) => {
-      expect(() => parseKeyName(name)).toThrow(InvalidArgumentError);
-      expect(() => parseKeyName(name)).toThrow(/"keyName"/);
-      expect(isKeyName(name)).toBe(false);
-    },
-  );
+  it.each([
+    '',
+    'BaseDevice',
+    'Base_Device_Sign',
+    'basedevicesign',
+    'BaseDeviceSigns',
+    'BaseRobotSign',
+    'ProfileDeviceSign',
+  ])('rejects %j naming "keyName"', (name) => {
+    expect(() => parseKeyName(name)).toThrow(InvalidArgumentError);
+    expect(() => parseKeyName(name)).toThrow(/"keyName"/);
+    expect(isKeyName(name)).toBe(false);
+  });
   it('keyName names the bad part', () => {
     expect(() => keyName('Bsae' as KeyType, 'Device', 'Sign')).toThrow(/"type"/);
     expect(() => keyName('Base', 'Robot' as KeyActor, 'Sign')).toThrow(/"actor"/);

@@ -30,16 +30,21 @@ describe('mesh/messages', () => {
   });
 
   it('reads an account address in its normal form', () => {
-    const request = ConnectStartRequestSchema.parse({ AccountAddress: 'Alice@Example.COM', EnvelopedRequestConnection: ENVELOPE });
+    const request = ConnectStartRequestSchema.parse({
+      AccountAddress: 'Alice@Example.COM',
+      EnvelopedRequestConnection: ENVELOPE,
+    });
     expect(request.AccountAddress).toBe('alice@example.com');
-    expect(() => ConnectStartRequestSchema.parse({ AccountAddress: 'no-at-sign', EnvelopedRequestConnection: ENVELOPE })).toThrow(
-      /"ConnectStartRequest\.AccountAddress" expected an account address/,
-    );
+    expect(() =>
+      ConnectStartRequestSchema.parse({ AccountAddress: 'no-at-sign', EnvelopedRequestConnection: ENVELOPE }),
+    ).toThrow(/"ConnectStartRequest\.AccountAddress" expected an account address/);
   });
 
   it('names the field path of a bad response field', () => {
     const bad = { Pending: [{ EnvelopedAcknowledgeConnection: ENVELOPE, Expires: 7 }] };
     expect(() => ConnectPendingResponseSchema.parse(bad, 'ConnectPendingResponse')).toThrow(SchemaError);
-    expect(() => ConnectPendingResponseSchema.parse(bad, 'ConnectPendingResponse')).toThrow(/"ConnectPendingResponse\.Pending\[0\]\.Expires" expected an RFC 3339 date string/);
+    expect(() => ConnectPendingResponseSchema.parse(bad, 'ConnectPendingResponse')).toThrow(
+      /"ConnectPendingResponse\.Pending\[0\]\.Expires" expected an RFC 3339 date string/,
+    );
   });
 });

@@ -30,10 +30,24 @@ describe('fixtures shaped like the reference examples', () => {
   it('cover every object type the brief lists', () => {
     const types = new Set(fixtures.map(([, f]) => f.type));
     for (const t of [
-      'KeyData', 'ProfileDevice', 'ProfileUser', 'ConnectionDevice', 'ConnectionService', 'ActivationDevice',
-      'ActivationAccount', 'CatalogedDevice', 'CatalogedPublication', 'AccountEntry', 'Permission',
-      'DevicePreconfigurationPrivate', 'MessageComplete', 'MessagePin', 'RequestConnection',
-      'AcknowledgeConnection', 'RespondConnection', 'MessageClaim',
+      'KeyData',
+      'ProfileDevice',
+      'ProfileUser',
+      'ConnectionDevice',
+      'ConnectionService',
+      'ActivationDevice',
+      'ActivationAccount',
+      'CatalogedDevice',
+      'CatalogedPublication',
+      'AccountEntry',
+      'Permission',
+      'DevicePreconfigurationPrivate',
+      'MessageComplete',
+      'MessagePin',
+      'RequestConnection',
+      'AcknowledgeConnection',
+      'RespondConnection',
+      'MessageClaim',
     ]) {
       expect(types, t).toContain(t);
     }
@@ -85,12 +99,17 @@ describe('envelope payloads inside fixtures decode as tagged objects', () => {
   });
 
   it('DevicePreconfigurationPrivate carries a ProfileDevice, a ConnectionDevice, a ConnectionService and a seed', () => {
-    const pre = decodeTaggedValue(read('device-preconfiguration.json').object, ['DevicePreconfiguration', 'DevicePreconfigurationPrivate']);
+    const pre = decodeTaggedValue(read('device-preconfiguration.json').object, [
+      'DevicePreconfiguration',
+      'DevicePreconfigurationPrivate',
+    ]);
     expect(pre.type).toBe('DevicePreconfigurationPrivate');
     const p = pre.value;
     expect(decodeTagged(payloadOf(p.EnvelopedProfileDevice), 'ProfileDevice').type).toBe('ProfileDevice');
     expect(decodeTagged(payloadOf(p.EnvelopedConnectionDevice ?? []), 'ConnectionDevice').value.Roles).toBeUndefined();
-    expect(decodeTagged(payloadOf(p.EnvelopedConnectionService ?? []), 'ConnectionService').value.Authentication.Udf).toMatch(/^M/);
+    expect(
+      decodeTagged(payloadOf(p.EnvelopedConnectionService ?? []), 'ConnectionService').value.Authentication.Udf,
+    ).toMatch(/^M/);
     if (!('PrivateKeyUDF' in p.PrivateKey)) expect.fail('expected a PrivateKeyUDF');
     expect(p.PrivateKey.PrivateKeyUDF.KeyType).toBe('MeshProfileDevice');
     expect(p.ConnectUri.startsWith('mcu://maker@example.com/')).toBe(true);

@@ -7,7 +7,14 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SchemaError } from '../../../../src/mesh/errors.js';
-import { decodeTagged, decodeTaggedValue, encodeTagged, MESH_OBJECT_REGISTRY, MESH_OBJECT_TYPES, type MeshObjectType } from '../../../../src/mesh/objects/index.js';
+import {
+  decodeTagged,
+  decodeTaggedValue,
+  encodeTagged,
+  MESH_OBJECT_REGISTRY,
+  MESH_OBJECT_TYPES,
+  type MeshObjectType,
+} from '../../../../src/mesh/objects/index.js';
 
 /** Runs `fn`; any throw other than SchemaError fails the property. Returns the value or undefined. */
 function onlySchemaErrors<T>(fn: () => T): T | undefined {
@@ -29,7 +36,8 @@ const fixtures = readdirSync(dir)
 function pathsOf(value: unknown, prefix: (string | number)[] = []): (string | number)[][] {
   const out: (string | number)[][] = [prefix];
   if (Array.isArray(value)) value.forEach((v, i) => out.push(...pathsOf(v, [...prefix, i])));
-  else if (typeof value === 'object' && value !== null) for (const [k, v] of Object.entries(value)) out.push(...pathsOf(v, [...prefix, k]));
+  else if (typeof value === 'object' && value !== null)
+    for (const [k, v] of Object.entries(value)) out.push(...pathsOf(v, [...prefix, k]));
   return out;
 }
 
@@ -54,9 +62,13 @@ describe('random input never crashes parse with anything but SchemaError', () =>
 
   it('arbitrary JS values (not only JSON) straight into every schema', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...MESH_OBJECT_TYPES), fc.anything({ withDate: true, withTypedArray: true, withMap: true, withNullPrototype: true, withBigInt: true }), (type, value) => {
-        onlySchemaErrors(() => MESH_OBJECT_REGISTRY[type].parse(value));
-      }),
+      fc.property(
+        fc.constantFrom(...MESH_OBJECT_TYPES),
+        fc.anything({ withDate: true, withTypedArray: true, withMap: true, withNullPrototype: true, withBigInt: true }),
+        (type, value) => {
+          onlySchemaErrors(() => MESH_OBJECT_REGISTRY[type].parse(value));
+        },
+      ),
       { numRuns: 1000 },
     );
   });

@@ -34,13 +34,23 @@ describe('inheritance Message → MessagePinValidated → RequestConnection', ()
     expectTypeOf<RequestConnection['PinWitness']>().toEqualTypeOf<Uint8Array | undefined>();
     expectTypeOf<RequestConnection['AccountAddress']>().toEqualTypeOf<string>();
     expect(Object.keys(RequestConnectionSchema.shape)).toEqual([
-      'MessageId', 'Sender', 'Recipient', 'AuthenticatedData', 'ClientNonce', 'PinId', 'PinWitness', 'AccountAddress',
+      'MessageId',
+      'Sender',
+      'Recipient',
+      'AuthenticatedData',
+      'ClientNonce',
+      'PinId',
+      'PinWitness',
+      'AccountAddress',
     ]);
   });
 
   it('accepts a request without a PIN (witness-only connection, mesh-reference §6.2 (a))', () => {
     const r = RequestConnectionSchema.parse({
-      MessageId: 'NBF4-4PTH', AuthenticatedData: env, ClientNonce: 'VGxxL-LKUQyqn_Rpdj86Zg', AccountAddress: 'alice@example.com',
+      MessageId: 'NBF4-4PTH',
+      AuthenticatedData: env,
+      ClientNonce: 'VGxxL-LKUQyqn_Rpdj86Zg',
+      AccountAddress: 'alice@example.com',
     });
     expect(r.PinId).toBeUndefined();
   });
@@ -60,17 +70,34 @@ describe('inheritance Message → MessagePinValidated → RequestConnection', ()
   });
 
   it('refuses to write a request that breaks the PIN pairing rule', () => {
-    expect(() => RequestConnectionSchema.toJson({
-      MessageId: 'N', AuthenticatedData: [{}, 'e30'], ClientNonce: new Uint8Array(16), PinId: 'A', AccountAddress: 'a@b',
-    })).toThrow(/"RequestConnection.PinWitness" expected a PinWitness alongside PinId/);
+    expect(() =>
+      RequestConnectionSchema.toJson({
+        MessageId: 'N',
+        AuthenticatedData: [{}, 'e30'],
+        ClientNonce: new Uint8Array(16),
+        PinId: 'A',
+        AccountAddress: 'a@b',
+      }),
+    ).toThrow(/"RequestConnection.PinWitness" expected a PinWitness alongside PinId/);
   });
 });
 
 describe('reference generations', () => {
   it('ConnectionDevice parses both C-2021 (Account) and HEAD (ProfileUdf, Roles) shapes', () => {
-    const c2021 = ConnectionDeviceSchema.parse({ Authentication: key('X448'), Account: 'alice@example.com', Signature: key('Ed448'), Encryption: key('X448') });
+    const c2021 = ConnectionDeviceSchema.parse({
+      Authentication: key('X448'),
+      Account: 'alice@example.com',
+      Signature: key('Ed448'),
+      Encryption: key('X448'),
+    });
     expect(c2021.Account).toBe('alice@example.com');
-    const head = ConnectionDeviceSchema.parse({ Authentication: key('X448'), ProfileUdf: 'MARP', Roles: ['message', 'web'], Signature: key('Ed448'), Encryption: key('X448') });
+    const head = ConnectionDeviceSchema.parse({
+      Authentication: key('X448'),
+      ProfileUdf: 'MARP',
+      Roles: ['message', 'web'],
+      Signature: key('Ed448'),
+      Encryption: key('X448'),
+    });
     expect(head.Roles).toEqual(['message', 'web']);
   });
 
@@ -82,7 +109,8 @@ describe('reference generations', () => {
 
   it('keeps HEAD-only fields it does not model (CatalogedDevice.ApplicationEntries) on re-write', () => {
     const json = {
-      DeviceUdf: 'MAWL', EnvelopedProfileDevice: env,
+      DeviceUdf: 'MAWL',
+      EnvelopedProfileDevice: env,
       ApplicationEntries: [{ ApplicationEntrySsh: { Identifier: 'MDV7', EnvelopedActivation: env } }],
     };
     const v = decodeTaggedValue({ CatalogedDevice: json }, 'CatalogedDevice').value;
@@ -98,14 +126,29 @@ describe('reference generations', () => {
 
 describe('object-specific rules', () => {
   it('MessageClaim makes Message’s optional Sender and Recipient required', () => {
-    const claim = { MessageId: 'N', Sender: 'alice@example.com', Recipient: 'maker@example.com', PublicationId: 'EBQB', ServiceAuthenticate: 'AAX2', DeviceAuthenticate: 'ADZR' };
+    const claim = {
+      MessageId: 'N',
+      Sender: 'alice@example.com',
+      Recipient: 'maker@example.com',
+      PublicationId: 'EBQB',
+      ServiceAuthenticate: 'AAX2',
+      DeviceAuthenticate: 'ADZR',
+    };
     expect(MessageClaimSchema.parse(claim).Sender).toBe('alice@example.com');
-    expect(() => MessageClaimSchema.parse({ ...claim, Recipient: undefined })).toThrow(/"MessageClaim.Recipient" expected a non-empty string, got absent/);
+    expect(() => MessageClaimSchema.parse({ ...claim, Recipient: undefined })).toThrow(
+      /"MessageClaim.Recipient" expected a non-empty string, got absent/,
+    );
     expect(MessageSchema.parse({ MessageId: 'N' })).toEqual({ MessageId: 'N' });
   });
 
   it('MessagePin: Automatic may be absent; Expires may not', () => {
-    const pin = { MessageId: 'ACCL', Account: 'alice@example.com', Expires: '2021-08-06T16:37:40Z', SaltedPin: 'ADBB', Action: 'Device' };
+    const pin = {
+      MessageId: 'ACCL',
+      Account: 'alice@example.com',
+      Expires: '2021-08-06T16:37:40Z',
+      SaltedPin: 'ADBB',
+      Action: 'Device',
+    };
     const v = MessagePinSchema.parse(pin);
     expect(v.Automatic).toBeUndefined();
     expect(v.Expires.toISOString()).toBe('2021-08-06T16:37:40.000Z');
@@ -124,7 +167,8 @@ describe('object-specific rules', () => {
   });
 
   it('decodeTagged accepts the line-wrapped payload text of the reference examples', () => {
-    const wrapped = '{\n  "MessageClaim":{\n    "MessageId":"NDZ4-LGXM-W7JI-6NRH-I2AS-UP\n  UB-QUBL",\n    "Sender":"alice@example.com",\n    "Recipient":"maker@example.com",\n    "PublicationId":"EBQB",\n    "ServiceAuthenticate":"AAX2",\n    "DeviceAuthenticate":"ADZR"}}';
+    const wrapped =
+      '{\n  "MessageClaim":{\n    "MessageId":"NDZ4-LGXM-W7JI-6NRH-I2AS-UP\n  UB-QUBL",\n    "Sender":"alice@example.com",\n    "Recipient":"maker@example.com",\n    "PublicationId":"EBQB",\n    "ServiceAuthenticate":"AAX2",\n    "DeviceAuthenticate":"ADZR"}}';
     expect(decodeTagged(utf8(wrapped), 'MessageClaim').value.MessageId).toBe('NDZ4-LGXM-W7JI-6NRH-I2AS-UPUB-QUBL');
   });
 });

@@ -13,10 +13,26 @@ import { envelopeToJson } from '../../../../src/mesh/dare/envelope.js';
 import { deriveKeyPair } from '../../../../src/mesh/keys/derive-key.js';
 import { keyDataOf } from '../../../../src/mesh/keys/key-data.js';
 import { encodeTaggedBytes } from '../../../../src/mesh/objects/registry.js';
-import { accountKeyPairs, createProfileAccount, verifyProfileAccount } from '../../../../src/mesh/profiles/profile-account.js';
-import { createProfileDevice, deviceBaseKeyPairs, verifyProfileDevice } from '../../../../src/mesh/profiles/profile-device.js';
-import { ProfileMismatchError, UnauthorizedSignerError, UnsignedEnvelopeError } from '../../../../src/mesh/profiles/profile-errors.js';
-import { createProfileService, serviceKeyPairs, verifyProfileService } from '../../../../src/mesh/profiles/profile-service.js';
+import {
+  accountKeyPairs,
+  createProfileAccount,
+  verifyProfileAccount,
+} from '../../../../src/mesh/profiles/profile-account.js';
+import {
+  createProfileDevice,
+  deviceBaseKeyPairs,
+  verifyProfileDevice,
+} from '../../../../src/mesh/profiles/profile-device.js';
+import {
+  ProfileMismatchError,
+  UnauthorizedSignerError,
+  UnsignedEnvelopeError,
+} from '../../../../src/mesh/profiles/profile-errors.js';
+import {
+  createProfileService,
+  serviceKeyPairs,
+  verifyProfileService,
+} from '../../../../src/mesh/profiles/profile-service.js';
 import { sealObject, signerOf } from '../../../../src/mesh/profiles/signed-object.js';
 import { KeySpecifier, newDerivedKeySeedUdf } from '../../../../src/mesh/udf/derived-key-seed.js';
 import { keyFingerprint } from '../../../../src/mesh/udf/key-fingerprint.js';
@@ -63,11 +79,19 @@ describe('ProfileDevice', () => {
 
   it('refuses an unsigned profile, one signed by another key, one altered after signing', () => {
     const created = createProfileDevice(deviceSeed);
-    expect(() => verifyProfileDevice(createEnvelope(created.envelope.payload, { envelopeId: created.udf }))).toThrow(UnsignedEnvelopeError);
+    expect(() => verifyProfileDevice(createEnvelope(created.envelope.payload, { envelopeId: created.udf }))).toThrow(
+      UnsignedEnvelopeError,
+    );
     const other = deviceBaseKeyPairs(newDerivedKeySeedUdf(KeySpecifier.MeshProfileDevice, random));
-    const foreign = sealObject('ProfileDevice', created.profile, { envelopeId: created.udf, signer: signerOf(other.profileSignature) });
+    const foreign = sealObject('ProfileDevice', created.profile, {
+      envelopeId: created.udf,
+      signer: signerOf(other.profileSignature),
+    });
     expect(() => verifyProfileDevice(foreign.json)).toThrow(UnauthorizedSignerError);
-    const altered = { ...created.envelope, payload: encodeTaggedBytes('ProfileDevice', { ...created.profile, Description: 'x' }) };
+    const altered = {
+      ...created.envelope,
+      payload: encodeTaggedBytes('ProfileDevice', { ...created.profile, Description: 'x' }),
+    };
     expect(() => verifyProfileDevice(altered)).toThrow(UnauthorizedSignerError);
   });
 
@@ -75,11 +99,19 @@ describe('ProfileDevice', () => {
     const keys = deviceBaseKeyPairs(deviceSeed);
     const created = createProfileDevice(deviceSeed, { keys });
     const signer = signerOf(keys.profileSignature);
-    const wrongUdf = { ...created.profile, Signature: { ...created.profile.Signature, Udf: created.profile.Encryption.Udf } };
+    const wrongUdf = {
+      ...created.profile,
+      Signature: { ...created.profile.Signature, Udf: created.profile.Encryption.Udf },
+    };
     expect(() => verifyProfileDevice(sealObject('ProfileDevice', wrongUdf, { signer }).json)).toThrow(InvalidKeyError);
     const wrongKind = { ...created.profile, Encryption: keyDataOf(keys.signature) };
-    expect(() => verifyProfileDevice(sealObject('ProfileDevice', wrongKind, { signer }).json)).toThrow(/Encryption.*X448/);
-    const relabelled = sealObject('ProfileDevice', created.profile, { signer, envelopeId: created.profile.Encryption.Udf });
+    expect(() => verifyProfileDevice(sealObject('ProfileDevice', wrongKind, { signer }).json)).toThrow(
+      /Encryption.*X448/,
+    );
+    const relabelled = sealObject('ProfileDevice', created.profile, {
+      signer,
+      envelopeId: created.profile.Encryption.Udf,
+    });
     expect(() => verifyProfileDevice(relabelled.json)).toThrow(ProfileMismatchError);
     expect(() => verifyProfileDevice(envelopeToJson(created.envelope).slice(0, 1) as never)).toThrow(/ProfileDevice/);
   });
@@ -102,18 +134,37 @@ describe('ProfileDevice', () => {
 
 describe('ProfileAccount', () => {
   it('names the CompleteAccount keys, is deterministic, and verifies', () => {
-    const created = createProfileAccount(accountSeed, { accountAddress: 'alice@example.com', serviceUdf: 'MJ3I-VCHH-ZGOC-UEGJ-EKUA-OD7R-B2L5' });
-    const again = createProfileAccount(accountSeed, { accountAddress: 'alice@example.com', serviceUdf: 'MJ3I-VCHH-ZGOC-UEGJ-EKUA-OD7R-B2L5' });
+    const created = createProfileAccount(accountSeed, {
+      accountAddress: 'alice@example.com',
+      serviceUdf: 'MJ3I-VCHH-ZGOC-UEGJ-EKUA-OD7R-B2L5',
+    });
+    const again = createProfileAccount(accountSeed, {
+      accountAddress: 'alice@example.com',
+      serviceUdf: 'MJ3I-VCHH-ZGOC-UEGJ-EKUA-OD7R-B2L5',
+    });
     expect(JSON.stringify(again.json)).toBe(JSON.stringify(created.json));
-    expect(created.profile.AdministratorSignature.Udf).toBe(keyFingerprint(deriveKeyPair(accountSeed, 'CompleteAccountAdminSign')));
-    expect(created.profile.AccountEncryption.Udf).toBe(keyFingerprint(deriveKeyPair(accountSeed, 'CompleteAccountEncrypt')));
-    expect(created.profile.AccountAuthentication.Udf).toBe(keyFingerprint(deriveKeyPair(accountSeed, 'CompleteAccountAuthenticate')));
-    expect(created.profile.AccountSignature.Udf).toBe(keyFingerprint(deriveKeyPair(accountSeed, 'CompleteAccountSign')));
+    expect(created.profile.AdministratorSignature.Udf).toBe(
+      keyFingerprint(deriveKeyPair(accountSeed, 'CompleteAccountAdminSign')),
+    );
+    expect(created.profile.AccountEncryption.Udf).toBe(
+      keyFingerprint(deriveKeyPair(accountSeed, 'CompleteAccountEncrypt')),
+    );
+    expect(created.profile.AccountAuthentication.Udf).toBe(
+      keyFingerprint(deriveKeyPair(accountSeed, 'CompleteAccountAuthenticate')),
+    );
+    expect(created.profile.AccountSignature.Udf).toBe(
+      keyFingerprint(deriveKeyPair(accountSeed, 'CompleteAccountSign')),
+    );
     expect(created.udf).toBe(keyFingerprint(deriveKeyPair(accountSeed, 'CompleteAccountProfile')));
     const verified = verifyProfileAccount(roundTrip(created.json));
     expect(verified.accountAddress).toBe('alice@example.com');
     expect(verified.profile.ServiceUdf).toBe('MJ3I-VCHH-ZGOC-UEGJ-EKUA-OD7R-B2L5');
-    expect(equalBytes(verified.keys.administratorSignature.publicKey, accountKeyPairs(accountSeed).administratorSignature.publicKey)).toBe(true);
+    expect(
+      equalBytes(
+        verified.keys.administratorSignature.publicKey,
+        accountKeyPairs(accountSeed).administratorSignature.publicKey,
+      ),
+    ).toBe(true);
     expect(verified.keys.accountAuthentication?.alg).toBe('X448');
   });
 
@@ -122,7 +173,10 @@ describe('ProfileAccount', () => {
     const created = createProfileAccount(accountSeed, { accountAddress: 'alice@example.com', keys });
     expect(created.profile.ServiceUdf).toBeUndefined();
     const { AccountAuthentication: _a, AccountSignature: _s, ...bare } = created.profile;
-    const asAccount = sealObject('ProfileAccount', bare, { envelopeId: created.udf, signer: signerOf(keys.profileSignature) });
+    const asAccount = sealObject('ProfileAccount', bare, {
+      envelopeId: created.udf,
+      signer: signerOf(keys.profileSignature),
+    });
     const verified = verifyProfileAccount(asAccount.json);
     expect(verified.keys.accountSignature).toBeUndefined();
   });
@@ -130,10 +184,15 @@ describe('ProfileAccount', () => {
   it('refuses a profile signed by its admin key instead of its profile key, and a bad address', () => {
     const keys = accountKeyPairs(accountSeed);
     const created = createProfileAccount(accountSeed, { accountAddress: 'alice@example.com', keys });
-    const byAdmin = sealObject('ProfileUser', created.profile, { envelopeId: created.udf, signer: signerOf(keys.administratorSignature) });
+    const byAdmin = sealObject('ProfileUser', created.profile, {
+      envelopeId: created.udf,
+      signer: signerOf(keys.administratorSignature),
+    });
     expect(() => verifyProfileAccount(byAdmin.json)).toThrow(UnauthorizedSignerError);
     expect(() => createProfileAccount(accountSeed, { accountAddress: 'alice' })).toThrow(/"accountAddress"/);
-    expect(() => createProfileAccount(deviceSeed, { accountAddress: 'alice@example.com' })).toThrow(/MeshProfileAccount/);
+    expect(() => createProfileAccount(deviceSeed, { accountAddress: 'alice@example.com' })).toThrow(
+      /MeshProfileAccount/,
+    );
   });
 });
 

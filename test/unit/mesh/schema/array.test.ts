@@ -23,7 +23,9 @@ describe('array', () => {
     }
   });
   it('rejects non-arrays and enforces bounds', () => {
-    expect(() => array(string()).parse('message', 'r')).toThrow(/"r" expected an array \(each a string\), got a string/);
+    expect(() => array(string()).parse('message', 'r')).toThrow(
+      /"r" expected an array \(each a string\), got a string/,
+    );
     expect(() => array(string(), { minLength: 1 }).parse([], 'r')).toThrow(SchemaError);
     expect(() => array(string(), { maxLength: 1 }).toJson(['a', 'b'], 'r')).toThrow(SchemaError);
   });

@@ -46,7 +46,9 @@ describe('binary', () => {
   });
   it('rejects non-strings when parsing and non-bytes when writing', () => {
     expect(schemaError(() => binary().parse([1, 2], 'x')).actual).toBe('an array of 2');
-    expect(schemaError(() => binary().toJson('AAAA' as unknown as Uint8Array, 'x')).actual).toBe('a string of length 4');
+    expect(schemaError(() => binary().toJson('AAAA' as unknown as Uint8Array, 'x')).actual).toBe(
+      'a string of length 4',
+    );
     expect(() => binary({ length: 2 }).toJson(new Uint8Array(3), 'x')).toThrow(SchemaError);
   });
 });

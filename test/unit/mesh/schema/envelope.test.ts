@@ -43,7 +43,9 @@ describe('envelope', () => {
     expect(schemaError(() => schema.parse(['h', 'e30'], 'E')).path).toBe('E[0]');
     const e1 = schemaError(() => schema.parse([header, 42], 'RequestConnection.AuthenticatedData'));
     expect(e1.path).toBe('RequestConnection.AuthenticatedData[1]');
-    expect(e1.message).toBe('"RequestConnection.AuthenticatedData[1]" expected the base64url payload string, got an integer');
+    expect(e1.message).toBe(
+      '"RequestConnection.AuthenticatedData[1]" expected the base64url payload string, got an integer',
+    );
     expect(schemaError(() => schema.parse([header, 'e30', []], 'E')).path).toBe('E[2]');
   });
   it('describes a whole-envelope fault even when the envelope is itself an array element', () => {

@@ -39,12 +39,9 @@ describe('object', () => {
     const v = Base.parse({ Id: 'x' });
     expect(v).toEqual({ Id: 'x' });
     expect('Note' in v).toBe(false);
-    expect(Object.keys(Leaf.toJson(Leaf.parse({ Tags: [], Note: 'n', Nonce: 'AAA', Id: 'i' }) as never) as object)).toEqual([
-      'Id',
-      'Nonce',
-      'Note',
-      'Tags',
-    ]);
+    expect(
+      Object.keys(Leaf.toJson(Leaf.parse({ Tags: [], Note: 'n', Nonce: 'AAA', Id: 'i' }) as never) as object),
+    ).toEqual(['Id', 'Nonce', 'Note', 'Tags']);
   });
 
   it('treats null as absent for optional fields and as missing for required ones', () => {
@@ -66,7 +63,9 @@ describe('object', () => {
   });
 
   it('rejects non-objects by kind', () => {
-    expect(schemaError(() => Base.parse([], 'Outer.Inner')).message).toBe('"Outer.Inner" expected a Base object, got an array of 0');
+    expect(schemaError(() => Base.parse([], 'Outer.Inner')).message).toBe(
+      '"Outer.Inner" expected a Base object, got an array of 0',
+    );
     expect(schemaError(() => Base.parse('x')).path).toBe('Base');
   });
 
@@ -100,12 +99,16 @@ describe('object', () => {
   it('runs refinements on parse and on write, parent first', () => {
     const calls: string[] = [];
     const P = object('P', { A: optional(string()) }, { refine: () => void calls.push('P') });
-    const C = P.extend('C', { B: optional(string()) }, {
-      refine(value, path) {
-        calls.push('C');
-        if (value.A !== undefined && value.B === undefined) fail(`${path}.B`, 'B alongside A', 'absent');
+    const C = P.extend(
+      'C',
+      { B: optional(string()) },
+      {
+        refine(value, path) {
+          calls.push('C');
+          if (value.A !== undefined && value.B === undefined) fail(`${path}.B`, 'B alongside A', 'absent');
+        },
       },
-    });
+    );
     expect(C.parse({})).toEqual({});
     expect(calls).toEqual(['P', 'C']);
     expect(schemaError(() => C.parse({ A: 'a' })).path).toBe('C.B');

@@ -40,9 +40,13 @@ describe('createTaggedCodec', () => {
   });
   it('rejects a wrong tag, an unknown tag, two tags and no tag', () => {
     const wrong = schemaError(() => codec.decode('{"Pong":{"Nonce":"AQI"}}', 'Ping'));
-    expect(wrong.message).toBe('"payload" expected a tagged Mesh object {"Ping": {...}}, got a "Pong" object (wrong type)');
+    expect(wrong.message).toBe(
+      '"payload" expected a tagged Mesh object {"Ping": {...}}, got a "Pong" object (wrong type)',
+    );
     expect(schemaError(() => codec.decode('{"Zap":{}}', 'Ping')).actual).toBe('the unknown tag "Zap"');
-    expect(schemaError(() => codec.decode('{"Ping":{"Id":"a"},"Pong":{}}', 'Ping')).actual).toBe('2 tags ("Ping", "Pong")');
+    expect(schemaError(() => codec.decode('{"Ping":{"Id":"a"},"Pong":{}}', 'Ping')).actual).toBe(
+      '2 tags ("Ping", "Pong")',
+    );
     expect(schemaError(() => codec.decode('{}', 'Ping')).actual).toBe('an object with no tag');
     expect(schemaError(() => codec.decode('[]', 'Ping')).actual).toBe('an array of 0');
   });

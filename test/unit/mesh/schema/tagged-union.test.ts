@@ -30,7 +30,9 @@ describe('taggedUnion', () => {
     expect(U.toJson(v)).toEqual({ B: { y: '1' } });
   });
   it('names the path through the tag', () => {
-    expect(schemaError(() => U.parse({ A: { x: 1 } }, 'KeyData.PublicParameters')).path).toBe('KeyData.PublicParameters.A.x');
+    expect(schemaError(() => U.parse({ A: { x: 1 } }, 'KeyData.PublicParameters')).path).toBe(
+      'KeyData.PublicParameters.A.x',
+    );
   });
   it('rejects no tag, two tags, an unknown tag and a non-object', () => {
     expect(schemaError(() => U.parse({}, 'p')).actual).toBe('an object with no tag');

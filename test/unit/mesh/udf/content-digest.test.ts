@@ -41,7 +41,7 @@ describe('udfCompression (reference UDF.GetCompression)', () => {
     expect(udfCompression(tcdv(5))).toBe(2); // 40 zero bits: the reference still needs b58
     expect(udfCompression(tcdv(5, (b) => (b[58] = 1)))).toBe(2);
   });
-  it('3 from 48 zero bits, and the reference\'s inverted level-4 test', () => {
+  it("3 from 48 zero bits, and the reference's inverted level-4 test", () => {
     expect(udfCompression(tcdv(6))).toBe(3); // b57 = 0xff
     expect(udfCompression(tcdv(7, (b) => (b[56] = 0xfc)))).toBe(3); // (b56 & 3) == 0 -> 3 (inverted)
     expect(udfCompression(tcdv(64))).toBe(3); // all zero: the reference says 3, not 4
@@ -55,13 +55,17 @@ describe('udfCompression (reference UDF.GetCompression)', () => {
     // A digest input whose TCDV is unknown to us cannot be forced; instead check the
     // plumbing on a real input: type = base + level, BDS = TCDV[0..62].
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 64 }), fc.constantFrom('SHA2-512' as const, 'SHA3-512' as const), (data, alg) => {
-        const digest = alg === 'SHA2-512' ? sha512(data) : sha3_512(data);
-        const t = typedContentDigest(digest, 'text/plain', alg);
-        const bytes = contentDigestUdfBytes(data, 'text/plain', alg);
-        expect(bytes[0]).toBe((alg === 'SHA2-512' ? 0x60 : 0x50) + udfCompression(t));
-        expect(toHex(bytes.subarray(1))).toBe(toHex(t.subarray(0, 63)));
-      }),
+      fc.property(
+        fc.uint8Array({ maxLength: 64 }),
+        fc.constantFrom('SHA2-512' as const, 'SHA3-512' as const),
+        (data, alg) => {
+          const digest = alg === 'SHA2-512' ? sha512(data) : sha3_512(data);
+          const t = typedContentDigest(digest, 'text/plain', alg);
+          const bytes = contentDigestUdfBytes(data, 'text/plain', alg);
+          expect(bytes[0]).toBe((alg === 'SHA2-512' ? 0x60 : 0x50) + udfCompression(t));
+          expect(toHex(bytes.subarray(1))).toBe(toHex(t.subarray(0, 63)));
+        },
+      ),
       { numRuns: 50 },
     );
   });

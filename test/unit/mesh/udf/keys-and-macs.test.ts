@@ -41,7 +41,11 @@ import { dashed, parseUdf } from '../../../../src/mesh/udf/udf.js';
 const algs: KeyAlgorithm[] = ['Ed448', 'X448', 'Ed25519', 'X25519'];
 const arbKey = fc
   .constantFrom(...algs)
-  .chain((alg) => fc.uint8Array({ minLength: PUBLIC_KEY_LENGTH[alg], maxLength: PUBLIC_KEY_LENGTH[alg] }).map((publicKey) => ({ alg, publicKey })));
+  .chain((alg) =>
+    fc
+      .uint8Array({ minLength: PUBLIC_KEY_LENGTH[alg], maxLength: PUBLIC_KEY_LENGTH[alg] })
+      .map((publicKey) => ({ alg, publicKey })),
+  );
 
 describe('SPKI DER, fingerprints, OID UDF', () => {
   it('DER layout for every curve (mesh-reference §2.3)', () => {
@@ -83,7 +87,9 @@ describe('SPKI DER, fingerprints, OID UDF', () => {
       expect(() => keyFingerprintBytes(key)).toThrow(/expected \d+ bytes for/);
     }
     // X448 must be the 57-byte signed form, not the 56-byte RFC 7748 u.
-    expect(() => keyFingerprint({ alg: 'X448', publicKey: new Uint8Array(56) })).toThrow(/"key\.publicKey" expected 57/);
+    expect(() => keyFingerprint({ alg: 'X448', publicKey: new Uint8Array(56) })).toThrow(
+      /"key\.publicKey" expected 57/,
+    );
     expect(() => keyFingerprint({ alg: 'X25519', publicKey: new Uint8Array(32) })).toThrow(/expected 33/);
     expect(() => keyFingerprint({ alg: 'Ed448', publicKey: 'x' } as unknown as PublicKey)).toThrow(InvalidKeyError);
   });
@@ -140,7 +146,9 @@ describe('SymmetricKeyMac / SymmetricKeyVerifyMac', () => {
 
   it('bad key and bad arguments throw, naming the field', () => {
     expect(() => symmetricKeyMac(utf8('x'), 'MDDK-7N6A-727A-JZNO-STRX')).toThrow(InvalidEncodingError);
-    expect(() => symmetricKeyMac(utf8('x'), 'MDDK-7N6A-727A-JZNO-STRX')).toThrow(/"key" expected an authenticator or encryption key UDF/);
+    expect(() => symmetricKeyMac(utf8('x'), 'MDDK-7N6A-727A-JZNO-STRX')).toThrow(
+      /"key" expected an authenticator or encryption key UDF/,
+    );
     expect(() => symmetricKeyMac(utf8('x'), 'AB!D-EFGH')).toThrow(/"key" has a character that is not Base32/);
     expect(() => symmetricKeyMac(utf8('x'), 'A')).toThrow(/"key" is too short/);
     expect(() => symmetricKeyVerifyMac('A', utf8('x'), key, 0)).toThrow(InvalidArgumentError);
@@ -169,7 +177,9 @@ describe('keyed content UDF', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 30 }), fc.string({ minLength: 1, maxLength: 20 }), (data, keyString) => {
         const mac = hmac('sha512', keyStringToKey(keyString), concat(utf8('text/plain:'), sha512(data)));
-        expect(keyedContentUdf(data, 'text/plain', keyString)).toBe(dashed(base32Encode(concat(Uint8Array.of(0), mac), 140)));
+        expect(keyedContentUdf(data, 'text/plain', keyString)).toBe(
+          dashed(base32Encode(concat(Uint8Array.of(0), mac), 140)),
+        );
       }),
       { numRuns: 30 },
     );
@@ -225,8 +235,12 @@ describe('fixed-length key and nonce UDFs (mesh-reference §1.4)', () => {
 
   it('symmetricKeyData rejects other types and short keys, naming the field', () => {
     expect(() => symmetricKeyData('AAJP-KPYV-NSB4-GIYL-AM')).toThrow(InvalidEncodingError);
-    expect(() => symmetricKeyData('AAJP-KPYV-NSB4-GIYL-AM', 'connectKey')).toThrow(/"connectKey" expected an encryption key UDF/);
-    expect(() => symmetricKeyData(encryptionKeyUdf(new Uint8Array(4)), 'k', 8)).toThrow(/"k" expected at least 8 key bytes/);
+    expect(() => symmetricKeyData('AAJP-KPYV-NSB4-GIYL-AM', 'connectKey')).toThrow(
+      /"connectKey" expected an encryption key UDF/,
+    );
+    expect(() => symmetricKeyData(encryptionKeyUdf(new Uint8Array(4)), 'k', 8)).toThrow(
+      /"k" expected at least 8 key bytes/,
+    );
     expect(() => encryptionKeyUdf(new Uint8Array(0))).toThrow(/"key"/);
   });
 });

@@ -74,10 +74,14 @@ describe('derived-key seed UDF', () => {
 
   it('rejects wrong types and short secrets (InvalidEncodingError naming the field)', () => {
     expect(() => parseDerivedKeySeed('MDDK-7N6A-727A-JZNO-STRX')).toThrow(InvalidEncodingError);
-    expect(() => parseDerivedKeySeed('MDDK-7N6A-727A-JZNO-STRX')).toThrow(/"seed" expected a derived-key seed UDF \(type 0xc8\), got type 0x60/);
+    expect(() => parseDerivedKeySeed('MDDK-7N6A-727A-JZNO-STRX')).toThrow(
+      /"seed" expected a derived-key seed UDF \(type 0xc8\), got type 0x60/,
+    );
     const short = dashed(base32Encode(concat(Uint8Array.of(0xc8, 1, 0), new Uint8Array(15))));
     expect(() => parseDerivedKeySeed(short, 'deviceSeed')).toThrow(InvalidEncodingError);
-    expect(() => parseDerivedKeySeed(short, 'deviceSeed')).toThrow(/"deviceSeed" expected a specifier and at least 16 secret bytes/);
+    expect(() => parseDerivedKeySeed(short, 'deviceSeed')).toThrow(
+      /"deviceSeed" expected a specifier and at least 16 secret bytes/,
+    );
     expect(() => parseDerivedKeySeed('ZAAQ-A')).toThrow(/"seed"/);
     expect(() => parseDerivedKeySeed('ZAAQ-AO3M-?')).toThrow(/"seed" has a character that is not Base32/);
     expect(() => derivedKeySeedUdf(256, new Uint8Array(15))).toThrow(InvalidArgumentError);
@@ -137,9 +141,9 @@ describe('Shamir secret sharing', () => {
     fc.assert(
       fc.property(
         fc.uint8Array({ minLength: 1, maxLength: 64 }),
-        fc.integer({ min: 1, max: 15 }).chain((count) =>
-          fc.tuple(fc.constant(count), fc.integer({ min: 1, max: count }), fc.integer()),
-        ),
+        fc
+          .integer({ min: 1, max: 15 })
+          .chain((count) => fc.tuple(fc.constant(count), fc.integer({ min: 1, max: count }), fc.integer())),
         fc.integer(),
         (secret, [count, threshold, pick], seed) => {
           const shares = splitSecret(secret, threshold, count, seededRandom(seed));
@@ -204,9 +208,18 @@ describe('Shamir secret sharing', () => {
       expect(f).toThrow(InvalidEncodingError);
       expect(f).toThrow(re);
     };
-    expectEnc(() => recombineShares([a[0]!, 'MDDK-7N6A-727A-JZNO-STRX', a[2]!]), /"shares\[1\]" expected a Shamir share UDF \(type 0x90\), got type 0x60/);
-    expectEnc(() => recombineShares([a[0]!, 'SAYC-UW4N-56UI-VTTZ-62UN-J6FP-ET*3-O']), /"shares\[1\]" has a character that is not Base32/);
-    expectEnc(() => parseShareUdf(dashed(base32Encode(Uint8Array.of(0x90, 0x30)))), /"share" expected a share value of 1\.\.64 bytes, got 0/);
+    expectEnc(
+      () => recombineShares([a[0]!, 'MDDK-7N6A-727A-JZNO-STRX', a[2]!]),
+      /"shares\[1\]" expected a Shamir share UDF \(type 0x90\), got type 0x60/,
+    );
+    expectEnc(
+      () => recombineShares([a[0]!, 'SAYC-UW4N-56UI-VTTZ-62UN-J6FP-ET*3-O']),
+      /"shares\[1\]" has a character that is not Base32/,
+    );
+    expectEnc(
+      () => parseShareUdf(dashed(base32Encode(Uint8Array.of(0x90, 0x30)))),
+      /"share" expected a share value of 1\.\.64 bytes, got 0/,
+    );
     expectEnc(() => parseShareUdf(dashed(base32Encode(Uint8Array.of(0x90, 0x02, 1, 2)))), /"share" has threshold 0/);
     expectEnc(() => parseShareUdf('S'), /"share"/);
   });
@@ -218,7 +231,9 @@ describe('EARL content id', () => {
     expect(earlContentId(key, 140)).toBe(contentDigestUdf(utf8(key), 'UDFEncryption', { bits: 280 }));
     expect(earlContentId(key, 256)).toBe(contentDigestUdf(utf8(key), 'UDFEncryption', { bits: 440 }));
     expect(earlContentId(` ${key.toLowerCase().replace(/-/g, '')} `, 140)).toBe(earlContentId(key, 140));
-    expect(earlLocator('example.com', earlContentId(key))).toBe(`https://example.com/.well-known/mmm-udf/${earlContentId(key)}`);
+    expect(earlLocator('example.com', earlContentId(key))).toBe(
+      `https://example.com/.well-known/mmm-udf/${earlContentId(key)}`,
+    );
   });
   it('rejects a non-encryption key and bad arguments, naming them', () => {
     expect(() => earlContentId('AAJP-KPYV-NSB4-GIYL-AM')).toThrow(InvalidEncodingError);
@@ -246,7 +261,9 @@ describe('MakeID (mesh-reference §6.1)', () => {
   it('malformed ids name "messageId"', () => {
     expect(() => envelopeId('')).toThrow(InvalidEncodingError);
     expect(() => envelopeId('')).toThrow(/"messageId"/);
-    expect(() => responseId('NBF4-4PTH-UTSC-RYHZ-EQMK-BVH7-MU3F!')).toThrow(/"messageId" has a character that is not Base32/);
+    expect(() => responseId('NBF4-4PTH-UTSC-RYHZ-EQMK-BVH7-MU3F!')).toThrow(
+      /"messageId" has a character that is not Base32/,
+    );
     expect(() => responseId('N')).toThrow(/"messageId" is too short/);
   });
 });

@@ -114,7 +114,9 @@ describe('T3 OID UDF and key fingerprints (udf-13 §4.2)', () => {
     expect(oidUdf(ed)).toBe(v.ed25519.oidUdf);
     expect(keyFingerprint(ed)).toBe(v.ed25519.fingerprint);
     // The drafts' MIME string gives a different (wrong) fingerprint.
-    expect(contentDigestUdf(spkiDer(ed), v.ed25519.mimeContentType).startsWith(v.ed25519.mimeFingerprintPrefix)).toBe(true);
+    expect(contentDigestUdf(spkiDer(ed), v.ed25519.mimeContentType).startsWith(v.ed25519.mimeFingerprintPrefix)).toBe(
+      true,
+    );
   });
 
   for (const k of v.keys as { alg: KeyAlgorithm; publicKey: string; fingerprint: string }[]) {

@@ -21,7 +21,11 @@ describe('rate limit settings', () => {
   });
 
   it('sets or removes one bucket, leaving the others', () => {
-    const set = applyRateLimitSettings(DEFAULT_RATE_LIMITS, ['ConnectStart.source=5/2', 'Claim.account=off', 'PollClaim.account=100/600']);
+    const set = applyRateLimitSettings(DEFAULT_RATE_LIMITS, [
+      'ConnectStart.source=5/2',
+      'Claim.account=off',
+      'PollClaim.account=100/600',
+    ]);
     expect(set.classes.ConnectStart?.source).toEqual({ burst: 5, perMinute: 2 });
     expect(set.classes.ConnectStart?.account).toEqual(DEFAULT_RATE_LIMITS.classes.ConnectStart?.account);
     expect(set.classes.Claim?.account).toBeUndefined();

@@ -10,7 +10,10 @@ import { DEFAULT_RATE_LIMITS, type RateLimitConfig } from '../../../../src/servi
 const config = (overrides: Partial<RateLimitConfig> = {}): RateLimitConfig => ({
   enabled: true,
   maxTrackedKeys: 100,
-  classes: { ConnectStart: { source: { burst: 2, perMinute: 60 }, account: { burst: 3, perMinute: 60 } }, Claim: { source: { burst: 1, perMinute: 60 } } },
+  classes: {
+    ConnectStart: { source: { burst: 2, perMinute: 60 }, account: { burst: 3, perMinute: 60 } },
+    Claim: { source: { burst: 1, perMinute: 60 } },
+  },
   ...overrides,
 });
 

@@ -47,6 +47,8 @@ describe('source address', () => {
   });
 
   it('refuses a trusted proxy that is not an IP address, naming it', () => {
-    expect(() => new TrustedProxies(['proxy.example.com'])).toThrow(/trusted proxy must be an IP address, got "proxy\.example\.com"/);
+    expect(() => new TrustedProxies(['proxy.example.com'])).toThrow(
+      /trusted proxy must be an IP address, got "proxy\.example\.com"/,
+    );
   });
 });

@@ -24,7 +24,10 @@ describe('parseStoreSpec', () => {
       url: 'postgres://u:p@127.0.0.1:5432/mesh?sslmode=disable',
       schema: 'tenant_a',
     });
-    expect(parseStoreSpec('postgresql://127.0.0.1/mesh', '/d')).toMatchObject({ kind: 'postgres', schema: 'mesh_store' });
+    expect(parseStoreSpec('postgresql://127.0.0.1/mesh', '/d')).toMatchObject({
+      kind: 'postgres',
+      schema: 'mesh_store',
+    });
   });
 
   it.each([
