@@ -33,7 +33,7 @@ import type { RandomSource } from '../../crypto/random.js';
 import type { ApplicationTransport, Logger, MqttConnector, MqttSession, SecretStore } from '../ports.js';
 import type { RetryScheduleOptions } from '../retry-schedule.js';
 import { runBrokerLoop } from '../push/broker-loop.js';
-import type { ApplicationStatus, BrokerState } from '../push/mqtt-status.js';
+import type { ApplicationStatus } from '../push/mqtt-status.js';
 import { displayBrokerUrl } from '../push/mqtt-errors.js';
 
 export const DEFAULT_STATUS_PREFIX = 'mesh/devices';

@@ -9,7 +9,7 @@
  *                       "username": "device-…", "password": "…", "topicPrefix": "mesh/v1" } ] }
  * ```
  */
-import { ConfigReader, childPath, describeValue } from './config-reader.js';
+import { type ConfigReader, childPath, describeValue } from './config-reader.js';
 import { serviceUrl } from './config-values.js';
 import { DEFAULT_TOPIC_PREFIX } from '../../mesh/messages/notice-topic.js';
 

@@ -38,14 +38,14 @@ export function optional<T>(schema: Schema<T>): Field<T, true> {
   return { schema, optional: true };
 }
 
-// `any` is needed: Schema<T> is invariant in T (parse returns it, toJson takes it).
-type AnyField = Field<any, boolean>;
+// Any field: Schema<T> declares toJson as a method, so its parameter is bivariant and Field<string> fits here.
+type AnyField = Field<unknown, boolean>;
 export type Shape = { readonly [key: string]: AnyField };
 
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 type FieldValue<F> = F extends Field<infer T, boolean> ? T : never;
-type RequiredKeys<S extends Shape> = { [K in keyof S]: S[K] extends Field<any, false> ? K : never }[keyof S];
-type OptionalKeys<S extends Shape> = { [K in keyof S]: S[K] extends Field<any, true> ? K : never }[keyof S];
+type RequiredKeys<S extends Shape> = { [K in keyof S]: S[K] extends Field<unknown, false> ? K : never }[keyof S];
+type OptionalKeys<S extends Shape> = { [K in keyof S]: S[K] extends Field<unknown, true> ? K : never }[keyof S];
 
 /** The TypeScript value of a structure with fields `S`. */
 export type ShapeValue<S extends Shape> = Simplify<
@@ -76,7 +76,7 @@ export interface ObjectSchema<S extends Shape> extends Schema<ShapeValue<S>> {
   ): ObjectSchema<Merge<S, N>>;
 }
 
-type AnyRefinement = Refinement<any>;
+type AnyRefinement = Refinement<unknown>;
 
 function build<S extends Shape>(name: string, shape: S, refinements: readonly AnyRefinement[]): ObjectSchema<S> {
   const expected = `a ${name} object`;

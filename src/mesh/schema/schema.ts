@@ -78,7 +78,7 @@ export function indexPath(path: string, index: number): string {
 
 /** Own-property lookup: a JSON key such as `constructor` or `__proto__` never reads the prototype. */
 export function ownField(object: UncheckedObject, key: string): unknown {
-  return Object.prototype.hasOwnProperty.call(object, key) ? object[key] : undefined;
+  return Object.hasOwn(object, key) ? object[key] : undefined;
 }
 
 /** Sets a property even when the key is `__proto__`, so copied JSON keeps its own keys. */

@@ -9,7 +9,7 @@
 import type { UncheckedObject } from '../encoding/json-value.js';
 import { defineField, fail, fieldPath, isPlainObject, kindOf, preview, type Infer, type Schema } from './schema.js';
 
-export type Members = { readonly [tag: string]: Schema<any> };
+export type Members = { readonly [tag: string]: Schema<unknown> };
 
 export type TaggedUnionValue<M extends Members> = {
   [K in keyof M & string]: { [P in K]: Infer<M[K]> };

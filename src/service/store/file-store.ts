@@ -15,12 +15,12 @@ import { concat } from '../../crypto/bytes.js';
 import { acquireDirectoryLock, type DirectoryLock } from './directory-lock.js';
 import { encodeLogEntry } from './log-entry.js';
 import { encodeFrame, findIntactFrameAfter, io, LOG_HEADER, replayLog } from './log-file.js';
-import { LogHead, sameHash } from './log-hash.js';
+import { type LogHead, sameHash } from './log-hash.js';
 import { RecordIndex } from './record-index.js';
 import {
   StoreBackendError,
   StoreClosedError,
-  StoreConflictError,
+  type StoreConflictError,
   StoreCorruptionError,
   StoreLimitError,
   conflictError,

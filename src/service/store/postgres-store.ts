@@ -13,7 +13,7 @@
 import pg from 'pg';
 import { concat } from '../../crypto/bytes.js';
 import { decodeLogEntry, encodeLogEntry } from './log-entry.js';
-import { EMPTY_CHAIN, LogHead, MerkleFrontier, leafHash, sameHash } from './log-hash.js';
+import { EMPTY_CHAIN, LogHead, MerkleFrontier, sameHash } from './log-hash.js';
 import { RecordIndex } from './record-index.js';
 import {
   StoreBackendError,

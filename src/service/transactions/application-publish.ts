@@ -12,7 +12,7 @@
  * (400: a plaintext credential must never be stored or relayed), and the device is connected
  * in this account's catalog (404 / 409 after revocation).
  */
-import { envelope, object, type EnvelopeJson } from '../../mesh/schema/index.js';
+import type { EnvelopeJson } from '../../mesh/schema/index.js';
 import { requireSigner } from '../../mesh/profiles/signed-object.js';
 import { envelopeOf } from '../profile-checks.js';
 import { Containers, accountKey, getRecord, putRecord, type DeviceRecord } from '../records.js';

@@ -15,7 +15,7 @@
 import { DecryptionError } from '../../crypto/errors.js';
 import { openRespondConnection, type OpenedRespondConnection } from '../../mesh/connect/respond-connection.js';
 import { requireSigner } from '../../mesh/profiles/signed-object.js';
-import { object, type EnvelopeJson } from '../../mesh/schema/index.js';
+import type { EnvelopeJson } from '../../mesh/schema/index.js';
 import { canonicalUdfString } from '../../mesh/udf/canonical.js';
 import type { AccountEntry } from '../accounts.js';
 import { isExpired, requestKeyForResponse } from '../connections.js';

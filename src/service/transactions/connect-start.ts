@@ -20,7 +20,6 @@ import { createAcknowledgeConnection } from '../../mesh/connect/acknowledge-conn
 import { checkPinOnRequest, verifyMessagePin } from '../../mesh/connect/message-pin.js';
 import { verifyRequestConnection, type VerifiedRequestConnection } from '../../mesh/connect/request-connection.js';
 import { UnauthorizedSignerError, UnsignedEnvelopeError } from '../../mesh/profiles/profile-errors.js';
-import { envelope } from '../../mesh/schema/index.js';
 import { responseId } from '../../mesh/udf/message-id.js';
 import type { AccountEntry } from '../accounts.js';
 import { requestKeyForWitness } from '../connections.js';

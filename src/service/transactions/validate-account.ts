@@ -5,7 +5,6 @@
  * so a client can explain them. A well-formed request about an unacceptable name is answered
  * 201 with `Valid: false` and a Reason; only a malformed request is a 400.
  */
-import { string } from '../../mesh/schema/index.js';
 import { hostedDomainProblem, normalizeAccountAddress, reservedNameProblem } from '../account-names.js';
 import { Containers } from '../records.js';
 import type { AccountPolicy } from '../service-config.js';

@@ -51,6 +51,7 @@ describe('owner home: a writer killed with SIGKILL', () => {
         `import { OwnerHome } from ${JSON.stringify(source)};`,
         'const home = await OwnerHome.open(process.argv[2]);',
         'for (let i = 1; ; i++) {',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the test writes JavaScript source for the child process
         "  await home.updateDevices(() => ({ Format: 'mesh-owner-devices/1', Devices: Array.from({ length: i % 50 }, (_, k) => ({ DeviceUdf: `M${i}-${k}`, Witness: 'W'.repeat(200), Status: 'Connected', Roles: [], Answered: '2026-11-22T00:00:00Z' })) }));",
         "  if (i === 1) process.stdout.write('ready\\n');",
         '}',
