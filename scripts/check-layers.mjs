@@ -25,7 +25,8 @@ const LAYERS = ['crypto', 'mesh', 'agent', 'platform', 'service', 'cli'];
  */
 const PURE_PACKAGES = ['@noble/curves', '@noble/hashes'];
 const RULES = {
-  // "src/crypto: the only place that imports node:crypto (no other node: module, no I/O)".
+  // src/crypto may use node:crypto (no other node: module, no I/O); adapters in src/platform and
+  // the service use it too, for files and TLS (docs/decisions/0001-node-crypto-beside-noble.md).
   crypto: { layers: [], node: ['node:crypto'], packages: PURE_PACKAGES },
   // "src/mesh: pure protocol; NO node: imports at all"; "src/mesh may import src/crypto".
   mesh: { layers: ['crypto'], node: [], packages: PURE_PACKAGES },

@@ -1,7 +1,7 @@
 /**
  * @module test/contract/secret-store-contract
  * The one behaviour every SecretStore must show, run against each adapter on its real
- * backend (design.md "every adapter has one contract suite run against its fake and
+ * backend (docs/decisions/0008-where-fakes-live.md: "every adapter has one contract suite run against its fake and
  * against the real thing"): put/get/replace/delete/list, binary secrets of 0..4096 bytes
  * with zero bytes anywhere, the name rules, a second instance on the same backend seeing
  * what the first wrote, concurrent writers, use after close, and no secret in any error.

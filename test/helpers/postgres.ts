@@ -4,7 +4,7 @@
  * temp directory, the server on 127.0.0.1 at a free port with its Unix socket in that same
  * directory, durability switched off because the data is discarded (docs/decisions/0007-postgresql-for-scale.md).
  * Missing binaries fail loudly: the contract tests must run against the real thing in CI
- * (design.md "every adapter has one contract suite run against … the real thing").
+ * (docs/decisions/0008-where-fakes-live.md).
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';

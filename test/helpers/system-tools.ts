@@ -4,7 +4,7 @@
  * finding a binary and naming the Debian package when it is missing, picking a free
  * loopback port, and killing a child process we started and waiting for it to go.
  * A missing tool fails the test with the package to install, never skips it: the
- * contract suites must run against the real thing (design.md).
+ * contract suites must run against the real thing (docs/decisions/0008-where-fakes-live.md).
  */
 import type { ChildProcess } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';

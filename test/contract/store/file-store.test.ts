@@ -1,7 +1,7 @@
 /**
  * @module test/contract/store/file-store.test
  * The embedded store against the contract, then its crash behaviour (docs/decisions/0011-crash-safe-persistence.md:
- * "append-only, hash-chained and recovers a torn tail"; issue 3 §3: "no acknowledged write is
+ * "append-only, hash-chained and recovers a torn tail"; the service's promise: "no acknowledged write is
  * lost"): every cut inside the last entry, garbage after it, damage before the tail, and a
  * writer killed with SIGKILL in the middle of a stream of commits.
  */

@@ -1,6 +1,6 @@
 /**
  * @module test/contract/store/store-contract
- * The one contract every Store backend must meet (design.md "every adapter has one
+ * The one contract every Store backend must meet (docs/decisions/0008-where-fakes-live.md: "every adapter has one
  * contract suite run against its fake and against the real thing"). Each backend's test file
  * calls `storeContract` with a way to make fresh store locations.
  */

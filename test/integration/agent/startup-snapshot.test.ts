@@ -1,6 +1,6 @@
 /**
  * @module test/integration/agent/startup-snapshot.test
- * The V8 startup snapshot (docs/packaging.md, issue 4 §4's cold start): `mesh-agent
+ * The V8 startup snapshot (docs/packaging.md, the cold start): `mesh-agent
  * snapshot` builds it from dist/mesh-agent-snapshot.cjs with a stamp systemd's launcher can
  * check with `stat`; systemd/mesh-agent-launch starts from the bundle while there is no
  * current snapshot (and builds one in the background), then from the snapshot; a stale

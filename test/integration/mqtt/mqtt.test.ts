@@ -1,6 +1,6 @@
 /**
  * @module test/integration/mqtt/mqtt.test
- * Issue 6 §3 against a real mosquitto with a password file and an ACL: the notice round trip
+ * MQTT push (docs/service-protocol.md) against a real mosquitto with a password file and an ACL: the notice round trip
  * (the owner's accept reaches a device that would otherwise poll only every 30 s), a broker
  * restart, wrong credentials (push and an owner's broker), owner isolation of application
  * entries (owner B and the service cannot read owner A's), and configuration change and

@@ -1,6 +1,6 @@
 /**
  * @module test/integration/service/audit-instances.test
- * Issue 3 §3 audit: "several service instances can share one database". Two services over
+ * Service audit: "several service instances can share one database". Two services over
  * one PostgreSQL database (and one data directory, so one service identity) at once: a
  * device starts at one and completes at the other, nonces seen by one are replays at the
  * other, page keys and checkpoints are the same at both, and a deletion or profile change
@@ -21,7 +21,7 @@ import {
   type TestService,
 } from './service-harness.js';
 
-describe('issue 3 audit: two service instances on one PostgreSQL database', () => {
+describe('service audit: two service instances on one PostgreSQL database', () => {
   let backend: StoreBackend;
   beforeAll(async () => {
     backend = await storeBackend('postgres');

@@ -1,6 +1,6 @@
 /**
  * @module test/integration/service/audit-limits.test
- * Issue 3 §1 and §4 audit over real HTTP (file store): the seed's ValidateRequest example
+ * Service audit over real HTTP (file store): the seed's ValidateRequest example
  * answered in exactly the seed's shape, the naming rules it reports (Minimum, Maximum,
  * InvalidCharacters) applied; the body size limit (413, declared or streamed, at the exact
  * boundary), the JSON depth limit (400 at 33 levels, not at 32), other methods (405 with
@@ -54,7 +54,7 @@ function exchange(
   });
 }
 
-describe('issue 3 audit: response shapes and limits over HTTP', () => {
+describe('service audit: response shapes and limits over HTTP', () => {
   let backend: StoreBackend;
   let service: TestService;
   beforeAll(async () => {

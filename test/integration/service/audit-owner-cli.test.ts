@@ -1,6 +1,6 @@
 /**
  * @module test/integration/service/audit-owner-cli.test
- * Issue 3 §5 audit: every owner command (account create/status/pin, device
+ * Service audit: every owner command (account create/status/pin, device
  * pending/accept/reject/list/revoke) against the real service takes `--json` and prints one
  * JSON line; the profile directory is 0700 with 0600 files; and no output of any command,
  * human or JSON, stdout or stderr, ever holds the account seed the keys derive from.
@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliResult } from '../../helpers/run-cli.js';
 import { ScriptedDevice, owner, startTestService, type TestService } from '../owner/owner-harness.js';
 
-describe('issue 3 audit: the owner CLI never prints private keys, and every command takes --json', () => {
+describe('service audit: the owner CLI never prints private keys, and every command takes --json', () => {
   let service: TestService;
   beforeAll(async () => {
     service = await startTestService();

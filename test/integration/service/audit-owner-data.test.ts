@@ -1,6 +1,6 @@
 /**
  * @module test/integration/service/audit-owner-data.test
- * Issue 3 §1-§3 audit, over real HTTP with the file store and with PostgreSQL: Transfer
+ * Service audit, over real HTTP with the file store and with PostgreSQL: Transfer
  * (owner-signed, exactly the account's records as DataItems, paged, never another account's),
  * Status (the store's checkpoint, moving with every write, equal across a restart), and
  * DeleteAccount (signed; afterwards the account is gone for Get, ConnectStart, ConnectStatus
@@ -39,7 +39,7 @@ interface Item {
 }
 
 describe.each<StoreKind>(['file', 'postgres'])(
-  'issue 3 audit: Transfer, Status and DeleteAccount with the %s store',
+  'service audit: Transfer, Status and DeleteAccount with the %s store',
   (kind) => {
     let backend: StoreBackend;
     beforeAll(async () => {

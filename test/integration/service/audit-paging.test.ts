@@ -1,6 +1,6 @@
 /**
  * @module test/integration/service/audit-paging.test
- * Issue 3 §1 audit, over real HTTP with the file store and with PostgreSQL: Get with
+ * Service audit, over real HTTP with the file store and with PostgreSQL: Get with
  * SearchConstraints and PageKey paging over a device catalog built by completing scripted
  * devices' connections (every device exactly once, stable order, also across a restart, the
  * service's cap on MaxEntries, tampered and foreign PageKeys refused with a 400 that names
@@ -35,7 +35,7 @@ const pageKeyOf = (reply: Reply): string | undefined => reply.body['PageKey'] as
 const forgedPageKey = (key: string): string => `k1.${Buffer.from(key, 'utf8').toString('base64url')}`;
 
 describe.each<StoreKind>(['file', 'postgres'])(
-  'issue 3 audit: Get and ConnectPending paging with the %s store',
+  'service audit: Get and ConnectPending paging with the %s store',
   (kind) => {
     let backend: StoreBackend;
     beforeAll(async () => {

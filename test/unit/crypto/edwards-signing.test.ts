@@ -97,7 +97,7 @@ describe.each(['Ed448', 'Ed25519'] as const)('%s', (alg) => {
   });
 });
 
-describe('Ed448 from a 56-byte Mesh secret (mesh-reference §2.1)', () => {
+describe('Ed448 from a 56-byte Mesh secret (docs/mesh-compatibility.md §2.1)', () => {
   it('expands with SHAKE256(secret56, 114) and clamps b0 &= 0xFC, b55 |= 0x80, b56 = 0', () => {
     const { scalar } = expandSecret('Ed448', new Uint8Array(56));
     const bytes = bigIntToBytesLE(scalar, 57);

@@ -76,7 +76,7 @@ describe('T11 production derivation (schema-08 §9.2)', () => {
   });
 });
 
-describe('T13 activation (co-generation, mesh-reference §3)', () => {
+describe('T13 activation (co-generation, docs/mesh-compatibility.md §3)', () => {
   it('the activation seed is a MeshActivationAccount (0x0103) seed', () => {
     expect(parseSeed(t13.activationKey).specifier).toBe(t13.activationSpecifier);
   });
@@ -127,7 +127,7 @@ describe('T13 activation (co-generation, mesh-reference §3)', () => {
   });
 });
 
-describe('algorithm choice (mesh-reference §2.1)', () => {
+describe('algorithm choice (docs/mesh-compatibility.md §2.1)', () => {
   it.each([
     ['BaseDeviceEncrypt', 'X448'],
     ['CompleteAccountEscrow', 'X448'],

@@ -55,7 +55,7 @@ describe('fixtures shaped like the reference examples', () => {
 
   describe.each(fixtures)('%s', (_file, fixture) => {
     it('names its source', () => {
-      expect(fixture.source).toMatch(/mesh-reference|seed/);
+      expect(fixture.source).toMatch(/mesh-compatibility|seed/);
     });
 
     it('round-trips parse → toJson → parse', () => {

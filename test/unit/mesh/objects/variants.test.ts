@@ -45,7 +45,7 @@ describe('inheritance Message → MessagePinValidated → RequestConnection', ()
     ]);
   });
 
-  it('accepts a request without a PIN (witness-only connection, mesh-reference §6.2 (a))', () => {
+  it('accepts a request without a PIN (witness-only connection, docs/mesh-compatibility.md §6.2 (a))', () => {
     const r = RequestConnectionSchema.parse({
       MessageId: 'NBF4-4PTH',
       AuthenticatedData: env,

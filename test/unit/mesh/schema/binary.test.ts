@@ -24,7 +24,7 @@ describe('binary', () => {
     expect(bytes.length).toBe(16);
     expect(nonce.toJson(bytes)).toBe('VGxxL-LKUQyqn_Rpdj86Zg');
   });
-  it('reads line-wrapped and padded values as the reference does (mesh-reference §4.1)', () => {
+  it('reads line-wrapped and padded values as the reference does (docs/mesh-compatibility.md §4.1)', () => {
     expect(binary().parse('AQID\n  BA==')).toEqual(Uint8Array.from([1, 2, 3, 4]));
   });
   it('rejects a character outside the alphabet, naming the position but not the value', () => {

@@ -10,7 +10,7 @@ describe('parseJsonText', () => {
   it('parses strict JSON', () => {
     expect(parseJsonText('{"A":[1,"x"]}')).toEqual({ A: [1, 'x'] });
   });
-  it('tolerates line-wrapped strings as printed in the reference examples (mesh-reference §14.3)', () => {
+  it('tolerates line-wrapped strings as printed in the reference examples (docs/mesh-compatibility.md §14.3)', () => {
     const wrapped =
       '{"ActivationKey":"ZAAQ-H7CI-YZHV-CODZ-P3DR-5E6K-AF3P-TIDI-36IU-D\n67X-7X4T",\n  "Public":"AAAA\r\n  BBBB"}';
     expect(parseJsonText(wrapped)).toEqual({

@@ -48,7 +48,7 @@ const arbKey = fc
   );
 
 describe('SPKI DER, fingerprints, OID UDF', () => {
-  it('DER layout for every curve (mesh-reference §2.3)', () => {
+  it('DER layout for every curve (docs/mesh-compatibility.md §2.3)', () => {
     const head: Record<KeyAlgorithm, string> = {
       Ed25519: '302e300706032b65700500032300' + '0420',
       Ed448: '3047300706032b65710500033c00' + '0439',
@@ -191,7 +191,7 @@ describe('keyed content UDF', () => {
   });
 });
 
-describe('fixed-length key and nonce UDFs (mesh-reference §1.4)', () => {
+describe('fixed-length key and nonce UDFs (docs/mesh-compatibility.md §1.4)', () => {
   it('EncryptionKey: 0x20 ‖ key at 8·(len+1) bits; 15 bytes = 26 chars, 32 bytes = 53', () => {
     expect(encryptionKeyUdf(new Uint8Array(15)).replace(/-/g, '')).toHaveLength(26);
     expect(encryptionKeyUdf(new Uint8Array(32)).replace(/-/g, '')).toHaveLength(53);
@@ -245,7 +245,7 @@ describe('fixed-length key and nonce UDFs (mesh-reference §1.4)', () => {
   });
 });
 
-describe('SymetricKeyId (mesh-reference §1.4)', () => {
+describe('SymetricKeyId (docs/mesh-compatibility.md §1.4)', () => {
   it('= present(0x20 ‖ (0x60+c) ‖ SHA512("UDFEncryption:" ‖ key), 140): starts EBQ', () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 1, maxLength: 64 }), (key) => {

@@ -46,7 +46,7 @@ describe('derived-key seed UDF', () => {
     }
   });
 
-  it('KeySpecifier table (mesh-reference §1.4)', () => {
+  it('KeySpecifier table (docs/mesh-compatibility.md §1.4)', () => {
     expect(KeySpecifier.MeshProfileDevice).toBe(256);
     expect(KeySpecifier.MeshActivationAccount).toBe(0x0103);
     expect(KeySpecifier.MeshActivationService).toBe(261);
@@ -243,7 +243,7 @@ describe('EARL content id', () => {
   });
 });
 
-describe('MakeID (mesh-reference §6.1)', () => {
+describe('MakeID (docs/mesh-compatibility.md §6.1)', () => {
   it('SHA-3 exactly when the id type byte is 0x50; the BDS of the string is hashed', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 255 }), fc.uint8Array({ minLength: 16, maxLength: 16 }), (type, bds) => {
