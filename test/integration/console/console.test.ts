@@ -6,7 +6,9 @@
  * open page without a reload, with the witness the device shows; accept (after the confirm
  * step) connects it; reject rejects; no token is 401, no CSRF token is 403, a device
  * Description full of HTML and escape sequences is inert text; a label PNG from `mesh
- * factory batch`, played to Chromium's fake camera, is decoded and the claim completes.
+ * factory batch`, played to Chromium's fake camera, is decoded and the claim completes, and so
+ * does another label given as a photo; a PIN made in the page shows a QR code that decodes to
+ * the PIN the owner home recorded, and a device using it is shown as PIN-verified.
  * The pending, accepted and device-list views are written to docs/images/.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -17,7 +19,10 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PINS_FILE, readPinsRecord } from '../../../src/cli/owner/home-records.js';
 import { systemRandom } from '../../../src/crypto/random.js';
+import { parseConnectUri } from '../../../src/mesh/connect/connect-uri.js';
+import { PinAction, pinId, saltedPin } from '../../../src/mesh/connect/pin.js';
 import { createDevicePreconfiguration } from '../../../src/mesh/connect/device-preconfiguration.js';
 import { DevicePreconfigurationSchema } from '../../../src/mesh/objects/device-preconfiguration.js';
 import { KeySpecifier, newDerivedKeySeedUdf } from '../../../src/mesh/udf/derived-key-seed.js';
@@ -25,6 +30,7 @@ import { AgentProcess, stopAllAgents, tempDirectory, writeConfig } from '../../h
 import { chromiumAvailable, launchChromium, type TestBrowser } from '../../helpers/browser.js';
 import { runMesh } from '../../helpers/run-cli.js';
 import { y4mOfImage } from '../../helpers/y4m.js';
+import { decodeWithJsqr } from '../factory/label-decode.js';
 import { ownerJson, startTestService, type TestService } from '../owner/owner-harness.js';
 
 const IMAGES = join(process.cwd(), 'docs', 'images');
@@ -38,7 +44,16 @@ let consoleUrl: string;
 let origin: string;
 let browser: TestBrowser;
 let page: Page;
-let label: { uri: string; deviceUdf: string; preconfiguration: string };
+interface Label {
+  readonly uri: string;
+  readonly deviceUdf: string;
+  readonly preconfiguration: string;
+  /** The label PNG `mesh factory batch` drew. */
+  readonly png: string;
+}
+/** Two labelled devices of the maker's: one is claimed by camera, the other by a photo. */
+let label: Label;
+let photoLabel: Label;
 let accepted: { agent: AgentProcess; udf: string } | undefined;
 
 function startConsole(home: string): Promise<string> {
@@ -62,10 +77,11 @@ function startConsole(home: string): Promise<string> {
   });
 }
 
-/** A factory-preconfigured agent asking alice, with the given Description. */
+/** A factory-preconfigured agent asking alice, with the given Description (and PIN, if given). */
 async function startAgent(
   name: string,
   description = 'Thermostat',
+  pin?: string,
 ): Promise<{ agent: AgentProcess; witness: string; udf: string }> {
   const seed = newDerivedKeySeedUdf(KeySpecifier.MeshProfileDevice, systemRandom);
   const made = createDevicePreconfiguration({ deviceSeed: seed, makerAccount: 'maker@example.com', description });
@@ -80,7 +96,7 @@ async function startAgent(
     {
       stateDirectory: join(dir, `state-${name}`),
       preconfiguration: medk,
-      owners: [{ account: 'alice@example.com', service: service.url }],
+      owners: [{ account: 'alice@example.com', service: service.url, ...(pin === undefined ? {} : { pin }) }],
       keystore: 'file',
       polling: { initialDelaySeconds: 0.1, maxDelaySeconds: 0.4, jitter: 0, honorRetryAfter: false },
     },
@@ -101,6 +117,30 @@ interface PageGlobals {
     querySelectorAll(s: string): ArrayLike<PageElement>;
   };
   readonly __pwned?: number;
+}
+
+/** A labelled device's agent, polling the maker's service for a claim of its label. */
+async function startLabelledAgent(name: string, of: Label): Promise<AgentProcess> {
+  const config = await writeConfig(
+    dir,
+    {
+      stateDirectory: join(dir, `state-${name}`),
+      preconfiguration: of.preconfiguration,
+      claims: { account: 'maker@example.com', service: service.url },
+      keystore: 'file',
+      polling: { initialDelaySeconds: 0.1, maxDelaySeconds: 0.3, jitter: 0, honorRetryAfter: false },
+    },
+    `${name}.json`,
+  );
+  const agent = new AgentProcess(config);
+  await agent.waitFor(/SHOW connect-uri mcu:\/\/maker@example.com\//);
+  return agent;
+}
+
+/** The PINs alice's home recorded (pins.json), read as the owner commands read it. */
+function alicePins() {
+  const file = join(dir, 'alice', PINS_FILE);
+  return readPinsRecord(JSON.parse(readFileSync(file, 'utf8')), file).Pins;
 }
 
 /** The request card of `witness`, as the page shows it. */
@@ -124,7 +164,7 @@ beforeAll(async () => {
     '--service',
     service.url,
     '--count',
-    '1',
+    '2',
     '--out',
     out,
     '--home',
@@ -134,14 +174,21 @@ beforeAll(async () => {
     '--json',
   ]);
   expect(made.status, made.stderr).toBe(0);
-  const device = (
+  const labels = (
     JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as {
       devices: Array<{ deviceUdf: string; connectUri: string; preconfiguration: string; label: string }>;
     }
-  ).devices[0];
-  if (device === undefined) throw new Error('factory batch made no device');
-  label = { uri: device.connectUri, deviceUdf: device.deviceUdf, preconfiguration: join(out, device.preconfiguration) };
-  const png = PNG.sync.read(readFileSync(join(out, device.label)));
+  ).devices.map(
+    (d): Label => ({
+      uri: d.connectUri,
+      deviceUdf: d.deviceUdf,
+      preconfiguration: join(out, d.preconfiguration),
+      png: join(out, d.label),
+    }),
+  );
+  if (labels[0] === undefined || labels[1] === undefined) throw new Error('factory batch made fewer than two devices');
+  [label, photoLabel] = [labels[0], labels[1]];
+  const png = PNG.sync.read(readFileSync(label.png));
   const video = join(dir, 'label.y4m');
   await writeFile(video, y4mOfImage({ width: png.width, height: png.height, data: png.data }));
 
@@ -286,20 +333,60 @@ describe.skipIf(!chromiumAvailable())('mesh console in Chromium', () => {
     await request.waitFor({ state: 'detached', timeout: 15_000 });
   }, 45_000);
 
-  it('claims a labelled device by camera: the fake camera plays the label and the agent connects', async () => {
-    const config = await writeConfig(
-      dir,
-      {
-        stateDirectory: join(dir, 'state-labelled'),
-        preconfiguration: label.preconfiguration,
-        claims: { account: 'maker@example.com', service: service.url },
-        keystore: 'file',
-        polling: { initialDelaySeconds: 0.1, maxDelaySeconds: 0.3, jitter: 0, honorRetryAfter: false },
-      },
-      'labelled.json',
+  it('a PIN made in the page shows a QR code of the PIN the home recorded; a device using it shows as PIN-verified', async () => {
+    const home = join(dir, 'alice');
+    const before = await ownerJson<{ activePins: number }>(home, 'account', 'status');
+    const pinsBefore = alicePins();
+
+    await page.locator('#pin-expires').selectOption('10m');
+    await page.locator('#pin-roles').fill('thermostat');
+    await page.getByRole('button', { name: 'Make a PIN' }).click();
+    const qr = page.locator('#pin-result svg.qr');
+    await qr.waitFor({ timeout: 15_000 });
+    expect(await page.locator('#notice').textContent()).toBe('PIN made and registered with the service');
+    const pin = (await page.locator('#pin-result .pin-value').textContent()) ?? '';
+    const uri = (await page.locator('#pin-result p.udf').textContent()) ?? '';
+    expect(uri).toBe(`mcu://alice@example.com/${pin}`);
+    expect(await qr.getAttribute('aria-label')).toBe(`QR code of ${uri}`);
+
+    // The QR code as drawn by Chromium decodes, by jsQR on a screenshot, to the URI shown.
+    const decoded = decodeWithJsqr(await qr.screenshot());
+    expect(decoded).toBe(uri);
+    const parsed = parseConnectUri(decoded ?? '');
+    expect(parsed.account).toBe('alice@example.com');
+    expect(parsed.key).toBe(pin);
+
+    // The home recorded exactly this PIN: one new record whose PinId and SaltedPin are the decoded PIN's.
+    const made = alicePins().filter((p) => !pinsBefore.some((q) => q.PinId === p.PinId));
+    expect(made).toHaveLength(1);
+    const salted = saltedPin(parsed.key, PinAction.Device);
+    expect(made[0]).toMatchObject({
+      PinId: pinId(salted, 'alice@example.com'),
+      SaltedPin: salted,
+      Roles: ['thermostat'],
+      Automatic: false,
+    });
+    const expiresIn = Date.parse(made[0]?.Expires ?? '') - Date.now();
+    expect(expiresIn).toBeGreaterThan(8 * 60_000);
+    expect(expiresIn).toBeLessThanOrEqual(10 * 60_000);
+    expect((await ownerJson<{ activePins: number }>(home, 'account', 'status')).activePins).toBe(before.activePins + 1);
+
+    // A device given that PIN (the key of the decoded URI) is shown as PIN-verified; accepting it uses the PIN up.
+    const { agent, witness, udf } = await startAgent('pinned', 'Thermostat with a PIN', parsed.key);
+    const request = card(witness);
+    await request.waitFor({ timeout: 15_000 });
+    expect(await request.locator('.pin-check').textContent()).toBe(
+      'Yes: it used a PIN you made (checked by this console, not by the service)',
     );
-    const agent = new AgentProcess(config);
-    await agent.waitFor(/SHOW connect-uri mcu:\/\/maker@example.com\//);
+    await request.locator('input.confirm').check();
+    await request.locator('button.accept').click();
+    await agent.waitFor(/SHOW connected alice@example.com/);
+    await page.locator('tr.device', { hasText: udf }).waitFor();
+    expect(alicePins().find((p) => p.PinId === made[0]?.PinId)?.UsedBy).toBe(udf);
+  }, 45_000);
+
+  it('claims a labelled device by camera: the fake camera plays the label and the agent connects', async () => {
+    const agent = await startLabelledAgent('labelled', label);
 
     await page.locator('#scan-camera').click();
     await expect.poll(() => page.locator('#claim-uri').inputValue(), { timeout: 15_000 }).toBe(label.uri);
@@ -311,5 +398,25 @@ describe.skipIf(!chromiumAvailable())('mesh console in Chromium', () => {
       .toContain(`Claimed ${label.deviceUdf}`);
     await agent.waitFor(/SHOW connected alice@example.com/);
     await page.locator('tr.device', { hasText: label.deviceUdf }).waitFor();
+  }, 45_000);
+
+  it('claims a labelled device from a photo of its label: the label PNG given to the file input', async () => {
+    const agent = await startLabelledAgent('photographed', photoLabel);
+    await page.locator('#claim-uri').fill('');
+    await page.locator('#scan-photo').setInputFiles(photoLabel.png);
+    await expect.poll(() => page.locator('#claim-uri').inputValue(), { timeout: 15_000 }).toBe(photoLabel.uri);
+    expect(await page.locator('#notice').textContent()).toBe(
+      'Label read. Check the fingerprint printed on the label, then Claim.',
+    );
+    await page.locator('#claim-fingerprint').fill(photoLabel.deviceUdf.slice(0, 14));
+    await page.locator('#claim-maker-service').fill(service.url);
+    await page.locator('#claim-button').click();
+    await expect
+      .poll(() => page.locator('#notice').textContent(), { timeout: 15_000 })
+      .toContain(`Claimed ${photoLabel.deviceUdf}`);
+    await agent.waitFor(/SHOW connected alice@example.com/);
+    const row = page.locator('tr.device', { hasText: photoLabel.deviceUdf });
+    await row.waitFor();
+    await expect.poll(() => row.locator('td').nth(1).textContent()).toBe('Connected');
   }, 45_000);
 });
