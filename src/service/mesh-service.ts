@@ -11,9 +11,17 @@ import { MeshError } from '../crypto/errors.js';
 import { systemClock, type Clock } from '../crypto/clock.js';
 import { systemRandom, type RandomSource } from '../crypto/random.js';
 import { SchemaError } from '../mesh/errors.js';
+import {
+  descriptionToDialect,
+  dialectOf,
+  requestToReference,
+  responseToDialect,
+  type Dialect,
+} from '../mesh/messages/dialect.js';
+import { isPlainObject } from '../mesh/schema/index.js';
 import { hostedDomainProblem } from './account-names.js';
 import { AccountDirectory } from './accounts.js';
-import { authorizeOwner } from './owner-authorization.js';
+import { authorizeOwner, parseOwnerAuthorization } from './owner-authorization.js';
 import { RateLimiter, type LimitKind } from './rate-limit/rate-limiter.js';
 import type { RateLimitClass } from './rate-limit/rate-limit-config.js';
 import { sourceKey } from './rate-limit/source-address.js';
@@ -94,6 +102,8 @@ export class MeshService {
   /** Answers one request; never rejects. */
   async handle(request: ServiceRequest): Promise<ServiceReply> {
     let responseName = 'ErrorResponse';
+    let tag: string | undefined;
+    let dialect: Dialect = 'reference';
     try {
       const parsed = parseRequestBody(request.body, this.bodyLimits);
       responseName = parsed.name.replace(/Request$/, 'Response');
@@ -104,7 +114,12 @@ export class MeshService {
           `unknown transaction ${JSON.stringify(parsed.name)}: expected one of ${[...this.#transactions.keys()].join(', ')}`,
         );
       }
-      const value = transaction.schema.parse(parsed.body, transaction.request);
+      // docs/service-protocol.md "Dialects": the handler sees reference names only.
+      const spoken = requestToReference(parsed.name, parsed.body);
+      tag = parsed.name;
+      dialect = spoken.dialect;
+      const body = withAccountFromAuthorization(parsed.name, spoken.body, request.authorization);
+      const value = transaction.schema.parse(body, transaction.request);
       const now = this.env.clock.now().getTime();
       const account = this.#frontDoor(transaction, value, request.source, now);
       let owner: VerifiedOwner | undefined;
@@ -121,9 +136,16 @@ export class MeshService {
         ...(request.source === undefined ? {} : { source: request.source }),
       });
       const status = result.status ?? Status.OK;
-      return reply(responseName, status, result.description ?? OK_DESCRIPTION, result.fields ?? {}, result.retryAfter);
+      const answer = reply(
+        responseName,
+        status,
+        result.description ?? OK_DESCRIPTION,
+        result.fields ?? {},
+        result.retryAfter,
+      );
+      return inDialect(answer, tag, dialect);
     } catch (error) {
-      return this.#failure(responseName, error);
+      return inDialect(this.#failure(responseName, error), tag, dialect);
     }
   }
 
@@ -187,6 +209,31 @@ export class MeshService {
     });
     return reply(responseName, Status.Internal, 'internal error', {});
   }
+}
+
+/** The answer in the dialect of its request: field names and the field paths a refusal names. */
+function inDialect(answer: ServiceReply, tag: string | undefined, dialect: Dialect): ServiceReply {
+  if (tag === undefined || dialect === 'reference') return answer;
+  const body: Record<string, Record<string, unknown>> = {};
+  for (const [name, fields] of Object.entries(answer.body)) {
+    const spoken = responseToDialect(tag, dialect, fields);
+    const description = spoken['StatusDescription'];
+    if (typeof description === 'string') spoken['StatusDescription'] = descriptionToDialect(tag, dialect, description);
+    body[name] = spoken;
+  }
+  return { ...answer, body };
+}
+
+/**
+ * mesh-security-05 §3.16.1: the seed's TransferRequest names no account; the owner's
+ * Mesh-Authorization does, so an absent account field is taken from it (the signature check
+ * still compares the two).
+ */
+function withAccountFromAuthorization(tag: string, body: unknown, authorization: string | undefined): unknown {
+  const field = dialectOf(tag)?.accountFromAuthorization;
+  if (field === undefined || authorization === undefined || !isPlainObject(body) || Object.hasOwn(body, field))
+    return body;
+  return { ...body, [field]: parseOwnerAuthorization(authorization).account };
 }
 
 function reply(
