@@ -27,5 +27,13 @@ export class ServiceRefusedError extends MeshError {
 
 /** The answer is not in the protocol's shape (malformed, too large). */
 export class ServiceAnswerError extends MeshError {
-  readonly code = 'ERR_SERVICE_ANSWER';
+  readonly code: string = 'ERR_SERVICE_ANSWER';
+}
+
+/**
+ * The service's Hello offers no protocol version or encoding the agent speaks
+ * (mesh-security-05 §3.5): an answer the agent cannot use, so handled as one.
+ */
+export class IncompatibleServiceError extends ServiceAnswerError {
+  override readonly code = 'ERR_INCOMPATIBLE_SERVICE';
 }

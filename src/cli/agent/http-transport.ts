@@ -13,7 +13,12 @@ import type {
   MeshTransport,
   PollClaimAnswer,
 } from '../../agent/ports.js';
-import { ServiceAnswerError, ServiceRefusedError, TransportUnavailableError } from '../../agent/transport-errors.js';
+import {
+  IncompatibleServiceError,
+  ServiceAnswerError,
+  ServiceRefusedError,
+  TransportUnavailableError,
+} from '../../agent/transport-errors.js';
 import type { EnvelopeJson } from '../../mesh/schema/envelope-json.js';
 import {
   MalformedResponseError,
@@ -21,6 +26,7 @@ import {
   ResponseTooLargeError,
   ServiceUnavailableError,
 } from '../../platform/http/http-errors.js';
+import { IncompatibleServiceError as PlatformIncompatibleServiceError } from '../../platform/http/hello-check.js';
 import { MeshClient } from '../../platform/http/mesh-client.js';
 
 export interface HttpTransportOptions {
@@ -38,6 +44,8 @@ function translate(error: unknown): unknown {
       cause: error,
       context: { url: error.url },
     });
+  if (error instanceof PlatformIncompatibleServiceError)
+    return new IncompatibleServiceError(error.message, { cause: error, context: error.context });
   if (error instanceof MalformedResponseError || error instanceof ResponseTooLargeError)
     return new ServiceAnswerError(error.message, { cause: error });
   return error;

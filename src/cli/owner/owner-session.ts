@@ -22,6 +22,7 @@ import {
   ResponseTooLargeError,
   ServiceUnavailableError,
 } from '../../platform/http/http-errors.js';
+import { IncompatibleServiceError } from '../../platform/http/hello-check.js';
 import { MeshClient, type RequestSigner } from '../../platform/http/mesh-client.js';
 import { terminalText } from '../../mesh/encoding/terminal-text.js';
 import { CheckFailedError } from '../cli-errors.js';
@@ -122,7 +123,9 @@ export function ownerClient(service: string, env: OwnerEnvironment, allowInsecur
 }
 
 /**
- * Hello, and the service's verified profile. When the account profile names a ServiceUdf,
+ * Hello, and the service's verified profile. A service whose Hello offers no version and
+ * encoding this client speaks is an IncompatibleServiceError (platform/http/hello-check.ts,
+ * mesh-security-05 §3.5). When the account profile names a ServiceUdf,
  * the service must present that profile: its key is what AcknowledgeConnection is checked
  * against, so a different service (or a man in the middle) cannot slip in.
  */
@@ -162,6 +165,7 @@ export async function helloService(
 export function isServiceError(error: unknown): error is MeshError {
   return (
     error instanceof ProtocolError ||
+    error instanceof IncompatibleServiceError ||
     error instanceof ServiceUnavailableError ||
     error instanceof MalformedResponseError ||
     error instanceof ResponseTooLargeError

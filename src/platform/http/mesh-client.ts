@@ -56,6 +56,7 @@ import {
 import type { Schema, UNKNOWN_FIELDS } from '../../mesh/schema/index.js';
 import { HttpExchange, type HttpExchangeOptions, type RequestSigner } from './http-exchange.js';
 import { decodeFields, knownFields, statusFields } from './response-decoding.js';
+import { requireSpeakable } from './hello-check.js';
 
 // Callers name these beside the client.
 export type { HttpRetryPolicy } from './http-retry.js';
@@ -75,9 +76,15 @@ export class MeshClient {
     this.endpoint = this.#http.endpoint;
   }
 
+  /**
+   * Hello, refused with an IncompatibleServiceError when the service offers no version and
+   * encoding this client speaks (hello-check.ts).
+   */
   async hello(): Promise<HelloResponse> {
     const body = await this.#http.post({ name: 'Hello', request: {}, idempotent: true });
-    return this.#answer(body, 'Hello', HelloResponseSchema);
+    const answer = this.#answer(body, 'Hello', HelloResponseSchema);
+    requireSpeakable(answer, this.endpoint);
+    return answer;
   }
 
   async validate(request: ValidateRequest): Promise<ValidateResponse> {

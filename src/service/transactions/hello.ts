@@ -5,9 +5,13 @@
  * (docs/service-protocol.md "ConnectStart").
  */
 import type { Transaction } from '../transaction.js';
-import { HelloRequestSchema } from '../../mesh/messages/hello.js';
+import { HelloRequestSchema, SPOKEN_VERSION } from '../../mesh/messages/hello.js';
 
-export const PROTOCOL_VERSION = Object.freeze({ Major: 3, Minor: 0, Encodings: ['application/json'] });
+/**
+ * The one version this service speaks and the encodings it accepts in it (mesh-security-05
+ * §3.5): JSON only, as the front door parses nothing else (docs/service-protocol.md "Dialects").
+ */
+export const PROTOCOL_VERSION = SPOKEN_VERSION;
 
 export const hello: Transaction<unknown> = {
   name: 'Hello',
