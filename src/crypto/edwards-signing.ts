@@ -6,9 +6,9 @@
  * co-generated keys give a bare scalar (§3), so expansion and signing are done here.
  */
 import { ED448_TORSION_SUBGROUP, ed448 } from '@noble/curves/ed448.js';
-import { ED25519_TORSION_SUBGROUP, ed25519 } from '@noble/curves/ed25519.js';
+import { ED25519_TORSION_SUBGROUP, ed25519, ed25519ctx } from '@noble/curves/ed25519.js';
 import { assertBytes, bigIntToBytesLE, bytesToBigIntLE, concat, toHex, utf8 } from './bytes.js';
-import { InvalidKeyError } from './errors.js';
+import { InvalidArgumentError, InvalidKeyError } from './errors.js';
 import { sha512, shake256 } from './hash.js';
 
 export type EdwardsAlgorithm = 'Ed448' | 'Ed25519';
@@ -222,4 +222,54 @@ export function verifyWithNoble(
   } catch {
     return false;
   }
+}
+
+/** RFC 8032 §5.1: a context is at most 255 bytes (it is length-prefixed by one byte in dom2). */
+const MAX_CONTEXT = 255;
+
+/**
+ * Ed25519ctx verification (RFC 8032 §5.1, dom2(0, context) prefixed to every hash), with the
+ * same public-key and signature checks as pure verification. The DARE draft's Ed25519
+ * examples are Ed25519ctx with an empty context (docs/mesh-compatibility.md §4.2, §14.2),
+ * which RFC 8032 discourages but does not forbid, so the empty context is accepted here.
+ * @throws InvalidKeyError naming "publicKey" for an unusable key, InvalidArgumentError
+ *   naming "context" for a context longer than 255 bytes.
+ */
+export function verifyEd25519ctx(
+  publicKey: Uint8Array,
+  message: Uint8Array,
+  signature: Uint8Array,
+  context: Uint8Array,
+): boolean {
+  assertBytes(message, 'message');
+  assertBytes(signature, 'signature');
+  assertBytes(context, 'context');
+  if (context.length > MAX_CONTEXT) {
+    throw new InvalidArgumentError(`"context" expected at most ${MAX_CONTEXT} bytes, got length=${context.length}`, {
+      context: { what: 'context', actual: context.length },
+    });
+  }
+  assertEdwardsPublicKey('Ed25519', publicKey, 'publicKey');
+  if (!isWellFormedSignature('Ed25519', signature)) return false;
+  try {
+    return ed25519ctx.verify(signature, message, publicKey, { context, zip215: false });
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Ed25519ctx signing of `message` under the RFC 8032 32-byte `secret`, for making test
+ * envelopes of the DARE draft's form; Mesh keys themselves sign pure EdDSA.
+ */
+export function signEd25519ctx(secret: Uint8Array, message: Uint8Array, context: Uint8Array): Uint8Array {
+  assertBytes(secret, 'secret', 32);
+  assertBytes(message, 'message');
+  assertBytes(context, 'context');
+  if (context.length > MAX_CONTEXT) {
+    throw new InvalidArgumentError(`"context" expected at most ${MAX_CONTEXT} bytes, got length=${context.length}`, {
+      context: { what: 'context', actual: context.length },
+    });
+  }
+  return ed25519ctx.sign(message, secret, { context });
 }

@@ -8,9 +8,13 @@
  * Verification recomputes the digest from the payload (a declared PayloadDigest that
  * differs is rejected, never trusted), then looks for a signature that verifies under one
  * of the caller's keys: entries whose `kid` matches are tried first, every other pairing
- * after, and a `kid` alone never counts.
+ * after, and a `kid` alone never counts. An Ed25519 signature is also accepted as
+ * Ed25519ctx with the empty context, the form of dare-12 §13.4/§13.5's examples
+ * (docs/mesh-compatibility.md §14.2); an entry whose `alg` is not the SHA-512 digest id is
+ * never verified, and when every entry is such, the error says so.
  */
 import { equalBytes } from '../../crypto/bytes.js';
+import { verifyEd25519ctx } from '../../crypto/edwards-signing.js';
 import { InvalidArgumentError, VerificationError } from '../../crypto/errors.js';
 import { sha512 } from '../../crypto/hash.js';
 import type { KeyPair, PublicKey } from '../../crypto/key-pair.js';
@@ -36,7 +40,24 @@ export interface VerifiedSignature {
   /** Index of the verifying entry in `trailer.signatures`. */
   readonly index: number;
   readonly signature: DareSignature;
+  /**
+   * The EdDSA variant that verified: pure Ed448 or Ed25519 (what Mesh keys sign), or
+   * Ed25519ctx with the empty context (the DARE draft's examples, docs/mesh-compatibility.md §4.2).
+   */
+  readonly scheme: SignatureScheme;
 }
+
+export type SignatureScheme = 'Ed448' | 'Ed25519' | 'Ed25519ctx';
+
+/**
+ * No signature verified and every entry names a signature `alg` this implementation does not
+ * know. A VerificationError, so a caller that refuses unverified envelopes still refuses it;
+ * the class names the cause.
+ */
+export class UnsupportedSignatureAlgorithmError extends VerificationError {}
+
+/** The Ed25519ctx context of the DARE draft's Ed25519 examples: empty (docs/mesh-compatibility.md §14.2). */
+const DARE_ED25519CTX_CONTEXT = new Uint8Array(0);
 
 const SIGNING_ALGORITHMS: ReadonlySet<string> = new Set(['Ed448', 'Ed25519']);
 
@@ -85,6 +106,21 @@ export function addSignature(envelope: DareEnvelope, signer: Signer): DareEnvelo
   };
 }
 
+/**
+ * Which EdDSA variant `signature` verifies under, if any. An envelope names only the digest
+ * (`S512`) and the key its curve, so an Ed25519 key is tried as pure Ed25519 (what this
+ * implementation and the Mesh sign) and then as Ed25519ctx with the empty context (what the
+ * DARE draft's examples carry, docs/mesh-compatibility.md §14.2). The two hash inputs differ
+ * by RFC 8032's dom2 prefix, so accepting both gives a forger nothing.
+ */
+function verifiedScheme(key: PublicKey, digest: Uint8Array, signature: Uint8Array): SignatureScheme | undefined {
+  if (verifySignature(key.alg, key.publicKey, digest, signature)) return key.alg === 'Ed448' ? 'Ed448' : 'Ed25519';
+  if (key.alg === 'Ed25519' && verifyEd25519ctx(key.publicKey, digest, signature, DARE_ED25519CTX_CONTEXT)) {
+    return 'Ed25519ctx';
+  }
+  return undefined;
+}
+
 /** The recomputed payload digest, after checking any declared one against it. */
 function checkedDigest(envelope: DareEnvelope): Uint8Array {
   const digest = payloadDigest(envelope.payload);
@@ -131,9 +167,15 @@ export function verifyEnvelope(envelope: DareEnvelope, candidates: readonly Sign
     const entry = signatures[index] as DareSignature;
     // The reference writes the digest id; anything else is not a signature over SHA-512.
     if (entry.alg !== undefined && entry.alg !== DIGEST_ALGORITHM) continue;
-    if (verifySignature(candidate.publicKey.alg, candidate.publicKey.publicKey, digest, entry.signature)) {
-      return { signer: candidate, index, signature: entry };
-    }
+    const scheme = verifiedScheme(candidate.publicKey, digest, entry.signature);
+    if (scheme !== undefined) return { signer: candidate, index, signature: entry, scheme };
+  }
+  const unknown = signatures.findIndex((s) => s.alg !== undefined && s.alg !== DIGEST_ALGORITHM);
+  if (unknown >= 0 && signatures.every((s) => s.alg !== undefined && s.alg !== DIGEST_ALGORITHM)) {
+    throw new UnsupportedSignatureAlgorithmError(
+      `"trailer.signatures[${unknown}].alg" expected ${DIGEST_ALGORITHM} (SHA-512 payload digest), got ${JSON.stringify(signatures[unknown]?.alg)}`,
+      { context: { field: `trailer.signatures[${unknown}].alg`, actual: signatures[unknown]?.alg } },
+    );
   }
   throw new VerificationError(
     `"trailer.signatures" has no signature that verifies under the ${usable.length} given key(s)`,
