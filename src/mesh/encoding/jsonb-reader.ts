@@ -13,8 +13,15 @@
  * **JSON-B mode** follows the reference's `JsonBcdReader`: tags and JSON text tokens may be
  * mixed (the reference writes DateTime as a quoted text string and floats as text), commas
  * and colons are optional, and string/binary items may be chunked (`0x84`/`0x8C`).
- * JSON-C tag dictionaries and binary floats are rejected (the reference does not
- * implement them either).
+ *
+ * **JSON-C** (draft-hallambaker-jsonbcd-21 §5) is read in the same mode, since JSON-C is
+ * JSON-B plus tag compression and its tags also have the top bit set: a definition
+ * (`0xC4–0xC6` code, then a string or binary item) records the item, `0xC8–0xCA` records it
+ * and uses it in place, and a reference (`0xC0–0xC2` code) stands for it as a value or a
+ * field name. Codes are compared by value whatever their width, must be defined before use
+ * and may be redefined only to the same item. Dictionaries (`0xCC–0xCE`, `0xD0`) need an
+ * agreed external table and are rejected, as are binary floats. Expansion by references is
+ * capped, so a small input cannot stand for an unbounded amount of text.
  *
  * **The UTF-16 length quirk.** The reference writer puts the *UTF-16 code unit count* in the
  * length of strings and field names but writes UTF-8 bytes (`JSONBWriter.WriteString`,
@@ -34,7 +41,7 @@
  * Every error is an InvalidEncodingError naming the input (`what`) and the byte offset.
  */
 import { InvalidArgumentError, InvalidEncodingError } from '../../crypto/errors.js';
-import { DEFAULT_MAX_DEPTH, JsonBTag, lengthWidth, type JsonBObject, type JsonBValue } from './jsonb.js';
+import { DEFAULT_MAX_DEPTH, JsonBTag, JsonCTag, lengthWidth, type JsonBObject, type JsonBValue } from './jsonb.js';
 
 export interface JsonBReadOptions {
   /** Deepest array/object nesting accepted (default 64); deeper input is rejected, not recursed. */
@@ -52,6 +59,9 @@ export interface JsonBReadOptions {
 }
 
 const QUOTE = 0x22;
+
+/** Most characters or bytes JSON-C references may expand to in one document. */
+const MAX_JSONC_EXPANSION = 16 * 1024 * 1024;
 const BACKSLASH = 0x5c;
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -106,6 +116,10 @@ export function parseJsonB(input: Uint8Array | string, options: JsonBReadOptions
 class Reader {
   private pos = 0;
   private depth = 0;
+  /** JSON-C codes defined so far in this document. */
+  private readonly codes = new Map<number, string | Uint8Array>();
+  /** Characters and bytes produced by JSON-C references so far. */
+  private expanded = 0;
 
   constructor(
     private readonly bytes: Uint8Array,
@@ -158,6 +172,7 @@ class Reader {
   }
 
   private value(): JsonBValue {
+    this.definitions();
     const start = this.pos;
     const b = this.peek();
     if (b >= 0x80) return this.binaryItem();
@@ -194,6 +209,7 @@ class Reader {
     const seen = new Set<string>();
     let first = true;
     for (;;) {
+      this.definitions();
       const b = this.peek();
       if (b === 0x7d) {
         this.pos++;
@@ -219,11 +235,13 @@ class Reader {
   }
 
   private key(): string {
+    this.definitions();
     const b = this.peek();
     const offset = this.pos;
-    if (this.binary && (b & 0xfc) === JsonBTag.TagString) {
+    const compressed = (b & 0xfc) === JsonCTag.Reference || (b & 0xfc) === JsonCTag.DefineAndUse;
+    if (this.binary && ((b & 0xfc) === JsonBTag.TagString || compressed)) {
       this.pos++;
-      const name = this.utf8Item(b, offset);
+      const name = compressed ? this.compressedName(b, offset) : this.utf8Item(b, offset);
       if (this.peek() === 0x3a) this.pos++; // tolerated, as the reference reader does
       return name;
     }
@@ -242,6 +260,7 @@ class Reader {
     this.pos++; // [
     const out: JsonBValue[] = [];
     for (;;) {
+      this.definitions();
       const b = this.peek();
       if (b === 0x5d) {
         this.pos++;
@@ -465,6 +484,10 @@ class Reader {
         return this.chunked(tag, offset, 'binary') as Uint8Array;
       case JsonBTag.TagString:
         throw this.fail('has a field name tag where a value was expected', offset);
+      case JsonCTag.Reference:
+        return this.reference(tag, offset);
+      case JsonCTag.DefineAndUse:
+        return this.define(tag, offset);
       default:
         break;
     }
@@ -472,6 +495,91 @@ class Reader {
     if (tag === JsonBTag.False) return false;
     if (tag === JsonBTag.Null) return null;
     throw this.fail(`has an unsupported JSON-B tag 0x${tag.toString(16)}`, offset);
+  }
+
+  /**
+   * JSON-C definitions (`0xC4–0xC6`) ahead of a value, a field name or a closing bracket:
+   * recorded, not returned. Dictionaries are refused here, before anything uses them.
+   */
+  private definitions(): void {
+    if (!this.binary) return;
+    for (;;) {
+      this.skipSpace();
+      if (this.pos >= this.bytes.length) return;
+      const offset = this.pos;
+      const b = this.bytes[offset] as number;
+      if ((b & 0xfc) === JsonCTag.Define) {
+        this.pos++;
+        this.define(b, offset);
+      } else if ((b & 0xfc) === JsonCTag.Dictionary || b === JsonCTag.DictionaryHash) {
+        throw this.fail(
+          `has a JSON-C dictionary tag 0x${b.toString(16)}, which needs an external dictionary: unsupported`,
+          offset,
+        );
+      } else {
+        return;
+      }
+    }
+  }
+
+  /** The code after a JSON-C tag: 1, 2 or 4 big-endian bytes (jsonbcd-21 Table 3). */
+  private code(tag: number, tagOffset: number): number {
+    if ((tag & 0x03) === 3) throw this.fail(`has an unsupported JSON-C tag 0x${tag.toString(16)}`, tagOffset);
+    return Number(this.readWidth(tag, tagOffset));
+  }
+
+  /** Reads the code and the string or binary item defining it, records it and returns the item. */
+  private define(tag: number, tagOffset: number): string | Uint8Array {
+    const code = this.code(tag, tagOffset);
+    const itemOffset = this.pos;
+    const b = this.peek();
+    let item: string | Uint8Array;
+    if (b === QUOTE) {
+      item = this.textString();
+    } else if ((b & 0xfc) === JsonBTag.TagString) {
+      this.pos++;
+      item = this.utf8Item(b, itemOffset);
+    } else if ((b & 0xf8) === JsonBTag.StringTerm || (b & 0xf8) === JsonBTag.DataTerm) {
+      this.pos++;
+      item = this.chunked(b, itemOffset, (b & 0xf8) === JsonBTag.StringTerm ? 'string' : 'binary');
+    } else {
+      throw this.fail(
+        `has a JSON-C definition of code ${code} followed by byte 0x${this.hex(itemOffset)}, not a string or binary item`,
+        itemOffset,
+      );
+    }
+    const prior = this.codes.get(code);
+    if (prior !== undefined && !sameItem(prior, item)) {
+      throw this.fail(`redefines JSON-C code ${code} to a different item`, tagOffset);
+    }
+    this.codes.set(code, item);
+    return item;
+  }
+
+  /** The item a JSON-C reference stands for; binary items are copied so occurrences stay independent. */
+  private reference(tag: number, tagOffset: number): string | Uint8Array {
+    const code = this.code(tag, tagOffset);
+    const item = this.codes.get(code);
+    if (item === undefined) {
+      throw this.fail(
+        `has an unsupported JSON-B tag 0x${tag.toString(16)}: a JSON-C reference to code ${code}, which was never defined`,
+        tagOffset,
+      );
+    }
+    this.expanded += item.length;
+    if (this.expanded > MAX_JSONC_EXPANSION) {
+      throw this.fail(`expands through JSON-C references beyond ${MAX_JSONC_EXPANSION} characters`, tagOffset);
+    }
+    return typeof item === 'string' ? item : Uint8Array.from(item);
+  }
+
+  /** A field name given as a JSON-C reference or definition-and-use: it must be a string. */
+  private compressedName(tag: number, tagOffset: number): string {
+    const item = (tag & 0xfc) === JsonCTag.Reference ? this.reference(tag, tagOffset) : this.define(tag, tagOffset);
+    if (typeof item !== 'string') {
+      throw this.fail('has a JSON-C field name that stands for binary data, not a string', tagOffset);
+    }
+    return item;
   }
 
   /** A string or binary item, joining chunks until the terminal one. */
@@ -520,4 +628,10 @@ class Reader {
       );
     }
   }
+}
+
+/** Whether two JSON-C definitions are the same item (same kind, same content). */
+function sameItem(a: string | Uint8Array, b: string | Uint8Array): boolean {
+  if (typeof a === 'string' || typeof b === 'string') return a === b;
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

@@ -37,6 +37,23 @@ export const JsonBTag = {
   TagString: 0xb4,
 } as const;
 
+/**
+ * JSON-C tag compression (draft-hallambaker-jsonbcd-21 §5, Table 3): a code of 1, 2 or 4
+ * big-endian bytes (low two bits 0, 1, 2) stands for a string or binary item defined earlier.
+ */
+export const JsonCTag = {
+  /** Reference to a defined code, in place of a value or field name (`c-tag`). */
+  Reference: 0xc0,
+  /** Definition of a code by the item that follows, yielding nothing (`c-def`). */
+  Define: 0xc4,
+  /** Definition of a code by the item that follows, which is also used here (`c-tag`). */
+  DefineAndUse: 0xc8,
+  /** Tag dictionary definition (`c-def`); needs an agreed dictionary. */
+  Dictionary: 0xcc,
+  /** Dictionary by UDF fingerprint (`dict-hash`); needs that external dictionary. */
+  DictionaryHash: 0xd0,
+} as const;
+
 /** Bytes of the length field for a tag whose low two bits are `code`. */
 export function lengthWidth(code: number): 1 | 2 | 4 | 8 {
   switch (code & 0x03) {
