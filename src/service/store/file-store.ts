@@ -23,6 +23,7 @@ import {
   type StoreConflictError,
   StoreCorruptionError,
   StoreLimitError,
+  checkLeafCount,
   conflictError,
 } from './store-errors.js';
 import {
@@ -212,6 +213,27 @@ export class FileStore implements Store {
   async checkpoint(): Promise<Checkpoint> {
     this.#assertUsable();
     return this.#head.checkpoint();
+  }
+
+  async leaves(count: number): Promise<Uint8Array[]> {
+    this.#assertUsable();
+    checkLeafCount(count, this.#head.index);
+    return this.#runExclusive(async () => {
+      const leaves: Uint8Array[] = [];
+      const result = await replayLog(
+        this.#handle,
+        (entry, _offset, leaf) => {
+          if (entry.index <= count) leaves.push(leaf);
+        },
+        this.#size,
+      );
+      if (result.damage !== undefined || leaves.length !== count) {
+        throw new StoreCorruptionError(`log ${join(this.directory, LOG_FILE)} did not replay to entry ${count}`, {
+          context: { count, replayed: leaves.length },
+        });
+      }
+      return leaves;
+    });
   }
 
   async verify(): Promise<VerifyReport> {

@@ -57,7 +57,7 @@ export interface ReplayResult {
  */
 export async function replayLog(
   handle: FileHandle,
-  onEntry: (entry: LogEntry, offset: number) => void,
+  onEntry: (entry: LogEntry, offset: number, leaf: Uint8Array) => void,
   limit?: number,
 ): Promise<ReplayResult> {
   const fileSize = limit ?? (await stat(handle)).size;
@@ -102,7 +102,7 @@ export async function replayLog(
     }
     if (entry.index !== head.index + 1) return damage(`entry index ${entry.index} where ${head.index + 1} was due`);
     head.advance(next.leaf, next.chain);
-    onEntry(entry, offset);
+    onEntry(entry, offset, next.leaf);
     offset += FRAME_OVERHEAD + length;
   }
   return { head, end: offset, fileSize };

@@ -22,6 +22,7 @@ import {
   StoreConflictError,
   StoreCorruptionError,
   StoreLimitError,
+  checkLeafCount,
   conflictError,
 } from './store-errors.js';
 import {
@@ -229,6 +230,27 @@ export class PostgresStore implements Store {
       `SELECT idx, chain, frontier FROM ${this.#t.head} WHERE id = 1`,
     );
     return this.#parseHead(rows[0]).checkpoint();
+  }
+
+  async leaves(count: number): Promise<Uint8Array[]> {
+    this.#assertOpen();
+    checkLeafCount(count, (await this.checkpoint()).index);
+    const leaves: Uint8Array[] = [];
+    // The log is append-only: entries 1..count never change once the head has passed them.
+    while (leaves.length < count) {
+      const { rows } = await this.#query<{ idx: string; leaf: Buffer }>(
+        'read the log leaves',
+        `SELECT idx, leaf FROM ${this.#t.log} WHERE idx > $1 AND idx <= $2 ORDER BY idx LIMIT ${VERIFY_BATCH}`,
+        [String(leaves.length), String(count)],
+      );
+      for (const row of rows) {
+        if (Number(row.idx) !== leaves.length + 1)
+          throw this.#corrupt(`log_entries row ${row.idx} found where entry ${leaves.length + 1} was due`);
+        leaves.push(bytes(row.leaf));
+      }
+      if (rows.length === 0) throw this.#corrupt(`the log ends before entry ${leaves.length + 1}`);
+    }
+    return leaves;
   }
 
   async verify(): Promise<VerifyReport> {

@@ -20,6 +20,15 @@ export class StoreInputError extends MeshError {
   readonly code = 'ERR_STORE_INPUT';
 }
 
+/** `Store.leaves(count)`: a count the log has not reached is the caller's error. */
+export function checkLeafCount(count: number, written: number): void {
+  if (!Number.isSafeInteger(count) || count < 0 || count > written) {
+    throw new StoreInputError(`"count" expected 0..${written} log entries, got ${count}`, {
+      context: { what: 'count', written },
+    });
+  }
+}
+
 /** A key, value, batch or page request is larger than the store's configured bound. */
 export class StoreLimitError extends MeshError {
   readonly code = 'ERR_STORE_LIMIT';

@@ -147,6 +147,13 @@ export interface Store {
   checkpoint(): Promise<Checkpoint>;
 
   /**
+   * The leaf hashes (RFC 6962 H(0x00 || payload)) of entries 1..`count`, in order, for
+   * inclusion proofs against a checkpoint of at least `count` entries. Reads the log: O(count).
+   * Rejects with StoreInputError when `count` exceeds the entries written.
+   */
+  leaves(count: number): Promise<Uint8Array[]>;
+
+  /**
    * Re-reads the whole log, recomputes every hash link and the Merkle root, and checks the
    * current records against a replay. Rejects with StoreCorruptionError on any mismatch.
    */
