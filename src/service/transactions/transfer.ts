@@ -11,6 +11,46 @@ import { Containers, accountPrefix } from '../records.js';
 import { badRequest } from '../service-errors.js';
 import type { Transaction } from '../transaction.js';
 import { TransferRequestSchema, type TransferRequest } from '../../mesh/messages/transfer.js';
+import { base64urlEncode } from '../../mesh/encoding/base64url.js';
+import { inclusionPath } from '../../mesh/merkle-proof.js';
+import type { ServiceEnvironment } from '../service-environment.js';
+import { currentSignedCheckpoint } from './status.js';
+
+/**
+ * The log range mode: leaf hashes of entries [From, To) (To defaults to the checkpoint's
+ * end) with their RFC 6962 audit paths against the signed checkpoint returned beside them.
+ * Payloads are not returned: an entry may hold other accounts' records.
+ */
+async function logRange(request: TransferRequest, env: ServiceEnvironment) {
+  const range = request.LogRange as { From: number; To?: number };
+  const constraints = request.SearchConstraints ?? {};
+  for (const field of ['NotBefore', 'Before', 'MaxBytes', 'PageKey'] as const) {
+    if (constraints[field] !== undefined)
+      throw badRequest(
+        `"TransferRequest.SearchConstraints.${field}" cannot apply to a LogRange (log entries carry no time; the range is the page)`,
+      );
+  }
+  const signed = await currentSignedCheckpoint(env);
+  const size = signed.statement.index;
+  const to = range.To ?? size + 1;
+  if (range.From > size || to > size + 1 || to <= range.From)
+    throw badRequest(
+      `"TransferRequest.LogRange" expected From < To within entries 1..${size} (To at most ${size + 1})`,
+    );
+  const cap = Math.min(constraints.MaxEntries ?? env.config.maxPageEntries, env.config.maxPageEntries);
+  if (to - range.From > cap)
+    throw badRequest(`"TransferRequest.LogRange" spans ${to - range.From} entries, more than ${cap}`);
+  const leaves = await env.store.leaves(size);
+  const entries = [];
+  for (let index = range.From; index < to; index++) {
+    entries.push({
+      Index: index,
+      Leaf: base64urlEncode(leaves[index - 1] as Uint8Array),
+      Proof: inclusionPath(leaves, index - 1).map(base64urlEncode),
+    });
+  }
+  return { fields: { DataItems: [], LogEntries: entries, EnvelopedCheckpoint: signed.json } };
+}
 
 const SECTIONS = [
   { container: Containers.devices, type: 'CatalogedDevice' },
@@ -25,6 +65,7 @@ export const transfer: Transaction<TransferRequest> = {
   schema: TransferRequestSchema,
   authorization: { kind: 'owner', account: (request) => request.AccountAddress },
   async handle(request, { env, owner }) {
+    if (request.LogRange !== undefined) return logRange(request, env);
     const account = request.AccountAddress;
     const items: Record<string, unknown>[] = [];
     let section = 0;
