@@ -10,11 +10,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
+import { TestBackendUnavailableError } from './system-tools.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
-export function chromiumAvailable(): boolean {
-  return existsSync(CHROMIUM);
+/** Fails naming the Debian package when Chromium is missing: a browser test never skips silently. */
+export function requireChromium(): void {
+  if (!existsSync(CHROMIUM)) {
+    throw new TestBackendUnavailableError(
+      `${CHROMIUM} not found: install the Debian package chromium (it is listed in .ci/apt-packages; apt-get install -y chromium)`,
+    );
+  }
 }
 
 export interface TestBrowser {

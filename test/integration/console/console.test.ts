@@ -27,7 +27,7 @@ import { createDevicePreconfiguration } from '../../../src/mesh/connect/device-p
 import { DevicePreconfigurationSchema } from '../../../src/mesh/objects/device-preconfiguration.js';
 import { KeySpecifier, newDerivedKeySeedUdf } from '../../../src/mesh/udf/derived-key-seed.js';
 import { AgentProcess, stopAllAgents, tempDirectory, writeConfig } from '../../helpers/agent-process.js';
-import { chromiumAvailable, launchChromium, type TestBrowser } from '../../helpers/browser.js';
+import { launchChromium, requireChromium, type TestBrowser } from '../../helpers/browser.js';
 import { runMesh } from '../../helpers/run-cli.js';
 import { y4mOfImage } from '../../helpers/y4m.js';
 import { decodeWithJsqr } from '../factory/label-decode.js';
@@ -206,7 +206,9 @@ afterAll(async () => {
   if (dir !== undefined) await rm(dir, { recursive: true, force: true });
 });
 
-describe.skipIf(!chromiumAvailable())('mesh console in Chromium', () => {
+requireChromium();
+
+describe('mesh console in Chromium', () => {
   it('without the token the page is 401, and the token is traded for a cookie and leaves the URL', async () => {
     const bare = await page.goto(`${origin}/`);
     expect(bare?.status()).toBe(401);
