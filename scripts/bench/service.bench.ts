@@ -107,6 +107,44 @@ async function rate(clients: number, ms: number, op: (i: number) => Promise<void
 }
 
 /**
+ * Creates `account` at the service at `url` (a signed CreateRequest) and pre-builds 16
+ * ConnectStart bodies from new devices for it, so the timed loops send bytes only.
+ */
+async function benchAccount(
+  url: string,
+  account: string,
+): Promise<{ profile: ReturnType<typeof verifyProfileAccount>; bodies: string[] }> {
+  const keys = accountKeyPairs(newDerivedKeySeedUdf(KeySpecifier.MeshProfileAccount, random));
+  const profile = verifyProfileAccount(
+    createProfileAccount(newDerivedKeySeedUdf(KeySpecifier.MeshProfileAccount, random), {
+      accountAddress: account,
+      keys,
+    }).json,
+  );
+  const createBody = JSON.stringify({ CreateRequest: { Account: account, EnvelopedProfileAccount: profile.json } });
+  const header = createRequestAuthorization({
+    account,
+    adminKey: keys.administratorSignature,
+    created: new Date(Math.floor(Date.now() / 1000) * 1000),
+    nonce: random(REQUEST_NONCE_LENGTH),
+    body: new TextEncoder().encode(createBody),
+  });
+  const created = await call(url, createBody, { 'mesh-authorization': header });
+  if (created['Status'] !== 201) throw new Error(`CreateAccount: ${JSON.stringify(created)}`);
+  const bodies = Array.from({ length: 16 }, () => {
+    const request = createRequestConnection({
+      deviceSeed: newDerivedKeySeedUdf(KeySpecifier.MeshProfileDevice, random),
+      accountAddress: account,
+      random,
+    });
+    return JSON.stringify({
+      ConnectStartRequest: { AccountAddress: account, EnvelopedRequestConnection: request.json },
+    });
+  });
+  return { profile, bodies };
+}
+
+/**
  * One account per client on the service at `url`, and a ConnectStart op per client against
  * its own account, so clients never contend for one account's records and the figure is the
  * front door's, not the store's conflict retries.
@@ -115,33 +153,7 @@ async function prepare(url: string, clients: number): Promise<Array<(i: number) 
   return Promise.all(
     Array.from({ length: clients }, async (_, c) => {
       const account = `bench${c}@example.com`;
-      const keys = accountKeyPairs(newDerivedKeySeedUdf(KeySpecifier.MeshProfileAccount, random));
-      const profile = verifyProfileAccount(
-        createProfileAccount(newDerivedKeySeedUdf(KeySpecifier.MeshProfileAccount, random), {
-          accountAddress: account,
-          keys,
-        }).json,
-      );
-      const createBody = JSON.stringify({ CreateRequest: { Account: account, EnvelopedProfileAccount: profile.json } });
-      const header = createRequestAuthorization({
-        account,
-        adminKey: keys.administratorSignature,
-        created: new Date(Math.floor(Date.now() / 1000) * 1000),
-        nonce: random(REQUEST_NONCE_LENGTH),
-        body: new TextEncoder().encode(createBody),
-      });
-      const created = await call(url, createBody, { 'mesh-authorization': header });
-      if (created['Status'] !== 201) throw new Error(`CreateAccount: ${JSON.stringify(created)}`);
-      const bodies = Array.from({ length: 16 }, () => {
-        const request = createRequestConnection({
-          deviceSeed: newDerivedKeySeedUdf(KeySpecifier.MeshProfileDevice, random),
-          accountAddress: account,
-          random,
-        });
-        return JSON.stringify({
-          ConnectStartRequest: { AccountAddress: account, EnvelopedRequestConnection: request.json },
-        });
-      });
+      const { bodies } = await benchAccount(url, account);
       return async (i: number) => {
         const reply = await call(url, bodies[i % bodies.length] as string);
         if (reply['Status'] !== 201) throw new Error(`ConnectStart: ${JSON.stringify(reply).slice(0, 200)}`);
@@ -232,33 +244,7 @@ try {
   // The owner's account, and a few device requests sent over and over (each ConnectStart gets
   // its own ServerNonce, so each makes a new pending record, as a new device would).
   const account = 'bench@example.com';
-  const keys = accountKeyPairs(newDerivedKeySeedUdf(KeySpecifier.MeshProfileAccount, random));
-  const profile = verifyProfileAccount(
-    createProfileAccount(newDerivedKeySeedUdf(KeySpecifier.MeshProfileAccount, random), {
-      accountAddress: account,
-      keys,
-    }).json,
-  );
-  const createBody = JSON.stringify({ CreateRequest: { Account: account, EnvelopedProfileAccount: profile.json } });
-  const header = createRequestAuthorization({
-    account,
-    adminKey: keys.administratorSignature,
-    created: new Date(Math.floor(Date.now() / 1000) * 1000),
-    nonce: random(REQUEST_NONCE_LENGTH),
-    body: new TextEncoder().encode(createBody),
-  });
-  const created = await call(url, createBody, { 'mesh-authorization': header });
-  if (created['Status'] !== 201) throw new Error(`CreateAccount: ${JSON.stringify(created)}`);
-  const bodies = Array.from({ length: 16 }, () => {
-    const request = createRequestConnection({
-      deviceSeed: newDerivedKeySeedUdf(KeySpecifier.MeshProfileDevice, random),
-      accountAddress: account,
-      random,
-    });
-    return JSON.stringify({
-      ConnectStartRequest: { AccountAddress: account, EnvelopedRequestConnection: request.json },
-    });
-  });
+  const { profile, bodies } = await benchAccount(url, account);
   const responseIds: string[] = [];
   const start = async (i: number): Promise<void> => {
     const reply = await call(url, bodies[i % bodies.length] as string);
