@@ -6,13 +6,14 @@
  * A control server that does allow TLS 1.1 shows the 1.1 client really offers 1.1, and the
  * built CLI keeps the minimum even when Node itself is told to allow 1.1 (NODE_OPTIONS).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, createServer, type SecureVersion, type Server } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startService, type RunningService } from '../../../src/service/service-runner.js';
+import { makeLoopbackCertificate } from '../../helpers/test-certificate.js';
 
 // OpenSSL 3 keeps TLS 1.0/1.1 only at security level 0; the client must be allowed to try.
 const LEGACY_CIPHERS = 'DEFAULT:@SECLEVEL=0';
@@ -25,31 +26,7 @@ let control: Server;
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {
-  const certFile = join(dir, 'cert.pem');
-  const keyFile = join(dir, 'key.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-days',
-      '1',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-    ],
-    { stdio: 'ignore' },
-  );
+  const { cert: certFile, key: keyFile } = makeLoopbackCertificate(dir);
   cert = readFileSync(certFile, 'utf8');
   key = readFileSync(keyFile, 'utf8');
   running = await startService({

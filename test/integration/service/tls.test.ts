@@ -4,12 +4,13 @@
  * talks to it over TLS, trusting the certificate through NODE_EXTRA_CA_CERTS exactly as an
  * operator with a private CA would. The certificate is a fresh self-signed one for 127.0.0.1.
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { makeLoopbackCertificate } from '../../helpers/test-certificate.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mesh-tls-'));
 const children: ChildProcess[] = [];
@@ -17,35 +18,6 @@ afterAll(() => {
   for (const child of children) child.kill('SIGTERM');
   rmSync(dir, { recursive: true, force: true });
 });
-
-function makeCertificate(): { cert: string; key: string } {
-  const cert = join(dir, 'cert.pem');
-  const key = join(dir, 'key.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-subj',
-      '/CN=127.0.0.1',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1',
-      '-days',
-      '1',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    { stdio: 'ignore' },
-  );
-  return { cert, key };
-}
 
 function startService(cert: string, key: string): Promise<string> {
   const child = spawn(
@@ -104,7 +76,7 @@ function postTls(url: string, body: string, ca: string): Promise<{ status: numbe
 
 describe('the service over TLS', () => {
   it('answers over HTTPS, refuses an untrusted client, and serves the owner CLI', async () => {
-    const { cert, key } = makeCertificate();
+    const { cert, key } = makeLoopbackCertificate(dir);
     const url = await startService(cert, key);
     expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/\.well-known\/mmm\/$/);
     const ca = readFileSync(cert, 'utf8');
