@@ -9,11 +9,6 @@
  */
 import { spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
-import { systemRandom } from '../../src/crypto/random.js';
-import { createRequestConnection } from '../../src/mesh/connect/request-connection.js';
-import { createProfileDevice } from '../../src/mesh/profiles/profile-device.js';
-import { KeySpecifier, newDerivedKeySeedUdf } from '../../src/mesh/udf/derived-key-seed.js';
-import { newPin } from '../../src/mesh/connect/pin.js';
 
 export interface StrangerReply {
   readonly http: number;
@@ -78,30 +73,8 @@ export function closeStrangerAgents(): void {
   agents.clear();
 }
 
-export interface StrangerRequestOptions {
-  /** A PIN the stranger guesses (a fresh random one when `true`). */
-  readonly pin?: string | true;
-  /** Characters of ProfileDevice.Description, to make the request large. */
-  readonly descriptionLength?: number;
-}
-
-/** A valid ConnectStart body from a fresh device of the stranger's own making. */
-export function strangerConnectStart(account: string, options: StrangerRequestOptions = {}): string {
-  const deviceSeed = newDerivedKeySeedUdf(KeySpecifier.MeshProfileDevice, systemRandom);
-  const profile =
-    options.descriptionLength === undefined
-      ? undefined
-      : createProfileDevice(deviceSeed, { description: 'x'.repeat(options.descriptionLength) });
-  const pin = options.pin === true ? newPin(systemRandom) : options.pin;
-  const created = createRequestConnection({
-    deviceSeed,
-    accountAddress: account,
-    random: systemRandom,
-    ...(profile === undefined ? {} : { profile }),
-    ...(pin === undefined ? {} : { pin }),
-  });
-  return JSON.stringify({ ConnectStartRequest: { AccountAddress: account, EnvelopedRequestConnection: created.json } });
-}
+// The stranger's ConnectStart bodies are the soak's own, so the CI tests and the soak send the same requests.
+export { strangerConnectStart, type StrangerOptions as StrangerRequestOptions } from '../../scripts/soak/soak-lib.js';
 
 /** Sends every body with `concurrency` requests in flight; returns the count per Status (0: no parseable Status). */
 export async function jam(
